@@ -1,0 +1,49 @@
+# Warnings and helpers shared by every Kibitz target.
+
+add_library(kibitz_warnings INTERFACE)
+target_compile_options(kibitz_warnings INTERFACE
+    -Wall -Wextra -Werror -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+    -Wunused -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+
+# kibitz_library(NAME name SOURCES ... DEPS ...): a module library kibitz_<name>, aliased
+# kibitz::<name>, with its public headers under libs/<name>/include/kibitz/<name>/.
+function(kibitz_library)
+    cmake_parse_arguments(A "" "NAME" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+    add_library(kibitz_${A_NAME} ${A_SOURCES})
+    add_library(kibitz::${A_NAME} ALIAS kibitz_${A_NAME})
+    set_target_properties(kibitz_${A_NAME} PROPERTIES EXPORT_NAME ${A_NAME})
+    target_include_directories(kibitz_${A_NAME} PUBLIC
+        $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+        $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+    target_link_libraries(kibitz_${A_NAME} PUBLIC ${A_PUBLIC_DEPS}
+        PRIVATE ${A_PRIVATE_DEPS} $<BUILD_INTERFACE:kibitz_warnings>)
+endfunction()
+
+# kibitz_unit_test(NAME name SOURCES ... DEPS ...): a GoogleTest binary registered with CTest.
+function(kibitz_unit_test)
+    cmake_parse_arguments(A "" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
+    add_executable(${A_NAME} ${A_SOURCES})
+    target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} GTest::gtest GTest::gtest_main kibitz_warnings)
+    set_target_properties(${A_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")
+    gtest_discover_tests(${A_NAME} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS "unit;${A_LABELS}")
+endfunction()
+
+# Adds each listed directory that has a CMakeLists.txt (modules land one issue at a time).
+macro(kibitz_add_subdirectories)
+    foreach(dir ${ARGN})
+        if(EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt")
+            add_subdirectory(${dir})
+        endif()
+    endforeach()
+endmacro()
+
+# kibitz_fuzzer(NAME name SOURCES ... DEPS ...): a libFuzzer binary in <build>/fuzz/, run briefly
+# by scripts/fuzz.sh with the seed corpus tests/fuzz/<module>/corpus/<name>/ when it exists.
+function(kibitz_fuzzer)
+    cmake_parse_arguments(A "" "NAME" "SOURCES;DEPS" ${ARGN})
+    add_executable(${A_NAME} ${A_SOURCES})
+    target_compile_options(${A_NAME} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${A_NAME} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(${A_NAME} PRIVATE ${A_DEPS})
+    set_target_properties(${A_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/fuzz")
+endfunction()

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what Kibitz needs and is missing, and stays quiet when everything is present.
+#   scripts/deps.sh build   compilers, CMake, Ninja, Boost, JSON, SQLite, GoogleTest, npm packages
+#   scripts/deps.sh test    build, plus the clients, tools and servers the tests use
+# Idempotent: run it as often as you like. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+what=${1:-build}
+build_pkgs=(g++ cmake ninja-build make pkg-config libboost-dev nlohmann-json3-dev libgtest-dev
+    libsqlite3-dev nodejs npm)
+test_pkgs=(clang libclang-rt-14-dev clang-format python3 python3-socketio python3-engineio
+    python3-requests python3-websocket stockfish chromium fonts-dejavu-core redis-server
+    postgresql)
+
+pkgs=("${build_pkgs[@]}")
+[ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages: the test clients and the browser bundles the pages serve. Reinstalled only
+# when package-lock.json changed since the last install.
+stamp=node_modules/.kibitz-lock-sha
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "deps: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    echo "$want" > "$stamp"
+fi
