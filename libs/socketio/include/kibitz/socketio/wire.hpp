@@ -1,0 +1,32 @@
+#pragma once
+
+#include <array>
+#include <string_view>
+
+// Socket.IO v5 strings, spelled exactly as on the wire.
+namespace kibitz::socketio::wire {
+
+// The protocol revision this module speaks (socket.io-protocol README, "5th version").
+inline constexpr int protocol = 5;
+
+// Binary attachments are replaced in the JSON by {"_placeholder":true,"num":N}
+// (socket.io-parser lib/binary.ts).
+inline constexpr std::string_view placeholder_key = "_placeholder";
+inline constexpr std::string_view placeholder_num_key = "num";
+
+// Event names with a special meaning that a client may not emit: the six of socket.io-parser's
+// RESERVED_EVENTS plus "error" (issue 3).
+inline constexpr std::string_view event_connect = "connect";
+inline constexpr std::string_view event_connect_error = "connect_error";
+inline constexpr std::string_view event_disconnect = "disconnect";
+inline constexpr std::string_view event_disconnecting = "disconnecting";
+inline constexpr std::string_view event_new_listener = "newListener";
+inline constexpr std::string_view event_remove_listener = "removeListener";
+inline constexpr std::string_view event_error = "error";
+
+inline constexpr std::array<std::string_view, 7> reserved_event_names = {
+    event_connect,      event_connect_error,   event_disconnect, event_disconnecting,
+    event_new_listener, event_remove_listener, event_error,
+};
+
+} // namespace kibitz::socketio::wire
