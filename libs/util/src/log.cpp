@@ -13,23 +13,32 @@ std::atomic<log_level> threshold{log_level::info};
 
 char const* level_name(log_level level) {
     switch (level) {
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
-    case log_level::off: break;
+    case log_level::debug:
+        return "debug";
+    case log_level::info:
+        return "info";
+    case log_level::warn:
+        return "warn";
+    case log_level::error:
+        return "error";
+    case log_level::off:
+        break;
     }
     return "off";
 }
 } // namespace
 
-log_level log_threshold() { return threshold.load(std::memory_order_relaxed); }
+log_level log_threshold() {
+    return threshold.load(std::memory_order_relaxed);
+}
 
-void set_log_threshold(log_level level) { threshold.store(level, std::memory_order_relaxed); }
+void set_log_threshold(log_level level) {
+    threshold.store(level, std::memory_order_relaxed);
+}
 
 bool parse_log_level(std::string_view text, log_level& out) {
-    for (auto level : {log_level::debug, log_level::info, log_level::warn, log_level::error,
-                       log_level::off}) {
+    for (auto level :
+         {log_level::debug, log_level::info, log_level::warn, log_level::error, log_level::off}) {
         if (text == level_name(level)) {
             out = level;
             return true;

@@ -21,6 +21,8 @@ std::string random_bytes(std::size_t n) {
     return out;
 }
 
-std::string random_id(std::size_t bits) { return base64url_encode(random_bytes((bits + 7) / 8)); }
+std::string random_id(std::size_t bits) {
+    return base64url_encode(random_bytes((bits + 7) / 8));
+}
 
 } // namespace kibitz::util

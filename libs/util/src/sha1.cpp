@@ -5,14 +5,17 @@
 namespace kibitz::util {
 
 namespace {
-std::uint32_t rotl(std::uint32_t v, int n) { return (v << n) | (v >> (32 - n)); }
+std::uint32_t rotl(std::uint32_t v, int n) {
+    return (v << n) | (v >> (32 - n));
+}
 
 void process_block(std::uint32_t (&h)[5], unsigned char const* block) {
     std::uint32_t w[80];
     for (int i = 0; i < 16; ++i)
         w[i] = (std::uint32_t(block[4 * i]) << 24) | (std::uint32_t(block[4 * i + 1]) << 16) |
                (std::uint32_t(block[4 * i + 2]) << 8) | std::uint32_t(block[4 * i + 3]);
-    for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    for (int i = 16; i < 80; ++i)
+        w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
     for (int i = 0; i < 80; ++i) {
         std::uint32_t f, k;
@@ -49,7 +52,8 @@ std::array<std::uint8_t, 20> sha1(std::string_view bytes) {
     auto const* p = reinterpret_cast<unsigned char const*>(bytes.data());
     std::size_t n = bytes.size();
     std::size_t i = 0;
-    for (; i + 64 <= n; i += 64) process_block(h, p + i);
+    for (; i + 64 <= n; i += 64)
+        process_block(h, p + i);
     // Final block(s): the rest, 0x80, zeros, and the length in bits, big-endian.
     unsigned char tail[128] = {};
     std::size_t rest = n - i;
@@ -57,12 +61,14 @@ std::array<std::uint8_t, 20> sha1(std::string_view bytes) {
     tail[rest] = 0x80;
     std::size_t total = rest + 9 <= 64 ? 64 : 128;
     std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
-    for (int j = 0; j < 8; ++j) tail[total - 1 - j] = static_cast<unsigned char>(bits >> (8 * j));
+    for (int j = 0; j < 8; ++j)
+        tail[total - 1 - j] = static_cast<unsigned char>(bits >> (8 * j));
     process_block(h, tail);
     if (total == 128) process_block(h, tail + 64);
     std::array<std::uint8_t, 20> out{};
     for (int j = 0; j < 5; ++j)
-        for (int k = 0; k < 4; ++k) out[4 * j + k] = static_cast<std::uint8_t>(h[j] >> (24 - 8 * k));
+        for (int k = 0; k < 4; ++k)
+            out[4 * j + k] = static_cast<std::uint8_t>(h[j] >> (24 - 8 * k));
     return out;
 }
 

@@ -28,7 +28,8 @@ TEST(base64, refuses_characters_outside_the_alphabet) {
 
 TEST(base64, round_trips_every_byte_value) {
     std::string all;
-    for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+    for (int i = 0; i < 256; ++i)
+        all += static_cast<char>(i);
     EXPECT_EQ(base64_decode(base64_encode(all)).value(), all);
 }
 

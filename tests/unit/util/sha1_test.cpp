@@ -27,7 +27,8 @@ TEST(sha1, computes_the_rfc6455_accept_key) {
 }
 
 TEST(sha1, handles_lengths_around_the_block_boundary) {
-    // 55, 56 and 64 bytes exercise the one- and two-block padding paths (values from Python hashlib).
+    // 55, 56 and 64 bytes exercise the one- and two-block padding paths (values from Python
+    // hashlib).
     EXPECT_EQ(b64_sha1(std::string(55, 'a')), "wci73CJ5bijA4VFj0giZtlYh1lo=");
     EXPECT_EQ(b64_sha1(std::string(56, 'a')), "wtszD2CDhUyZ1LW/tujynyAb5pk=");
     EXPECT_EQ(b64_sha1(std::string(64, 'a')), "AJi6gktcFkJ716ESKlpEKiXsZE0=");

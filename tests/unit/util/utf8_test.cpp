@@ -17,8 +17,8 @@ TEST(utf8, refuses_overlong_surrogates_and_out_of_range) {
     EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));     // U+D800, a lone surrogate
     EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // above U+10FFFF
     EXPECT_FALSE(is_valid_utf8("\xff"));
-    EXPECT_FALSE(is_valid_utf8("\xc3"));             // truncated
-    EXPECT_FALSE(is_valid_utf8("\x80"));             // stray continuation
+    EXPECT_FALSE(is_valid_utf8("\xc3")); // truncated
+    EXPECT_FALSE(is_valid_utf8("\x80")); // stray continuation
 }
 
 TEST(utf8_validator, accepts_code_points_split_across_feeds) {

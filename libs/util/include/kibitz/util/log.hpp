@@ -18,7 +18,7 @@ bool parse_log_level(std::string_view text, log_level& out);
 void log_line(log_level level, std::string_view text);
 
 // log(level, a, b, c) formats its arguments with operator<< into one line.
-template <class... Args>
+template<class... Args>
 void log(log_level level, Args const&... args) {
     if (level < log_threshold()) return;
     std::ostringstream out;

@@ -17,7 +17,12 @@ public:
     bool feed(std::string_view bytes);
     // True when the bytes fed so far end on a code point boundary.
     bool complete() const { return needed_ == 0; }
-    void reset() { needed_ = 0; code_point_ = 0; lower_ = 0x80; upper_ = 0xBF; }
+    void reset() {
+        needed_ = 0;
+        code_point_ = 0;
+        lower_ = 0x80;
+        upper_ = 0xBF;
+    }
 
 private:
     int needed_ = 0;

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <kibitz/util/clock.hpp>
+
+#include <optional>
+
+namespace kibitz::engineio {
+
+// The server side of the Engine.IO v4 heartbeat, without timers: the server sends a ping every
+// `ping_interval`, and the session is dead when no pong arrives within `ping_timeout` of a ping.
+// The I/O shell calls tick() when its timer fires and whenever the client shows activity, and
+// re-arms its one timer for next_deadline().
+class heartbeat {
+public:
+    enum class action { none, send_ping, timed_out };
+
+    heartbeat(util::duration ping_interval, util::duration ping_timeout, util::time_point now)
+        : interval_(ping_interval), timeout_(ping_timeout), next_ping_(now + ping_interval) {}
+
+    // What is due at `now`: a ping to send (then the pong deadline starts), the end of the
+    // session (a pong is overdue), or nothing.
+    action tick(util::time_point now);
+
+    // A pong arrived: the next ping is due one interval from now.
+    void on_pong(util::time_point now);
+
+    // The next moment tick() has something to do.
+    util::time_point next_deadline() const { return pong_deadline_ ? *pong_deadline_ : next_ping_; }
+
+    bool awaiting_pong() const { return pong_deadline_.has_value(); }
+
+private:
+    util::duration interval_;
+    util::duration timeout_;
+    util::time_point next_ping_;
+    std::optional<util::time_point> pong_deadline_;
+};
+
+} // namespace kibitz::engineio

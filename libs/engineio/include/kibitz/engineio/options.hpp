@@ -1,0 +1,47 @@
+#pragma once
+
+#include <kibitz/engineio/http.hpp>
+#include <kibitz/util/clock.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kibitz::engineio {
+
+// Cross-origin rules for the polling transport. `origins` holds exact origins
+// ("https://example.com") or "*"; an empty list sends no CORS headers (same-origin only).
+// "*" is never sent together with credentials: the request's origin is echoed instead.
+struct cors_options {
+    std::vector<std::string> origins;
+    bool credentials = false;
+};
+
+// A refusal from allow_request: the message goes into the 403 body.
+using allow_request_fn = std::function<std::optional<std::string>(http_request const&)>;
+
+// Engine.IO server options, named after Node's engine.io ServerOptions (durations in ms).
+struct options {
+    std::string path = "/engine.io/";
+    util::duration ping_interval{25000};
+    util::duration ping_timeout{20000};
+    util::duration upgrade_timeout{10000};
+    std::size_t max_payload = 1'000'000; // maxHttpBufferSize: a POST body or a WebSocket message
+    bool allow_polling = true;
+    bool allow_websocket = true;
+    bool allow_upgrades = true;
+    cors_options cors;
+    // Origins allowed to open a WebSocket (CORS does not cover WebSocket). Empty: any origin.
+    // "same-origin" admits an Origin whose host equals the request's Host header.
+    std::vector<std::string> websocket_origins;
+    // Sessions one remote address may hold at once (0: no limit).
+    std::size_t max_sessions_per_address = 0;
+    // Bytes queued for one session that it has not read yet; past this the session is closed.
+    std::size_t max_send_queue_bytes = 16u << 20;
+    // A last word on every handshake: return a message to refuse with 403.
+    allow_request_fn allow_request;
+};
+
+} // namespace kibitz::engineio

@@ -1,0 +1,174 @@
+#include "http_connection.hpp"
+
+#include <kibitz/util/log.hpp>
+
+namespace kibitz::engineio::detail {
+
+namespace http = net::http;
+
+http_connection::http_connection(net::tcp::socket socket, std::shared_ptr<http_router> router,
+                                 http_limits const& limits)
+    : socket_(std::move(socket)), router_(std::move(router)), limits_(limits),
+      deadline_(socket_.get_executor()) {
+    net::error_code ec;
+    auto endpoint = socket_.remote_endpoint(ec);
+    if (!ec) remote_address_ = endpoint.address().to_string();
+}
+
+http_connection::~http_connection() {
+    // A responder dropped without answering releases the connection: forget it.
+    if (!closed_) router_->on_closed(this);
+}
+
+void http_connection::start() {
+    net::error_code ec;
+    socket_.set_option(net::tcp::no_delay(true), ec);
+    do_read();
+}
+
+void http_connection::arm_deadline(util::duration d) {
+    // A new generation makes any earlier wait harmless when it completes.
+    unsigned generation = ++deadline_generation_;
+    deadline_.expires_after(d);
+    deadline_.async_wait([self = shared_from_this(), generation](net::error_code ec) {
+        self->on_deadline(ec, generation);
+    });
+}
+
+void http_connection::on_deadline(net::error_code ec, unsigned generation) {
+    if (ec || generation != deadline_generation_ || closed_) return;
+    // Slow-loris defence: a request head or body that takes too long closes the connection.
+    close();
+}
+
+void http_connection::do_read() {
+    in_request_ = false;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    arm_deadline(limits_.header_timeout);
+    http::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](net::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void http_connection::on_header(net::error_code ec) {
+    if (ec == http::error::header_limit)
+        return fail_request(431, "Request Header Fields Too Large");
+    if (ec) return close();
+    in_request_ = true;
+    auto const& head = parser_->get();
+    request_ = http_request{};
+    request_.received_at = util::steady_clock::now();
+    request_.remote_address = remote_address_;
+    request_.method = std::string(head.method_string());
+    request_.target = std::string(head.target());
+    auto q = request_.target.find('?');
+    request_.path = request_.target.substr(0, q);
+    if (q != std::string::npos) request_.query = request_.target.substr(q + 1);
+    std::size_t count = 0;
+    for (auto const& field : head) {
+        if (++count > limits_.max_header_count)
+            return fail_request(431, "Request Header Fields Too Large");
+        request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    keep_alive_ = head.keep_alive();
+    // Read the body (if any) under the limit of the route it goes to.
+    if (parser_->is_done()) return dispatch();
+    parser_->body_limit(router_->body_limit(request_.path));
+    arm_deadline(limits_.body_timeout);
+    http::async_read(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](net::error_code e, std::size_t) { self->on_body(e); });
+}
+
+void http_connection::on_body(net::error_code ec) {
+    if (ec == http::error::body_limit) {
+        // The rest of the body is not read: answer, then close the connection.
+        request_.body_too_large = true;
+        keep_alive_ = false;
+        return dispatch();
+    }
+    if (ec) return close();
+    request_.body = std::move(parser_->get().body());
+    dispatch();
+}
+
+void http_connection::dispatch() {
+    // No deadline while the handler holds the request (a long-poll waits for data).
+    ++deadline_generation_;
+    deadline_.cancel();
+    parser_.reset();
+    router_->route(std::move(request_), shared_from_this());
+}
+
+void http_connection::fail_request(int status, std::string_view body) {
+    keep_alive_ = false;
+    in_request_ = true;
+    http_response r;
+    r.status = status;
+    r.body = body;
+    r.close = true;
+    respond(std::move(r));
+}
+
+void http_connection::respond(http_response response) {
+    if (closed_ || !in_request_) return;
+    in_request_ = false;
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(response.status));
+    for (auto const& [name, value] : response.headers)
+        res->insert(name, value);
+    res->body() = std::move(response.body);
+    bool keep_alive = keep_alive_ && !response.close;
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    response_ = res;
+    http::async_write(socket_, *res,
+                      [self = shared_from_this(), keep_alive](net::error_code ec, std::size_t) {
+                          self->on_write(ec, keep_alive);
+                      });
+}
+
+void http_connection::on_write(net::error_code ec, bool keep_alive) {
+    response_.reset();
+    if (ec || !keep_alive) {
+        net::error_code ignored;
+        socket_.shutdown(net::tcp::socket::shutdown_send, ignored);
+        return close();
+    }
+    do_read();
+}
+
+void http_connection::upgrade(http_response response, upgrade_handler handler) {
+    if (closed_ || !in_request_) return;
+    in_request_ = false;
+    // The 101 head is written by hand: no body, no Content-Length.
+    auto head = std::make_shared<std::string>("HTTP/1.1 101 Switching Protocols\r\n");
+    for (auto const& [name, value] : response.headers)
+        *head += name + ": " + value + "\r\n";
+    *head += "\r\n";
+    net::asio::async_write(socket_, net::asio::buffer(*head),
+                           [self = shared_from_this(), head,
+                            handler = std::move(handler)](net::error_code ec, std::size_t) {
+                               if (ec) return self->close();
+                               auto data = self->buffer_.data();
+                               std::string leftover(static_cast<char const*>(data.data()),
+                                                    data.size());
+                               self->closed_ = true;
+                               self->router_->on_closed(self.get());
+                               handler(std::move(self->socket_), std::move(leftover));
+                           });
+}
+
+void http_connection::close() {
+    if (closed_) return;
+    closed_ = true;
+    ++deadline_generation_;
+    deadline_.cancel();
+    net::error_code ignored;
+    socket_.close(ignored);
+    router_->on_closed(this);
+}
+
+} // namespace kibitz::engineio::detail

@@ -1,0 +1,262 @@
+#include "http_connection.hpp"
+#include "session.hpp"
+#include "ws_connection.hpp"
+
+#include <kibitz/engineio/server.hpp>
+#include <kibitz/engineio/wire.hpp>
+#include <kibitz/util/json.hpp>
+#include <kibitz/util/log.hpp>
+#include <kibitz/util/random.hpp>
+
+#include <unordered_map>
+
+namespace kibitz::engineio {
+
+using detail::http_connection;
+using detail::session;
+using detail::ws_connection;
+
+struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> {
+    impl(net::asio::io_context& ioc, options o)
+        : ioc_(ioc), opts_(std::move(o)), ping_(make_packet(packet_type::ping)) {}
+
+    options const& opts() const override { return opts_; }
+    outgoing_ptr const& ping_packet() const override { return ping_; }
+
+    void on_session_closed(std::string const& id, std::string const& address) override {
+        sessions_.erase(id);
+        auto it = per_address_.find(address);
+        if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+    }
+
+    void handle(http_request&& req, std::shared_ptr<http_connection> conn);
+    void handshake(http_request&& req, std::shared_ptr<http_connection> conn, bool websocket,
+                   http_response base);
+    bool websocket_accept(http_request const& req, http_response& out) const;
+    bool origin_allowed_for_websocket(http_request const& req) const;
+    http_response cors_headers(http_request const& req) const;
+    std::string open_packet(std::string const& sid, bool websocket) const;
+    static void refuse(http_connection& conn, wire::request_error e, http_response base,
+                       std::string_view message = {});
+
+    net::asio::io_context& ioc_;
+    options opts_;
+    outgoing_ptr ping_;
+    connection_handler on_connection_;
+    std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
+    std::unordered_map<std::string, std::size_t> per_address_;
+    bool closed_ = false;
+};
+
+void server::impl::refuse(http_connection& conn, wire::request_error e, http_response base,
+                          std::string_view message) {
+    // engine.io answers {"code":N,"message":"..."}: 403 for Forbidden, 400 otherwise.
+    base.status = e == wire::request_error::forbidden ? 403 : 400;
+    base.set("Content-Type", "application/json");
+    json body = {{"code", static_cast<int>(e)},
+                 {"message", message.empty() ? wire::error_message(e) : message}};
+    base.body = body.dump();
+    conn.respond(std::move(base));
+}
+
+http_response server::impl::cors_headers(http_request const& req) const {
+    http_response r;
+    auto origin = req.header("Origin");
+    if (!origin || opts_.cors.origins.empty()) return r;
+    bool any = false, listed = false;
+    for (auto const& o : opts_.cors.origins) {
+        any = any || o == "*";
+        listed = listed || o == *origin;
+    }
+    if (!any && !listed) return r;
+    // Never "*" with credentials: echo the origin instead.
+    if (any && !listed && !opts_.cors.credentials) {
+        r.set("Access-Control-Allow-Origin", "*");
+    } else {
+        r.set("Access-Control-Allow-Origin", *origin);
+        r.set("Vary", "Origin");
+    }
+    if (opts_.cors.credentials) r.set("Access-Control-Allow-Credentials", "true");
+    return r;
+}
+
+bool server::impl::origin_allowed_for_websocket(http_request const& req) const {
+    if (opts_.websocket_origins.empty()) return true;
+    auto origin = req.header("Origin");
+    if (!origin) return true; // not a browser: nothing to protect against
+    auto host = req.header("Host");
+    for (auto const& o : opts_.websocket_origins) {
+        if (o == "*" || o == *origin) return true;
+        if (o == "same-origin" && host) {
+            auto scheme_end = origin->find("://");
+            if (scheme_end != std::string_view::npos && origin->substr(scheme_end + 3) == *host)
+                return true;
+        }
+    }
+    return false;
+}
+
+bool server::impl::websocket_accept(http_request const& req, http_response& out) const {
+    // RFC 6455 section 4.2.1: version 13 and a 16-byte base64 key.
+    auto key = req.header("Sec-WebSocket-Key");
+    auto version = req.header("Sec-WebSocket-Version");
+    if (!key || key->size() != 24 || !version || *version != "13") return false;
+    out.set("Upgrade", "websocket");
+    out.set("Connection", "Upgrade");
+    out.set("Sec-WebSocket-Accept", ws_accept_key(*key));
+    return true;
+}
+
+std::string server::impl::open_packet(std::string const& sid, bool websocket) const {
+    nlohmann::ordered_json upgrades = nlohmann::ordered_json::array();
+    if (!websocket && opts_.allow_upgrades && opts_.allow_websocket)
+        upgrades.push_back("websocket");
+    nlohmann::ordered_json o = {{"sid", sid},
+                                {"upgrades", upgrades},
+                                {"pingInterval", opts_.ping_interval.count()},
+                                {"pingTimeout", opts_.ping_timeout.count()},
+                                {"maxPayload", opts_.max_payload}};
+    return "0" + o.dump();
+}
+
+namespace {
+bool is_websocket_upgrade(http_request const& req) {
+    auto upgrade = req.header("Upgrade");
+    if (!upgrade) return false;
+    std::string lower(*upgrade);
+    for (auto& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower == "websocket";
+}
+} // namespace
+
+void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> conn) {
+    using wire::request_error;
+    auto now = req.received_at;
+    auto base = cors_headers(req);
+    if (req.method == "OPTIONS") {
+        // CORS preflight.
+        base.status = 204;
+        base.set("Access-Control-Allow-Methods", "GET,POST");
+        if (auto h = req.header("Access-Control-Request-Headers"))
+            base.set("Access-Control-Allow-Headers", *h);
+        return conn->respond(std::move(base));
+    }
+    auto transport = req.query_param("transport").value_or("");
+    bool polling = transport == wire::transport_polling && opts_.allow_polling;
+    bool websocket = transport == wire::transport_websocket && opts_.allow_websocket;
+    if (!polling && !websocket) return refuse(*conn, request_error::unknown_transport, base);
+    bool upgrade = is_websocket_upgrade(req);
+    auto sid = req.query_param("sid");
+    if (!sid) {
+        if (req.method != "GET") return refuse(*conn, request_error::bad_handshake_method, base);
+        if (websocket && !upgrade) return refuse(*conn, request_error::bad_request, base);
+        return handshake(std::move(req), std::move(conn), websocket, std::move(base));
+    }
+    auto it = sessions_.find(*sid);
+    if (it == sessions_.end()) return refuse(*conn, request_error::unknown_sid, base);
+    auto s = it->second; // keep it alive through the call
+    if (!upgrade && s->transport() != transport)
+        return refuse(*conn, request_error::bad_request, base);
+    if (upgrade) {
+        http_response accept;
+        if (!websocket || !s->can_upgrade() || !origin_allowed_for_websocket(req) ||
+            !websocket_accept(req, accept))
+            return refuse(*conn, request_error::bad_request, base);
+        auto max = opts_.max_payload;
+        return conn->upgrade(std::move(accept),
+                             [s, max, now](net::tcp::socket sock, std::string leftover) {
+                                 auto ws = std::make_shared<ws_connection>(std::move(sock), max);
+                                 ws->start(s.get(), std::move(leftover));
+                                 s->begin_probe(std::move(ws), now);
+                             });
+    }
+    if (req.method == "GET") return s->on_poll_get(std::move(conn), now);
+    if (req.method == "POST") return s->on_poll_post(std::move(conn), req, std::move(base), now);
+    base.status = 500;
+    conn->respond(std::move(base));
+}
+
+void server::impl::handshake(http_request&& req, std::shared_ptr<http_connection> conn,
+                             bool websocket, http_response base) {
+    using wire::request_error;
+    if (closed_) return refuse(*conn, request_error::bad_request, base);
+    if (req.query_param("EIO").value_or("") != "4")
+        return refuse(*conn, request_error::unsupported_protocol_version, base);
+    if (websocket && !origin_allowed_for_websocket(req))
+        return refuse(*conn, request_error::forbidden, base);
+    if (opts_.allow_request) {
+        if (auto refusal = opts_.allow_request(req))
+            return refuse(*conn, request_error::forbidden, base, *refusal);
+    }
+    auto& count = per_address_[req.remote_address];
+    if (opts_.max_sessions_per_address && count >= opts_.max_sessions_per_address) {
+        if (count == 0) per_address_.erase(req.remote_address);
+        return refuse(*conn, request_error::forbidden, base, "Too many sessions");
+    }
+    http_response accept;
+    if (websocket && !websocket_accept(req, accept))
+        return refuse(*conn, request_error::bad_request, base);
+    ++count;
+    auto sid = util::random_id(128);
+    auto now = req.received_at;
+    auto s = std::make_shared<session>(ioc_, *this, sid, std::move(req));
+    sessions_.emplace(sid, s);
+    auto open = open_packet(sid, websocket);
+    if (!websocket) {
+        base.set("Content-Type", "text/plain; charset=UTF-8");
+        base.body = std::move(open);
+        conn->respond(std::move(base));
+        s->start(now);
+        if (on_connection_) on_connection_(s);
+        return;
+    }
+    // The heartbeat runs from now on, so a session whose upgrade never completes ends.
+    s->start(now);
+    auto self = shared_from_this();
+    auto max = opts_.max_payload;
+    conn->upgrade(std::move(accept),
+                  [self, s, open, max](net::tcp::socket sock, std::string leftover) {
+                      if (!s->is_open()) return;
+                      auto ws = std::make_shared<ws_connection>(std::move(sock), max);
+                      s->attach_websocket(ws);
+                      ws->start(s.get(), std::move(leftover));
+                      ws->write({make_packet(packet_type::open, std::string_view(open).substr(1))});
+                      if (self->on_connection_) self->on_connection_(s);
+                  });
+}
+
+server::server(boost::asio::io_context& ioc, options opts)
+    : impl_(std::make_shared<impl>(ioc, std::move(opts))) {}
+
+server::~server() {
+    close();
+}
+
+void server::on_connection(connection_handler handler) {
+    impl_->on_connection_ = std::move(handler);
+}
+
+options const& server::opts() const {
+    return impl_->opts_;
+}
+
+std::size_t server::clients_count() const {
+    return impl_->sessions_.size();
+}
+
+void server::close() {
+    impl_->closed_ = true;
+    // Terminating removes the session from the map: end a copy.
+    std::vector<std::shared_ptr<session>> all;
+    for (auto const& [id, s] : impl_->sessions_)
+        all.push_back(s);
+    for (auto const& s : all)
+        s->terminate(wire::reason_server_shutting_down, "");
+}
+
+void server::handle(http_request&& request, std::shared_ptr<http_connection> connection) {
+    impl_->handle(std::move(request), std::move(connection));
+}
+
+} // namespace kibitz::engineio

@@ -1,0 +1,143 @@
+#include <kibitz/engineio/ws_codec.hpp>
+#include <kibitz/util/base64.hpp>
+#include <kibitz/util/sha1.hpp>
+
+#include <cstring>
+
+namespace kibitz::engineio {
+
+std::string ws_frame_header(ws_opcode opcode, std::size_t payload_size) {
+    // RFC 6455 section 5.2: FIN|opcode, then a 7-bit length, or 126 + 16 bits, or 127 + 64 bits.
+    std::string h;
+    h += static_cast<char>(0x80 | static_cast<std::uint8_t>(opcode));
+    if (payload_size < 126) {
+        h += static_cast<char>(payload_size);
+    } else if (payload_size <= 0xFFFF) {
+        h += static_cast<char>(126);
+        h += static_cast<char>(payload_size >> 8);
+        h += static_cast<char>(payload_size & 0xFF);
+    } else {
+        h += static_cast<char>(127);
+        for (int i = 7; i >= 0; --i)
+            h += static_cast<char>((static_cast<std::uint64_t>(payload_size) >> (8 * i)) & 0xFF);
+    }
+    return h;
+}
+
+std::string ws_frame(ws_opcode opcode, std::string_view payload) {
+    std::string f = ws_frame_header(opcode, payload.size());
+    f += payload;
+    return f;
+}
+
+std::string ws_close_frame(std::uint16_t code, std::string_view reason) {
+    std::string payload;
+    payload += static_cast<char>(code >> 8);
+    payload += static_cast<char>(code & 0xFF);
+    payload += reason.substr(0, 123);
+    return ws_frame(ws_opcode::close, payload);
+}
+
+std::string ws_accept_key(std::string_view key) {
+    std::string input(key);
+    input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    auto digest = util::sha1(input);
+    return util::base64_encode(
+        std::string_view(reinterpret_cast<char const*>(digest.data()), digest.size()));
+}
+
+ws_event ws_reader::next(char* data, std::size_t size, std::size_t& consumed) {
+    using kind = ws_event::kind;
+    consumed = 0;
+    if (size < 2) return {};
+    auto b0 = static_cast<std::uint8_t>(data[0]);
+    auto b1 = static_cast<std::uint8_t>(data[1]);
+    bool fin = b0 & 0x80;
+    auto opcode = static_cast<ws_opcode>(b0 & 0x0F);
+    // No extension is negotiated, so the reserved bits must be clear (section 5.2).
+    if (b0 & 0x70) return {kind::error, {}, ws_close_code::protocol_error};
+    // Section 5.3: every client-to-server frame is masked.
+    if (!(b1 & 0x80)) return {kind::error, {}, ws_close_code::protocol_error};
+    std::uint64_t length = b1 & 0x7F;
+    std::size_t pos = 2;
+    if (length == 126) {
+        if (size < 4) return {};
+        length = (static_cast<std::uint8_t>(data[2]) << 8) | static_cast<std::uint8_t>(data[3]);
+        pos = 4;
+    } else if (length == 127) {
+        if (size < 10) return {};
+        length = 0;
+        for (int i = 0; i < 8; ++i)
+            length = (length << 8) | static_cast<std::uint8_t>(data[2 + i]);
+        pos = 10;
+    }
+    // Refuse an oversized message before its bytes arrive.
+    std::uint64_t so_far = in_message_ ? fragments_.size() : 0;
+    bool is_data = opcode == ws_opcode::text || opcode == ws_opcode::binary ||
+                   opcode == ws_opcode::continuation;
+    if (is_data && length + so_far > max_message_size_)
+        return {kind::error, {}, ws_close_code::too_big};
+    if (size - pos < 4 + length) return {};
+    char const* mask = data + pos;
+    pos += 4;
+    char* payload = data + pos;
+    for (std::uint64_t i = 0; i < length; ++i)
+        payload[i] ^= mask[i & 3];
+    consumed = pos + static_cast<std::size_t>(length);
+    return on_frame(opcode, fin, std::string_view(payload, static_cast<std::size_t>(length)));
+}
+
+ws_event ws_reader::on_frame(ws_opcode opcode, bool fin, std::string_view payload) {
+    using kind = ws_event::kind;
+    switch (opcode) {
+    case ws_opcode::ping:
+    case ws_opcode::pong:
+    case ws_opcode::close:
+        // Section 5.5: control frames are not fragmented and carry at most 125 bytes.
+        if (!fin || payload.size() > 125) return {kind::error, {}, ws_close_code::protocol_error};
+        if (opcode == ws_opcode::close) return on_close_frame(payload);
+        return {opcode == ws_opcode::ping ? kind::ping : kind::pong, payload, 0};
+    case ws_opcode::text:
+    case ws_opcode::binary:
+        if (in_message_) return {kind::error, {}, ws_close_code::protocol_error};
+        message_binary_ = opcode == ws_opcode::binary;
+        utf8_.reset();
+        if (fin) {
+            if (message_binary_) return {kind::binary, payload, 0};
+            if (!util::is_valid_utf8(payload))
+                return {kind::error, {}, ws_close_code::invalid_payload};
+            return {kind::text, payload, 0};
+        }
+        in_message_ = true;
+        fragments_.assign(payload);
+        break;
+    case ws_opcode::continuation:
+        if (!in_message_) return {kind::error, {}, ws_close_code::protocol_error};
+        fragments_ += payload;
+        break;
+    default:
+        return {kind::error, {}, ws_close_code::protocol_error};
+    }
+    // Section 8.1: fail fast on text that can no longer become valid UTF-8.
+    if (!message_binary_ && !utf8_.feed(payload))
+        return {kind::error, {}, ws_close_code::invalid_payload};
+    if (!fin) return {kind::need_more, {}, 0};
+    in_message_ = false;
+    if (!message_binary_ && !utf8_.complete())
+        return {kind::error, {}, ws_close_code::invalid_payload};
+    return {message_binary_ ? kind::binary : kind::text, fragments_, 0};
+}
+
+ws_event ws_reader::on_close_frame(std::string_view payload) {
+    using kind = ws_event::kind;
+    // Section 5.5.1: an empty close, or a 2-byte code and a UTF-8 reason.
+    if (payload.empty()) return {kind::close, {}, ws_close_code::no_status};
+    if (payload.size() == 1) return {kind::error, {}, ws_close_code::protocol_error};
+    auto code = static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
+                                           static_cast<std::uint8_t>(payload[1]));
+    auto reason = payload.substr(2);
+    if (!util::is_valid_utf8(reason)) return {kind::error, {}, ws_close_code::invalid_payload};
+    return {kind::close, reason, code};
+}
+
+} // namespace kibitz::engineio

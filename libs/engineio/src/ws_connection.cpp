@@ -1,0 +1,185 @@
+#include "ws_connection.hpp"
+
+#include <cstring>
+
+namespace kibitz::engineio::detail {
+
+namespace {
+// One read buffer for every connection of the thread: reads never overlap on one thread.
+constexpr std::size_t shared_read_size = 64 * 1024;
+thread_local std::vector<char> shared_read_buffer(shared_read_size);
+} // namespace
+
+ws_connection::ws_connection(net::tcp::socket socket, std::size_t max_message_size)
+    : socket_(std::move(socket)), reader_(max_message_size) {}
+
+void ws_connection::start(ws_owner* owner, std::string leftover) {
+    owner_ = owner;
+    net::error_code ec;
+    socket_.non_blocking(true, ec);
+    socket_.set_option(net::tcp::no_delay(true), ec);
+    // Frames that came with the handshake are handled before waiting for more.
+    if (!leftover.empty()) {
+        std::size_t used = 0;
+        partial_ = std::move(leftover);
+        auto self = shared_from_this();
+        net::asio::post(socket_.get_executor(), [self, used]() mutable {
+            if (self->closed_ || self->closing_) return;
+            if (!self->consume(self->partial_.data(), self->partial_.size(), used)) return;
+            self->partial_.erase(0, used);
+            self->do_wait();
+        });
+        return;
+    }
+    do_wait();
+}
+
+void ws_connection::do_wait() {
+    socket_.async_wait(net::tcp::socket::wait_read,
+                       [self = shared_from_this()](net::error_code ec) { self->on_readable(ec); });
+}
+
+void ws_connection::on_readable(net::error_code ec) {
+    if (closed_ || closing_) return;
+    if (ec) return fail(true, ec.message());
+    auto& buf = shared_read_buffer;
+    // Read what is there (bounded, so one busy client cannot starve the others).
+    for (int rounds = 0; rounds < 16; ++rounds) {
+        std::size_t n = socket_.read_some(net::asio::buffer(buf), ec);
+        if (ec == net::asio::error::would_block) break;
+        if (ec == net::asio::error::eof) return fail(false, "connection closed");
+        if (ec) return fail(true, ec.message());
+        std::size_t used = 0;
+        if (partial_.empty()) {
+            if (!consume(buf.data(), n, used)) return;
+            partial_.assign(buf.data() + used, n - used);
+        } else {
+            partial_.append(buf.data(), n);
+            if (!consume(partial_.data(), partial_.size(), used)) return;
+            partial_.erase(0, used);
+        }
+        if (partial_.empty() && partial_.capacity() > 4096) std::string().swap(partial_);
+        if (n < buf.size()) break;
+    }
+    do_wait();
+}
+
+bool ws_connection::consume(char* data, std::size_t size, std::size_t& used) {
+    // Handles every complete frame; returns false when the connection must stop reading.
+    used = 0;
+    while (used < size) {
+        std::size_t n = 0;
+        auto ev = reader_.next(data + used, size - used, n);
+        used += n;
+        if (ev.what == ws_event::kind::need_more && n == 0) break;
+        if (!handle(ev)) return false;
+        if (closed_ || closing_) return false;
+    }
+    return true;
+}
+
+bool ws_connection::handle(ws_event const& ev) {
+    using kind = ws_event::kind;
+    switch (ev.what) {
+    case kind::need_more:
+    case kind::pong:
+        return true;
+    case kind::text:
+    case kind::binary:
+        if (owner_) owner_->on_ws_message(*this, message{ev.what == kind::binary, ev.data});
+        return true;
+    case kind::ping:
+        write_control(ws_frame(ws_opcode::pong, ev.data));
+        return true;
+    case kind::close: {
+        // Echo the close (section 5.5.1), then the connection is done.
+        std::uint16_t code = ev.code == ws_close_code::no_status ? ws_close_code::normal : ev.code;
+        auto owner = owner_;
+        owner_ = nullptr;
+        close(code);
+        if (owner) owner->on_ws_closed(*this, false, "client closed the connection");
+        return false;
+    }
+    case kind::error: {
+        auto owner = owner_;
+        owner_ = nullptr;
+        close(ev.code);
+        if (owner) owner->on_ws_closed(*this, true, "websocket protocol error");
+        return false;
+    }
+    }
+    return true;
+}
+
+void ws_connection::write(std::vector<outgoing_ptr> batch) {
+    if (closed_ || closing_) return;
+    for (auto& p : batch)
+        pending_.push_back(std::move(p));
+    if (!writing_) start_write();
+}
+
+void ws_connection::write_control(std::string frame) {
+    control_pending_.push_back(std::move(frame));
+    if (!writing_) start_write();
+}
+
+void ws_connection::start_write() {
+    bool send_close = closing_ && !close_sent_;
+    if (pending_.empty() && control_pending_.empty() && !send_close) return;
+    writing_ = true;
+    inflight_.swap(pending_);
+    control_inflight_.swap(control_pending_);
+    buffers_.clear();
+    // Control frames first: a pong must not wait behind a long batch.
+    for (auto const& f : control_inflight_)
+        buffers_.push_back(net::asio::buffer(f));
+    for (auto const& p : inflight_) {
+        auto frame = p->ws_frame();
+        buffers_.push_back(net::asio::buffer(frame.data(), frame.size()));
+    }
+    // The close frame goes last, after everything queued before close().
+    if (send_close) {
+        close_sent_ = true;
+        buffers_.push_back(net::asio::buffer(close_frame_));
+    }
+    net::asio::async_write(
+        socket_, buffers_,
+        [self = shared_from_this()](net::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void ws_connection::on_write(net::error_code ec) {
+    writing_ = false;
+    inflight_.clear();
+    control_inflight_.clear();
+    if (closed_) return;
+    if (ec) return fail(true, ec.message());
+    if (!pending_.empty() || !control_pending_.empty() || (closing_ && !close_sent_))
+        return start_write();
+    if (closing_) return shutdown();
+    if (owner_) owner_->on_ws_drained(*this);
+}
+
+void ws_connection::close(std::uint16_t code, std::string_view reason) {
+    if (closed_ || closing_) return;
+    closing_ = true;
+    owner_ = nullptr;
+    close_frame_ = ws_close_frame(code, reason);
+    if (!writing_) start_write();
+}
+
+void ws_connection::fail(bool error, std::string_view description) {
+    auto owner = owner_;
+    owner_ = nullptr;
+    shutdown();
+    if (owner) owner->on_ws_closed(*this, error, description);
+}
+
+void ws_connection::shutdown() {
+    if (closed_) return;
+    closed_ = true;
+    net::error_code ignored;
+    socket_.shutdown(net::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+}
+
+} // namespace kibitz::engineio::detail

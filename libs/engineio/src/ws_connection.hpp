@@ -1,0 +1,73 @@
+#pragma once
+
+#include <kibitz/engineio/packet.hpp>
+#include <kibitz/engineio/socket.hpp>
+#include <kibitz/engineio/ws_codec.hpp>
+#include <kibitz/net/asio.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kibitz::engineio::detail {
+
+class ws_connection;
+
+// What a WebSocket connection reports to the session that owns it.
+class ws_owner {
+public:
+    virtual ~ws_owner() = default;
+    virtual void on_ws_message(ws_connection& ws, message msg) = 0;
+    // The connection is gone: `error` tells a protocol or I/O error from an orderly close.
+    virtual void on_ws_closed(ws_connection& ws, bool error, std::string_view description) = 0;
+    // A write finished and nothing is in flight: the owner may write more.
+    virtual void on_ws_drained(ws_connection& ws) = 0;
+};
+
+// One WebSocket connection after the handshake (RFC 6455), as an Engine.IO transport.
+// Reading: it waits for readability and reads into one buffer shared by every connection of
+// the thread, so an idle connection holds no read buffer; only an unfinished frame is copied
+// into the connection. Writing: one write in flight; a batch of shared frames goes out as one
+// gather write. Every callback runs on the io_context thread.
+class ws_connection : public std::enable_shared_from_this<ws_connection> {
+public:
+    ws_connection(net::tcp::socket socket, std::size_t max_message_size);
+
+    // Starts reading; `leftover` holds bytes that arrived with the handshake.
+    void start(ws_owner* owner, std::string leftover);
+    void set_owner(ws_owner* owner) { owner_ = owner; }
+
+    bool writing() const { return writing_; }
+    // Writes the frames in one go. Only when !writing().
+    void write(std::vector<outgoing_ptr> batch);
+    // Sends a close frame after what is being written, then closes. No callbacks after this.
+    void close(std::uint16_t code, std::string_view reason = {});
+
+private:
+    void do_wait();
+    void on_readable(net::error_code ec);
+    bool consume(char* data, std::size_t size, std::size_t& used);
+    bool handle(ws_event const& ev);
+    void write_control(std::string frame);
+    void start_write();
+    void on_write(net::error_code ec);
+    void fail(bool error, std::string_view description);
+    void shutdown();
+
+    net::tcp::socket socket_;
+    ws_reader reader_;
+    ws_owner* owner_ = nullptr;
+    std::string partial_; // bytes of a frame not yet complete
+    std::vector<outgoing_ptr> pending_;
+    std::vector<outgoing_ptr> inflight_;
+    std::vector<std::string> control_pending_;
+    std::vector<std::string> control_inflight_;
+    std::vector<net::asio::const_buffer> buffers_;
+    std::string close_frame_;
+    bool close_sent_ = false;
+    bool writing_ = false;
+    bool closing_ = false; // a close frame is queued or sent: read nothing more
+    bool closed_ = false;
+};
+
+} // namespace kibitz::engineio::detail
