@@ -1,0 +1,35 @@
+# The front door. `make run` and `make test` install what is missing first (scripts/deps.sh).
+SHELL := /bin/bash
+PORT ?= 3000
+HOST ?= 127.0.0.1
+DATA ?= ./var
+
+.PHONY: run build test bench deps format format-check clean
+
+run: build
+	mkdir -p $(DATA)
+	./build/bin/kibitz --host $(HOST) --port $(PORT) --data $(DATA)
+
+build:
+	@scripts/deps.sh build
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+test:
+	@scripts/deps.sh test
+	scripts/test.sh
+
+bench: build
+	scripts/bench.sh
+
+deps:
+	scripts/deps.sh test
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, in the order of STYLE.md's gates: format check, build with
+# -Werror, unit tests under ASan/UBSan, integration and interop tests with real clients,
+# browser tests, short fuzz runs. Stops at the first failing gate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=$(nproc)
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "format check"
+git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+step "build (asan preset: GCC, ASan + UBSan, -Werror)"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+
+step "unit tests (ASan + UBSan)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --preset asan -L unit -LE slow -j "$jobs"
+
+export KIBITZ_BIN_DIR="$root/build/asan/bin"
+if [ -d tests/interop ]; then
+    step "interop tests (npm engine.io-client / socket.io-client, python3-engineio / socketio)"
+    scripts/interop.sh
+fi
+
+if [ -d tests/browser ]; then
+    step "browser tests (headless Chromium via playwright-core)"
+    node --test --test-concurrency=1 tests/browser/
+fi
+
+step "fuzz (libFuzzer, clang, short runs)"
+scripts/fuzz.sh 20
+
+step "done"
