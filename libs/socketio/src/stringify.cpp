@@ -42,7 +42,12 @@ void append_number(std::string& out, double value) {
     }
     if (value < 0) out += '-';
     int const k = static_cast<int>(digits.size());
-    int const n = std::atoi(text.data() + e + 1) + 1;
+    // The exponent reads "e+26" or "e-7"; from_chars takes no '+'.
+    std::string_view exponent = text.substr(e + 1);
+    if (exponent.front() == '+') exponent.remove_prefix(1);
+    int n = 0;
+    std::from_chars(exponent.data(), exponent.data() + exponent.size(), n);
+    ++n;
     if (k <= n && n <= 21) {
         out += digits;
         out.append(static_cast<std::size_t>(n - k), '0');

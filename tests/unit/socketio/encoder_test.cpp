@@ -146,6 +146,11 @@ TEST(stringify, writes_numbers_as_javascript_does) {
     EXPECT_EQ(stringify(18446744073709551615ULL), "18446744073709551615");
 }
 
+TEST(stringify, reads_each_exponent_on_its_own) {
+    // Found by the fuzzer: a shorter exponent after a longer one must not pick up its digits.
+    EXPECT_EQ(stringify(json{1.25e+300, 2.5e+26, 3e-300, 4e-9}), "[1.25e+300,2.5e+26,3e-300,4e-9]");
+}
+
 TEST(stringify, escapes_strings_as_javascript_does) {
     EXPECT_EQ(stringify("a\"b\\c/d"), R"("a\"b\\c/d")");
     EXPECT_EQ(stringify("\b\f\n\r\t"), R"("\b\f\n\r\t")");
