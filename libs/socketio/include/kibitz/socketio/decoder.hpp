@@ -74,6 +74,14 @@ struct decode_result {
 // placeholders. Time is an input: the shell arms a timer at deadline() and, when it fires, closes
 // the client if expired(now). Any error resets the decoder (nothing pending, buffers freed), so
 // the next packet decodes afresh. Never throws, never asserts on input. One owner thread.
+//
+// Where it is stricter than socket.io-parser 4.2.4, on purpose: attachment counts and ack ids are
+// plain decimal digits (Node's Number() also takes " 1", "0x1", "1e1"); ack ids stop at 2^53 - 1;
+// an EVENT needs a string name (4.2.4 lets a number through) that is not reserved, and EVENT/ACK
+// need their payload (socket.io-protocol README); placeholders are checked when the text arrives
+// and their "num" must be an integer; a BINARY_* packet announcing 0 attachments is yielded at
+// once and leaves nothing pending (4.2.4 keeps a stale reconstructor); JSON string escapes of
+// lone surrogates are refused (nlohmann keeps UTF-8 only). The limits are additions.
 class decoder {
 public:
     explicit decoder(decoder_limits limits = {});
