@@ -1,0 +1,105 @@
+#include <kibitz/engineio/heartbeat.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+using namespace kibitz;
+using namespace kibitz::engineio;
+using namespace std::chrono_literals;
+using action = heartbeat::action;
+
+namespace {
+
+// Time is an input: every instant is built by hand from a fixed origin.
+util::time_point const t0{std::chrono::hours(10)};
+
+constexpr util::duration interval = 25000ms;
+constexpr util::duration timeout = 20000ms;
+
+} // namespace
+
+TEST(heartbeat, does_nothing_before_the_first_interval) {
+    heartbeat hb(interval, timeout, t0);
+    EXPECT_EQ(hb.tick(t0), action::none);
+    EXPECT_EQ(hb.tick(t0 + interval - 1ms), action::none);
+    EXPECT_FALSE(hb.awaiting_pong());
+    EXPECT_EQ(hb.next_deadline(), t0 + interval);
+}
+
+TEST(heartbeat, sends_a_ping_when_the_interval_has_passed) {
+    heartbeat hb(interval, timeout, t0);
+    EXPECT_EQ(hb.tick(t0 + interval), action::send_ping);
+    EXPECT_TRUE(hb.awaiting_pong());
+    EXPECT_EQ(hb.next_deadline(), t0 + interval + timeout);
+}
+
+TEST(heartbeat, sends_one_ping_and_then_waits_for_the_pong) {
+    heartbeat hb(interval, timeout, t0);
+    ASSERT_EQ(hb.tick(t0 + interval), action::send_ping);
+    EXPECT_EQ(hb.tick(t0 + interval), action::none);
+    EXPECT_EQ(hb.tick(t0 + interval + timeout - 1ms), action::none);
+}
+
+TEST(heartbeat, starts_the_pong_deadline_when_a_late_tick_sends_the_ping) {
+    heartbeat hb(interval, timeout, t0);
+    auto const late = t0 + interval + 3s;
+    ASSERT_EQ(hb.tick(late), action::send_ping);
+    EXPECT_EQ(hb.next_deadline(), late + timeout);
+    EXPECT_EQ(hb.tick(t0 + interval + timeout), action::none);
+    EXPECT_EQ(hb.tick(late + timeout), action::timed_out);
+}
+
+TEST(heartbeat, closes_when_no_pong_within_ping_timeout) {
+    heartbeat hb(interval, timeout, t0);
+    ASSERT_EQ(hb.tick(t0 + interval), action::send_ping);
+    EXPECT_EQ(hb.tick(t0 + interval + timeout - 1ms), action::none);
+    EXPECT_EQ(hb.tick(t0 + interval + timeout), action::timed_out);
+    EXPECT_EQ(hb.tick(t0 + interval + timeout + 1h), action::timed_out);
+}
+
+TEST(heartbeat, pong_resets_the_ping_interval) {
+    heartbeat hb(interval, timeout, t0);
+    ASSERT_EQ(hb.tick(t0 + interval), action::send_ping);
+    auto const pong_at = t0 + interval + 5s;
+    hb.on_pong(pong_at);
+    EXPECT_FALSE(hb.awaiting_pong());
+    EXPECT_EQ(hb.next_deadline(), pong_at + interval);
+    // The old pong deadline no longer applies.
+    EXPECT_EQ(hb.tick(t0 + interval + timeout), action::none);
+    EXPECT_EQ(hb.tick(pong_at + interval - 1ms), action::none);
+    EXPECT_EQ(hb.tick(pong_at + interval), action::send_ping);
+}
+
+TEST(heartbeat, pings_every_interval_while_pongs_arrive) {
+    heartbeat hb(interval, timeout, t0);
+    auto now = t0;
+    for (int round = 0; round < 5; ++round) {
+        now += interval;
+        ASSERT_EQ(hb.next_deadline(), now) << round;
+        ASSERT_EQ(hb.tick(now), action::send_ping) << round;
+        now += 100ms; // the client's round trip
+        ASSERT_EQ(hb.tick(now), action::none) << round;
+        hb.on_pong(now);
+    }
+    EXPECT_FALSE(hb.awaiting_pong());
+}
+
+TEST(heartbeat, next_deadline_follows_the_state) {
+    heartbeat hb(1s, 2s, t0);
+    EXPECT_EQ(hb.next_deadline(), t0 + 1s);
+    ASSERT_EQ(hb.tick(t0 + 1s), action::send_ping);
+    EXPECT_EQ(hb.next_deadline(), t0 + 3s);
+    hb.on_pong(t0 + 2s);
+    EXPECT_EQ(hb.next_deadline(), t0 + 3s);
+    ASSERT_EQ(hb.tick(t0 + 3s), action::send_ping);
+    EXPECT_EQ(hb.next_deadline(), t0 + 5s);
+    EXPECT_EQ(hb.tick(hb.next_deadline()), action::timed_out);
+}
+
+TEST(heartbeat, a_pong_before_any_ping_postpones_the_next_ping) {
+    heartbeat hb(interval, timeout, t0);
+    hb.on_pong(t0 + 10s);
+    EXPECT_EQ(hb.tick(t0 + interval), action::none);
+    EXPECT_EQ(hb.tick(t0 + 10s + interval), action::send_ping);
+}
