@@ -1,11 +1,15 @@
 // The server the official Engine.IO and Socket.IO protocol test suites expect (PROTOCOL.md,
 // "Example servers"): pingInterval 300, pingTimeout 200, maxPayload 1000000; `/engine.io/` is a
-// bare Engine.IO server that echoes every message to its sender.
+// bare Engine.IO server that echoes every message to its sender; `/socket.io/` is Socket.IO with
+// namespaces "/" and "/custom" (connectTimeout 1000): on connection each emits `auth` with the
+// CONNECT payload; in "/", `message` is answered by `message-back` with the same arguments and
+// `message-with-ack` by an ack with the same arguments.
 //
 //   conformance-server [--host 127.0.0.1] [--port 3000]
 #include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/net/asio.hpp>
+#include <kibitz/socketio/server.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +18,8 @@
 
 namespace eio = kibitz::engineio;
 namespace net = kibitz::net;
+namespace sio = kibitz::socketio;
+using kibitz::json;
 
 int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
@@ -51,14 +57,36 @@ int main(int argc, char** argv) {
         });
     });
 
+    sio::server_options sopts;
+    sopts.engine.ping_interval = opts.ping_interval;
+    sopts.engine.ping_timeout = opts.ping_timeout;
+    sopts.engine.max_payload = opts.max_payload;
+    sopts.engine.cors.origins = {"*"};
+    sopts.connect_timeout = std::chrono::milliseconds(1000);
+    sio::server io(ioc, sopts);
+    for (auto name : {"/", "/custom"}) {
+        io.of(name).on_connection(
+            [](sio::socket_ptr s) { s->emit("auth", {s->handshake().auth}); });
+    }
+    io.on_connection([](sio::socket_ptr s) {
+        s->on("message", [](sio::socket& self, json& args, sio::ack_callback) {
+            self.emit("message-back", args);
+        });
+        s->on("message-with-ack", [](sio::socket&, json& args, sio::ack_callback ack) {
+            if (ack) ack(args);
+        });
+    });
+
     eio::http_server http(ioc);
     http.mount(echo);
+    io.attach(http);
     auto bound = http.listen(host, static_cast<std::uint16_t>(port));
     std::cout << "listening on http://" << host << ":" << bound << std::endl;
 
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](net::error_code, int) {
         http.stop();
+        io.close();
         echo.close();
         ioc.stop();
     });

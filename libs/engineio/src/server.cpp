@@ -43,6 +43,7 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     options opts_;
     outgoing_ptr ping_;
     connection_handler on_connection_;
+    std::function<bool(http_request const&, http_responder&)> subpath_handler_;
     std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
     std::unordered_map<std::string, std::size_t> per_address_;
     bool closed_ = false;
@@ -133,6 +134,10 @@ bool is_websocket_upgrade(http_request const& req) {
 void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> conn) {
     using wire::request_error;
     auto now = req.received_at;
+    if (subpath_handler_ && req.path != opts_.path) {
+        http_responder respond = [conn](http_response r) { conn->respond(std::move(r)); };
+        if (subpath_handler_(req, respond)) return;
+    }
     auto base = cors_headers(req);
     if (req.method == "OPTIONS") {
         // CORS preflight.
@@ -235,6 +240,11 @@ server::~server() {
 
 void server::on_connection(connection_handler handler) {
     impl_->on_connection_ = std::move(handler);
+}
+
+void server::set_subpath_handler(
+    std::function<bool(http_request const&, http_responder&)> handler) {
+    impl_->subpath_handler_ = std::move(handler);
 }
 
 options const& server::opts() const {

@@ -32,6 +32,10 @@ public:
     // Called for every new session, before any of its messages.
     void on_connection(connection_handler handler);
 
+    // Gets first look at every request below the path other than the path itself (Socket.IO
+    // serves its client bundle there); returns true when it answered.
+    void set_subpath_handler(std::function<bool(http_request const&, http_responder&)> handler);
+
     options const& opts() const;
     std::size_t clients_count() const;
 

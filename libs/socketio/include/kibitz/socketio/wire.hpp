@@ -29,4 +29,26 @@ inline constexpr std::array<std::string_view, 7> reserved_event_names = {
     event_new_listener, event_remove_listener, event_error,
 };
 
+// Disconnect reasons a server-side socket reports, spelled as socket.io 4.8 spells them.
+inline constexpr std::string_view reason_client_namespace_disconnect =
+    "client namespace disconnect";
+inline constexpr std::string_view reason_server_namespace_disconnect =
+    "server namespace disconnect";
+inline constexpr std::string_view reason_server_shutting_down = "server shutting down";
+inline constexpr std::string_view reason_forced_server_close = "forced server close";
+inline constexpr std::string_view reason_forced_close = "forced close";
+inline constexpr std::string_view reason_transport_close = "transport close";
+inline constexpr std::string_view reason_transport_error = "transport error";
+inline constexpr std::string_view reason_ping_timeout = "ping timeout";
+inline constexpr std::string_view reason_parse_error = "parse error";
+
+// The reasons after which connection state recovery keeps the session (socket.io 4.6).
+inline constexpr std::array<std::string_view, 6> recoverable_reasons = {
+    reason_transport_error, reason_transport_close,      reason_forced_close,
+    reason_ping_timeout,    reason_server_shutting_down, reason_forced_server_close,
+};
+
+// The CONNECT_ERROR message for a namespace that does not exist.
+inline constexpr std::string_view error_invalid_namespace = "Invalid namespace";
+
 } // namespace kibitz::socketio::wire

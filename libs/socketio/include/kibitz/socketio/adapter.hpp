@@ -1,0 +1,149 @@
+#pragma once
+
+#include <kibitz/socketio/handshake.hpp>
+#include <kibitz/socketio/packet.hpp>
+#include <kibitz/util/clock.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace kibitz::socketio {
+
+class nsp;
+
+// Which sockets a broadcast reaches: those in any of `rooms` (every socket when empty), minus
+// those in any of `except`. `local` keeps it on this server; `is_volatile` drops it for clients
+// that cannot take it now.
+struct broadcast_options {
+    std::set<std::string> rooms;
+    std::set<std::string> except;
+    bool local = false;
+    bool is_volatile = false;
+};
+
+// A socket as fetch_sockets reports it, on this server or another.
+struct socket_info {
+    std::string id;
+    socketio::handshake handshake;
+    std::set<std::string> rooms;
+    json data;
+};
+
+// What connection state recovery keeps of a socket that went away abnormally.
+struct session_record {
+    std::string sid;
+    std::string pid; // private session id: only the socket's own client ever sees it
+    std::set<std::string> rooms;
+    json data;
+    util::time_point disconnected_at{};
+};
+
+// A restored session with the EVENT payloads (offset last) it missed, oldest first.
+struct restored_session {
+    session_record session;
+    std::vector<json> missed;
+};
+
+// The room index and broadcast router of one namespace (socket.io-adapter). The in-memory
+// adapter below serves one process; a cluster adapter (Redis) derives from it and forwards what
+// is not `local` to the other servers. One thread: the one running the server.
+class adapter {
+public:
+    explicit adapter(nsp& n) : nsp_(n) {}
+    virtual ~adapter() = default;
+
+    // Room membership of this server's sockets.
+    virtual void add_all(std::string const& sid, std::set<std::string> const& rooms) = 0;
+    virtual void del(std::string const& sid, std::string const& room) = 0;
+    virtual void del_all(std::string const& sid) = 0;
+    virtual std::set<std::string> socket_rooms(std::string const& sid) const = 0;
+    virtual std::set<std::string> rooms() const = 0;
+    // The ids of this server's sockets that `opts` selects.
+    virtual std::vector<std::string> local_sids(broadcast_options const& opts) const = 0;
+
+    // Sends `p` to every socket `opts` selects, encoding it once.
+    virtual void broadcast(packet p, broadcast_options const& opts) = 0;
+    // Like broadcast, with an ack id per recipient: `on_count` learns how many will answer
+    // (per server), `on_ack` gets each answer.
+    virtual void broadcast_with_ack(packet p, broadcast_options const& opts,
+                                    std::function<void(std::size_t)> on_count,
+                                    std::function<void(json)> on_ack) = 0;
+
+    virtual void fetch_sockets(broadcast_options const& opts,
+                               std::function<void(std::vector<socket_info>)> done) = 0;
+    virtual void add_sockets(broadcast_options const& opts, std::set<std::string> const& rooms) = 0;
+    virtual void del_sockets(broadcast_options const& opts, std::set<std::string> const& rooms) = 0;
+    virtual void disconnect_sockets(broadcast_options const& opts, bool close) = 0;
+    virtual void server_count(std::function<void(std::size_t)> done) = 0;
+
+    // Connection state recovery (socket.io 4.6): keep a session, and find it again.
+    virtual void persist_session(session_record record) = 0;
+    virtual std::optional<restored_session> restore_session(std::string const& pid,
+                                                            std::string const& offset) = 0;
+
+protected:
+    nsp& nsp_;
+};
+
+using adapter_factory = std::function<std::unique_ptr<adapter>(nsp&)>;
+
+// The in-memory adapter: two maps kept in step (room to sids, sid to rooms), and, when the
+// server has connection state recovery, the recent EVENT packets with their offsets.
+class memory_adapter : public adapter {
+public:
+    explicit memory_adapter(nsp& n);
+
+    void add_all(std::string const& sid, std::set<std::string> const& rooms) override;
+    void del(std::string const& sid, std::string const& room) override;
+    void del_all(std::string const& sid) override;
+    std::set<std::string> socket_rooms(std::string const& sid) const override;
+    std::set<std::string> rooms() const override;
+    std::vector<std::string> local_sids(broadcast_options const& opts) const override;
+
+    void broadcast(packet p, broadcast_options const& opts) override;
+    void broadcast_with_ack(packet p, broadcast_options const& opts,
+                            std::function<void(std::size_t)> on_count,
+                            std::function<void(json)> on_ack) override;
+    void fetch_sockets(broadcast_options const& opts,
+                       std::function<void(std::vector<socket_info>)> done) override;
+    void add_sockets(broadcast_options const& opts, std::set<std::string> const& rooms) override;
+    void del_sockets(broadcast_options const& opts, std::set<std::string> const& rooms) override;
+    void disconnect_sockets(broadcast_options const& opts, bool close) override;
+    void server_count(std::function<void(std::size_t)> done) override;
+
+    void persist_session(session_record record) override;
+    std::optional<restored_session> restore_session(std::string const& pid,
+                                                    std::string const& offset) override;
+
+    // Drops stored packets and sessions older than the recovery window.
+    void prune(util::time_point now);
+    std::size_t stored_packets() const { return packets_.size(); }
+
+protected:
+    // Delivers to this server's sockets only.
+    void deliver_local(packet const& p, broadcast_options const& opts);
+
+private:
+    struct stored_packet {
+        std::string offset;
+        broadcast_options opts;
+        json data;
+        util::time_point emitted_at;
+    };
+
+    std::unordered_map<std::string, std::set<std::string>> rooms_; // room -> sids
+    std::unordered_map<std::string, std::set<std::string>> sids_;  // sid -> rooms
+    std::vector<stored_packet> packets_;
+    std::size_t first_packet_ = 0; // packets_[0, first_packet_) are pruned
+    std::map<std::string, session_record> sessions_;
+    std::uint64_t next_offset_ = 0;
+};
+
+} // namespace kibitz::socketio

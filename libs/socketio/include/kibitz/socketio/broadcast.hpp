@@ -1,0 +1,56 @@
+#pragma once
+
+#include <kibitz/socketio/adapter.hpp>
+#include <kibitz/socketio/types.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kibitz::socketio {
+
+// Node's BroadcastOperator: a selection of sockets and flags, built up by value. Each call
+// returns a new operator, so `auto room = io.to("a"); room.except("b").emit(...)` leaves
+// `room` as it was. Cheap to copy; holds a reference to its namespace, which must outlive it.
+class broadcast_operator {
+public:
+    explicit broadcast_operator(nsp& n, broadcast_options opts = {},
+                                std::optional<util::duration> timeout = std::nullopt)
+        : nsp_(&n), opts_(std::move(opts)), timeout_(timeout) {}
+
+    // Adds a room to the targets (several rooms: the union).
+    broadcast_operator to(std::string room) const;
+    broadcast_operator in(std::string room) const { return to(std::move(room)); }
+    // Leaves out every socket in `room`.
+    broadcast_operator except(std::string room) const;
+    // Only this server's sockets (no cluster adapter round trip).
+    broadcast_operator local() const;
+    // Dropped for any client that cannot take it right now.
+    broadcast_operator volatile_() const;
+    // Acknowledgements are collected for this long (see emit_with_ack).
+    broadcast_operator timeout(util::duration d) const;
+
+    // Sends the event with `args` (a JSON array) to every selected socket. Encoded once.
+    void emit(std::string_view event, json args = json::array()) const;
+    // Sends and collects one ack from each recipient; `done` runs once every recipient answered,
+    // or at the timeout (set with timeout(), default 5 s) with std::errc::timed_out.
+    void emit_with_ack(std::string_view event, json args, broadcast_ack_handler done) const;
+
+    // The selected sockets, on every server.
+    void fetch_sockets(std::function<void(std::vector<socket_info>)> done) const;
+    // The selected sockets of this server.
+    std::vector<socket_ptr> local_sockets() const;
+    // Makes the selected sockets join / leave rooms, or disconnect them.
+    void sockets_join(std::string room) const;
+    void sockets_leave(std::string room) const;
+    void disconnect_sockets(bool close = false) const;
+
+    broadcast_options const& options() const { return opts_; }
+
+private:
+    nsp* nsp_;
+    broadcast_options opts_;
+    std::optional<util::duration> timeout_;
+};
+
+} // namespace kibitz::socketio

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <kibitz/engineio/packet.hpp>
+#include <kibitz/socketio/adapter.hpp>
+#include <kibitz/socketio/broadcast.hpp>
+#include <kibitz/socketio/types.hpp>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace kibitz::socketio {
+
+class server;
+
+namespace detail {
+class client;
+}
+
+// A namespace (Node's Namespace): its middlewares, its connection handler, its sockets and its
+// adapter. Obtained from server::of(); lives as long as the server. Server thread only.
+class nsp {
+public:
+    nsp(socketio::server& srv, std::string name);
+    ~nsp();
+    nsp(nsp const&) = delete;
+    nsp& operator=(nsp const&) = delete;
+
+    std::string const& name() const { return name_; }
+    socketio::server& server() const { return *server_; }
+    socketio::adapter& adapter() const { return *adapter_; }
+
+    // Runs for every CONNECT before the socket joins, in the order added.
+    void use(middleware m);
+    void on_connection(connection_handler handler);
+
+    // Broadcasting to the namespace, as Node's io.emit / io.to(...)...
+    broadcast_operator to(std::string room) { return all().to(std::move(room)); }
+    broadcast_operator in(std::string room) { return to(std::move(room)); }
+    broadcast_operator except(std::string room) { return all().except(std::move(room)); }
+    broadcast_operator local() { return all().local(); }
+    broadcast_operator volatile_() { return all().volatile_(); }
+    broadcast_operator timeout(util::duration d) { return all().timeout(d); }
+    broadcast_operator all() { return broadcast_operator(*this); }
+    void emit(std::string_view event, json args = json::array()) { all().emit(event, args); }
+
+    // This server's sockets of the namespace.
+    socket_ptr socket_by_id(std::string const& id) const;
+    std::size_t sockets_count() const { return sockets_.size(); }
+    std::vector<socket_ptr> sockets() const;
+
+    // For the server internals.
+    void add(std::shared_ptr<detail::client> client, json auth);
+    void remove(socket& s);
+    // Queues the encoded packet to the socket with this id, if it is here.
+    void deliver(std::string const& sid, std::vector<engineio::outgoing_ptr> const& parts,
+                 bool is_volatile);
+    // Ack ids come from one counter per namespace, so a broadcast can share one id.
+    std::uint64_t next_ack_id() { return next_ack_id_++; }
+    // Adopts the middlewares and connection handler of a dynamic parent namespace.
+    void inherit(nsp const& parent);
+
+private:
+    void run_middlewares(socket_ptr s, std::size_t index, bool recovered, json auth);
+    void connect(socket_ptr s);
+
+    socketio::server* server_;
+    std::string name_;
+    std::unique_ptr<socketio::adapter> adapter_;
+    std::vector<middleware> middlewares_;
+    std::vector<connection_handler> connection_handlers_;
+    std::unordered_map<std::string, socket_ptr> sockets_;
+    std::uint64_t next_ack_id_ = 0;
+};
+
+} // namespace kibitz::socketio

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <kibitz/engineio/http_server.hpp>
+#include <kibitz/engineio/options.hpp>
+#include <kibitz/engineio/server.hpp>
+#include <kibitz/socketio/adapter.hpp>
+#include <kibitz/socketio/decoder.hpp>
+#include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/socket.hpp>
+#include <kibitz/socketio/types.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace kibitz::socketio {
+
+// Connection state recovery (socket.io 4.6): after an abnormal disconnect, a socket's id, rooms
+// and data are kept this long with the packets it missed.
+struct recovery_options {
+    util::duration max_disconnection_duration{120000};
+    bool skip_middlewares = true;
+};
+
+// Server options, named after Node's ServerOptions.
+struct server_options {
+    // Engine.IO options; the path defaults to "/socket.io/".
+    engineio::options engine = default_engine();
+    // A session that joins no namespace within this time is closed.
+    util::duration connect_timeout{45000};
+    std::optional<recovery_options> connection_state_recovery;
+    // Limits on what a client sends (attachment bytes follow engine.max_payload).
+    decoder_limits limits;
+    // Serve socket.io.js and its siblings at <path>socket.io.js, from this folder (the
+    // socket.io-client package's dist/). Empty: not served.
+    std::string client_dist_dir;
+    // The adapter of each namespace (the in-memory one when empty).
+    adapter_factory make_adapter;
+
+    static engineio::options default_engine() {
+        engineio::options o;
+        o.path = "/socket.io/";
+        return o;
+    }
+};
+
+// Decides whether a dynamic namespace may exist for this name and CONNECT auth.
+using namespace_predicate = std::function<bool(std::string const& name, json const& auth)>;
+
+// A Socket.IO v5 server (spec: socketio/socket.io-protocol) over an Engine.IO server. Create
+// it, add namespaces and handlers, mount it on an http_server, run the io_context on one thread.
+class server {
+public:
+    server(boost::asio::io_context& ioc, server_options opts = {});
+    ~server();
+    server(server const&) = delete;
+    server& operator=(server const&) = delete;
+
+    // The namespace of this name, created on first use ("/" always exists).
+    nsp& of(std::string const& name);
+    // A dynamic namespace: names matching the regex (or accepted by the predicate) are created
+    // when a client first connects to them, with the middlewares and handler of the returned
+    // parent. Broadcasting on the parent reaches none: use of(name) for a child.
+    nsp& of(std::regex const& pattern);
+    nsp& of(namespace_predicate predicate);
+
+    // Shorthands for the main namespace "/".
+    nsp& sockets() { return of("/"); }
+    void use(middleware m) { sockets().use(std::move(m)); }
+    void on_connection(connection_handler h) { sockets().on_connection(std::move(h)); }
+    void emit(std::string_view event, json args = json::array()) { sockets().emit(event, args); }
+    broadcast_operator to(std::string room) { return sockets().to(std::move(room)); }
+    broadcast_operator except(std::string room) { return sockets().except(std::move(room)); }
+
+    // Routes this server's path (and the client bundle) on `http`.
+    void attach(engineio::http_server& http);
+    // Disconnects every socket ("server shutting down") and refuses new sessions.
+    void close();
+
+    server_options const& opts() const { return opts_; }
+    engineio::server& engine() { return *engine_; }
+    boost::asio::io_context& io_context() { return ioc_; }
+
+    // For the internals: the namespace a CONNECT asks for, created if dynamic; null if none.
+    nsp* find_or_create(std::string const& name, json const& auth);
+
+private:
+    void on_engine_connection(engineio::socket_ptr conn);
+    void prune_recovery();
+
+    boost::asio::io_context& ioc_;
+    server_options opts_;
+    std::unique_ptr<engineio::server> engine_;
+    std::map<std::string, std::unique_ptr<nsp>> namespaces_;
+    struct dynamic_parent {
+        namespace_predicate accepts;
+        std::unique_ptr<nsp> parent;
+    };
+    std::vector<dynamic_parent> parents_;
+    std::shared_ptr<detail::timer> prune_timer_;
+};
+
+} // namespace kibitz::socketio

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <kibitz/socketio/broadcast.hpp>
+#include <kibitz/socketio/handshake.hpp>
+#include <kibitz/socketio/types.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace kibitz::socketio {
+
+namespace detail {
+class client;
+class timer;
+} // namespace detail
+
+// One client's connection to one namespace (Node's Socket). Created by the server when a
+// CONNECT passes the namespace's middlewares; hold it by socket_ptr. Every member runs on the
+// server's thread. After disconnect, emits are dropped and connected() is false.
+class socket : public std::enable_shared_from_this<socket> {
+public:
+    socket(nsp& n, std::shared_ptr<detail::client> client, socketio::handshake hs, std::string id,
+           std::string pid);
+    ~socket();
+    socket(socket const&) = delete;
+    socket& operator=(socket const&) = delete;
+
+    // The public id; each socket is in a room named by it.
+    std::string const& id() const { return id_; }
+    socketio::nsp& ns() const { return *nsp_; }
+    socketio::handshake const& handshake() const { return handshake_; }
+    bool connected() const { return connected_; }
+    // True when connection state recovery restored this socket's id, rooms and data.
+    bool recovered() const { return recovered_; }
+    // The Engine.IO transport in use: "polling" or "websocket".
+    std::string_view transport() const;
+
+    // Free for the application (Node's socket.data); kept across a recovery.
+    json data = json::object();
+
+    // Handlers. `on` replaces an earlier handler of the same event.
+    void on(std::string event, event_handler handler);
+    void on_any(any_handler handler);
+    void on_disconnecting(disconnect_handler handler);
+    void on_disconnect(disconnect_handler handler);
+
+    // Sends an event with `args` (a JSON array; binary values become attachments).
+    void emit(std::string_view event, json args = json::array());
+    // Sends and waits for the client's ack; `done` gets std::errc::timed_out after `timeout`.
+    void emit_with_ack(std::string_view event, json args, util::duration timeout, ack_handler done);
+    // Sends only if the transport can take it now (Node's socket.volatile.emit).
+    void emit_volatile(std::string_view event, json args = json::array());
+
+    void join(std::string room);
+    void join(std::set<std::string> const& rooms);
+    void leave(std::string const& room);
+    std::set<std::string> rooms() const;
+
+    // Every socket but this one (optionally narrowed with to()/except()).
+    broadcast_operator broadcast() const;
+    broadcast_operator to(std::string room) const { return broadcast().to(std::move(room)); }
+    broadcast_operator except(std::string room) const {
+        return broadcast().except(std::move(room));
+    }
+
+    // Leaves the namespace ("server namespace disconnect"); with close, the whole connection.
+    void disconnect(bool close = false);
+
+    // For the server internals.
+    void on_packet(packet& p);
+    void on_close(std::string_view reason);
+    void on_connect();
+    void set_recovered(restored_session const& r);
+    detail::client& client() const { return *client_; }
+    std::string const& pid() const { return pid_; }
+    void register_ack(std::uint64_t id, ack_handler handler, util::duration timeout);
+
+private:
+    struct pending_ack {
+        ack_handler handler;
+        std::shared_ptr<detail::timer> timer;
+    };
+
+    void on_event(packet& p);
+    void on_ack(packet& p);
+    void send_packet(packet p, bool is_volatile);
+
+    socketio::nsp* nsp_;
+    std::shared_ptr<detail::client> client_;
+    socketio::handshake handshake_;
+    std::string id_;
+    std::string pid_;
+    bool connected_ = false;
+    bool recovered_ = false;
+    std::unordered_map<std::string, event_handler> handlers_;
+    any_handler any_;
+    disconnect_handler on_disconnecting_;
+    disconnect_handler on_disconnect_;
+    std::unordered_map<std::uint64_t, pending_ack> acks_;
+};
+
+} // namespace kibitz::socketio

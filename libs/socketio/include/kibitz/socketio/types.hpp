@@ -1,0 +1,50 @@
+#pragma once
+
+#include <kibitz/util/clock.hpp>
+#include <kibitz/util/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace kibitz::socketio {
+
+class socket;
+class nsp;
+
+using socket_ptr = std::shared_ptr<socket>;
+
+// Answers a client's event: call it once with the ack arguments (a JSON array). Empty when the
+// client asked for no acknowledgement.
+using ack_callback = std::function<void(json args)>;
+
+// A client event: `args` is the array of arguments after the event name.
+using event_handler = std::function<void(socket& s, json& args, ack_callback ack)>;
+// Every client event, before its own handler.
+using any_handler = std::function<void(socket& s, std::string const& event, json& args)>;
+// The socket left its namespace; `reason` is one of wire.hpp's disconnect reasons.
+using disconnect_handler = std::function<void(socket& s, std::string_view reason)>;
+using connection_handler = std::function<void(socket_ptr s)>;
+
+// The answer to an emit with acknowledgement: the client's ack arguments, or an error
+// (std::errc::timed_out when the timeout passed first).
+using ack_handler = std::function<void(std::error_code ec, json args)>;
+// The answers of every recipient of a broadcast with acknowledgement, in arrival order; the
+// error is std::errc::timed_out when some did not answer in time (their answers are missing).
+using broadcast_ack_handler = std::function<void(std::error_code ec, std::vector<json> responses)>;
+
+// A middleware's refusal: `message` and `data` reach the client's connect_error.
+struct connect_error {
+    std::string message;
+    json data;
+};
+
+// Middleware continuation: call once, with nothing to go on or with an error to refuse.
+using next_fn = std::function<void(std::optional<connect_error> error)>;
+using middleware = std::function<void(socket& s, next_fn next)>;
+
+} // namespace kibitz::socketio

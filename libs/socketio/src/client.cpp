@@ -1,0 +1,167 @@
+#include "client.hpp"
+
+#include <kibitz/socketio/encoder.hpp>
+#include <kibitz/socketio/server.hpp>
+#include <kibitz/socketio/wire.hpp>
+#include <kibitz/util/log.hpp>
+
+namespace kibitz::socketio::detail {
+
+std::vector<engineio::outgoing_ptr> to_wire(packet const& p) {
+    auto encoded = encode(p);
+    std::vector<engineio::outgoing_ptr> parts;
+    parts.reserve(1 + encoded.attachments.size());
+    parts.push_back(engineio::make_message(encoded.text));
+    for (auto const& a : encoded.attachments)
+        parts.push_back(engineio::make_binary(a));
+    return parts;
+}
+
+client::client(socketio::server& srv, engineio::socket_ptr conn)
+    : server_(srv), conn_(std::move(conn)), decoder_([&] {
+          auto limits = srv.opts().limits;
+          limits.max_attachment_bytes = srv.opts().engine.max_payload;
+          return limits;
+      }()) {}
+
+void client::start() {
+    auto self = shared_from_this();
+    conn_->on_message([self](engineio::message m) { self->on_message(m); });
+    conn_->on_close(
+        [self](std::string_view reason, std::string_view) { self->on_engine_close(reason); });
+    // A session that joins no namespace in time is closed (Node: connectTimeout).
+    std::weak_ptr<client> weak = self;
+    connect_timer_ = timer::start(server_.io_context(), server_.opts().connect_timeout, [weak] {
+        auto c = weak.lock();
+        if (c && c->open_ && c->sockets_.empty()) c->close(wire::reason_forced_server_close);
+    });
+}
+
+void client::on_message(engineio::message m) {
+    auto now = util::steady_clock::now();
+    auto result = m.binary ? decoder_.feed_binary(m.data, now) : decoder_.feed_text(m.data, now);
+    if (result.failed()) {
+        // A malformed packet closes this one client (and no other) with "parse error".
+        util::log(util::log_level::debug, "socket.io: closing ", conn_->id(), ": ",
+                  make_error_code(result.error).message());
+        return close(wire::reason_parse_error);
+    }
+    if (!result.has_packet()) return arm_binary_timer();
+    binary_timer_.reset();
+    on_packet(std::move(result.pkt));
+}
+
+void client::arm_binary_timer() {
+    auto deadline = decoder_.deadline();
+    if (!deadline || binary_timer_) return;
+    std::weak_ptr<client> weak = shared_from_this();
+    auto after = std::chrono::duration_cast<util::duration>(*deadline - util::steady_clock::now());
+    binary_timer_ = timer::start(server_.io_context(), after, [weak] {
+        auto c = weak.lock();
+        if (c && c->open_ && c->decoder_.expired(util::steady_clock::now()))
+            c->close(wire::reason_parse_error);
+    });
+}
+
+void client::on_packet(packet p) {
+    if (p.type == packet_type::connect) return on_connect_packet(p);
+    auto it = sockets_.find(p.nsp);
+    // Packets for a namespace this client has not joined are ignored, as Node does.
+    if (it == sockets_.end()) return;
+    auto s = it->second;
+    s->on_packet(p);
+}
+
+void client::on_connect_packet(packet& p) {
+    if (sockets_.count(p.nsp)) return;
+    json auth = p.has_data() ? std::move(p.data) : json::object();
+    auto* n = server_.find_or_create(p.nsp, auth);
+    if (!n) {
+        packet err{packet_type::connect_error, p.nsp, std::nullopt,
+                   json{{"message", wire::error_invalid_namespace}}};
+        return send(err);
+    }
+    n->add(shared_from_this(), std::move(auth));
+}
+
+void client::send(packet const& p, bool is_volatile) {
+    if (!open_) return;
+    send_parts(to_wire(p), is_volatile);
+}
+
+void client::send_parts(std::vector<engineio::outgoing_ptr> const& parts, bool is_volatile) {
+    if (!open_) return;
+    // A volatile packet goes whole or not at all.
+    if (is_volatile && !conn_->writable()) return;
+    for (auto const& part : parts)
+        conn_->send(part, false);
+}
+
+void client::add_socket(socket_ptr s) {
+    connect_timer_.reset();
+    sockets_[s->ns().name()] = std::move(s);
+}
+
+void client::remove_socket(socket const& s) {
+    auto it = sockets_.find(s.ns().name());
+    if (it != sockets_.end() && it->second.get() == &s) sockets_.erase(it);
+}
+
+void client::disconnect_all() {
+    auto sockets = sockets_;
+    for (auto const& [name, s] : sockets)
+        s->disconnect(false);
+    close(wire::reason_forced_server_close);
+}
+
+void client::close(std::string_view reason) {
+    if (!open_) return;
+    close_sockets(reason);
+    open_ = false;
+    connect_timer_.reset();
+    binary_timer_.reset();
+    decoder_.reset();
+    conn_->close();
+}
+
+void client::on_engine_close(std::string_view reason) {
+    if (!open_) return;
+    open_ = false;
+    close_sockets(reason);
+    connect_timer_.reset();
+    binary_timer_.reset();
+    decoder_.reset();
+}
+
+void client::close_sockets(std::string_view reason) {
+    // Closing removes the socket from the map: close a copy.
+    auto sockets = std::move(sockets_);
+    sockets_.clear();
+    for (auto const& [name, s] : sockets)
+        s->on_close(reason);
+}
+
+socketio::handshake client::make_handshake(json auth) const {
+    auto const& req = conn_->handshake();
+    socketio::handshake hs;
+    hs.headers = req.headers;
+    hs.address = req.remote_address;
+    hs.url = req.target;
+    hs.auth = auth.is_object() ? std::move(auth) : json::object();
+    hs.issued = util::unix_ms();
+    std::string_view q = req.query;
+    while (!q.empty()) {
+        auto amp = q.find('&');
+        auto pair = q.substr(0, amp);
+        auto eq = pair.find('=');
+        auto key = engineio::percent_decode(pair.substr(0, eq));
+        auto value =
+            engineio::percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+        if (key && value && !hs.query.contains(*key)) hs.query[*key] = *value;
+        if (amp == std::string_view::npos) break;
+        q.remove_prefix(amp + 1);
+    }
+    return hs;
+}
+
+} // namespace kibitz::socketio::detail

@@ -1,0 +1,205 @@
+#include "client.hpp"
+
+#include <kibitz/socketio/adapter.hpp>
+#include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/server.hpp>
+#include <kibitz/socketio/socket.hpp>
+
+#include <algorithm>
+
+namespace kibitz::socketio {
+
+memory_adapter::memory_adapter(nsp& n) : adapter(n) {}
+
+void memory_adapter::add_all(std::string const& sid, std::set<std::string> const& rooms) {
+    auto& mine = sids_[sid];
+    for (auto const& room : rooms) {
+        mine.insert(room);
+        rooms_[room].insert(sid);
+    }
+}
+
+void memory_adapter::del(std::string const& sid, std::string const& room) {
+    if (auto it = sids_.find(sid); it != sids_.end()) it->second.erase(room);
+    if (auto it = rooms_.find(room); it != rooms_.end()) {
+        it->second.erase(sid);
+        if (it->second.empty()) rooms_.erase(it);
+    }
+}
+
+void memory_adapter::del_all(std::string const& sid) {
+    auto it = sids_.find(sid);
+    if (it == sids_.end()) return;
+    for (auto const& room : it->second) {
+        auto r = rooms_.find(room);
+        if (r == rooms_.end()) continue;
+        r->second.erase(sid);
+        if (r->second.empty()) rooms_.erase(r);
+    }
+    sids_.erase(it);
+}
+
+std::set<std::string> memory_adapter::socket_rooms(std::string const& sid) const {
+    auto it = sids_.find(sid);
+    return it == sids_.end() ? std::set<std::string>{} : it->second;
+}
+
+std::set<std::string> memory_adapter::rooms() const {
+    std::set<std::string> out;
+    for (auto const& [room, sids] : rooms_)
+        out.insert(room);
+    return out;
+}
+
+std::vector<std::string> memory_adapter::local_sids(broadcast_options const& opts) const {
+    // Those in the except rooms are skipped; the rest of the selected rooms, each once.
+    std::set<std::string> excluded;
+    for (auto const& room : opts.except)
+        if (auto it = rooms_.find(room); it != rooms_.end())
+            excluded.insert(it->second.begin(), it->second.end());
+    std::vector<std::string> out;
+    if (opts.rooms.empty()) {
+        for (auto const& [sid, rooms] : sids_)
+            if (!excluded.count(sid)) out.push_back(sid);
+        return out;
+    }
+    std::set<std::string> seen;
+    for (auto const& room : opts.rooms) {
+        auto it = rooms_.find(room);
+        if (it == rooms_.end()) continue;
+        for (auto const& sid : it->second)
+            if (!excluded.count(sid) && seen.insert(sid).second) out.push_back(sid);
+    }
+    return out;
+}
+
+void memory_adapter::broadcast(packet p, broadcast_options const& opts) {
+    auto const& recovery = nsp_.server().opts().connection_state_recovery;
+    // socket.io 4.6: events without ack and not volatile get an offset, appended as the last
+    // argument, and are kept so a recovering client can receive what it missed.
+    if (recovery && p.type == packet_type::event && !p.id && !opts.is_volatile) {
+        auto offset = std::to_string(++next_offset_);
+        p.data.push_back(offset);
+        packets_.push_back({offset, opts, p.data, util::steady_clock::now()});
+    }
+    deliver_local(p, opts);
+}
+
+void memory_adapter::deliver_local(packet const& p, broadcast_options const& opts) {
+    auto sids = local_sids(opts);
+    if (sids.empty()) return;
+    // Encode once; every recipient's queue points at the same frames.
+    auto parts = detail::to_wire(p);
+    for (auto const& sid : sids)
+        nsp_.deliver(sid, parts, opts.is_volatile);
+}
+
+void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
+                                        std::function<void(std::size_t)> on_count,
+                                        std::function<void(json)> on_ack) {
+    auto sids = local_sids(opts);
+    auto parts = detail::to_wire(p);
+    std::size_t count = 0;
+    auto id = *p.id;
+    for (auto const& sid : sids) {
+        auto s = nsp_.socket_by_id(sid);
+        if (!s) continue;
+        ++count;
+        // Each response is the first argument of the client's ack, as in Node.
+        s->register_ack(
+            id,
+            [on_ack](std::error_code ec, json args) {
+                if (ec) return;
+                on_ack(args.is_array() && !args.empty() ? std::move(args[0]) : json());
+            },
+            util::duration::zero());
+        s->client().send_parts(parts, opts.is_volatile);
+    }
+    on_count(count);
+}
+
+void memory_adapter::fetch_sockets(broadcast_options const& opts,
+                                   std::function<void(std::vector<socket_info>)> done) {
+    std::vector<socket_info> out;
+    for (auto const& sid : local_sids(opts))
+        if (auto s = nsp_.socket_by_id(sid))
+            out.push_back({s->id(), s->handshake(), socket_rooms(sid), s->data});
+    done(std::move(out));
+}
+
+void memory_adapter::add_sockets(broadcast_options const& opts,
+                                 std::set<std::string> const& rooms) {
+    for (auto const& sid : local_sids(opts))
+        add_all(sid, rooms);
+}
+
+void memory_adapter::del_sockets(broadcast_options const& opts,
+                                 std::set<std::string> const& rooms) {
+    for (auto const& sid : local_sids(opts))
+        for (auto const& room : rooms)
+            del(sid, room);
+}
+
+void memory_adapter::disconnect_sockets(broadcast_options const& opts, bool close) {
+    for (auto const& sid : local_sids(opts))
+        if (auto s = nsp_.socket_by_id(sid)) s->disconnect(close);
+}
+
+void memory_adapter::server_count(std::function<void(std::size_t)> done) {
+    done(1);
+}
+
+void memory_adapter::persist_session(session_record record) {
+    auto pid = record.pid;
+    sessions_[pid] = std::move(record);
+}
+
+std::optional<restored_session> memory_adapter::restore_session(std::string const& pid,
+                                                                std::string const& offset) {
+    auto const& recovery = nsp_.server().opts().connection_state_recovery;
+    if (!recovery) return std::nullopt;
+    auto it = sessions_.find(pid);
+    if (it == sessions_.end()) return std::nullopt;
+    restored_session out{std::move(it->second), {}};
+    sessions_.erase(it);
+    auto now = util::steady_clock::now();
+    if (out.session.disconnected_at + recovery->max_disconnection_duration < now)
+        return std::nullopt;
+    // The offset must still be known; the packets after it that were meant for this socket
+    // (its own room or its rooms, not excluded) are the ones it missed.
+    auto from = std::find_if(packets_.begin() + static_cast<std::ptrdiff_t>(first_packet_),
+                             packets_.end(), [&](auto const& sp) { return sp.offset == offset; });
+    if (from == packets_.end()) return std::nullopt;
+    auto const& rooms = out.session.rooms;
+    for (auto p = from + 1; p != packets_.end(); ++p) {
+        bool included = p->opts.rooms.empty();
+        for (auto const& room : p->opts.rooms)
+            included = included || rooms.count(room);
+        for (auto const& room : p->opts.except)
+            included = included && !rooms.count(room);
+        if (included) out.missed.push_back(p->data);
+    }
+    return out;
+}
+
+void memory_adapter::prune(util::time_point now) {
+    auto const& recovery = nsp_.server().opts().connection_state_recovery;
+    if (!recovery) return;
+    auto window = recovery->max_disconnection_duration;
+    while (first_packet_ < packets_.size() && packets_[first_packet_].emitted_at + window < now)
+        ++first_packet_;
+    // Compact once the pruned head is half the buffer.
+    if (first_packet_ > 0 && first_packet_ * 2 >= packets_.size()) {
+        packets_.erase(packets_.begin(),
+                       packets_.begin() + static_cast<std::ptrdiff_t>(first_packet_));
+        first_packet_ = 0;
+    }
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+        if (it->second.disconnected_at + window < now)
+            it = sessions_.erase(it);
+        else
+            ++it;
+    }
+}
+
+} // namespace kibitz::socketio

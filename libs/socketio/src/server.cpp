@@ -1,0 +1,125 @@
+#include "client.hpp"
+#include "timer.hpp"
+
+#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/socketio/server.hpp>
+#include <kibitz/socketio/wire.hpp>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace kibitz::socketio {
+
+server::server(boost::asio::io_context& ioc, server_options opts)
+    : ioc_(ioc), opts_(std::move(opts)),
+      engine_(std::make_unique<engineio::server>(ioc, opts_.engine)) {
+    of("/");
+    engine_->on_connection([this](engineio::socket_ptr conn) { on_engine_connection(conn); });
+    if (opts_.connection_state_recovery) prune_recovery();
+}
+
+server::~server() {
+    close();
+}
+
+nsp& server::of(std::string const& name) {
+    std::string key = name.empty() || name[0] != '/' ? "/" + name : name;
+    auto it = namespaces_.find(key);
+    if (it != namespaces_.end()) return *it->second;
+    auto n = std::make_unique<nsp>(*this, key);
+    auto& ref = *n;
+    namespaces_.emplace(key, std::move(n));
+    return ref;
+}
+
+nsp& server::of(std::regex const& pattern) {
+    return of([pattern](std::string const& name, json const&) {
+        return std::regex_match(name, pattern);
+    });
+}
+
+nsp& server::of(namespace_predicate predicate) {
+    auto parent = std::make_unique<nsp>(*this, "/_dynamic_" + std::to_string(parents_.size()));
+    auto& ref = *parent;
+    parents_.push_back({std::move(predicate), std::move(parent)});
+    return ref;
+}
+
+nsp* server::find_or_create(std::string const& name, json const& auth) {
+    auto it = namespaces_.find(name);
+    if (it != namespaces_.end()) return it->second.get();
+    for (auto const& p : parents_) {
+        if (!p.accepts(name, auth)) continue;
+        auto& child = of(name);
+        child.inherit(*p.parent);
+        return &child;
+    }
+    return nullptr;
+}
+
+void server::on_engine_connection(engineio::socket_ptr conn) {
+    auto c = std::make_shared<detail::client>(*this, std::move(conn));
+    c->start();
+}
+
+void server::prune_recovery() {
+    auto now = util::steady_clock::now();
+    for (auto const& [name, n] : namespaces_)
+        if (auto* m = dynamic_cast<memory_adapter*>(&n->adapter())) m->prune(now);
+    auto every = std::min(opts_.connection_state_recovery->max_disconnection_duration,
+                          util::duration(60000));
+    prune_timer_ = detail::timer::start(ioc_, every, [this] { prune_recovery(); });
+}
+
+namespace {
+// The bundles Node's serveClient answers (socket.io/lib/index.ts, serve()).
+constexpr std::array<std::string_view, 8> client_files = {
+    "socket.io.js",
+    "socket.io.js.map",
+    "socket.io.min.js",
+    "socket.io.min.js.map",
+    "socket.io.esm.min.js",
+    "socket.io.esm.min.js.map",
+    "socket.io.msgpack.min.js",
+    "socket.io.msgpack.min.js.map",
+};
+} // namespace
+
+void server::attach(engineio::http_server& http) {
+    http.mount(*engine_);
+    if (opts_.client_dist_dir.empty()) return;
+    auto dir = opts_.client_dist_dir;
+    auto base = opts_.engine.path;
+    engine_->set_subpath_handler(
+        [dir, base](engineio::http_request const& req, engineio::http_responder& respond) {
+            if (req.method != "GET" && req.method != "HEAD") return false;
+            auto name = std::string_view(req.path).substr(base.size());
+            if (std::find(client_files.begin(), client_files.end(), name) == client_files.end())
+                return false;
+            std::ifstream in(std::filesystem::path(dir) / std::string(name), std::ios::binary);
+            if (!in) return false;
+            std::ostringstream body;
+            body << in.rdbuf();
+            engineio::http_response r;
+            r.set("Content-Type", name.ends_with(".map") ? "application/json"
+                                                         : "application/javascript; charset=utf-8");
+            r.set("Cache-Control", "public, max-age=0");
+            r.set("X-Content-Type-Options", "nosniff");
+            if (req.method == "GET") r.body = std::move(body).str();
+            respond(std::move(r));
+            return true;
+        });
+}
+
+void server::close() {
+    prune_timer_.reset();
+    for (auto const& [name, n] : namespaces_)
+        for (auto const& s : n->sockets())
+            s->client().close(wire::reason_server_shutting_down);
+    engine_->close();
+}
+
+} // namespace kibitz::socketio

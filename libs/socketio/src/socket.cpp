@@ -1,0 +1,235 @@
+#include "client.hpp"
+#include "timer.hpp"
+
+#include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/server.hpp>
+#include <kibitz/socketio/socket.hpp>
+#include <kibitz/socketio/wire.hpp>
+
+#include <algorithm>
+
+namespace kibitz::socketio {
+
+std::optional<std::string_view> handshake::header(std::string_view name) const {
+    for (auto const& [k, v] : headers)
+        if (engineio::header_name_equals(k, name)) return std::string_view(v);
+    return std::nullopt;
+}
+
+socket::socket(socketio::nsp& n, std::shared_ptr<detail::client> client, socketio::handshake hs,
+               std::string id, std::string pid)
+    : nsp_(&n), client_(std::move(client)), handshake_(std::move(hs)), id_(std::move(id)),
+      pid_(std::move(pid)) {}
+
+socket::~socket() = default;
+
+std::string_view socket::transport() const {
+    return client_->conn().transport();
+}
+
+void socket::on(std::string event, event_handler handler) {
+    handlers_[std::move(event)] = std::move(handler);
+}
+
+void socket::on_any(any_handler handler) {
+    any_ = std::move(handler);
+}
+void socket::on_disconnecting(disconnect_handler handler) {
+    on_disconnecting_ = std::move(handler);
+}
+void socket::on_disconnect(disconnect_handler handler) {
+    on_disconnect_ = std::move(handler);
+}
+
+namespace {
+json event_data(std::string_view event, json args) {
+    json data = json::array();
+    data.push_back(std::string(event));
+    if (args.is_array()) {
+        for (auto& a : args)
+            data.push_back(std::move(a));
+    } else {
+        data.push_back(std::move(args));
+    }
+    return data;
+}
+} // namespace
+
+void socket::emit(std::string_view event, json args) {
+    if (!connected_) return;
+    packet p{packet_type::event, nsp_->name(), std::nullopt, event_data(event, std::move(args))};
+    // With recovery, a socket's own events go through the adapter so they get an offset and
+    // are kept for a reconnect (socket.io 4.6 does the same).
+    if (nsp_->server().opts().connection_state_recovery) {
+        broadcast_options opts;
+        opts.rooms.insert(id_);
+        return nsp_->adapter().broadcast(std::move(p), opts);
+    }
+    send_packet(std::move(p), false);
+}
+
+void socket::emit_volatile(std::string_view event, json args) {
+    if (!connected_) return;
+    packet p{packet_type::event, nsp_->name(), std::nullopt, event_data(event, std::move(args))};
+    send_packet(std::move(p), true);
+}
+
+void socket::emit_with_ack(std::string_view event, json args, util::duration timeout,
+                           ack_handler done) {
+    if (!connected_) {
+        if (done) done(std::make_error_code(std::errc::not_connected), json::array());
+        return;
+    }
+    auto id = nsp_->next_ack_id();
+    packet p{packet_type::event, nsp_->name(), id, event_data(event, std::move(args))};
+    register_ack(id, std::move(done), timeout);
+    send_packet(std::move(p), false);
+}
+
+void socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
+    pending_ack pending{std::move(handler), nullptr};
+    if (timeout.count() > 0) {
+        std::weak_ptr<socket> weak = shared_from_this();
+        pending.timer = detail::timer::start(nsp_->server().io_context(), timeout, [weak, id] {
+            auto self = weak.lock();
+            if (!self) return;
+            auto it = self->acks_.find(id);
+            if (it == self->acks_.end()) return;
+            auto h = std::move(it->second.handler);
+            self->acks_.erase(it);
+            if (h) h(std::make_error_code(std::errc::timed_out), json::array());
+        });
+    }
+    acks_[id] = std::move(pending);
+}
+
+void socket::send_packet(packet p, bool is_volatile) {
+    client_->send(p, is_volatile);
+}
+
+void socket::join(std::string room) {
+    nsp_->adapter().add_all(id_, {std::move(room)});
+}
+
+void socket::join(std::set<std::string> const& rooms) {
+    nsp_->adapter().add_all(id_, rooms);
+}
+
+void socket::leave(std::string const& room) {
+    nsp_->adapter().del(id_, room);
+}
+
+std::set<std::string> socket::rooms() const {
+    return nsp_->adapter().socket_rooms(id_);
+}
+
+broadcast_operator socket::broadcast() const {
+    broadcast_options opts;
+    opts.except.insert(id_);
+    return broadcast_operator(*nsp_, std::move(opts));
+}
+
+void socket::disconnect(bool close) {
+    if (!connected_) return;
+    if (close) return client_->disconnect_all();
+    client_->send(packet{packet_type::disconnect, nsp_->name(), std::nullopt, nullptr});
+    on_close(wire::reason_server_namespace_disconnect);
+}
+
+void socket::on_connect() {
+    connected_ = true;
+    join(id_);
+    json payload = {{"sid", id_}};
+    if (!pid_.empty()) payload["pid"] = pid_;
+    client_->send(packet{packet_type::connect, nsp_->name(), std::nullopt, std::move(payload)});
+}
+
+void socket::set_recovered(restored_session const& r) {
+    recovered_ = true;
+    data = r.session.data;
+}
+
+void socket::on_packet(packet& p) {
+    switch (p.type) {
+    case packet_type::event:
+    case packet_type::binary_event:
+        return on_event(p);
+    case packet_type::ack:
+    case packet_type::binary_ack:
+        return on_ack(p);
+    case packet_type::disconnect:
+        return on_close(wire::reason_client_namespace_disconnect);
+    case packet_type::connect:
+    case packet_type::connect_error:
+        return;
+    }
+}
+
+void socket::on_event(packet& p) {
+    std::string event = p.data[0].get<std::string>();
+    json args = json::array();
+    for (std::size_t i = 1; i < p.data.size(); ++i)
+        args.push_back(std::move(p.data[i]));
+    ack_callback ack;
+    if (p.id) {
+        // The ack goes back once, on the namespace of the event.
+        auto weak = std::weak_ptr<socket>(shared_from_this());
+        auto sent = std::make_shared<bool>(false);
+        ack = [weak, sent, id = *p.id](json ack_args) {
+            auto self = weak.lock();
+            if (!self || *sent || !self->connected_) return;
+            *sent = true;
+            if (!ack_args.is_array()) ack_args = json::array({std::move(ack_args)});
+            self->client_->send(
+                packet{packet_type::ack, self->nsp_->name(), id, std::move(ack_args)});
+        };
+    }
+    // A handler may disconnect this socket, which drops the handlers: call copies.
+    auto self = shared_from_this();
+    if (any_) {
+        auto any = any_;
+        any(*this, event, args);
+        if (!connected_) return;
+    }
+    auto it = handlers_.find(event);
+    if (it == handlers_.end()) return;
+    auto handler = it->second;
+    handler(*this, args, std::move(ack));
+}
+
+void socket::on_ack(packet& p) {
+    if (!p.id) return;
+    auto it = acks_.find(*p.id);
+    if (it == acks_.end()) return;
+    auto pending = std::move(it->second);
+    acks_.erase(it);
+    if (pending.timer) pending.timer->cancel();
+    json args = p.has_data() ? std::move(p.data) : json::array();
+    if (pending.handler) pending.handler({}, std::move(args));
+}
+
+void socket::on_close(std::string_view reason) {
+    if (!connected_) return;
+    auto self = shared_from_this();
+    if (on_disconnecting_) {
+        auto disconnecting = on_disconnecting_;
+        disconnecting(*this, reason);
+    }
+    auto const& recovery = nsp_->server().opts().connection_state_recovery;
+    auto const& recoverable = wire::recoverable_reasons;
+    if (recovery && std::find(recoverable.begin(), recoverable.end(), reason) != recoverable.end())
+        nsp_->adapter().persist_session({id_, pid_, rooms(), data, util::steady_clock::now()});
+    nsp_->adapter().del_all(id_);
+    connected_ = false;
+    nsp_->remove(*this);
+    client_->remove_socket(*this);
+    // Handlers may hold this socket: drop them (ending the cycle) before the last call.
+    auto on_disconnect = std::move(on_disconnect_);
+    handlers_.clear();
+    any_ = nullptr;
+    on_disconnect_ = nullptr;
+    on_disconnecting_ = nullptr;
+    if (on_disconnect) on_disconnect(*this, reason);
+}
+
+} // namespace kibitz::socketio
