@@ -94,11 +94,15 @@ void pawn_moves(gen_context& g) {
                 g.list.push_back(move::normal(from, to));
         }
     }
+}
 
-    // En passant: rare, so each capture is checked by playing it out on the bitboards.
+// En passant: rare, so each capture is checked by playing it out on the bitboards (this covers
+// pins, the rank pin through both pawns, and captures of a checking pawn).
+template<color Us>
+void en_passant_moves(gen_context& g) {
     square const ep = g.pos.ep_square();
     if (ep == no_square) return;
-    bitboard capturers = pawn_attacks(~Us, ep) & pawns;
+    bitboard capturers = pawn_attacks(~Us, ep) & g.pos.pieces(Us, pawn);
     while (capturers) {
         square const from = pop_lsb(capturers);
         if (g.pos.en_passant_is_legal(from)) g.list.push_back(move::en_passant(from, ep));
@@ -166,6 +170,7 @@ void generate(position const& pos, move_list& list) {
     if (checkers) g.check_mask = between(king, lsb(checkers)) | checkers;
     g.pinned = pinned_pieces(pos, Us, king);
     pawn_moves<Us>(g);
+    en_passant_moves<Us>(g);
     piece_moves<Us>(g);
     if (!checkers) castling_moves<Us>(g);
 }

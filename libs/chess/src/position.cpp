@@ -80,6 +80,31 @@ void position::set_ep_if_capturable(square ep) {
     }
 }
 
+// The board part of play(): lifts and drops the pieces of `m` (a capture on `to` is gone already).
+void position::move_pieces(move m, color us) {
+    square const from = m.from();
+    square const to = m.to();
+    switch (m.kind()) {
+    case move_kind::normal:
+        move_piece(from, to);
+        break;
+    case move_kind::promotion:
+        remove_piece(from);
+        put_piece(make_piece(us, m.promotion_piece()), to);
+        break;
+    case move_kind::en_passant:
+        remove_piece(to - forward(us));
+        move_piece(from, to);
+        break;
+    case move_kind::castling: {
+        bool const king_side = to > from;
+        move_piece(from, to);
+        move_piece(king_side ? to + 1 : to - 2, king_side ? to - 1 : to + 1);
+        break;
+    }
+    }
+}
+
 void position::play(move m) {
     square const from = m.from();
     square const to = m.to();
@@ -100,25 +125,7 @@ void position::play(move m) {
     }
     update_castling(from, to);
 
-    switch (m.kind()) {
-    case move_kind::normal:
-        move_piece(from, to);
-        break;
-    case move_kind::promotion:
-        remove_piece(from);
-        put_piece(make_piece(us, m.promotion_piece()), to);
-        break;
-    case move_kind::en_passant:
-        remove_piece(to - forward(us));
-        move_piece(from, to);
-        break;
-    case move_kind::castling: {
-        bool const king_side = to > from;
-        move_piece(from, to);
-        move_piece(king_side ? to + 1 : to - 2, king_side ? to - 1 : to + 1);
-        break;
-    }
-    }
+    move_pieces(m, us);
 
     side_ = ~us;
     key_ ^= zobrist::keys.side;

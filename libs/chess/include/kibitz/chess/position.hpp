@@ -90,6 +90,7 @@ private:
     void put_piece(piece p, square s);
     void remove_piece(square s);
     void move_piece(square from, square to);
+    void move_pieces(move m, color us);
     void set_ep_if_capturable(square ep);
     void update_castling(square from, square to);
     bool ep_capture_legal(square from, square ep) const;
