@@ -56,7 +56,11 @@ std::filesystem::path static_files::resolve(std::string_view url_path) const {
     std::error_code ec;
     auto full = std::filesystem::weakly_canonical(root_ / relative, ec);
     if (ec) return {};
-    if (std::filesystem::is_directory(full, ec)) full /= "index.html";
+    if (std::filesystem::is_directory(full, ec)) {
+        // The index may itself be a symlink: resolve it too before the containment check.
+        full = std::filesystem::weakly_canonical(full / "index.html", ec);
+        if (ec) return {};
+    }
     // A symlink may still lead out of root: the canonical path must stay below it.
     auto rel = full.lexically_relative(root_);
     if (rel.empty() || *rel.begin() == "..") return {};

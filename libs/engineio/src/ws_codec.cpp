@@ -2,6 +2,7 @@
 #include <kibitz/util/base64.hpp>
 #include <kibitz/util/sha1.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace kibitz::engineio {
@@ -31,10 +32,15 @@ std::string ws_frame(ws_opcode opcode, std::string_view payload) {
 }
 
 std::string ws_close_frame(std::uint16_t code, std::string_view reason) {
+    // A control frame carries at most 125 bytes: cut the reason at a code point boundary.
+    auto cut = std::min<std::size_t>(reason.size(), 123);
+    while (cut > 0 && cut < reason.size() &&
+           (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80)
+        --cut;
     std::string payload;
     payload += static_cast<char>(code >> 8);
     payload += static_cast<char>(code & 0xFF);
-    payload += reason.substr(0, 123);
+    payload += reason.substr(0, cut);
     return ws_frame(ws_opcode::close, payload);
 }
 
@@ -69,15 +75,18 @@ ws_event ws_reader::next(char* data, std::size_t size, std::size_t& consumed) {
         length = 0;
         for (int i = 0; i < 8; ++i)
             length = (length << 8) | static_cast<std::uint8_t>(data[2 + i]);
+        // Section 5.2: the most significant bit of a 64-bit length must be 0.
+        if (length >> 63) return {kind::error, {}, ws_close_code::protocol_error};
         pos = 10;
     }
-    // Refuse an oversized message before its bytes arrive.
-    std::uint64_t so_far = in_message_ ? fragments_.size() : 0;
+    // Refuse an oversized frame from its header, before its bytes arrive (no sum that wraps).
     bool is_data = opcode == ws_opcode::text || opcode == ws_opcode::binary ||
                    opcode == ws_opcode::continuation;
-    if (is_data && length + so_far > max_message_size_)
+    if (!is_data && length > 125) return {kind::error, {}, ws_close_code::protocol_error};
+    std::uint64_t so_far = in_message_ ? fragments_.size() : 0;
+    if (is_data && (length > max_message_size_ || so_far > max_message_size_ - length))
         return {kind::error, {}, ws_close_code::too_big};
-    if (size - pos < 4 + length) return {};
+    if (size - pos < 4 || size - pos - 4 < length) return {};
     char const* mask = data + pos;
     pos += 4;
     char* payload = data + pos;
@@ -135,6 +144,10 @@ ws_event ws_reader::on_close_frame(std::string_view payload) {
     if (payload.size() == 1) return {kind::error, {}, ws_close_code::protocol_error};
     auto code = static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
                                            static_cast<std::uint8_t>(payload[1]));
+    // Section 7.4: only these codes may be sent by an endpoint.
+    bool valid_code = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+                      (code >= 3000 && code <= 4999);
+    if (!valid_code) return {kind::error, {}, ws_close_code::protocol_error};
     auto reason = payload.substr(2);
     if (!util::is_valid_utf8(reason)) return {kind::error, {}, ws_close_code::invalid_payload};
     return {kind::close, reason, code};

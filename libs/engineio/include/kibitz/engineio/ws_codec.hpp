@@ -73,8 +73,6 @@ public:
 
     ws_event next(char* data, std::size_t size, std::size_t& consumed);
 
-    // Bytes held for a fragmented message in progress.
-    std::size_t buffered() const { return fragments_.capacity(); }
 
 private:
     ws_event on_frame(ws_opcode opcode, bool fin, std::string_view payload);
