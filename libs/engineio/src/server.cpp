@@ -165,16 +165,20 @@ void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> c
         return refuse(*conn, request_error::bad_request, base);
     if (upgrade) {
         http_response accept;
-        if (!websocket || !s->can_upgrade() || !origin_allowed_for_websocket(req) ||
-            !websocket_accept(req, accept))
+        if (!websocket || !origin_allowed_for_websocket(req) || !websocket_accept(req, accept))
             return refuse(*conn, request_error::bad_request, base);
         auto max = opts_.max_payload;
-        return conn->upgrade(std::move(accept),
-                             [s, max, now](net::tcp::socket sock, std::string leftover) {
-                                 auto ws = std::make_shared<ws_connection>(std::move(sock), max);
-                                 ws->start(s.get(), std::move(leftover));
-                                 s->begin_probe(std::move(ws), now);
-                             });
+        // As engine.io does, a WebSocket that cannot upgrade the session (already upgraded,
+        // or another probe under way) completes its handshake and is closed at once.
+        bool usable = s->can_upgrade();
+        return conn->upgrade(std::move(accept), [s, max, now, usable](net::tcp::socket sock,
+                                                                      std::string leftover) {
+            auto ws = std::make_shared<ws_connection>(std::move(sock), max);
+            ws->start(nullptr, std::move(leftover));
+            if (!usable || !s->can_upgrade()) return ws->close(ws_close_code::normal);
+            ws->set_owner(s.get());
+            s->begin_probe(std::move(ws), now);
+        });
     }
     if (req.method == "GET") return s->on_poll_get(std::move(conn), now);
     if (req.method == "POST") return s->on_poll_post(std::move(conn), req, std::move(base), now);

@@ -1,0 +1,132 @@
+#include "config.hpp"
+
+#include <charconv>
+#include <sstream>
+
+namespace kibitz::app {
+
+namespace {
+template <class T>
+bool parse_number(std::string const& text, T& out) {
+    T value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size()) return false;
+    out = value;
+    return true;
+}
+
+template <class T>
+std::function<bool(config&, std::string const&)> number(T config::*member, T min) {
+    return [member, min](config& c, std::string const& v) {
+        T value{};
+        if (!parse_number(v, value) || value < min) return false;
+        c.*member = value;
+        return true;
+    };
+}
+
+std::function<bool(config&, std::string const&)> text(std::string config::*member) {
+    return [member](config& c, std::string const& v) {
+        c.*member = v;
+        return true;
+    };
+}
+
+std::vector<std::string> split_commas(std::string const& v) {
+    std::vector<std::string> out;
+    std::stringstream in(v);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+} // namespace
+
+std::vector<option_spec> const& option_specs() {
+    static std::vector<option_spec> const specs = {
+        {"--host", "KIBITZ_HOST", "address to listen on (default 127.0.0.1)", text(&config::host)},
+        {"--port", "KIBITZ_PORT", "port (default 3000; 0 picks a free one)",
+         [](config& c, std::string const& v) {
+             unsigned p = 0;
+             if (!parse_number(v, p) || p > 65535) return false;
+             c.port = static_cast<std::uint16_t>(p);
+             return true;
+         }},
+        {"--data", "KIBITZ_DATA", "folder of the SQLite database (default ./var)",
+         text(&config::data_dir)},
+        {"--web", "KIBITZ_WEB", "folder of the web pages", text(&config::web_dir)},
+        {"--client-dist", "KIBITZ_CLIENT_DIST", "folder of the socket.io-client bundles",
+         text(&config::client_dist)},
+        {"--cors-origin", "KIBITZ_CORS_ORIGIN", "origins allowed cross-origin, comma-separated",
+         [](config& c, std::string const& v) {
+             c.cors_origins = split_commas(v);
+             return true;
+         }},
+        {"--log-level", "KIBITZ_LOG_LEVEL", "debug, info, warn, error or off",
+         text(&config::log_level)},
+        {"--ping-interval", "KIBITZ_PING_INTERVAL", "Engine.IO pingInterval in ms (25000)",
+         number(&config::ping_interval_ms, std::int64_t{1})},
+        {"--ping-timeout", "KIBITZ_PING_TIMEOUT", "Engine.IO pingTimeout in ms (20000)",
+         number(&config::ping_timeout_ms, std::int64_t{1})},
+        {"--max-payload", "KIBITZ_MAX_PAYLOAD", "largest message in bytes (1000000)",
+         number(&config::max_payload, std::size_t{1})},
+        {"--max-connections", "KIBITZ_MAX_CONNECTIONS", "open TCP connections (100000)",
+         number(&config::max_connections, std::size_t{1})},
+        {"--max-sessions-per-ip", "KIBITZ_MAX_SESSIONS_PER_IP", "sessions per address (0: any)",
+         number(&config::max_sessions_per_ip, std::size_t{0})},
+        {"--chat-messages-per-window", "KIBITZ_CHAT_MESSAGES_PER_WINDOW",
+         "chat messages a name may send per window (10; 0 turns flood control off)",
+         number(&config::chat_messages_per_window, std::size_t{0})},
+        {"--chat-joins-per-window", "KIBITZ_CHAT_JOINS_PER_WINDOW",
+         "chat joins a connection may make per window (20; 0: no limit)",
+         number(&config::chat_joins_per_window, std::size_t{0})},
+        {"--chat-window", "KIBITZ_CHAT_WINDOW", "flood control window in ms (10000)",
+         number(&config::chat_window_ms, std::int64_t{1})},
+        {"--chess-claim-grace", "KIBITZ_CHESS_CLAIM_GRACE",
+         "ms an opponent must be gone before a win can be claimed (30000)",
+         number(&config::chess_claim_grace_ms, std::int64_t{0})},
+    };
+    return specs;
+}
+
+std::optional<std::string> parse_config(int argc, char const* const* argv,
+                                        std::function<char const*(char const*)> getenv,
+                                        config& out) {
+    for (auto const& spec : option_specs()) {
+        char const* value = getenv(spec.env.c_str());
+        if (value && !spec.apply(out, value)) return "bad value for " + spec.env + ": " + value;
+    }
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") return std::string("help");
+        std::string value;
+        auto eq = arg.find('=');
+        if (eq != std::string::npos) {
+            value = arg.substr(eq + 1);
+            arg = arg.substr(0, eq);
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            return "missing value for " + arg;
+        }
+        bool known = false;
+        for (auto const& spec : option_specs()) {
+            if (spec.flag != arg) continue;
+            known = true;
+            if (!spec.apply(out, value)) return "bad value for " + arg + ": " + value;
+        }
+        if (!known) return "unknown option " + arg;
+    }
+    return std::nullopt;
+}
+
+std::string usage() {
+    std::ostringstream out;
+    out << "usage: kibitz [options]\n\nEvery option can also be set by its environment "
+           "variable; a flag wins.\n\n";
+    for (auto const& spec : option_specs())
+        out << "  " << spec.flag << " VALUE  (" << spec.env << ")\n      " << spec.help << "\n";
+    return out.str();
+}
+
+} // namespace kibitz::app

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kibitz::app {
+
+// Everything the kibitz binary can be told, from flags or the environment (a flag wins).
+struct config {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 3000;
+    std::string data_dir = "./var";
+    std::string web_dir;
+    std::string client_dist;
+    std::vector<std::string> cors_origins;
+    std::string log_level = "info";
+    std::int64_t ping_interval_ms = 25000;
+    std::int64_t ping_timeout_ms = 20000;
+    std::size_t max_payload = 1'000'000;
+    std::size_t max_connections = 100000;
+    std::size_t max_sessions_per_ip = 0;
+    // Chat flood control (PROTOCOL.md): accepted messages per name, joins per connection.
+    std::size_t chat_messages_per_window = 10;
+    std::size_t chat_joins_per_window = 20;
+    std::int64_t chat_window_ms = 10000;
+    // Chess: how long a disconnected opponent may be gone before `claim` succeeds.
+    std::int64_t chess_claim_grace_ms = 30000;
+};
+
+// One option: its flag, its environment variable, its help text, and how to take a value.
+struct option_spec {
+    std::string flag;
+    std::string env;
+    std::string help;
+    std::function<bool(config&, std::string const&)> apply;
+};
+
+std::vector<option_spec> const& option_specs();
+
+// Reads the environment (through `getenv`) and then the flags. Returns an error message for an
+// unknown flag, a missing value or a bad number; "help" when --help was asked.
+std::optional<std::string> parse_config(int argc, char const* const* argv,
+                                        std::function<char const*(char const*)> getenv,
+                                        config& out);
+
+// The usage text listing every option.
+std::string usage();
+
+} // namespace kibitz::app

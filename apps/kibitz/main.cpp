@@ -1,0 +1,124 @@
+// kibitz: the one server binary. It wires the modules together (ARCHITECTURE.md): the HTTP
+// server, Socket.IO at /socket.io/, the web pages, /healthz and /metrics.
+#include "config.hpp"
+
+#include <kibitz/engineio/http_server.hpp>
+#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/net/asio.hpp>
+#include <kibitz/socketio/server.hpp>
+#include <kibitz/util/log.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+namespace eio = kibitz::engineio;
+namespace sio = kibitz::socketio;
+namespace net = kibitz::net;
+namespace util = kibitz::util;
+
+namespace {
+
+std::string metrics_text(eio::http_server const& http, sio::server& io,
+                         util::time_point started) {
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(util::steady_clock::now() -
+                                                                   started);
+    std::ostringstream out;
+    out << "# TYPE kibitz_uptime_seconds gauge\nkibitz_uptime_seconds " << uptime.count() << "\n";
+    out << "# TYPE kibitz_http_connections gauge\nkibitz_http_connections "
+        << http.connections_count() << "\n";
+    out << "# TYPE kibitz_engineio_sessions gauge\nkibitz_engineio_sessions "
+        << io.engine().clients_count() << "\n";
+    out << "# TYPE kibitz_socketio_sockets gauge\n";
+    for (auto name : {"/", "/chat", "/chess"})
+        out << "kibitz_socketio_sockets{namespace=\"" << name << "\"} "
+            << io.of(name).sockets_count() << "\n";
+    return out.str();
+}
+
+eio::http_handler make_fallback(eio::http_server const& http, sio::server& io,
+                                std::string const& web_dir) {
+    auto pages = std::make_shared<eio::static_files>(web_dir, "/");
+    auto started = util::steady_clock::now();
+    return [&http, &io, pages, started](eio::http_request const& req, eio::http_responder respond) {
+        if (req.path == "/healthz") {
+            eio::http_response r;
+            r.set("Content-Type", "application/json");
+            r.body = R"({"status":"ok"})";
+            return respond(std::move(r));
+        }
+        if (req.path == "/metrics") {
+            eio::http_response r;
+            r.set("Content-Type", "text/plain; version=0.0.4");
+            r.body = metrics_text(http, io, started);
+            return respond(std::move(r));
+        }
+        if (pages->serve(req, respond)) return;
+        eio::http_response r;
+        r.status = 404;
+        r.set("Content-Type", "text/plain; charset=utf-8");
+        eio::add_security_headers(r);
+        r.body = "Not Found";
+        respond(std::move(r));
+    };
+}
+
+std::string first_existing(std::string const& configured, char const* fallback) {
+    return configured.empty() ? std::string(fallback) : configured;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    kibitz::app::config cfg;
+    if (auto err = kibitz::app::parse_config(argc, argv, std::getenv, cfg)) {
+        if (*err == "help") {
+            std::cout << kibitz::app::usage();
+            return 0;
+        }
+        std::cerr << "kibitz: " << *err << "\n\n" << kibitz::app::usage();
+        return 2;
+    }
+    util::log_level level{};
+    if (util::parse_log_level(cfg.log_level, level)) util::set_log_threshold(level);
+    auto web_dir = first_existing(cfg.web_dir, KIBITZ_DEFAULT_WEB_DIR);
+    auto client_dist = first_existing(cfg.client_dist, KIBITZ_DEFAULT_CLIENT_DIST);
+    try {
+        std::filesystem::create_directories(cfg.data_dir);
+        net::asio::io_context ioc;
+
+        sio::server_options opts;
+        opts.engine.ping_interval = util::duration(cfg.ping_interval_ms);
+        opts.engine.ping_timeout = util::duration(cfg.ping_timeout_ms);
+        opts.engine.max_payload = cfg.max_payload;
+        opts.engine.max_sessions_per_address = cfg.max_sessions_per_ip;
+        opts.engine.cors.origins = cfg.cors_origins;
+        // Browsers open WebSockets only from this site or the configured origins.
+        opts.engine.websocket_origins = cfg.cors_origins;
+        opts.engine.websocket_origins.push_back("same-origin");
+        if (std::filesystem::exists(client_dist)) opts.client_dist_dir = client_dist;
+        sio::server io(ioc, opts);
+
+        eio::http_limits limits;
+        limits.max_connections = cfg.max_connections;
+        eio::http_server http(ioc, limits);
+        io.attach(http);
+        http.set_fallback(make_fallback(http, io, web_dir));
+        auto port = http.listen(cfg.host, cfg.port);
+        std::cout << "listening on http://" << cfg.host << ":" << port << std::endl;
+        util::log(util::log_level::info, "kibitz serving ", web_dir, ", data in ", cfg.data_dir);
+
+        net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&](net::error_code, int) {
+            http.stop();
+            io.close();
+            ioc.stop();
+        });
+        ioc.run();
+    } catch (std::exception const& e) {
+        std::cerr << "kibitz: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
