@@ -23,8 +23,9 @@ namespace kibitz::chess {
 //     opponent's clock at `now` when clocks run;
 //   - a side has lost on time (flagged) once its remaining time is zero or less while its clock
 //     runs.
-// A time point earlier than the last one recorded counts as no time passing. Single-threaded
-// value type; the owner serialises calls.
+// Construct it when the game starts; there is no start call, since nothing runs until the second
+// move. A time point earlier than the last one recorded counts as no time passing.
+// Single-threaded value type; the owner serialises calls.
 class fischer_clock {
 public:
     // Precondition: initial_ms > 0, increment_ms >= 0 (the server validates client values).

@@ -26,7 +26,7 @@ struct setup {
 };
 
 // A legal chess position: pieces, side to move, castling rights, en-passant square, the two move
-// counters and the Zobrist key, kept in step by play(). Plain value type (about 200 bytes);
+// counters and the Zobrist key, kept in step by play(). Plain value type (about 150 bytes);
 // copy it to keep the position before a move.
 //
 // Invariants (checked by from_setup, kept by play): one king per side; no pawn on the first or
