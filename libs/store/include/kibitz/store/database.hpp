@@ -1,0 +1,94 @@
+#pragma once
+
+#include <kibitz/store/records.hpp>
+#include <kibitz/store/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace kibitz::store {
+
+namespace detail {
+struct connection;
+} // namespace detail
+
+// How to open the database.
+struct open_options {
+    // How long a statement waits for a lock held by another connection (another process on the
+    // same file) before failing with SQLITE_BUSY.
+    int busy_timeout_ms = 5000;
+};
+
+// The newest schema version this build knows (PRAGMA user_version after open).
+int latest_schema_version() noexcept;
+
+// The file name of the database inside the data directory.
+inline constexpr std::string_view database_file_name = "kibitz.db";
+
+// One SQLite connection to `<data dir>/kibitz.db`: the synchronous core of the store.
+//
+// Durability: WAL journal with synchronous=FULL, so a function that returned success has its
+// transaction on disk: neither kill -9 nor a power cut loses it. Every statement is prepared once
+// at open and reused. Not thread-safe: one thread at a time uses a database (the opener at
+// start-up, then the store::worker's thread); moving it hands it over. Every failure is a value
+// (result<...>); nothing throws except std::bad_alloc.
+class database {
+public:
+    // Creates `data_dir` (and parents) when missing, opens or creates kibitz.db in it, sets WAL
+    // and synchronous=FULL, and runs the pending schema migrations in one transaction (none when
+    // the file is current, so opening is idempotent). Fails with a generic_category code when the
+    // directory cannot be made, an sqlite_category code when the file cannot be opened or is not
+    // a database, store_error::schema_too_new or store_error::not_wal.
+    static result<database> open(std::filesystem::path const& data_dir, open_options options = {});
+
+    database(database&&) noexcept;
+    database& operator=(database&&) noexcept;
+    ~database();
+
+    // The path of the database file.
+    std::filesystem::path const& path() const noexcept;
+
+    // The schema version of the open file (latest_schema_version() after a successful open).
+    int schema_version() const noexcept;
+
+    // Stores a chat message in one transaction and returns it with its server id. When
+    // `draft.client_id` is set and a message from `draft.from_key` with that client id exists
+    // (also one stored before a restart), stores nothing and returns the existing message with
+    // duplicate = true, even if its room or text differ. Fails with store_error::invalid_argument
+    // when exactly one of to_name/to_key is set, or with the SQLite error.
+    result<inserted_message> insert_message(message_draft const& draft);
+
+    // The last `limit` messages of `room` with an id below `before` (all when empty) that the
+    // viewer with name key `viewer_key` may see (public ones, and private ones from or to the
+    // viewer), oldest first. `limit` above 1000 counts as 1000; 0 gives nothing. Each kind of
+    // visibility has its own index, so a room of any size costs O(limit log n).
+    result<std::vector<message_record>> history(std::string_view room, std::string_view viewer_key,
+                                                std::optional<std::int64_t> before,
+                                                std::size_t limit);
+
+    // Inserts or replaces the game with `game.id`, unless the stored one has a higher `v`: then
+    // nothing changes and the result is false (a late save never takes `v` back). An equal `v`
+    // replaces. One statement, so one transaction. Fails with store_error::invalid_argument for
+    // an empty id, an unknown status or a move that is empty or holds white space, or with the
+    // SQLite error (a CHECK on colours and clock fields).
+    result<bool> save_game(game_record const& game);
+
+    // The game with `id`, or nullopt when there is none.
+    result<std::optional<game_record>> load_game(std::string_view id);
+
+    // The games whose status is "waiting" or "started", oldest first: what the chess app
+    // restores at start-up.
+    result<std::vector<game_record>> load_active_games();
+
+private:
+    explicit database(std::unique_ptr<detail::connection> conn) noexcept;
+
+    std::unique_ptr<detail::connection> conn_;
+};
+
+} // namespace kibitz::store

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kibitz::store {
+
+// A chat message as the chat module hands it over, already validated (PROTOCOL.md /chat).
+// Names come twice: as displayed (`from_name`, `to_name`) and as the chat module's normalized,
+// case-folded key (`from_key`, `to_key`), which is what the store compares; the store never folds
+// case itself. `to_name` and `to_key` are both set (private message) or both empty (public).
+// `client_id` is the client's own message id, unique per `from_key`.
+struct message_draft {
+    std::string room{};
+    std::string from_name{};
+    std::string from_key{};
+    std::optional<std::string> to_name{};
+    std::optional<std::string> to_key{};
+    std::string text{};
+    std::int64_t ts = 0;
+    std::optional<std::string> client_id{};
+};
+
+// A stored chat message. `id` is the server's message id (PROTOCOL.md `Message.id`): the
+// decimal SQLite rowid, rising with every insert and never reused, so ids compare as numbers
+// (parse_message_id).
+struct message_record {
+    std::string id{};
+    std::string room{};
+    std::string from_name{};
+    std::string from_key{};
+    std::optional<std::string> to_name{};
+    std::optional<std::string> to_key{};
+    std::string text{};
+    std::int64_t ts = 0;
+    std::optional<std::string> client_id{};
+
+    bool operator==(message_record const&) const = default;
+};
+
+// What insert_message did: stored `message` anew, or (`duplicate`) found the message stored
+// earlier under the same (from_key, client_id) and stored nothing.
+struct inserted_message {
+    message_record message{};
+    bool duplicate = false;
+};
+
+// The numeric value of a server message id ("1".."9223372036854775807"); nullopt for anything
+// else (a client's `before` that is not one of our ids).
+std::optional<std::int64_t> parse_message_id(std::string_view id) noexcept;
+
+// The clock of a game that has one (PROTOCOL.md /chess `clock`). `running` is "white", "black"
+// or empty; when set, `running_since_ms` is the epoch time at which that side's clock started
+// and `white_ms`/`black_ms` are the times left as of that moment.
+struct game_clock {
+    std::int64_t initial_ms = 0;
+    std::int64_t increment_ms = 0;
+    std::int64_t white_ms = 0;
+    std::int64_t black_ms = 0;
+    std::optional<std::string> running{};
+    std::optional<std::int64_t> running_since_ms{};
+
+    bool operator==(game_clock const&) const = default;
+};
+
+// Wire spellings of game_record::status (PROTOCOL.md /chess `Game.status`).
+inline constexpr std::string_view game_waiting = "waiting";
+inline constexpr std::string_view game_started = "started";
+inline constexpr std::string_view game_ended = "ended";
+
+// Everything the chess app needs to restore a game after a restart. Colours, status, result and
+// reason use PROTOCOL.md's wire spellings; `status` must be one of the three above. `moves` are
+// UCI strings (no white space). Seat tokens are stored as given: the chess app may hand over a
+// hash of the token instead, the store only keeps and returns the string.
+struct game_record {
+    std::string id{};
+    std::int64_t v = 0;
+    std::int64_t created_at = 0;
+    std::string creator_color{}; // "white", "black" or "random", as given to `create`
+    std::string status{};
+    std::optional<std::string> result{};
+    std::optional<std::string> reason{};
+    std::optional<std::string> white_name{};
+    std::optional<std::string> black_name{};
+    std::optional<std::string> white_token{};
+    std::optional<std::string> black_token{};
+    std::string start_fen{};
+    std::vector<std::string> moves{};
+    std::optional<game_clock> clock{};
+    std::optional<std::string> draw_offer{};
+    std::optional<std::string> rematch_offer{};
+    std::optional<std::string> rematch_id{};
+
+    bool operator==(game_record const&) const = default;
+};
+
+} // namespace kibitz::store

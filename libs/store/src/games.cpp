@@ -1,0 +1,143 @@
+#include "connection.hpp"
+
+#include <kibitz/store/database.hpp>
+
+#include <algorithm>
+#include <string>
+
+namespace kibitz::store {
+namespace {
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// The checks the schema cannot make: moves must survive the space-separated column.
+std::optional<failure> check_game(game_record const& g) {
+    auto invalid = [](std::string why) { return failure{store_error::invalid_argument, why}; };
+    if (g.id.empty()) return invalid("game id is empty");
+    if (g.status != game_waiting && g.status != game_started && g.status != game_ended) {
+        return invalid("unknown game status '" + g.status + "'");
+    }
+    for (auto const& move : g.moves) {
+        if (move.empty() || std::any_of(move.begin(), move.end(), is_space)) {
+            return invalid("move '" + move + "' is empty or holds white space");
+        }
+    }
+    return std::nullopt;
+}
+
+std::string join_moves(std::vector<std::string> const& moves) {
+    std::string out;
+    for (auto const& move : moves) {
+        if (!out.empty()) out += ' ';
+        out += move;
+    }
+    return out;
+}
+
+std::vector<std::string> split_moves(std::string const& text) {
+    std::vector<std::string> moves;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) moves.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return moves;
+}
+
+// Binds the game to save_game's parameters, in schema.cpp's game column order.
+void bind_game(detail::query& q, game_record const& g) {
+    q.bind(1, g.id);
+    q.bind(2, g.v);
+    q.bind(3, g.created_at);
+    q.bind(4, g.creator_color);
+    q.bind(5, g.status);
+    q.bind(6, g.result);
+    q.bind(7, g.reason);
+    q.bind(8, g.white_name);
+    q.bind(9, g.black_name);
+    q.bind(10, g.white_token);
+    q.bind(11, g.black_token);
+    q.bind(12, g.start_fen);
+    q.bind(13, join_moves(g.moves));
+    auto const clock = g.clock.value_or(game_clock{});
+    auto const when = [&](std::int64_t v) { return g.clock ? std::optional(v) : std::nullopt; };
+    q.bind(14, when(clock.initial_ms));
+    q.bind(15, when(clock.increment_ms));
+    q.bind(16, when(clock.white_ms));
+    q.bind(17, when(clock.black_ms));
+    q.bind(18, clock.running);
+    q.bind(19, clock.running_since_ms);
+    q.bind(20, g.draw_offer);
+    q.bind(21, g.rematch_offer);
+    q.bind(22, g.rematch_id);
+}
+
+// One row in schema.cpp's game column order.
+game_record read_game(detail::query const& q) {
+    game_record g;
+    g.id = q.text(0);
+    g.v = q.int64(1);
+    g.created_at = q.int64(2);
+    g.creator_color = q.text(3);
+    g.status = q.text(4);
+    g.result = q.optional_text(5);
+    g.reason = q.optional_text(6);
+    g.white_name = q.optional_text(7);
+    g.black_name = q.optional_text(8);
+    g.white_token = q.optional_text(9);
+    g.black_token = q.optional_text(10);
+    g.start_fen = q.text(11);
+    g.moves = split_moves(q.text(12));
+    if (q.optional_int64(13)) {
+        g.clock = game_clock{.initial_ms = q.int64(13),
+                             .increment_ms = q.int64(14),
+                             .white_ms = q.int64(15),
+                             .black_ms = q.int64(16),
+                             .running = q.optional_text(17),
+                             .running_since_ms = q.optional_int64(18)};
+    }
+    g.draw_offer = q.optional_text(19);
+    g.rematch_offer = q.optional_text(20);
+    g.rematch_id = q.optional_text(21);
+    return g;
+}
+
+} // namespace
+
+result<bool> database::save_game(game_record const& game) {
+    if (!conn_) return detail::closed_failure();
+    if (auto bad = check_game(game)) return std::move(*bad);
+    auto q = conn_->use(detail::stmt::save_game);
+    bind_game(q, game);
+    int const rc = q.step();
+    if (rc != SQLITE_DONE) return q.fail(rc, "saving game " + game.id);
+    // The upsert's WHERE skipped the update when the stored v is higher: no row changed.
+    return sqlite3_changes(conn_->db) > 0;
+}
+
+result<std::optional<game_record>> database::load_game(std::string_view id) {
+    if (!conn_) return detail::closed_failure();
+    auto q = conn_->use(detail::stmt::load_game);
+    q.bind(1, id);
+    int const rc = q.step();
+    if (rc == SQLITE_ROW) return std::optional<game_record>(read_game(q));
+    if (rc == SQLITE_DONE) return std::optional<game_record>();
+    return q.fail(rc, "loading a game");
+}
+
+result<std::vector<game_record>> database::load_active_games() {
+    if (!conn_) return detail::closed_failure();
+    auto q = conn_->use(detail::stmt::load_active_games);
+    std::vector<game_record> games;
+    int rc = SQLITE_ROW;
+    while ((rc = q.step()) == SQLITE_ROW)
+        games.push_back(read_game(q));
+    if (rc != SQLITE_DONE) return q.fail(rc, "loading the active games");
+    return games;
+}
+
+} // namespace kibitz::store

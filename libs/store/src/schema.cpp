@@ -1,0 +1,185 @@
+#include "connection.hpp"
+
+#include <kibitz/store/database.hpp>
+
+#include <array>
+#include <string>
+
+namespace kibitz::store {
+namespace {
+
+// The schema, as migrations applied in order. Migration i brings the file from
+// PRAGMA user_version i to i + 1. Append only: never edit a migration that has shipped.
+constexpr std::array<char const*, 2> migrations = {
+    // 1: chat messages. The rowid is the server message id (AUTOINCREMENT: never reused). A
+    // client id is unique per sender key; the three partial indexes serve the three ways a
+    // viewer may see a message (public, sent by the viewer, sent to the viewer).
+    R"sql(
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    room TEXT NOT NULL,
+    from_name TEXT NOT NULL,
+    from_key TEXT NOT NULL,
+    to_name TEXT,
+    to_key TEXT,
+    text TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    client_id TEXT,
+    CHECK ((to_name IS NULL) = (to_key IS NULL))
+);
+CREATE UNIQUE INDEX messages_client_id ON messages (from_key, client_id)
+    WHERE client_id IS NOT NULL;
+CREATE INDEX messages_public ON messages (room, id) WHERE to_key IS NULL;
+CREATE INDEX messages_private_from ON messages (room, from_key, id) WHERE to_key IS NOT NULL;
+CREATE INDEX messages_private_to ON messages (room, to_key, id) WHERE to_key IS NOT NULL;
+)sql",
+    // 2: chess games, one row per game, replaced on every change (moves as space-separated
+    // UCI). The clock columns are all NULL for a game without a clock.
+    R"sql(
+CREATE TABLE games (
+    id TEXT PRIMARY KEY NOT NULL,
+    v INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    creator_color TEXT NOT NULL CHECK (creator_color IN ('white', 'black', 'random')),
+    status TEXT NOT NULL CHECK (status IN ('waiting', 'started', 'ended')),
+    result TEXT,
+    reason TEXT,
+    white_name TEXT,
+    black_name TEXT,
+    white_token TEXT,
+    black_token TEXT,
+    start_fen TEXT NOT NULL,
+    moves TEXT NOT NULL,
+    initial_ms INTEGER,
+    increment_ms INTEGER,
+    white_ms INTEGER,
+    black_ms INTEGER,
+    running TEXT CHECK (running IN ('white', 'black')),
+    running_since INTEGER,
+    draw_offer TEXT CHECK (draw_offer IN ('white', 'black')),
+    rematch_offer TEXT CHECK (rematch_offer IN ('white', 'black')),
+    rematch_id TEXT,
+    CHECK ((initial_ms IS NULL) = (increment_ms IS NULL)),
+    CHECK ((running IS NULL) = (running_since IS NULL))
+) WITHOUT ROWID;
+CREATE INDEX games_active ON games (created_at, id) WHERE status IN ('waiting', 'started');
+)sql",
+};
+
+// Columns read by message rows (messages.cpp read_message): keep in step.
+#define KIBITZ_MESSAGE_COLUMNS "id, room, from_name, from_key, to_name, to_key, text, ts, client_id"
+// Columns read by game rows (games.cpp read_game): keep in step.
+#define KIBITZ_GAME_COLUMNS                                                                        \
+    "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
+    "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
+    "running, running_since, draw_offer, rematch_offer, rematch_id"
+
+constexpr std::array<char const*, detail::stmt_count> statements = {
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
+    "INSERT INTO messages (room, from_name, from_key, to_name, to_key, text, ts, client_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING " KIBITZ_MESSAGE_COLUMNS,
+    "SELECT " KIBITZ_MESSAGE_COLUMNS " FROM messages "
+    "WHERE from_key = ?1 AND client_id = ?2 AND client_id IS NOT NULL",
+    // ?1 room, ?2 viewer key, ?3 before id, ?4 limit. Each branch walks one partial index
+    // backwards from ?3 and stops after ?4 rows; the outer query merges them.
+    "SELECT " KIBITZ_MESSAGE_COLUMNS " FROM messages WHERE id IN ("
+    " SELECT id FROM (SELECT id FROM messages WHERE room = ?1 AND to_key IS NULL AND id < ?3"
+    "  ORDER BY id DESC LIMIT ?4)"
+    " UNION ALL"
+    " SELECT id FROM (SELECT id FROM messages WHERE room = ?1 AND to_key IS NOT NULL"
+    "  AND from_key = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4)"
+    " UNION ALL"
+    " SELECT id FROM (SELECT id FROM messages WHERE room = ?1 AND to_key IS NOT NULL"
+    "  AND to_key = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4)"
+    ") ORDER BY id DESC LIMIT ?4",
+    // A newer or equal version replaces the row; an older one changes nothing.
+    "INSERT INTO games (" KIBITZ_GAME_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+    " ON CONFLICT (id) DO UPDATE SET v = excluded.v, created_at = excluded.created_at,"
+    " creator_color = excluded.creator_color, status = excluded.status,"
+    " result = excluded.result, reason = excluded.reason, white_name = excluded.white_name,"
+    " black_name = excluded.black_name, white_token = excluded.white_token,"
+    " black_token = excluded.black_token, start_fen = excluded.start_fen,"
+    " moves = excluded.moves, initial_ms = excluded.initial_ms,"
+    " increment_ms = excluded.increment_ms, white_ms = excluded.white_ms,"
+    " black_ms = excluded.black_ms, running = excluded.running,"
+    " running_since = excluded.running_since, draw_offer = excluded.draw_offer,"
+    " rematch_offer = excluded.rematch_offer, rematch_id = excluded.rematch_id"
+    " WHERE excluded.v >= games.v",
+    "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE id = ?1",
+    "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE status IN ('waiting', 'started')"
+    " ORDER BY created_at, id",
+};
+
+#undef KIBITZ_MESSAGE_COLUMNS
+#undef KIBITZ_GAME_COLUMNS
+
+// PRAGMA user_version, read inside the migration transaction.
+result<int> read_user_version(sqlite3* db) {
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, nullptr);
+    if (rc != SQLITE_OK) return detail::sqlite_failure(db, rc, "reading the schema version");
+    rc = sqlite3_step(s);
+    int const version = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW) return detail::sqlite_failure(db, rc, "reading the schema version");
+    return version;
+}
+
+// Runs migration `index` and records the version it reaches (a PRAGMA takes no parameters, so
+// the number is formatted into the SQL).
+result<void> apply_migration(sqlite3* db, std::size_t index) {
+    std::string sql = migrations[index];
+    sql += "PRAGMA user_version = " + std::to_string(index + 1) + ";";
+    char* error = nullptr;
+    int const rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    sqlite3_free(error);
+    if (rc != SQLITE_OK) {
+        return detail::sqlite_failure(db, rc, "migrating to version " + std::to_string(index + 1));
+    }
+    return {};
+}
+
+} // namespace
+
+int latest_schema_version() noexcept {
+    return static_cast<int>(migrations.size());
+}
+
+namespace detail {
+
+char const* statement_sql(stmt s) noexcept {
+    return statements[static_cast<std::size_t>(s)];
+}
+
+result<void> migrate(connection& conn) {
+    // The write lock first, then the version: two processes opening a new file at once migrate
+    // it once.
+    char* error = nullptr;
+    int rc = sqlite3_exec(conn.db, "BEGIN IMMEDIATE", nullptr, nullptr, &error);
+    sqlite3_free(error);
+    if (rc != SQLITE_OK) return sqlite_failure(conn.db, rc, "starting the migration");
+    auto const version = read_user_version(conn.db);
+    auto outcome = [&]() -> result<void> {
+        if (!version) return version.error();
+        if (version.value() > latest_schema_version()) {
+            return failure{store_error::schema_too_new,
+                           "schema version " + std::to_string(version.value()) +
+                               " is newer than this build's " +
+                               std::to_string(latest_schema_version())};
+        }
+        for (auto i = static_cast<std::size_t>(version.value()); i < migrations.size(); ++i) {
+            if (auto r = apply_migration(conn.db, i); !r) return r;
+        }
+        return {};
+    }();
+    rc = sqlite3_exec(conn.db, outcome ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
+    if (outcome && rc != SQLITE_OK) return sqlite_failure(conn.db, rc, "committing the migration");
+    if (outcome) conn.schema_version = latest_schema_version();
+    return outcome;
+}
+
+} // namespace detail
+} // namespace kibitz::store
