@@ -5,8 +5,11 @@ namespace kibitz::engineio {
 heartbeat::action heartbeat::tick(util::time_point now) {
     if (pong_deadline_) return now >= *pong_deadline_ ? action::timed_out : action::none;
     if (now < next_ping_) return action::none;
-    // Engine.IO v4: the server pings, and the client must answer within pingTimeout.
-    pong_deadline_ = now + timeout_;
+    // Engine.IO v4: the server pings, and the client must answer within pingTimeout. The
+    // deadline counts from when the ping was due, so a late timer does not extend it; a ping
+    // that goes out after that moment (the loop stalled) still gets a whole timeout.
+    pong_deadline_ = next_ping_ + timeout_;
+    if (*pong_deadline_ <= now) pong_deadline_ = now + timeout_;
     return action::send_ping;
 }
 

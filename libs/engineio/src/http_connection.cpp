@@ -2,6 +2,8 @@
 
 #include <kibitz/util/log.hpp>
 
+#include <limits>
+
 namespace kibitz::engineio::detail {
 
 namespace http = net::http;
@@ -45,6 +47,9 @@ void http_connection::do_read() {
     in_request_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    // The route's limit is applied once the head is known (on_header). Not boost::none: Beast
+    // 1.74 compares the length with the optional, and every length is greater than none.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     arm_deadline(limits_.header_timeout);
     http::async_read_header(
         socket_, buffer_, *parser_,
@@ -72,9 +77,16 @@ void http_connection::on_header(net::error_code ec) {
         request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     keep_alive_ = head.keep_alive();
-    // Read the body (if any) under the limit of the route it goes to.
+    // Read the body (if any) under the limit of the route it goes to; a declared length over
+    // it is refused without reading the body.
     if (parser_->is_done()) return dispatch();
-    parser_->body_limit(router_->body_limit(request_.path));
+    auto limit = router_->body_limit(request_.path);
+    if (auto length = parser_->content_length(); length && *length > limit) {
+        request_.body_too_large = true;
+        keep_alive_ = false;
+        return dispatch();
+    }
+    parser_->body_limit(limit);
     arm_deadline(limits_.body_timeout);
     http::async_read(
         socket_, buffer_, *parser_,
@@ -132,12 +144,28 @@ void http_connection::respond(http_response response) {
 
 void http_connection::on_write(net::error_code ec, bool keep_alive) {
     response_.reset();
-    if (ec || !keep_alive) {
-        net::error_code ignored;
-        socket_.shutdown(net::tcp::socket::shutdown_send, ignored);
-        return close();
-    }
+    if (ec) return close();
+    if (!keep_alive) return linger_close();
     do_read();
+}
+
+void http_connection::linger_close() {
+    // Closing with unread request bytes would reset the connection and could destroy the
+    // response before the client reads it: end our side, drain theirs for a moment, then close.
+    net::error_code ignored;
+    socket_.shutdown(net::tcp::socket::shutdown_send, ignored);
+    arm_deadline(std::chrono::seconds(2));
+    drain();
+}
+
+void http_connection::drain() {
+    if (closed_) return;
+    static thread_local char sink[16 * 1024];
+    socket_.async_read_some(net::asio::buffer(sink),
+                            [self = shared_from_this()](net::error_code ec, std::size_t) {
+                                if (ec) return self->close();
+                                self->drain();
+                            });
 }
 
 void http_connection::upgrade(http_response response, upgrade_handler handler) {

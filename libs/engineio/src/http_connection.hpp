@@ -54,6 +54,8 @@ private:
     void dispatch();
     void fail_request(int status, std::string_view body);
     void on_write(net::error_code ec, bool keep_alive);
+    void linger_close();
+    void drain();
     void arm_deadline(util::duration d);
     void on_deadline(net::error_code ec, unsigned generation);
 

@@ -161,6 +161,8 @@ void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> c
     auto it = sessions_.find(*sid);
     if (it == sessions_.end()) return refuse(*conn, request_error::unknown_sid, base);
     auto s = it->second; // keep it alive through the call
+    if (req.query_param("EIO").value_or("") != "4")
+        return refuse(*conn, request_error::bad_request, base);
     if (!upgrade && s->transport() != transport)
         return refuse(*conn, request_error::bad_request, base);
     if (upgrade) {
@@ -171,14 +173,15 @@ void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> c
         // As engine.io does, a WebSocket that cannot upgrade the session (already upgraded,
         // or another probe under way) completes its handshake and is closed at once.
         bool usable = s->can_upgrade();
-        return conn->upgrade(std::move(accept), [s, max, now, usable](net::tcp::socket sock,
-                                                                      std::string leftover) {
-            auto ws = std::make_shared<ws_connection>(std::move(sock), max);
-            ws->start(nullptr, std::move(leftover));
-            if (!usable || !s->can_upgrade()) return ws->close(ws_close_code::normal);
-            ws->set_owner(s.get());
-            s->begin_probe(std::move(ws), now);
-        });
+        return conn->upgrade(std::move(accept),
+                             [s, max, now, usable](net::tcp::socket sock, std::string leftover) {
+                                 auto ws = std::make_shared<ws_connection>(std::move(sock), max);
+                                 ws->start(nullptr, std::move(leftover));
+                                 if (!usable || !s->can_upgrade())
+                                     return ws->close(ws_close_code::normal);
+                                 ws->set_owner(s.get());
+                                 s->begin_probe(std::move(ws), now);
+                             });
     }
     if (req.method == "GET") return s->on_poll_get(std::move(conn), now);
     if (req.method == "POST") return s->on_poll_post(std::move(conn), req, std::move(base), now);
@@ -214,6 +217,7 @@ void server::impl::handshake(http_request&& req, std::shared_ptr<http_connection
     auto open = open_packet(sid, websocket);
     if (!websocket) {
         base.set("Content-Type", "text/plain; charset=UTF-8");
+        base.set("Cache-Control", "no-store");
         base.body = std::move(open);
         conn->respond(std::move(base));
         s->start(now);

@@ -8,6 +8,7 @@ namespace {
 http_response polling_response(std::string body) {
     http_response r;
     r.set("Content-Type", "text/plain; charset=UTF-8");
+    r.set("Cache-Control", "no-store");
     r.body = std::move(body);
     return r;
 }
@@ -124,8 +125,16 @@ void session::on_poll_post(std::shared_ptr<http_connection> conn, http_request c
         conn->respond(std::move(response));
         return finish_close(wire::reason_transport_error, "payload too large");
     }
+    // Engine.IO v4 polling carries text only (binary as base64): engine.io refuses the rest.
+    auto type = request.header("Content-Type");
+    if (type && type->starts_with("application/octet-stream")) {
+        response.status = 400;
+        conn->respond(std::move(response));
+        return finish_close(wire::reason_transport_error, "invalid content");
+    }
     // Node's engine.io answers "ok" (text/html) once the body is read.
     response.set("Content-Type", "text/html");
+    response.set("Cache-Control", "no-store");
     response.body = "ok";
     conn->respond(std::move(response));
     if (!check(now)) return;
@@ -193,6 +202,8 @@ void session::handle_packet(packet const& p, util::time_point now) {
         if (on_message_ && state_ == state::open) on_message_(message{p.binary, p.data});
         break;
     case packet_type::close:
+        // A poll still pending is released with a noop, as engine.io does.
+        if (poll_) respond_poll("6");
         finish_close(wire::reason_transport_close, "client closed");
         break;
     case packet_type::ping:

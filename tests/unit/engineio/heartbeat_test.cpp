@@ -41,12 +41,20 @@ TEST(heartbeat, sends_one_ping_and_then_waits_for_the_pong) {
     EXPECT_EQ(hb.tick(t0 + interval + timeout - 1ms), action::none);
 }
 
-TEST(heartbeat, starts_the_pong_deadline_when_a_late_tick_sends_the_ping) {
+TEST(heartbeat, counts_the_pong_deadline_from_when_the_ping_was_due) {
     heartbeat hb(interval, timeout, t0);
-    auto const late = t0 + interval + 3s;
+    auto const slightly_late = t0 + interval + timeout / 4;
+    ASSERT_EQ(hb.tick(slightly_late), action::send_ping);
+    EXPECT_EQ(hb.next_deadline(), t0 + interval + timeout);
+    EXPECT_EQ(hb.tick(t0 + interval + timeout), action::timed_out);
+}
+
+TEST(heartbeat, gives_a_whole_timeout_when_the_ping_goes_out_after_its_deadline) {
+    heartbeat hb(interval, timeout, t0);
+    auto const late = t0 + interval + timeout + 3s;
     ASSERT_EQ(hb.tick(late), action::send_ping);
     EXPECT_EQ(hb.next_deadline(), late + timeout);
-    EXPECT_EQ(hb.tick(t0 + interval + timeout), action::none);
+    EXPECT_EQ(hb.tick(late + timeout - 1ms), action::none);
     EXPECT_EQ(hb.tick(late + timeout), action::timed_out);
 }
 
