@@ -6,7 +6,7 @@
 namespace kibitz::app {
 
 namespace {
-template <class T>
+template<class T>
 bool parse_number(std::string const& text, T& out) {
     T value{};
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -15,7 +15,7 @@ bool parse_number(std::string const& text, T& out) {
     return true;
 }
 
-template <class T>
+template<class T>
 std::function<bool(config&, std::string const&)> number(T config::*member, T min) {
     return [member, min](config& c, std::string const& v) {
         T value{};

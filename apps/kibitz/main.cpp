@@ -1,11 +1,14 @@
 // kibitz: the one server binary. It wires the modules together (ARCHITECTURE.md): the HTTP
 // server, Socket.IO at /socket.io/, the web pages, /healthz and /metrics.
 #include "config.hpp"
+#include "module.hpp"
 
 #include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/static_files.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
+#include <kibitz/store/database.hpp>
+#include <kibitz/store/worker.hpp>
 #include <kibitz/util/log.hpp>
 
 #include <cstdlib>
@@ -18,12 +21,18 @@ namespace sio = kibitz::socketio;
 namespace net = kibitz::net;
 namespace util = kibitz::util;
 
+namespace kibitz::app {
+std::vector<module>& modules() {
+    static std::vector<module> all;
+    return all;
+}
+} // namespace kibitz::app
+
 namespace {
 
-std::string metrics_text(eio::http_server const& http, sio::server& io,
-                         util::time_point started) {
-    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(util::steady_clock::now() -
-                                                                   started);
+std::string metrics_text(eio::http_server const& http, sio::server& io, util::time_point started) {
+    auto uptime =
+        std::chrono::duration_cast<std::chrono::seconds>(util::steady_clock::now() - started);
     std::ostringstream out;
     out << "# TYPE kibitz_uptime_seconds gauge\nkibitz_uptime_seconds " << uptime.count() << "\n";
     out << "# TYPE kibitz_http_connections gauge\nkibitz_http_connections "
@@ -38,10 +47,14 @@ std::string metrics_text(eio::http_server const& http, sio::server& io,
 }
 
 eio::http_handler make_fallback(eio::http_server const& http, sio::server& io,
-                                std::string const& web_dir) {
+                                std::string const& web_dir,
+                                std::vector<kibitz::app::http_route> const& routes) {
     auto pages = std::make_shared<eio::static_files>(web_dir, "/");
     auto started = util::steady_clock::now();
-    return [&http, &io, pages, started](eio::http_request const& req, eio::http_responder respond) {
+    return [&http, &io, &routes, pages, started](eio::http_request const& req,
+                                                 eio::http_responder respond) {
+        for (auto const& route : routes)
+            if (route(req, respond)) return;
         if (req.path == "/healthz") {
             eio::http_response r;
             r.set("Content-Type", "application/json");
@@ -100,11 +113,23 @@ int main(int argc, char** argv) {
         if (std::filesystem::exists(client_dist)) opts.client_dist_dir = client_dist;
         sio::server io(ioc, opts);
 
+        // SQLite work runs on the store's worker thread; results come back to this loop.
+        auto db = kibitz::store::database::open(cfg.data_dir);
+        if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
+        kibitz::store::worker store(std::move(db).value(), [&ioc](std::function<void()> f) {
+            net::asio::post(ioc, std::move(f));
+        });
+        std::vector<kibitz::app::http_route> routes;
+        kibitz::app::app_context ctx{ioc, io, store, cfg, routes};
+        std::vector<std::shared_ptr<void>> installed;
+        for (auto const& m : kibitz::app::modules())
+            installed.push_back(m.install(ctx));
+
         eio::http_limits limits;
         limits.max_connections = cfg.max_connections;
         eio::http_server http(ioc, limits);
         io.attach(http);
-        http.set_fallback(make_fallback(http, io, web_dir));
+        http.set_fallback(make_fallback(http, io, web_dir, routes));
         auto port = http.listen(cfg.host, cfg.port);
         std::cout << "listening on http://" << cfg.host << ":" << port << std::endl;
         util::log(util::log_level::info, "kibitz serving ", web_dir, ", data in ", cfg.data_dir);
@@ -116,6 +141,9 @@ int main(int argc, char** argv) {
             ioc.stop();
         });
         ioc.run();
+        // Modules go first (they may still hand jobs to the store), then the store drains.
+        installed.clear();
+        store.stop();
     } catch (std::exception const& e) {
         std::cerr << "kibitz: " << e.what() << "\n";
         return 1;
