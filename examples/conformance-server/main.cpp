@@ -65,8 +65,15 @@ int main(int argc, char** argv) {
     sopts.connect_timeout = std::chrono::milliseconds(1000);
     sio::server io(ioc, sopts);
     for (auto name : {"/", "/custom"}) {
-        io.of(name).on_connection(
-            [](sio::socket_ptr s) { s->emit("auth", {s->handshake().auth}); });
+        // `auth` follows the CONNECT reply after a short pause: the suite's raw client (ws 8.5)
+        // loses a frame that arrives in the same read as the one it is waiting for.
+        io.of(name).on_connection([&ioc](sio::socket_ptr s) {
+            auto pause =
+                std::make_shared<net::asio::steady_timer>(ioc, std::chrono::milliseconds(20));
+            pause->async_wait([s, pause](net::error_code) {
+                s->emit("auth", json::array({s->handshake().auth}));
+            });
+        });
     }
     io.on_connection([](sio::socket_ptr s) {
         s->on("message", [](sio::socket& self, json& args, sio::ack_callback) {

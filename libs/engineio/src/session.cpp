@@ -67,11 +67,15 @@ void session::schedule_flush() {
     flush_scheduled_ = true;
     net::asio::post(timer_.get_executor(), [self = shared_from_this()] {
         self->flush_scheduled_ = false;
-        self->flush();
+        self->flush_queue();
     });
 }
 
 void session::flush() {
+    flush_queue();
+}
+
+void session::flush_queue() {
     if (state_ == state::closed || queue_.empty()) return;
     if (ws_) {
         if (ws_->writing()) return; // on_ws_drained() calls again
@@ -252,7 +256,7 @@ void session::complete_upgrade() {
     // A poll still pending gets a noop so the client's polling ends cleanly.
     if (poll_) respond_poll("6");
     arm_timer();
-    flush();
+    flush_queue();
 }
 
 void session::on_ws_message(ws_connection& ws, message msg) {
@@ -285,7 +289,7 @@ void session::on_ws_closed(ws_connection& ws, bool error, std::string_view descr
 }
 
 void session::on_ws_drained(ws_connection& ws) {
-    if (&ws == ws_.get()) flush();
+    if (&ws == ws_.get()) flush_queue();
 }
 
 void session::close() {
@@ -297,7 +301,7 @@ void session::close() {
             if (self->state_ == state::closed) return;
             // The close frame queues behind a write in flight, so nothing sent is cut off.
             if (self->queue_.empty()) return self->finish_close(wire::reason_forced_close, "");
-            self->flush();
+            self->flush_queue();
         });
         return;
     }

@@ -54,6 +54,7 @@ public:
     http_request const& handshake() const override { return handshake_; }
     bool send(outgoing_ptr packet, bool droppable) override;
     bool writable() const override;
+    void flush() override;
     std::size_t buffered_bytes() const override { return queued_bytes_; }
     bool is_open() const override { return state_ == state::open; }
     void close() override;
@@ -75,7 +76,7 @@ private:
     void arm_timer();
     void on_timer(net::error_code ec);
     void schedule_flush();
-    void flush();
+    void flush_queue();
     void respond_poll(std::string body);
     void finish_close(std::string_view reason, std::string_view description);
 

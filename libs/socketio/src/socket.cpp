@@ -142,6 +142,9 @@ void socket::on_connect() {
     json payload = {{"sid", id_}};
     if (!pid_.empty()) payload["pid"] = pid_;
     client_->send(packet{packet_type::connect, nsp_->name(), std::nullopt, std::move(payload)});
+    // The CONNECT reply leaves in a write of its own, before what the connection handlers emit
+    // (the official suite's raw client drops a frame that arrives in the same read).
+    client_->conn().flush();
 }
 
 void socket::set_recovered(restored_session const& r) {

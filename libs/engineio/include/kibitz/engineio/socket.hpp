@@ -43,6 +43,10 @@ public:
     bool send_text(std::string_view text) { return send(make_message(text)); }
     bool send_binary(std::string_view bytes) { return send(make_binary(bytes)); }
 
+    // Starts writing what is queued now instead of at the end of the loop turn, so that what
+    // is sent afterwards leaves in a later write (a handshake reply before the first events).
+    virtual void flush() = 0;
+
     // True when nothing is queued and nothing is being written.
     virtual bool writable() const = 0;
     virtual std::size_t buffered_bytes() const = 0;

@@ -73,7 +73,6 @@ public:
 
     ws_event next(char* data, std::size_t size, std::size_t& consumed);
 
-
 private:
     ws_event on_frame(ws_opcode opcode, bool fin, std::string_view payload);
     ws_event on_close_frame(std::string_view payload);
