@@ -17,6 +17,11 @@ function(kibitz_library)
         $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
     target_link_libraries(kibitz_${A_NAME} PUBLIC ${A_PUBLIC_DEPS}
         PRIVATE ${A_PRIVATE_DEPS} $<BUILD_INTERFACE:kibitz_warnings>)
+    # `cmake --install` exports the module as kibitz::<name> (find_package(kibitz)).
+    install(TARGETS kibitz_${A_NAME} EXPORT kibitz-targets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+    install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endfunction()
 
 # kibitz_unit_test(NAME name SOURCES ... DEPS ...): a GoogleTest binary registered with CTest.
@@ -25,7 +30,9 @@ function(kibitz_unit_test)
     add_executable(${A_NAME} ${A_SOURCES})
     target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} GTest::gtest GTest::gtest_main kibitz_warnings)
     set_target_properties(${A_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")
-    gtest_discover_tests(${A_NAME} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS "unit;${A_LABELS}")
+    # The label list goes through gtest_discover_tests as one argument: escape its ';'.
+    string(REPLACE ";" "\\;" labels "unit;${A_LABELS}")
+    gtest_discover_tests(${A_NAME} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS "${labels}")
 endfunction()
 
 # Adds each listed directory that has a CMakeLists.txt. KIBITZ_SKIP (a list of module names,

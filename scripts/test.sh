@@ -21,6 +21,9 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --preset asan -L unit -LE slow -j "$jobs"
 
+step "package (cmake --install, then find_package(kibitz) from another project)"
+tests/package/test_package.sh build/asan
+
 export KIBITZ_BIN_DIR="$root/build/asan/bin"
 if [ -d tests/interop ]; then
     step "interop tests (npm engine.io-client / socket.io-client, python3-engineio / socketio)"
