@@ -1,0 +1,39 @@
+// The socket.io tutorial's chat, in C++: every message goes to everyone.
+//   chat-example [port]   then open http://localhost:3000
+#include <kibitz/engineio/http_server.hpp>
+#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/net/asio.hpp>
+#include <kibitz/socketio/server.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+using namespace kibitz;
+
+int main(int argc, char** argv) {
+    net::asio::io_context ioc;
+
+    socketio::server_options opts;
+    opts.client_dist_dir = CHAT_CLIENT_DIST; // serves /socket.io/socket.io.js
+    socketio::server io(ioc, opts);
+
+    io.on_connection([&io](socketio::socket_ptr socket) {
+        std::cout << "a user connected" << std::endl;
+        socket->on("chat message", [&io](socketio::socket&, json& args, socketio::ack_callback) {
+            io.emit("chat message", args); // to everyone, the sender included
+        });
+        socket->on_disconnect([](socketio::socket&, std::string_view reason) {
+            std::cout << "user disconnected (" << reason << ")" << std::endl;
+        });
+    });
+
+    engineio::http_server http(ioc);
+    io.attach(http);
+    engineio::static_files pages(CHAT_PUBLIC_DIR);
+    http.set_fallback([&pages](engineio::http_request const& req, engineio::http_responder res) {
+        if (!pages.serve(req, res)) res({404, {}, "Not Found"});
+    });
+    auto port = http.listen("127.0.0.1", argc > 1 ? std::atoi(argv[1]) : 3000);
+    std::cout << "listening on http://127.0.0.1:" << port << std::endl;
+    ioc.run();
+}
