@@ -23,6 +23,25 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     options const& opts() const override { return opts_; }
     outgoing_ptr const& ping_packet() const override { return ping_; }
 
+    void schedule_flush(std::shared_ptr<session> s) override {
+        // One posted handler per loop turn flushes every session that has something queued.
+        flush_list_.push_back(std::move(s));
+        if (flush_posted_) return;
+        flush_posted_ = true;
+        net::asio::post(ioc_, [self = shared_from_this()] { self->flush_all(); });
+    }
+
+    void flush_all() {
+        flush_posted_ = false;
+        std::vector<std::shared_ptr<session>> list;
+        list.swap(flush_list_);
+        for (auto const& s : list)
+            s->run_scheduled_flush();
+        // Keep the vector's capacity for the next turn.
+        list.clear();
+        if (flush_list_.empty()) flush_list_.swap(list);
+    }
+
     void on_session_closed(std::string const& id, std::string const& address) override {
         sessions_.erase(id);
         auto it = per_address_.find(address);
@@ -46,6 +65,8 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     std::function<bool(http_request const&, http_responder&)> subpath_handler_;
     std::unordered_map<std::string, std::shared_ptr<session>> sessions_;
     std::unordered_map<std::string, std::size_t> per_address_;
+    std::vector<std::shared_ptr<session>> flush_list_;
+    bool flush_posted_ = false;
     bool closed_ = false;
 };
 

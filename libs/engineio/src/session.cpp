@@ -62,13 +62,16 @@ bool session::send(outgoing_ptr packet, bool droppable) {
 }
 
 void session::schedule_flush() {
-    // Everything queued in this loop turn leaves in one write.
+    // Everything queued in this loop turn leaves in one write: the server flushes every
+    // session that asked, once, at the end of the turn.
     if (flush_scheduled_) return;
     flush_scheduled_ = true;
-    net::asio::post(timer_.get_executor(), [self = shared_from_this()] {
-        self->flush_scheduled_ = false;
-        self->flush_queue();
-    });
+    owner_.schedule_flush(shared_from_this());
+}
+
+void session::run_scheduled_flush() {
+    flush_scheduled_ = false;
+    flush_queue();
 }
 
 void session::flush() {

@@ -15,12 +15,16 @@
 
 namespace kibitz::engineio::detail {
 
+class session;
+
 // What a session needs from the server that owns it.
 class session_owner {
 public:
     virtual ~session_owner() = default;
     virtual options const& opts() const = 0;
     virtual outgoing_ptr const& ping_packet() const = 0;
+    // Calls run_scheduled_flush() on the session at the end of this loop turn.
+    virtual void schedule_flush(std::shared_ptr<session> s) = 0;
     // The session has ended: drop it from the registry.
     virtual void on_session_closed(std::string const& id, std::string const& address) = 0;
 };
@@ -44,6 +48,9 @@ public:
     // A WebSocket opened with this session's id: probe it, then upgrade (spec: "Upgrade").
     bool can_upgrade() const;
     void begin_probe(std::shared_ptr<ws_connection> ws, util::time_point now);
+
+    // The flush scheduled with session_owner::schedule_flush.
+    void run_scheduled_flush();
 
     // Ends the session at once with an engine.io close reason (server shutdown, errors).
     void terminate(std::string_view reason, std::string_view description);

@@ -51,25 +51,37 @@ std::set<std::string> memory_adapter::rooms() const {
     return out;
 }
 
-std::vector<std::string> memory_adapter::local_sids(broadcast_options const& opts) const {
+void memory_adapter::for_each_local(broadcast_options const& opts,
+                                    std::function<void(std::string const&)> const& fn) const {
     // Those in the except rooms are skipped; the rest of the selected rooms, each once.
     std::set<std::string> excluded;
     for (auto const& room : opts.except)
         if (auto it = rooms_.find(room); it != rooms_.end())
             excluded.insert(it->second.begin(), it->second.end());
-    std::vector<std::string> out;
     if (opts.rooms.empty()) {
         for (auto const& [sid, rooms] : sids_)
-            if (!excluded.count(sid)) out.push_back(sid);
-        return out;
+            if (excluded.empty() || !excluded.count(sid)) fn(sid);
+        return;
+    }
+    if (opts.rooms.size() == 1) {
+        auto it = rooms_.find(*opts.rooms.begin());
+        if (it == rooms_.end()) return;
+        for (auto const& sid : it->second)
+            if (excluded.empty() || !excluded.count(sid)) fn(sid);
+        return;
     }
     std::set<std::string> seen;
     for (auto const& room : opts.rooms) {
         auto it = rooms_.find(room);
         if (it == rooms_.end()) continue;
         for (auto const& sid : it->second)
-            if (!excluded.count(sid) && seen.insert(sid).second) out.push_back(sid);
+            if (!excluded.count(sid) && seen.insert(sid).second) fn(sid);
     }
+}
+
+std::vector<std::string> memory_adapter::local_sids(broadcast_options const& opts) const {
+    std::vector<std::string> out;
+    for_each_local(opts, [&](std::string const& sid) { out.push_back(sid); });
     return out;
 }
 

@@ -129,6 +129,9 @@ public:
 protected:
     // Delivers to this server's sockets only.
     void deliver_local(packet const& p, broadcast_options const& opts);
+    // Calls `fn` with the id of each of this server's sockets that `opts` selects, once each.
+    void for_each_local(broadcast_options const& opts,
+                        std::function<void(std::string const&)> const& fn) const;
 
 private:
     struct stored_packet {
