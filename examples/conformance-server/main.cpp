@@ -6,6 +6,8 @@
 // `message-with-ack` by an ack with the same arguments.
 //
 //   conformance-server [--host 127.0.0.1] [--port 3000]
+// Limits for the tests of hostile clients (defaults as in production):
+//   [--max-sessions-per-ip N] [--header-timeout-ms N] [--websocket-origin ORIGIN]
 #include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/net/asio.hpp>
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <vector>
 
 namespace eio = kibitz::engineio;
 namespace net = kibitz::net;
@@ -24,14 +27,24 @@ using kibitz::json;
 int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     int port = 3000;
+    std::size_t max_sessions_per_ip = 0;
+    eio::http_limits limits;
+    std::vector<std::string> websocket_origins;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         if (flag == "--host")
             host = argv[i + 1];
         else if (flag == "--port")
             port = std::atoi(argv[i + 1]);
+        else if (flag == "--max-sessions-per-ip")
+            max_sessions_per_ip = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--header-timeout-ms")
+            limits.header_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--websocket-origin")
+            websocket_origins.push_back(argv[i + 1]);
         else {
-            std::cerr << "usage: conformance-server [--host H] [--port P]\n";
+            std::cerr << "usage: conformance-server [--host H] [--port P] [--max-sessions-per-ip N]"
+                         " [--header-timeout-ms N] [--websocket-origin ORIGIN]\n";
             return 2;
         }
     }
@@ -43,6 +56,8 @@ int main(int argc, char** argv) {
     opts.ping_timeout = std::chrono::milliseconds(200);
     opts.max_payload = 1'000'000;
     opts.cors.origins = {"*"};
+    opts.max_sessions_per_address = max_sessions_per_ip;
+    opts.websocket_origins = websocket_origins;
     eio::server echo(ioc, opts);
     // Every message, text or binary, goes back to its sender.
     echo.on_connection([](eio::socket_ptr socket) {
@@ -84,7 +99,7 @@ int main(int argc, char** argv) {
         });
     });
 
-    eio::http_server http(ioc);
+    eio::http_server http(ioc, limits);
     http.mount(echo);
     io.attach(http);
     auto bound = http.listen(host, static_cast<std::uint16_t>(port));
