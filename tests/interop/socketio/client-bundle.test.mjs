@@ -1,0 +1,38 @@
+// sio-test-server --client-dist serves the socket.io-client bundles from the npm package's dist/
+// at /socket.io/socket.io.js and its siblings, as Node's serveClient does.
+
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../lib/server.mjs";
+import { startSio, stopClean } from "../lib/sio.mjs";
+
+const DIST = path.join(repoRoot, "node_modules/socket.io-client/dist");
+
+describe("client bundle", () => {
+  let server;
+  before(async () => {
+    server = await startSio(["--client-dist", DIST]);
+  });
+  after(async () => {
+    await stopClean(server);
+  });
+
+  for (const name of ["socket.io.js", "socket.io.min.js", "socket.io.esm.min.js", "socket.io.js.map"]) {
+    it(`serves ${name} byte for byte`, async () => {
+      const res = await fetch(`${server.url}/socket.io/${name}`);
+      assert.equal(res.status, 200);
+      const type = res.headers.get("content-type");
+      assert.match(type, name.endsWith(".map") ? /application\/json/ : /javascript/);
+      const body = Buffer.from(await res.arrayBuffer());
+      assert.ok(body.equals(readFileSync(path.join(DIST, name))), `${name} differs from the package's`);
+    });
+  }
+
+  it("answers 404 for a name outside the bundle list", async () => {
+    const res = await fetch(`${server.url}/socket.io/package.json`);
+    await res.arrayBuffer();
+    assert.notEqual(res.status, 200);
+  });
+});
