@@ -51,19 +51,9 @@ void nsp::add(std::shared_ptr<detail::client> client, json auth) {
         if (restored && !sockets_.count(restored->session.sid)) {
             auto s = std::make_shared<socket>(*this, client, std::move(hs), restored->session.sid,
                                               restored->session.pid);
-            s->set_recovered(*restored);
-            auto r = std::make_shared<restored_session>(std::move(*restored));
-            if (recovery->skip_middlewares) {
-                connect(s);
-            } else {
-                run_middlewares(s, 0, true, std::move(auth));
-            }
-            if (!s->connected()) return;
-            s->join(r->session.rooms);
-            // The missed events follow the CONNECT, in order, each exactly once.
-            for (auto& data : r->missed)
-                client->send(packet{packet_type::event, name_, std::nullopt, std::move(data)});
-            return;
+            s->set_recovered(std::move(*restored));
+            if (recovery->skip_middlewares) return connect(s);
+            return run_middlewares(s, 0, true, std::move(auth));
         }
     }
     auto pid = recovery ? util::random_id(128) : std::string();
@@ -98,7 +88,14 @@ void nsp::connect(socket_ptr s) {
     if (!s->client().open()) return;
     sockets_[s->id()] = s;
     s->client().add_socket(s);
+    // A recovered socket gets its rooms back, then the CONNECT reply, then the events it
+    // missed, in order and once (socket.io 4.6).
+    auto restored = s->take_restored();
+    if (restored) s->join(restored->session.rooms);
     s->on_connect();
+    if (restored)
+        for (auto& data : restored->missed)
+            s->client().send(packet{packet_type::event, name_, std::nullopt, std::move(data)});
     auto handlers = connection_handlers_;
     for (auto const& h : handlers) {
         if (!s->connected()) break;

@@ -147,9 +147,16 @@ void socket::on_connect() {
     client_->conn().flush();
 }
 
-void socket::set_recovered(restored_session const& r) {
+void socket::set_recovered(restored_session r) {
     recovered_ = true;
     data = r.session.data;
+    restored_ = std::move(r);
+}
+
+std::optional<restored_session> socket::take_restored() {
+    auto r = std::move(restored_);
+    restored_.reset();
+    return r;
 }
 
 void socket::on_packet(packet& p) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -74,7 +75,8 @@ public:
     void on_packet(packet& p);
     void on_close(std::string_view reason);
     void on_connect();
-    void set_recovered(restored_session const& r);
+    void set_recovered(restored_session r);
+    std::optional<restored_session> take_restored();
     detail::client& client() const { return *client_; }
     std::string const& pid() const { return pid_; }
     void register_ack(std::uint64_t id, ack_handler handler, util::duration timeout);
@@ -96,6 +98,7 @@ private:
     std::string pid_;
     bool connected_ = false;
     bool recovered_ = false;
+    std::optional<restored_session> restored_;
     std::unordered_map<std::string, event_handler> handlers_;
     any_handler any_;
     disconnect_handler on_disconnecting_;
