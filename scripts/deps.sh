@@ -8,13 +8,18 @@ cd "$(dirname "$0")/.."
 
 what=${1:-build}
 build_pkgs=(g++ cmake ninja-build make pkg-config libboost-dev nlohmann-json3-dev libgtest-dev
-    libsqlite3-dev nodejs npm)
+    libsqlite3-dev)
 test_pkgs=(clang libclang-rt-14-dev clang-format python3 python3-socketio python3-engineio
     python3-requests python3-websocket stockfish chromium fonts-dejavu-core redis-server
     postgresql)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+
+# Node.js and npm may come from elsewhere than Debian (whose npm conflicts with such a nodejs):
+# ask for Debian's only when the commands are missing.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do

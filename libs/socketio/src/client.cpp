@@ -55,25 +55,32 @@ void client::arm_binary_timer() {
     auto deadline = decoder_.deadline();
     if (!deadline || binary_timer_) return;
     std::weak_ptr<client> weak = shared_from_this();
-    auto after = std::chrono::duration_cast<util::duration>(*deadline - util::steady_clock::now());
+    // Round up, so the timer never fires before the decoder's deadline.
+    auto left = *deadline - util::steady_clock::now();
+    auto after = std::chrono::ceil<util::duration>(left);
     binary_timer_ = timer::start(server_.io_context(), after, [weak] {
         auto c = weak.lock();
-        if (c && c->open_ && c->decoder_.expired(util::steady_clock::now()))
-            c->close(wire::reason_parse_error);
+        if (!c || !c->open_) return;
+        c->binary_timer_.reset();
+        if (c->decoder_.expired(util::steady_clock::now()))
+            return c->close(wire::reason_parse_error);
+        c->arm_binary_timer();
     });
 }
 
 void client::on_packet(packet p) {
-    if (p.type == packet_type::connect) return on_connect_packet(p);
+    // socket.io 4.8 (Client.ondecoded): a CONNECT for a namespace not joined yet, or any other
+    // packet but CONNECT_ERROR for one joined; anything else closes the connection.
     auto it = sockets_.find(p.nsp);
-    // Packets for a namespace this client has not joined are ignored, as Node does.
-    if (it == sockets_.end()) return;
+    if (it == sockets_.end() && p.type == packet_type::connect) return on_connect_packet(p);
+    if (it == sockets_.end() || p.type == packet_type::connect ||
+        p.type == packet_type::connect_error)
+        return close(wire::reason_forced_server_close);
     auto s = it->second;
     s->on_packet(p);
 }
 
 void client::on_connect_packet(packet& p) {
-    if (sockets_.count(p.nsp)) return;
     json auth = p.has_data() ? std::move(p.data) : json::object();
     auto* n = server_.find_or_create(p.nsp, auth);
     if (!n) {
