@@ -8,7 +8,8 @@
 //   echo (ack and an `echo` event with the same arguments), whoami, join/leave {room}, rooms,
 //   to-room {room, except?, event, args}, except-room {room, event, args},
 //   broadcast {to?, except?, event, args} (socket.broadcast), emit-all {event, args} (io.emit),
-//   server-ack {timeout_ms, args} -> emit_with_ack("need-ack") then `server-ack-result`,
+//   server-ack {timeout_ms, args, report_to?} -> emit_with_ack("need-ack") then
+//   `server-ack-result` (to the caller, or to the socket report_to),
 //   broadcast-ack {room, timeout_ms, args} -> io.to(room).timeout().emit_with_ack("need-ack")
 //   then `broadcast-ack-result`, volatile {count, spread?, room?} (spread: one per loop turn)
 //   then `vol-done`,
@@ -200,13 +201,16 @@ void on_flood(sio::socket& s, json const& p, sio::ack_callback const& ack) {
     s.emit("flood-done", json::array({count}));
 }
 
+// The result goes back to the caller, or to the socket p.report_to (which may outlive it).
 void on_server_ack(sio::socket& s, json const& p) {
     auto timeout = std::chrono::milliseconds(num(p, "timeout_ms", 1000));
     std::weak_ptr<sio::socket> weak = s.weak_from_this();
-    s.emit_with_ack("need-ack", event_args(p), timeout, [weak](std::error_code ec, json args) {
-        if (auto self = weak.lock())
-            self->emit("server-ack-result",
-                       json::array({{{"err", error_name(ec)}, {"args", args}}}));
+    auto report = [weak, n = &s.ns(), to = str(p, "report_to")](json result) {
+        if (!to.empty()) return n->to(to).emit("server-ack-result", json::array({result}));
+        if (auto self = weak.lock()) self->emit("server-ack-result", json::array({result}));
+    };
+    s.emit_with_ack("need-ack", event_args(p), timeout, [report](std::error_code ec, json args) {
+        report({{"err", error_name(ec)}, {"args", args}});
     });
 }
 

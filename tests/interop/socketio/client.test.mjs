@@ -132,6 +132,26 @@ describe("socket.io-client against sio-test-server", () => {
     }
   });
 
+  // socket.io 4.8 packages/socket.io/lib/socket.ts registerAckCallback(): the timeout is a plain
+  // setTimeout that calls the callback with "operation has timed out" whether or not the socket
+  // is still connected. Kibitz's ack timer holds the socket weakly (socket.cpp register_ack), so
+  // once the disconnected socket is freed the callback is never called.
+  it("times out a server emit_with_ack whose socket leaves before answering", {
+    todo: "server bug: the ack callback is dropped when the socket is gone before the timeout",
+  }, async () => {
+    const a = await connect(server.url);
+    const observer = await connect(server.url);
+    try {
+      a.on("need-ack", () => a.disconnect());
+      const result = once(observer, "server-ack-result", CAP_MS);
+      await call(a, "server-ack", { timeout_ms: 200, report_to: observer.id });
+      const [{ err }] = await result;
+      assert.notEqual(err, "", "the callback gets an error (socket.io: the timeout)");
+    } finally {
+      closeAll(a, observer);
+    }
+  });
+
   it("leaves a client ack to an unknown event unanswered (client-side timeout fires)", async () => {
     const socket = await connect(server.url);
     try {
@@ -274,6 +294,28 @@ describe("socket.io-client against sio-test-server", () => {
         closeAll(a, b);
       }
     });
+  });
+
+  // socket.io-client's manager.socket(nsp) sends a CONNECT at once when the Manager is open, and
+  // a later .connect() sends another before the first is answered. socket.io 4.8 joins a
+  // namespace asynchronously (packages/socket.io/lib/namespace.ts _add(): awaited
+  // _createSocket, then the middlewares, then process.nextTick before _doConnect sets
+  // client.nsps), so both CONNECTs of one read are taken and the connection stays. Kibitz joins
+  // synchronously, so the second CONNECT meets a joined namespace and client.cpp on_packet
+  // closes the connection ("forced server close") since commit 0041e6f.
+  it("keeps the connection when a second CONNECT comes before the first is answered", {
+    todo: "server bug: a back-to-back duplicate CONNECT closes the connection (socket.io keeps it)",
+  }, async () => {
+    const s = await connect(server.url, "/", { transports: ["websocket"] });
+    const other = s.io.socket("/a");
+    other.connect();
+    try {
+      await once(other, "connect", CAP_MS, { rejectOn: ["disconnect", "connect_error"] });
+      assert.equal(await call(other, "echo", "a"), "a");
+      assert.equal(await call(s, "echo", "main"), "main");
+    } finally {
+      closeAll(s, other);
+    }
   });
 
   it("keeps socket.data on the server", async () => {

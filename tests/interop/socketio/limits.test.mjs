@@ -102,12 +102,7 @@ describe("bad input closes that client only", () => {
       });
     });
 
-    // Server bug: client.cpp arm_binary_timer() truncates the delay to whole milliseconds, so the
-    // timer fires just before the decoder's deadline, expired(now) is false, and it is never
-    // re-armed (binary_timer_ stays set): the unfinished packet is kept forever.
-    it("closes an unfinished binary packet after the binary timeout", {
-      todo: "server bug: the binary timer fires before the deadline and is never re-armed",
-    }, async () => {
+    it("closes an unfinished binary packet after the binary timeout", async () => {
       await closesWithParseError((raw) => {
         raw.send(`52-${JSON.stringify(["echo", ...placeholders(2)])}`);
         raw.sendBinary(Buffer.from([1]));
@@ -184,6 +179,24 @@ describe("bad input closes that client only", () => {
     }
   });
 
+  // socket.io-parser 4.2.4 isPayloadValid(): CONNECT takes an object, DISCONNECT nothing, EVENT a
+  // non-empty array, ACK an array.
+  describe("payloads the packet type does not allow", () => {
+    const bad = {
+      "a CONNECT whose auth is a string": '0"token"',
+      "a CONNECT whose auth is an array": "0[1]",
+      "a DISCONNECT with a payload": "1{}",
+      "an EVENT whose payload is an object": '2{"a":1}',
+      "an EVENT without a payload": "2",
+      "an ACK whose payload is an object": "31{}",
+    };
+    for (const [what, packet] of Object.entries(bad)) {
+      it(`closes on ${what}`, async () => {
+        await closesWithParseError((raw) => raw.send(packet));
+      });
+    }
+  });
+
   describe("packet types", () => {
     for (const packet of ["7", "9[]", "x", "", "2not json"]) {
       it(`closes on the packet ${JSON.stringify(packet)}`, async () => {
@@ -216,9 +229,9 @@ describe("bad input closes that client only", () => {
     });
 
     // socket.io 4.8 packages/socket.io/lib/client.ts ondecoded(): a packet other than CONNECT for
-    // a namespace the client has not joined, or a CONNECT for one it has, is an "invalid state":
-    // Client.close() ends the connection and its sockets get "forced server close". Kibitz
-    // ignores such packets instead (libs/socketio/src/client.cpp on_packet, on_connect_packet).
+    // a namespace the client has not joined, a CONNECT for one it has joined, or a CONNECT_ERROR,
+    // is an "invalid state": Client.close() ends the connection and its sockets get
+    // "forced server close".
     const invalidState = {
       "an EVENT for a namespace it has not joined": '2/a,["echo","x"]',
       "a DISCONNECT for a namespace it has not joined": "1/a,",
@@ -226,13 +239,11 @@ describe("bad input closes that client only", () => {
       "a CONNECT_ERROR from the client": '4{"message":"x"}',
     };
     for (const [what, packet] of Object.entries(invalidState)) {
-      it(`closes the connection on ${what}, as socket.io does`, {
-        todo: "server bug: Kibitz ignores the packet where socket.io 4.8 closes the connection",
-      }, async () => {
+      it(`closes the connection on ${what}, as socket.io does`, async () => {
         const raw = await openRaw(server.port);
         const { sid } = await raw.connect("/");
         raw.send(packet);
-        await raw.closed(2000);
+        await raw.closed();
         assert.equal((await serverDisconnect(wsClient, sid)).reason, "forced server close");
         await othersGoOn();
       });

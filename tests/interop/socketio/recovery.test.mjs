@@ -14,6 +14,7 @@ import {
   closeAll,
   connect,
   connected,
+  openRaw,
   Recorder,
   serverDisconnect,
   startSio,
@@ -127,6 +128,18 @@ describe("connection state recovery", () => {
       assert.notEqual(a.id, aId);
     } finally {
       closeAll(a, b);
+    }
+  });
+
+  it("starts a new session for an unknown pid", async () => {
+    const raw = await openRaw(server.port);
+    try {
+      const answer = await raw.connect("/recover", { pid: "no-such-pid", offset: "1" });
+      assert.equal(typeof answer.sid, "string");
+      assert.equal(typeof answer.pid, "string");
+      assert.notEqual(answer.pid, "no-such-pid");
+    } finally {
+      raw.destroy();
     }
   });
 
