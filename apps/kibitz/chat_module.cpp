@@ -1,0 +1,37 @@
+// The chat module of the kibitz binary: the /chat namespace of PROTOCOL.md (kibitz::chat) with
+// the flood control of the configuration. The page lives in web/chat/ and the Web Component in
+// web/kibitz-chat.js, both served by the static handler; this module only adds the redirect
+// from /chat to /chat/ so the page's relative URLs resolve.
+#include "module.hpp"
+
+#include <kibitz/chat/service.hpp>
+
+namespace kibitz::app {
+namespace {
+
+chat::options chat_options(config const& cfg) {
+    chat::options o;
+    o.messages_per_window = cfg.chat_messages_per_window;
+    o.joins_per_window = cfg.chat_joins_per_window;
+    o.window = util::duration(cfg.chat_window_ms);
+    return o;
+}
+
+bool redirect_to_page(engineio::http_request const& req, engineio::http_responder& respond) {
+    if (req.path != "/chat" || (req.method != "GET" && req.method != "HEAD")) return false;
+    engineio::http_response r;
+    r.status = 308;
+    r.set("Location", "/chat/");
+    respond(std::move(r));
+    return true;
+}
+
+std::shared_ptr<void> install(app_context& ctx) {
+    ctx.routes.push_back(redirect_to_page);
+    return chat::service::install(ctx.io, ctx.store, chat_options(ctx.cfg));
+}
+
+module_registration const registration{module{"chat", install}};
+
+} // namespace
+} // namespace kibitz::app
