@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace kibitz::bench {
+
+// CPU time (user + system) this process has used, in seconds (getrusage).
+double self_cpu_seconds();
+// CPU time (user + system) of process `pid`, all its threads, from /proc/PID/stat.
+std::optional<double> process_cpu_seconds(int pid);
+// Resident set size of process `pid` in KiB, from /proc/PID/status (VmRSS).
+std::optional<long> process_rss_kib(int pid);
+// Raises this process's open-file limit to at least `wanted` (or as far as allowed); returns
+// the soft limit in force afterwards.
+long raise_fd_limit(long wanted);
+
+// Latency percentiles in milliseconds.
+struct latency_summary {
+    std::size_t samples = 0;
+    double p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+// Summarises samples given in microseconds; reorders them.
+latency_summary summarise(std::vector<std::uint32_t>& micros);
+
+} // namespace kibitz::bench

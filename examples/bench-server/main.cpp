@@ -1,0 +1,63 @@
+// The server the benchmarks measure (PROTOCOL.md, "Example servers"), with production defaults:
+// in namespace "/", event `chat message` with payload P does io.emit("chat message", P) (every
+// socket, the sender included) and event `dm` with P.to a socket id does
+// io.to(P.to).emit("dm", P). bench/node/server.mjs is the same program for Node's socket.io.
+//
+//   bench-server [--host 127.0.0.1] [--port 3000]
+#include <kibitz/engineio/http_server.hpp>
+#include <kibitz/net/asio.hpp>
+#include <kibitz/socketio/server.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+namespace eio = kibitz::engineio;
+namespace net = kibitz::net;
+namespace sio = kibitz::socketio;
+using kibitz::json;
+
+int main(int argc, char** argv) {
+    std::string host = "127.0.0.1";
+    int port = 3000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string flag = argv[i];
+        if (flag == "--host")
+            host = argv[i + 1];
+        else if (flag == "--port")
+            port = std::atoi(argv[i + 1]);
+        else {
+            std::cerr << "usage: bench-server [--host H] [--port P]\n";
+            return 2;
+        }
+    }
+    net::asio::io_context ioc;
+    sio::server io(ioc);
+    io.on_connection([&io](sio::socket_ptr s) {
+        // Broadcast to every socket of "/", the sender included.
+        s->on("chat message", [&io](sio::socket&, json& args, sio::ack_callback) {
+            io.emit("chat message", args);
+        });
+        // A private message to the socket whose id is P.to (each socket is in its own room).
+        s->on("dm", [&io](sio::socket&, json& args, sio::ack_callback) {
+            if (!args.is_array() || args.empty() || !args[0].is_object()) return;
+            auto to = args[0].find("to");
+            if (to == args[0].end() || !to->is_string()) return;
+            io.to(to->get<std::string>()).emit("dm", args);
+        });
+    });
+
+    eio::http_server http(ioc);
+    io.attach(http);
+    auto bound = http.listen(host, static_cast<std::uint16_t>(port));
+    std::cout << "listening on http://" << host << ":" << bound << std::endl;
+
+    net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](net::error_code, int) {
+        http.stop();
+        io.close();
+        ioc.stop();
+    });
+    ioc.run();
+    return 0;
+}
