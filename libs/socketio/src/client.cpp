@@ -72,9 +72,13 @@ void client::on_packet(packet p) {
     // socket.io 4.8 (Client.ondecoded): a CONNECT for a namespace not joined yet, or any other
     // packet but CONNECT_ERROR for one joined; anything else closes the connection.
     auto it = sockets_.find(p.nsp);
-    if (it == sockets_.end() && p.type == packet_type::connect) return on_connect_packet(p);
-    if (it == sockets_.end() || p.type == packet_type::connect ||
-        p.type == packet_type::connect_error)
+    if (p.type == packet_type::connect) {
+        // socket.io-client repeats CONNECT when a namespace is opened and connected at once;
+        // Node answers both (its join is asynchronous). Answer a repeat again, idempotently.
+        if (it != sockets_.end()) return it->second->on_connect_repeated();
+        return on_connect_packet(p);
+    }
+    if (it == sockets_.end() || p.type == packet_type::connect_error)
         return close(wire::reason_forced_server_close);
     auto s = it->second;
     s->on_packet(p);

@@ -87,18 +87,19 @@ void socket::emit_with_ack(std::string_view event, json args, util::duration tim
 }
 
 void socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
-    pending_ack pending{std::move(handler), nullptr};
+    // The handler is shared by the socket (for the ack) and the timer (for the timeout); the
+    // timeout fires even after the socket is gone, as in Node (socket.timeout(ms).emit).
+    auto shared = std::make_shared<ack_handler>(std::move(handler));
+    pending_ack pending{shared, {}};
     if (timeout.count() > 0) {
         std::weak_ptr<socket> weak = shared_from_this();
-        pending.timer = detail::timer::start(nsp_->server().io_context(), timeout, [weak, id] {
-            auto self = weak.lock();
-            if (!self) return;
-            auto it = self->acks_.find(id);
-            if (it == self->acks_.end()) return;
-            auto h = std::move(it->second.handler);
-            self->acks_.erase(it);
-            if (h) h(std::make_error_code(std::errc::timed_out), json::array());
-        });
+        pending.timer =
+            detail::timer::start_detached(nsp_->server().io_context(), timeout, [weak, id, shared] {
+                if (auto self = weak.lock()) self->acks_.erase(id);
+                auto h = std::move(*shared);
+                *shared = nullptr;
+                if (h) h(std::make_error_code(std::errc::timed_out), json::array());
+            });
     }
     acks_[id] = std::move(pending);
 }
@@ -145,6 +146,12 @@ void socket::on_connect() {
     // The CONNECT reply leaves in a write of its own, before what the connection handlers emit
     // (the official suite's raw client drops a frame that arrives in the same read).
     client_->conn().flush();
+}
+
+void socket::on_connect_repeated() {
+    json payload = {{"sid", id_}};
+    if (!pid_.empty()) payload["pid"] = pid_;
+    client_->send(packet{packet_type::connect, nsp_->name(), std::nullopt, std::move(payload)});
 }
 
 void socket::set_recovered(restored_session r) {
@@ -213,9 +220,11 @@ void socket::on_ack(packet& p) {
     if (it == acks_.end()) return;
     auto pending = std::move(it->second);
     acks_.erase(it);
-    if (pending.timer) pending.timer->cancel();
+    if (auto t = pending.timer.lock()) t->cancel();
+    auto h = std::move(*pending.handler);
+    *pending.handler = nullptr;
     json args = p.has_data() ? std::move(p.data) : json::array();
-    if (pending.handler) pending.handler({}, std::move(args));
+    if (h) h({}, std::move(args));
 }
 
 void socket::on_close(std::string_view reason) {

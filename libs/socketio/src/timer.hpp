@@ -31,6 +31,22 @@ public:
         return t;
     }
 
+    // Like start(), but the loop owns the timer until it fires: dropping the returned handle
+    // does not cancel it. For timeouts that must fire even when their requester is gone.
+    static std::weak_ptr<timer> start_detached(net::asio::io_context& ioc, util::duration after,
+                                               std::function<void()> fn) {
+        auto t = std::make_shared<timer>(ioc);
+        t->fn_ = std::move(fn);
+        t->timer_.expires_after(after);
+        t->timer_.async_wait([t](net::error_code ec) {
+            if (ec || !t->fn_) return;
+            auto run = std::move(t->fn_);
+            t->fn_ = nullptr;
+            run();
+        });
+        return t;
+    }
+
     void cancel() {
         fn_ = nullptr;
         timer_.cancel();

@@ -134,11 +134,8 @@ describe("socket.io-client against sio-test-server", () => {
 
   // socket.io 4.8 packages/socket.io/lib/socket.ts registerAckCallback(): the timeout is a plain
   // setTimeout that calls the callback with "operation has timed out" whether or not the socket
-  // is still connected. Kibitz's ack timer holds the socket weakly (socket.cpp register_ack), so
-  // once the disconnected socket is freed the callback is never called.
-  it("times out a server emit_with_ack whose socket leaves before answering", {
-    todo: "server bug: the ack callback is dropped when the socket is gone before the timeout",
-  }, async () => {
+  // is still connected.
+  it("times out a server emit_with_ack whose socket leaves before answering", async () => {
     const a = await connect(server.url);
     const observer = await connect(server.url);
     try {
@@ -303,9 +300,7 @@ describe("socket.io-client against sio-test-server", () => {
   // client.nsps), so both CONNECTs of one read are taken and the connection stays. Kibitz joins
   // synchronously, so the second CONNECT meets a joined namespace and client.cpp on_packet
   // closes the connection ("forced server close") since commit 0041e6f.
-  it("keeps the connection when a second CONNECT comes before the first is answered", {
-    todo: "server bug: a back-to-back duplicate CONNECT closes the connection (socket.io keeps it)",
-  }, async () => {
+  it("keeps the connection when a second CONNECT comes before the first is answered", async () => {
     const s = await connect(server.url, "/", { transports: ["websocket"] });
     const other = s.io.socket("/a");
     other.connect();

@@ -75,6 +75,7 @@ public:
     void on_packet(packet& p);
     void on_close(std::string_view reason);
     void on_connect();
+    void on_connect_repeated();
     void set_recovered(restored_session r);
     std::optional<restored_session> take_restored();
     detail::client& client() const { return *client_; }
@@ -83,8 +84,8 @@ public:
 
 private:
     struct pending_ack {
-        ack_handler handler;
-        std::shared_ptr<detail::timer> timer;
+        std::shared_ptr<ack_handler> handler; // emptied by whichever comes first
+        std::weak_ptr<detail::timer> timer;
     };
 
     void on_event(packet& p);
