@@ -1,0 +1,330 @@
+// The web chat (web/chat/ and the <kibitz-chat> Web Component) in headless Chromium, driven by
+// npm playwright-core against the real kibitz binary. Screenshots go to artifacts/.
+//
+// The browser reaches the server through a small TCP proxy that the tests can cut and restore:
+// a dropped connection, as a train tunnel would drop it.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { repoRoot } from "../interop/lib/server.mjs";
+import { startChat, connectChat, call, closeAll } from "../interop/chat/chat.mjs";
+
+const ARTIFACTS = path.join(repoRoot, "artifacts");
+const CAP = 10_000;
+
+let server;
+let proxy;
+let browser;
+let profile;
+const errors = []; // page errors and XSS markers, from every page
+
+// A TCP proxy to `port` that can drop every connection and refuse new ones until restored.
+function startProxy(port) {
+  const open = new Set();
+  let up = true;
+  const srv = net.createServer((client) => {
+    if (!up) return client.destroy();
+    const upstream = net.connect(port, "127.0.0.1");
+    open.add(client);
+    open.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+  });
+  return new Promise((resolve) => {
+    srv.listen(0, "127.0.0.1", () => {
+      resolve({
+        url: `http://127.0.0.1:${srv.address().port}`,
+        cut() {
+          up = false;
+          for (const s of open) s.destroy();
+          open.clear();
+        },
+        restore() {
+          up = true;
+        },
+        close: () => new Promise((r) => {
+          for (const s of open) s.destroy();
+          srv.close(r);
+        }),
+      });
+    });
+  });
+}
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // The XSS corpus alone is more than the default 10 messages in 10 s of one name.
+  server = await startChat(["--chat-messages-per-window", "100"]);
+  proxy = await startProxy(server.port);
+  profile = mkdtempSync(path.join(tmpdir(), "kibitz-chromium-"));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--disk-cache-dir=${profile}`,
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+// A person: their own browser context (own localStorage) and page on the chat, straight to the
+// server or (`viaProxy`) through the proxy the tests cut.
+async function person(opts = {}, viaProxy = false) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, ...opts });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("dialog", (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  page.on("console", (m) => {
+    if (m.text().includes("XSS")) errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${viaProxy ? proxy.url : server.url}/chat/`);
+  return { context, page };
+}
+
+async function pickName(page, name) {
+  await page.locator("kibitz-chat input[name=name]").fill(name);
+  await page.locator("kibitz-chat .welcome button[type=submit]").click();
+  await page.locator("kibitz-chat .me").filter({ hasText: `as ${name}` }).waitFor({ timeout: CAP });
+}
+
+async function say(page, text) {
+  const box = page.locator("kibitz-chat textarea");
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+// The texts of the messages the page shows (acked ones, not those still sending).
+function texts(page) {
+  return page.locator("kibitz-chat .msg:not(.pending) .text").allTextContents();
+}
+
+async function waitText(page, text) {
+  await page.locator("kibitz-chat .msg:not(.pending) .text").filter({ hasText: text }).first().waitFor({ timeout: CAP });
+}
+
+async function users(page) {
+  return page.locator("kibitz-chat .user-btn .label").allTextContents();
+}
+
+async function waitUsers(page, names) {
+  await page.waitForFunction(
+    (want) => {
+      const root = document.querySelector("kibitz-chat").shadowRoot;
+      const got = [...root.querySelectorAll(".user-btn .label")].map((e) => e.textContent);
+      return want.every((n) => got.includes(n));
+    },
+    names,
+    { timeout: CAP },
+  );
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `chat-${name}.png`) });
+
+let alice;
+let bob;
+
+test("two people join and see each other", async () => {
+  alice = await person({}, true);
+  await shot(alice.page, "1-pick-name");
+  await pickName(alice.page, "Alice");
+  bob = await person();
+  await pickName(bob.page, "Bob");
+  await waitUsers(alice.page, ["Alice", "Bob"]);
+  await waitUsers(bob.page, ["Alice", "Bob"]);
+  assert.deepEqual(await users(bob.page), ["Alice", "Bob"]);
+});
+
+test("a public message is seen by both", async () => {
+  await say(alice.page, "Hello everyone 👋");
+  await waitText(bob.page, "Hello everyone 👋");
+  await waitText(alice.page, "Hello everyone 👋");
+  await say(bob.page, "Hi Alice!\nSecond line.");
+  await waitText(alice.page, "Second line.");
+  await shot(alice.page, "2-public");
+});
+
+test("a private message is seen only by its two parties", async () => {
+  const carol = await person();
+  await pickName(carol.page, "Carol");
+  await waitUsers(alice.page, ["Carol"]);
+  // With @name in the text...
+  await say(alice.page, "@Bob meet at noon?");
+  await waitText(bob.page, "meet at noon?");
+  await waitText(alice.page, "meet at noon?");
+  // ...and by choosing a user in the list.
+  await bob.page.locator("kibitz-chat .user-btn", { hasText: "Alice" }).click();
+  await bob.page.locator("kibitz-chat .to").filter({ hasText: "Private to Alice" }).waitFor();
+  await say(bob.page, "noon works");
+  await waitText(alice.page, "noon works");
+  await bob.page.locator("kibitz-chat .to button").click();
+  // A public marker after both: when Carol has it, she would have had the private ones too.
+  await say(alice.page, "public marker");
+  await waitText(carol.page, "public marker");
+  const seen = await texts(carol.page);
+  assert.ok(!seen.includes("meet at noon?") && !seen.includes("noon works"), JSON.stringify(seen));
+  assert.equal(await bob.page.locator("kibitz-chat .msg.private").count(), 2);
+  await shot(bob.page, "3-private");
+  await carol.context.close();
+});
+
+test("an XSS corpus shows literally and runs nothing", async () => {
+  const corpus = [
+    `<img src=x onerror="console.log('XSS-img');window.__xss=1">`,
+    `<script>console.log('XSS-script');window.__xss=1</script>`,
+    `<a href="javascript:console.log('XSS-link')">click me</a>`,
+    `"><svg onload=alert('XSS-svg')>`,
+    `' onmouseover='alert("XSS-attr")' x='`,
+    `</textarea><iframe src="javascript:alert('XSS-iframe')"></iframe>`,
+    "<style>*{display:none}</style>&lt;b&gt;entity&lt;/b&gt;",
+  ];
+  for (const t of corpus) await say(alice.page, t);
+  for (const t of corpus) await waitText(bob.page, t);
+  const shown = await texts(bob.page);
+  for (const t of corpus) assert.ok(shown.includes(t), `shown literally: ${t}`);
+  for (const page of [alice.page, bob.page]) {
+    const injected = await page.evaluate(() => {
+      const log = document.querySelector("kibitz-chat").shadowRoot.querySelector(".log");
+      return {
+        elements: log.querySelectorAll(".text *").length,
+        xss: window.__xss ?? null,
+      };
+    });
+    assert.deepEqual(injected, { elements: 0, xss: null });
+  }
+  // Hovering and clicking the texts does nothing either.
+  await bob.page.locator("kibitz-chat .msg .text").last().hover();
+  await bob.page.locator("kibitz-chat .msg .text", { hasText: "click me" }).click();
+  await shot(bob.page, "4-xss");
+  assert.deepEqual(errors, []);
+});
+
+test("a reload keeps the name and the history", async () => {
+  const t0 = Date.now();
+  await alice.page.reload();
+  await alice.page.locator("kibitz-chat .me").filter({ hasText: "as Alice" }).waitFor({ timeout: CAP });
+  await waitText(alice.page, "Hello everyone 👋");
+  await waitText(alice.page, "meet at noon?");
+  console.log(`# reload to history: ${Date.now() - t0} ms`);
+  assert.equal(await alice.page.locator("kibitz-chat .welcome").isHidden(), true);
+  // The others still see Alice once, not twice and not gone.
+  await waitUsers(bob.page, ["Alice", "Bob"]);
+  assert.deepEqual(await users(bob.page), ["Alice", "Bob"]);
+  await say(alice.page, "back after reload");
+  await waitText(bob.page, "back after reload");
+  const count = (await texts(alice.page)).filter((t) => t === "Hello everyone 👋").length;
+  assert.equal(count, 1);
+});
+
+test("a dropped and restored connection loses nothing and doubles nothing", async () => {
+  // Bob watches from a plain socket.io client too, to count deliveries exactly.
+  const watcher = await connectChat(server.url);
+  const got = [];
+  watcher.on("message", (m) => got.push(m.text));
+  assert.equal((await call(watcher, "join", { name: "Watcher" })).ok, true);
+
+  proxy.cut();
+  await alice.context.setOffline(true);
+  try {
+    await alice.page.locator("kibitz-chat .status.offline").waitFor({ timeout: CAP });
+    await alice.page.locator("kibitz-chat .banner.offline").waitFor({ state: "visible" });
+    for (const t of ["offline one", "offline two", "offline three"]) await say(alice.page, t);
+    assert.equal(await alice.page.locator("kibitz-chat .msg.pending").count(), 3);
+    await say(bob.page, "while you were away");
+    await waitText(bob.page, "while you were away");
+    await shot(alice.page, "5-offline");
+
+  } finally {
+    proxy.restore();
+    await alice.context.setOffline(false);
+  }
+  await alice.page.locator("kibitz-chat .status.online").waitFor({ timeout: 20_000 });
+  for (const t of ["offline one", "offline two", "offline three"]) {
+    await waitText(bob.page, t);
+    await waitText(alice.page, t);
+  }
+  await waitText(alice.page, "while you were away");
+  await alice.page.locator("kibitz-chat .msg.pending").waitFor({ state: "detached", timeout: CAP });
+  await say(alice.page, "all caught up");
+  await waitText(bob.page, "all caught up");
+  await shot(alice.page, "6-reconnected");
+  // Exactly once everywhere.
+  for (const page of [alice.page, bob.page]) {
+    const all = await texts(page);
+    for (const t of ["offline one", "offline two", "offline three", "while you were away"]) {
+      assert.equal(all.filter((x) => x === t).length, 1, `${t} once`);
+    }
+  }
+  await new Promise((r) => (got.includes("all caught up") ? r() : watcher.on("message", (m) => m.text === "all caught up" && r())));
+  assert.deepEqual(
+    got.filter((t) => t.startsWith("offline")),
+    ["offline one", "offline two", "offline three"],
+  );
+  closeAll(watcher);
+});
+
+test("errors are shown clearly: name taken, unknown recipient", async () => {
+  const dup = await person();
+  await dup.page.locator("kibitz-chat input[name=name]").fill("alice");
+  await dup.page.locator("kibitz-chat .welcome button[type=submit]").click();
+  await dup.page.locator("kibitz-chat .banner.error").filter({ hasText: "taken" }).waitFor({ timeout: CAP });
+  await shot(dup.page, "7-name-taken");
+  await dup.context.close();
+  await say(alice.page, "@Nobody are you there?");
+  await alice.page.locator("kibitz-chat .banner.error").filter({ hasText: "Nobody is not in this room" }).waitFor({ timeout: CAP });
+});
+
+test("rooms: create and switch, on a phone-sized screen, with the keyboard only", async () => {
+  const phone = await person({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true });
+  const page = phone.page;
+  // Keyboard only: type the name and press Enter.
+  await page.locator("kibitz-chat input[name=name]").focus();
+  await page.keyboard.type("Dmitri");
+  await page.keyboard.press("Enter");
+  await page.locator("kibitz-chat .me").filter({ hasText: "as Dmitri" }).waitFor({ state: "attached", timeout: CAP });
+  await page.keyboard.type("hello from a phone");
+  await page.keyboard.press("Enter");
+  await waitText(bob.page, "hello from a phone");
+  await shot(page, "8-phone");
+  // The room list opens from the menu button.
+  await page.locator("kibitz-chat .menu-btn").click();
+  await shot(page, "9-phone-menu");
+  await page.locator("kibitz-chat .room-form input").fill("Book-Club");
+  await page.keyboard.press("Enter");
+  await page.locator("kibitz-chat header h2").filter({ hasText: "# book-club" }).waitFor({ timeout: CAP });
+  await page.keyboard.type("first in the club");
+  await page.keyboard.press("Enter");
+  await waitText(page, "first in the club");
+  // Bob does not see a room he is not in.
+  const bobs = await texts(bob.page);
+  assert.ok(!bobs.includes("first in the club"));
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no horizontal scroll (${width})`);
+  await phone.context.close();
+  assert.deepEqual(errors, []);
+});
