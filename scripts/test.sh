@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc)
 
-step() { printf '\n== %s ==\n' "$*"; }
+step() { printf '\n== %s (at %ss) ==\n' "$*" "$SECONDS"; }
 
 step "format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
