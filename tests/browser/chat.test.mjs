@@ -328,3 +328,23 @@ test("rooms: create and switch, on a phone-sized screen, with the keyboard only"
   await phone.context.close();
   assert.deepEqual(errors, []);
 });
+
+test("rate limited: a clear notice, and the message goes out by itself when allowed", async () => {
+  const limited = await startChat(["--chat-messages-per-window", "2", "--chat-window", "1500"]);
+  const context = await browser.newContext({ viewport: { width: 900, height: 600 } });
+  try {
+    const page = await context.newPage();
+    page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+    await page.goto(`${limited.url}/chat/`);
+    await pickName(page, "Speedy");
+    for (const t of ["one", "two", "three"]) await say(page, t);
+    await page.locator("kibitz-chat .banner.error").filter({ hasText: "Slow down" }).waitFor({ timeout: CAP });
+    await shot(page, "10-rate-limited");
+    await waitText(page, "three");
+    await page.locator("kibitz-chat .banner.error").waitFor({ state: "hidden", timeout: CAP });
+    assert.deepEqual(await texts(page), ["one", "two", "three"]);
+  } finally {
+    await context.close();
+    await limited.close();
+  }
+});
