@@ -1,0 +1,171 @@
+// Games to and from the store's rows (store::game_record), and the rebuilding of a clock.
+#include <kibitz/chess/fen.hpp>
+#include <kibitz/chess_app/service.hpp>
+#include <kibitz/chess_app/wire.hpp>
+
+#include <algorithm>
+
+namespace kibitz::chess_app {
+
+namespace {
+
+using chess::color;
+
+std::size_t idx(color c) {
+    return static_cast<std::size_t>(c);
+}
+
+std::optional<std::string> text_or_none(std::string_view s) {
+    if (s.empty()) return std::nullopt;
+    return std::string(s);
+}
+
+std::optional<std::string> color_or_none(std::optional<color> c) {
+    if (!c) return std::nullopt;
+    return std::string(color_name(*c));
+}
+
+std::optional<color> color_from(std::optional<std::string> const& s) {
+    if (s == wire::white) return color::white;
+    if (s == wire::black) return color::black;
+    return std::nullopt;
+}
+
+// game_result holds views: a stored string maps back to the constant that spells it.
+std::optional<std::string_view> intern(std::string_view s) {
+    static constexpr std::string_view known[] = {
+        chess::wire::white_wins,  chess::wire::black_wins,
+        chess::wire::draw,        chess::wire::checkmate,
+        chess::wire::stalemate,   chess::wire::threefold,
+        chess::wire::fifty_moves, chess::wire::insufficient_material,
+        chess::wire::timeout,     wire::resign_reason,
+        wire::agreement,          wire::aborted,
+        wire::abandoned};
+    for (auto k : known)
+        if (k == s) return k;
+    return std::nullopt;
+}
+
+// fischer_clock has no way to be set to saved figures, so replay the moves on it with made-up
+// time points that charge each side its saved total: each side's spent time goes into its
+// counted moves (the third move of the game onwards) as early as the time it had then allows,
+// and the last move lands on `now_ms`, where the side to move's clock restarts.
+chess::fischer_clock rebuild_clock(store::game_clock const& saved, color first, int plies,
+                                   std::int64_t now_ms) {
+    std::int64_t const init = saved.initial_ms;
+    std::int64_t const inc = saved.increment_ms;
+    std::array<std::int64_t, 2> count{};
+    for (int i = 0; i < plies; ++i)
+        ++count[idx(i % 2 == 0 ? first : ~first)];
+    std::array<std::int64_t, 2> const target{saved.white_ms, saved.black_ms};
+    std::array<std::int64_t, 2> budget{};
+    std::array<std::int64_t, 2> left{init, init};
+    for (std::size_t s = 0; s < 2; ++s)
+        budget[s] = std::max<std::int64_t>(0, init + inc * count[s] - target[s]);
+    std::vector<std::int64_t> deltas(static_cast<std::size_t>(plies), 0);
+    std::int64_t total = 0;
+    for (int i = 0; i < plies; ++i) {
+        std::size_t const s = idx(i % 2 == 0 ? first : ~first);
+        if (i >= 2) {
+            std::int64_t const d = std::min(budget[s], std::max<std::int64_t>(0, left[s] - 1));
+            deltas[static_cast<std::size_t>(i)] = d;
+            budget[s] -= d;
+            left[s] -= d;
+            total += d;
+        }
+        left[s] += inc;
+    }
+    chess::fischer_clock clock(init, inc, first);
+    std::int64_t t = now_ms - total;
+    for (auto d : deltas) {
+        t += d;
+        clock.after_move(t);
+    }
+    return clock;
+}
+
+} // namespace
+
+store::game_record service::make_record(live_game const& g, std::int64_t now) const {
+    store::game_record r;
+    r.id = g.id;
+    r.v = g.v;
+    r.created_at = g.created_at;
+    r.creator_color = g.creator_color;
+    r.status = std::string(status(g));
+    if (auto const& res = g.board.result()) {
+        r.result = text_or_none(res->result);
+        r.reason = text_or_none(res->reason);
+    }
+    r.white_name = g.seats[0].name;
+    r.black_name = g.seats[1].name;
+    if (g.seats[0].name) r.white_token = g.seats[0].token;
+    if (g.seats[1].name) r.black_token = g.seats[1].token;
+    r.start_fen = chess::to_fen(g.board.initial());
+    r.moves = g.board.uci_moves();
+    if (g.clock) {
+        store::game_clock c;
+        c.initial_ms = g.clock->initial_ms();
+        c.increment_ms = g.clock->increment_ms();
+        // A running side's time is saved as of the start of its turn.
+        auto const running = g.clock->running();
+        std::int64_t const at = running ? g.last_move_ms : now;
+        c.white_ms = g.final_ms ? (*g.final_ms)[0] : g.clock->remaining(color::white, at);
+        c.black_ms = g.final_ms ? (*g.final_ms)[1] : g.clock->remaining(color::black, at);
+        c.running = color_or_none(running);
+        if (running) c.running_since_ms = g.last_move_ms;
+        r.clock = c;
+    }
+    r.draw_offer = color_or_none(g.draw_offer);
+    r.rematch_offer = color_or_none(g.rematch_offer);
+    r.rematch_id = g.rematch_id;
+    return r;
+}
+
+bool service::restore(store::game_record const& rec, std::int64_t now, effects& fx) {
+    if (knows(rec.id)) return false;
+    auto start = chess::parse_fen(rec.start_fen);
+    if (!start) return false;
+    live_game g;
+    g.board = chess::game(*start.value);
+    for (auto const& m : rec.moves)
+        if (!g.board.play_uci(m)) return false;
+    bool const ended = rec.status == wire::ended;
+    if (ended && !g.board.over()) {
+        auto result = intern(rec.result.value_or(""));
+        auto reason = intern(rec.reason.value_or(""));
+        if (!reason || (rec.result && !result)) return false;
+        g.board.finish({result.value_or(std::string_view{}), *reason});
+    }
+    g.id = rec.id;
+    g.v = rec.v;
+    g.created_at = rec.created_at;
+    g.creator_color = rec.creator_color;
+    g.last_move_ms = now;
+    std::array<std::optional<std::string>, 2> names{rec.white_name, rec.black_name};
+    std::array<std::optional<std::string>, 2> tokens{rec.white_token, rec.black_token};
+    for (std::size_t s = 0; s < 2; ++s) {
+        g.seats[s].name = names[s];
+        g.seats[s].token = tokens[s].value_or("");
+        g.seats[s].gone_since_ms = now;
+    }
+    // The creator of a waiting game is the one seated player.
+    g.creator = rec.white_name ? color::white : color::black;
+    if (rec.clock) {
+        g.clock = rebuild_clock(*rec.clock, g.board.initial().side_to_move(), g.board.ply(), now);
+        if (ended) {
+            g.clock->stop(now);
+            g.final_ms = std::array<std::int64_t, 2>{rec.clock->white_ms, rec.clock->black_ms};
+        }
+    }
+    g.draw_offer = color_from(rec.draw_offer);
+    g.rematch_offer = color_from(rec.rematch_offer);
+    g.rematch_id = rec.rematch_id;
+    auto [it, inserted] = games_.emplace(rec.id, std::move(g));
+    order_.push_back(rec.id);
+    // Nobody is connected any more: a change (v + 1) for games in progress.
+    if (!ended) touch(it->second, now, fx);
+    return inserted;
+}
+
+} // namespace kibitz::chess_app
