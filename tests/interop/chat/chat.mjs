@@ -23,9 +23,12 @@ export async function startChat(args = [], dataDir) {
   return {
     ...server,
     dataDir: data.dir,
+    // Stops the server (SIGTERM) and fails when it did not exit cleanly (a sanitizer report
+    // at exit makes the code non-zero).
     async close() {
-      await server.stop();
+      const { code, signal } = await server.stop();
       data.cleanup();
+      if (code !== 0) throw new Error(`kibitz exited with ${code ?? signal}\n${server.stderr()}`);
     },
   };
 }
