@@ -1,0 +1,147 @@
+// The chess page (web/chess/) in headless Chromium, driven by npm playwright-core against the
+// real kibitz binary: two players meet through the lobby and play fool's mate by clicking
+// squares, a spectator sees every move, and a reload keeps the seat and the clock.
+// Screenshots go to artifacts/.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { repoRoot } from "../interop/lib/server.mjs";
+import { startChess } from "../interop/chess/helpers.mjs";
+
+const ARTIFACTS = path.join(repoRoot, "artifacts");
+const CAP = 15_000;
+
+let server;
+let browser;
+let profile;
+const errors = [];
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startChess();
+  profile = mkdtempSync(path.join(tmpdir(), "kibitz-chromium-"));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", `--disk-cache-dir=${profile}`,
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stopAndClean();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function openPage(url) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 820 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(CAP);
+  page.on("pageerror", (e) => errors.push(`${url}: ${e.message}`));
+  await page.goto(url);
+  return page;
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `chess-${name}.png`) });
+
+// Clicks the centre of `square` ("e2") on the page's board, whichever way it is oriented.
+async function clickSquare(page, square) {
+  const box = await page.locator("#board cg-board").boundingBox();
+  const orientation = await page.evaluate(() =>
+    document.querySelector("#board .cg-wrap, #board").classList.contains("orientation-black") ? "black" : "white");
+  const file = square.charCodeAt(0) - 97;
+  const rank = Number(square[1]) - 1;
+  const size = box.width / 8;
+  const col = orientation === "white" ? file : 7 - file;
+  const row = orientation === "white" ? 7 - rank : rank;
+  await page.mouse.click(box.x + (col + 0.5) * size, box.y + (row + 0.5) * size);
+}
+
+async function move(page, from, to) {
+  await clickSquare(page, from);
+  await clickSquare(page, to);
+}
+
+const sanList = (page) => page.locator("#moves .san").allTextContents()
+  .then((all) => all.filter((s) => s.length > 0));
+
+async function waitForMoves(page, count) {
+  await page.waitForFunction(
+    (n) => [...document.querySelectorAll("#moves .san")].filter((s) => s.textContent).length === n, count);
+}
+
+// Waits until it is this page's move (its clock row is to move and the board accepts input).
+async function waitForTurn(page) {
+  await page.waitForSelector("#player-bottom.you.to-move");
+}
+
+test("two players meet in the lobby and play fool's mate by clicking; a spectator watches", async () => {
+  // Alice creates a game with a clock, as white.
+  const alice = await openPage(`${server.url}/chess/`);
+  await alice.fill("#name", "alice");
+  await alice.click("text=White");
+  await alice.click("text=3+2");
+  await shot(alice, "1-lobby");
+  await Promise.all([alice.waitForURL(/\/chess\/[A-Za-z0-9_-]{8,}$/), alice.click("#create")]);
+  const gameUrl = alice.url();
+  await alice.waitForSelector("#player-bottom.you");
+  assert.match(await alice.textContent("#status"), /Waiting for an opponent/);
+
+  // Bob finds it in the lobby and joins.
+  const bob = await openPage(`${server.url}/chess/`);
+  await bob.fill("#name", "bob");
+  const entry = bob.locator("#lobby-list li", { hasText: "alice" });
+  await entry.waitFor();
+  assert.match(await entry.textContent(), /3\+2/);
+  await shot(bob, "2-lobby-with-game");
+  await Promise.all([bob.waitForURL(gameUrl), entry.locator("a").click()]);
+  await bob.waitForSelector('#player-bottom.you[data-color="black"]');
+
+  // Carol watches.
+  const carol = await openPage(gameUrl);
+  await carol.waitForSelector("#spectators:has-text('1 watching')");
+  await alice.waitForSelector("#spectators:has-text('1 watching')");
+  assert.equal(await carol.locator("#player-bottom.you").count(), 0);
+
+  const plies = [[alice, "f2", "f3", "f3"], [bob, "e7", "e5", "e5"], [alice, "g2", "g4", "g4"]];
+  for (const [i, [page, from, to, san]] of plies.entries()) {
+    await waitForTurn(page);
+    await move(page, from, to);
+    for (const p of [alice, bob, carol]) await waitForMoves(p, i + 1);
+    assert.equal((await sanList(carol)).at(-1), san, "the spectator sees every move");
+  }
+  await shot(carol, "3-spectator-mid-game");
+
+  // Black's clock runs now; a reload keeps bob's seat and his clock.
+  await bob.waitForSelector("#player-bottom .clock.running");
+  const before = await bob.textContent("#player-bottom .clock");
+  await bob.reload();
+  await bob.waitForSelector('#player-bottom.you.to-move[data-color="black"]');
+  await waitForMoves(bob, 3);
+  const afterText = await bob.textContent("#player-bottom .clock");
+  const secs = (t) => t.split(":").reduce((a, b) => a * 60 + Number(b), 0);
+  assert.ok(secs(afterText) <= secs(before) && secs(afterText) >= secs(before) - 10,
+    `clock ${before} before the reload, ${afterText} after`);
+  assert.ok(secs(afterText) <= 182, "3:00 plus one increment at most");
+  await shot(bob, "4-after-reload");
+
+  // Qh4#.
+  await waitForTurn(bob);
+  await move(bob, "d8", "h4");
+  for (const p of [alice, bob, carol]) {
+    await p.waitForSelector("#banner:not([hidden])");
+    assert.equal((await p.textContent("#banner")).trim(), "Black wins by checkmate");
+    assert.deepEqual(await sanList(p), ["f3", "e5", "g4", "Qh4#"]);
+  }
+  await alice.waitForSelector("#btn-rematch:not([hidden])");
+  await shot(alice, "5-mated-white");
+  await shot(bob, "6-mated-black");
+  await shot(carol, "7-mated-spectator");
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,453 @@
+// The Kibitz chess page: the lobby at /chess/ and a game at /chess/<id>, over the /chess
+// Socket.IO namespace (PROTOCOL.md). The server is the authority: the board shows its `game`
+// events, clocks tick locally from its figures, legal moves come from its `legal` field.
+import { io } from "/socket.io/socket.io.esm.min.js";
+import { Chessground } from "/vendor/chessground/chessground.min.js";
+
+const $ = (id) => document.getElementById(id);
+const store = {
+  get name() { return localStorage.getItem("kibitz.chess.name") || ""; },
+  set name(v) { localStorage.setItem("kibitz.chess.name", v); },
+  token(id) { return localStorage.getItem(`kibitz.chess.token.${id}`); },
+  setToken(id, t) { localStorage.setItem(`kibitz.chess.token.${id}`, t); },
+};
+
+function defaultName() {
+  if (!store.name) store.name = `guest${Math.floor(1000 + Math.random() * 9000)}`;
+  return store.name;
+}
+
+const gameId = (() => {
+  const m = location.pathname.match(/^\/chess\/([A-Za-z0-9_-]+)\/?$/);
+  return m ? m[1] : null;
+})();
+
+const socket = io("/chess", { transports: ["websocket", "polling"] });
+const call = (event, payload) => socket.timeout(10000).emitWithAck(event, payload)
+  .catch(() => ({ ok: false, error: { code: "timeout", message: "no answer from the server" } }));
+
+socket.on("connect", () => {
+  setConn("online");
+  if (gameId) joinGame();
+});
+socket.on("disconnect", () => setConn("offline"));
+socket.on("connect_error", () => setConn("offline"));
+
+function setConn(state) {
+  const el = $("conn");
+  el.dataset.state = state;
+  el.textContent = state === "online" ? "live" : "reconnecting…";
+}
+
+// ---- Lobby ----------------------------------------------------------------------------------
+
+function showLobby() {
+  $("lobby").hidden = false;
+  $("name").value = defaultName();
+  $("name").addEventListener("input", () => {
+    const v = $("name").value.trim();
+    if (v) store.name = v;
+  });
+  $("create-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const name = $("name").value.trim();
+    const clock = new FormData(e.target).get("clock");
+    const color = new FormData(e.target).get("color");
+    const [initial, increment] = clock === "none" ? [] : clock.split("+").map(Number);
+    const ack = await call("create", {
+      name, color, clock: clock === "none" ? null : { initial_ms: initial, increment_ms: increment },
+    });
+    if (!ack.ok) {
+      $("create-error").textContent = ack.error.code === "bad_request"
+        ? "Names are 1 to 24 letters, digits, _ - or ." : ack.error.message;
+      return;
+    }
+    store.name = name;
+    store.setToken(ack.game.id, ack.token);
+    location.assign(`/chess/${ack.game.id}`);
+  });
+  socket.on("lobby", renderLobby);
+}
+
+function clockLabel(c) {
+  if (!c) return "no clock";
+  const min = c.initial_ms / 60000;
+  return `${Number.isInteger(min) ? min : min.toFixed(1)}+${Math.round(c.increment_ms / 1000)}`;
+}
+
+function renderLobby({ games }) {
+  const list = $("lobby-list");
+  list.replaceChildren();
+  $("lobby-empty").hidden = games.length > 0;
+  for (const g of games) {
+    const li = document.createElement("li");
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = g.creator;
+    const what = document.createElement("span");
+    what.className = "what";
+    const plays = g.color === "random" ? "random colours" : `plays ${g.color}`;
+    what.textContent = `${clockLabel(g.clock)} · ${plays}`;
+    const link = document.createElement("a");
+    link.className = "button primary";
+    link.href = `/chess/${g.id}`;
+    link.textContent = store.token(g.id) ? "Open" : "Join";
+    li.append(who, what, link);
+    list.append(li);
+  }
+}
+
+// ---- Game -----------------------------------------------------------------------------------
+
+const state = {
+  game: null,       // the last Game
+  receivedAt: 0,    // performance.now() when it arrived
+  seat: null,       // "white", "black", "spectator"
+  orientation: "white",
+  flipped: false,
+  pending: false,   // a move is on its way
+  confirmResign: false,
+};
+let cg = null;
+
+function showGame() {
+  $("game").hidden = false;
+  $("share-link").value = location.href;
+  $("pgn-link").href = `/chess/games/${gameId}.pgn`;
+  cg = Chessground($("board"), {
+    coordinates: true,
+    animation: { enabled: true, duration: 180 },
+    highlight: { lastMove: true, check: true },
+    movable: { free: false, showDests: true, events: { after: onUserMove } },
+    premovable: { enabled: false },
+    draggable: { enabled: true, showGhost: true },
+    viewOnly: false,
+  });
+  socket.on("game", onGame);
+  socket.on("rematch", ({ game }) => {
+    const token = store.token(gameId);
+    if (token) store.setToken(game, token);
+    location.assign(`/chess/${game}`);
+  });
+  bindActions();
+  const chat = $("chat");
+  chat.setAttribute("server", location.origin);
+  chat.setAttribute("room", `game:${gameId}`);
+  chat.setAttribute("name", defaultName());
+  import("/kibitz-chat.js").catch(() => {
+    chat.textContent = "The game chat is not available on this server yet.";
+    chat.classList.add("muted");
+  });
+  requestAnimationFrame(tick);
+}
+
+async function joinGame() {
+  const token = store.token(gameId);
+  const ack = await call("join", { game: gameId, name: defaultName(), ...(token ? { token } : {}) });
+  if (!ack.ok) {
+    $("status").textContent = ack.error.code === "not_found" ? "There is no such game." : ack.error.message;
+    $("board").classList.add("missing");
+    return;
+  }
+  state.seat = ack.seat;
+  if (ack.token) store.setToken(gameId, ack.token);
+  if (!state.flipped) state.orientation = ack.seat === "black" ? "black" : "white";
+  state.game = null; // take the full state
+  onGame(ack.game);
+}
+
+function onGame(g) {
+  if (g.id !== gameId) return;
+  const prev = state.game;
+  if (prev && g.v <= prev.v) return;
+  if (prev && g.v > prev.v + 1) {
+    // A gap: something was missed; join again for the full state.
+    joinGame();
+    return;
+  }
+  state.game = g;
+  state.receivedAt = performance.now();
+  state.pending = false;
+  render();
+}
+
+const isPlayer = () => state.seat === "white" || state.seat === "black";
+const opposite = (c) => (c === "white" ? "black" : "white");
+
+function destsOf(g) {
+  const dests = new Map();
+  for (const uci of g.legal || []) {
+    const from = uci.slice(0, 2);
+    const to = uci.slice(2, 4);
+    if (!dests.has(from)) dests.set(from, []);
+    if (!dests.get(from).includes(to)) dests.get(from).push(to);
+  }
+  return dests;
+}
+
+function render() {
+  const g = state.game;
+  const myTurn = isPlayer() && g.status === "started" && g.turn === state.seat && !state.pending;
+  const last = g.moves.at(-1);
+  const lastSan = g.san.at(-1) || "";
+  cg.set({
+    fen: g.fen,
+    orientation: state.orientation,
+    turnColor: g.turn,
+    lastMove: last ? [last.slice(0, 2), last.slice(2, 4)] : undefined,
+    check: /[+#]$/.test(lastSan) ? g.turn : false,
+    movable: { color: myTurn ? state.seat : undefined, dests: myTurn ? destsOf(g) : new Map() },
+  });
+  renderPlayers();
+  renderMoves();
+  renderStatus();
+  renderActions();
+  $("spectators").textContent = `${g.spectators} watching`;
+  document.title = `${g.players.white ?? "?"} vs ${g.players.black ?? "?"} · Kibitz chess`;
+}
+
+function renderPlayers() {
+  const g = state.game;
+  const bottom = state.orientation;
+  for (const [el, color] of [[$("player-bottom"), bottom], [$("player-top"), opposite(bottom)]]) {
+    el.dataset.color = color;
+    const name = g.players[color];
+    el.querySelector(".pname").textContent = name ?? "waiting for an opponent…";
+    el.querySelector(".dot").dataset.on = String(Boolean(g.connected[color]));
+    el.querySelector(".dot").title = g.connected[color] ? "connected" : "disconnected";
+    el.classList.toggle("you", state.seat === color);
+    el.classList.toggle("to-move", g.status === "started" && g.turn === color);
+    el.querySelector(".clock").hidden = !g.clock;
+  }
+}
+
+function fmtClock(ms) {
+  ms = Math.max(0, ms);
+  if (ms < 10000) return `${Math.floor(ms / 1000)}.${Math.floor((ms % 1000) / 100)}`;
+  const s = Math.ceil(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
+}
+
+// Clocks and countdowns, every frame, from the server's figures and the time since they came.
+function tick() {
+  requestAnimationFrame(tick);
+  const g = state.game;
+  if (!g) return;
+  const elapsed = performance.now() - state.receivedAt;
+  if (g.clock) {
+    for (const el of [$("player-top"), $("player-bottom")]) {
+      const color = el.dataset.color;
+      let ms = g.clock[`${color}_ms`];
+      const running = g.clock.running === color;
+      if (running) ms -= elapsed;
+      const c = el.querySelector(".clock");
+      c.textContent = fmtClock(ms);
+      c.classList.toggle("running", running);
+      c.classList.toggle("low", ms < 10000);
+    }
+  }
+  for (const el of [$("player-top"), $("player-bottom")]) {
+    const away = g.away_ms?.[el.dataset.color];
+    el.querySelector(".away").textContent =
+      away == null || g.status !== "started" ? "" : `gone ${Math.floor((away + elapsed) / 1000)}s`;
+  }
+  renderNotice(elapsed);
+}
+
+function renderNotice(elapsed) {
+  const g = state.game;
+  const el = $("notice");
+  if (!isPlayer() || g.status !== "started") return void (el.hidden = true);
+  const away = g.away_ms?.[opposite(state.seat)];
+  if (away == null) return void (el.hidden = true);
+  el.hidden = false;
+  const left = g.claim_grace_ms - away - elapsed;
+  el.textContent = g.claimable === state.seat || left <= 0
+    ? "Your opponent left the game. You can claim the victory or wait."
+    : `Your opponent left the game. You can claim the victory in ${Math.ceil(left / 1000)} s.`;
+}
+
+function renderMoves() {
+  const g = state.game;
+  const ol = $("moves");
+  ol.replaceChildren();
+  for (let i = 0; i < g.san.length; i += 2) {
+    const li = document.createElement("li");
+    for (const san of [g.san[i], g.san[i + 1]]) {
+      const span = document.createElement("span");
+      span.className = "san";
+      span.textContent = san ?? "";
+      li.append(span);
+    }
+    ol.append(li);
+  }
+  ol.querySelectorAll(".san")[g.san.length - 1]?.classList.add("current");
+  ol.scrollTop = ol.scrollHeight;
+}
+
+const REASONS = {
+  checkmate: "by checkmate", resign: "by resignation", timeout: "on time",
+  stalemate: "by stalemate", threefold: "by threefold repetition", fifty_moves: "by the fifty-move rule",
+  insufficient_material: "by insufficient material", agreement: "by agreement",
+  abandoned: "— the opponent left",
+};
+
+function resultText(g) {
+  if (g.reason === "aborted") return "Game aborted";
+  if (g.result === "1/2-1/2") return `Draw ${REASONS[g.reason] ?? ""}`;
+  const winner = g.result === "1-0" ? "White" : "Black";
+  return `${winner} wins ${REASONS[g.reason] ?? ""}`;
+}
+
+function renderStatus() {
+  const g = state.game;
+  const banner = $("banner");
+  banner.hidden = g.status !== "ended";
+  if (g.status === "ended") {
+    banner.textContent = resultText(g);
+    banner.dataset.result = g.result ?? "none";
+  }
+  let text;
+  if (g.status === "waiting") {
+    text = isPlayer() ? "Waiting for an opponent: share the link below." : "Waiting for a second player.";
+  } else if (g.status === "started") {
+    const who = g.turn === state.seat ? "Your move" : `${g.turn === "white" ? "White" : "Black"} to move`;
+    text = isPlayer() ? who : `Watching · ${who}`;
+    if (g.draw_offer) {
+      text += g.draw_offer === state.seat ? " · draw offered" : ` · ${g.draw_offer} offers a draw`;
+    }
+  } else {
+    text = g.rematch ? "A rematch has started." : "";
+    if (g.rematch_offer && isPlayer())
+      text = g.rematch_offer === state.seat ? "Rematch offered…" : "Your opponent wants a rematch.";
+  }
+  $("status").textContent = text;
+}
+
+function show(id, on) { $(id).hidden = !on; }
+
+function renderActions() {
+  const g = state.game;
+  const playing = isPlayer() && g.status !== "ended";
+  const started = g.status === "started";
+  const theirDraw = started && g.draw_offer === opposite(state.seat);
+  show("btn-abort", playing && g.moves.length < 2);
+  show("btn-resign", playing && started && g.moves.length >= 2);
+  show("btn-draw", playing && started && !theirDraw);
+  $("btn-draw").disabled = g.draw_offer === state.seat;
+  show("btn-draw-accept", playing && theirDraw);
+  show("btn-draw-decline", playing && theirDraw);
+  show("btn-claim", playing && g.claimable === state.seat);
+  const canRematch = isPlayer() && g.status === "ended" && !g.rematch;
+  show("btn-rematch", canRematch);
+  $("btn-rematch").textContent = g.rematch_offer === opposite(state.seat) ? "Accept rematch" : "Rematch";
+  $("btn-rematch").disabled = g.rematch_offer === state.seat;
+  $("btn-resign").textContent = state.confirmResign ? "Really resign?" : "Resign";
+}
+
+async function act(event, payload = {}) {
+  const ack = await call(event, { game: gameId, ...payload });
+  if (!ack.ok) flash(ack.error.message);
+  return ack;
+}
+
+function flash(text) {
+  const el = $("status");
+  el.textContent = text;
+  el.classList.add("flash");
+  setTimeout(() => el.classList.remove("flash"), 1200);
+}
+
+function bindActions() {
+  $("btn-abort").onclick = () => act("abort");
+  $("btn-draw").onclick = () => act("draw", { action: "offer" });
+  $("btn-draw-accept").onclick = () => act("draw", { action: "accept" });
+  $("btn-draw-decline").onclick = () => act("draw", { action: "decline" });
+  $("btn-claim").onclick = () => act("claim");
+  $("btn-resign").onclick = () => {
+    if (!state.confirmResign) {
+      state.confirmResign = true;
+      renderActions();
+      setTimeout(() => { state.confirmResign = false; if (state.game) renderActions(); }, 3000);
+      return;
+    }
+    state.confirmResign = false;
+    act("resign");
+  };
+  $("btn-rematch").onclick = () => {
+    const g = state.game;
+    act("rematch", { action: g.rematch_offer === opposite(state.seat) ? "accept" : "offer" });
+  };
+  $("btn-flip").onclick = () => {
+    state.flipped = true;
+    state.orientation = opposite(state.orientation);
+    if (state.game) render();
+  };
+  $("btn-copy").onclick = async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $("btn-copy").textContent = "Copied";
+    } catch {
+      $("share-link").select();
+    }
+    setTimeout(() => ($("btn-copy").textContent = "Copy"), 1500);
+  };
+}
+
+// A move made on the board: promotion asks which piece, then the move goes to the server.
+async function onUserMove(orig, dest) {
+  const g = state.game;
+  let uci = orig + dest;
+  if ((g.legal || []).includes(`${uci}q`)) {
+    const piece = await pickPromotion(dest);
+    if (!piece) return render();
+    uci += piece;
+  }
+  state.pending = true;
+  const ack = await call("move", { game: gameId, uci, ply: g.moves.length });
+  if (!ack.ok) {
+    state.pending = false;
+    flash(ack.error.message);
+    if (ack.error.code === "stale_ply") return joinGame();
+    render();
+  }
+}
+
+function pickPromotion(dest) {
+  const box = $("promotion");
+  const color = state.seat;
+  const file = dest.charCodeAt(0) - 97;
+  const col = state.orientation === "white" ? file : 7 - file;
+  box.replaceChildren();
+  box.style.left = `${col * 12.5}%`;
+  box.dataset.from = state.orientation === color ? "top" : "bottom";
+  return new Promise((resolve) => {
+    for (const [role, letter] of [["queen", "q"], ["knight", "n"], ["rook", "r"], ["bishop", "b"]]) {
+      const b = document.createElement("button");
+      b.className = "promo";
+      b.title = role;
+      b.dataset.piece = letter;
+      const p = document.createElement("piece");
+      p.className = `${role} ${color}`;
+      b.append(p);
+      b.onclick = () => done(letter);
+      box.append(b);
+    }
+    const cancel = document.createElement("button");
+    cancel.className = "promo cancel";
+    cancel.textContent = "×";
+    cancel.onclick = () => done(null);
+    box.append(cancel);
+    box.hidden = false;
+    function done(v) {
+      box.hidden = true;
+      resolve(v);
+    }
+  });
+}
+
+if (gameId) showGame();
+else showLobby();
