@@ -200,6 +200,19 @@ describe("/chess events", () => {
     close(g.white, g.black);
   });
 
+  it("lists the legal moves and takes a promotion in UCI", async () => {
+    const g = await newGame(server.url);
+    assert.equal(g.last.legal.length, 20);
+    assert.ok(g.last.legal.includes("g1f3"));
+    const before = await play(g, ["a2a4", "b7b5", "a4b5", "a7a6", "b5a6", "c8b7", "a6b7", "b8c6"]);
+    assert.ok(before.legal.includes("b7a8q") && before.legal.includes("b7a8n"));
+    assert.equal(code(await call(g.white, "move", { game: g.id, uci: "b7a8", ply: 8 })), "illegal_move");
+    const promoted = await play(g, ["b7a8q"]);
+    assert.equal(promoted.san.at(-1), "bxa8=Q");
+    assert.match(promoted.fen, /^Q/);
+    close(g.white, g.black);
+  });
+
   it("sends the PGN over the socket", async () => {
     const g = await newGame(server.url);
     await play(g, FOOLS_MATE);
