@@ -88,6 +88,9 @@ bool is_valid_text(std::string_view text) {
         auto const cp = util::next_code_point(text, pos);
         if (++count > wire::max_text_chars) return false;
         if (is_forbidden_control(cp) || is_bidi_control(cp)) return false;
+        // U+FFFD stands for what could not be represented: a JavaScript lone surrogate arrives
+        // as U+FFFD (the Socket.IO decoder replaces it), and broken UTF-8 upstream makes it too.
+        if (cp == 0xFFFD) return false;
         if (!u_isUWhiteSpace(static_cast<UChar32>(cp))) visible = true;
     }
     return visible;

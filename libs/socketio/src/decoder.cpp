@@ -9,6 +9,54 @@
 namespace kibitz::socketio {
 namespace {
 
+int hex4(std::string_view s, std::size_t pos) {
+    if (pos + 4 > s.size()) return -1;
+    int v = 0;
+    for (std::size_t k = pos; k < pos + 4; ++k) {
+        char c = s[k];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+// Copies `json` into `out` with every \u escape of an unpaired surrogate replaced by \ufffd.
+// Returns false (and leaves `out` alone) when there is none, the common case.
+bool replace_lone_surrogates(std::string_view json, std::string& out) {
+    bool changed = false;
+    std::size_t copied = 0;
+    for (std::size_t i = 0; i + 1 < json.size(); ++i) {
+        if (json[i] != '\\') continue;
+        if (json[i + 1] != 'u') {
+            ++i; // skip the escaped character (it may be a backslash)
+            continue;
+        }
+        int v = hex4(json, i + 2);
+        if (v < 0xD800 || v > 0xDFFF) {
+            i += 5;
+            continue;
+        }
+        bool paired = v <= 0xDBFF && i + 7 < json.size() && json[i + 6] == '\\' &&
+                      json[i + 7] == 'u' && hex4(json, i + 8) >= 0xDC00 &&
+                      hex4(json, i + 8) <= 0xDFFF;
+        if (paired) {
+            i += 11;
+            continue;
+        }
+        out.append(json.substr(copied, i - copied));
+        out += "\\ufffd";
+        copied = i + 6;
+        changed = true;
+        i += 5;
+    }
+    if (changed) out.append(json.substr(copied));
+    return changed;
+}
+
 class decode_category_impl final : public std::error_category {
 public:
     char const* name() const noexcept override { return "socketio.decode"; }
@@ -194,7 +242,12 @@ std::optional<decode_error> parse_text(std::string_view s, decoder_limits const&
     if (i < s.size()) {
         std::string_view const payload = s.substr(i);
         if (exceeds_depth(payload, limits.max_depth)) return decode_error::nesting_too_deep;
-        p.data = json::parse(payload.begin(), payload.end(), nullptr, false);
+        // JavaScript strings may hold lone surrogates, which JSON.stringify writes as "\ud800"
+        // and UTF-8 cannot hold: they become U+FFFD, so the packet still decodes.
+        std::string repaired;
+        std::string_view text = payload;
+        if (replace_lone_surrogates(payload, repaired)) text = repaired;
+        p.data = json::parse(text.begin(), text.end(), nullptr, false);
         if (p.data.is_discarded()) return decode_error::invalid_payload;
         // null is the absence of a payload: socket.io-parser refuses it for every type.
         if (p.data.is_null()) return decode_error::invalid_payload;

@@ -72,6 +72,10 @@ TEST(text, refuses_empty_and_white_space_only) {
     EXPECT_FALSE(is_valid_text("\u00a0\u3000\u2003"));
 }
 
+TEST(text, refuses_the_replacement_character_that_stands_for_a_lone_surrogate) {
+    EXPECT_FALSE(is_valid_text("a\xEF\xBF\xBD"));
+}
+
 TEST(text, limits_to_2000_code_points) {
     EXPECT_TRUE(is_valid_text(std::string(2000, 'a')));
     EXPECT_FALSE(is_valid_text(std::string(2001, 'a')));

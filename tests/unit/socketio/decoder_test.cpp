@@ -394,9 +394,19 @@ TEST(decoder, resumes_after_reset) {
     EXPECT_EQ(r.pkt.data, json{"hello"});
 }
 
-TEST(decoder, rejects_lone_surrogate_escapes) {
-    // JSON.parse accepts them; nlohmann's strict parser (and UTF-8) cannot hold them.
-    EXPECT_EQ(error_of(R"(2["\ud800"])"), decode_error::invalid_payload);
+TEST(decoder, replaces_lone_surrogate_escapes_with_the_replacement_character) {
+    // JSON.stringify writes a JavaScript lone surrogate as an escape UTF-8 cannot hold.
+    auto r = decode_one(R"(2["a\ud800b","\udc00","x\\ud800"])");
+    ASSERT_TRUE(r.has_packet());
+    EXPECT_EQ(r.pkt.data, (json{"a\xEF\xBF\xBD"
+                                "b",
+                                "\xEF\xBF\xBD", "x\\ud800"}));
+}
+
+TEST(decoder, keeps_surrogate_pairs) {
+    auto r = decode_one(R"(2["\ud83d\ude00"])");
+    ASSERT_TRUE(r.has_packet());
+    EXPECT_EQ(r.pkt.data, json{"\xF0\x9F\x98\x80"});
 }
 
 TEST(decode_error, has_a_category_and_node_messages) {
