@@ -45,3 +45,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     npm ci --no-audit --no-fund --loglevel=error >/dev/null
     echo "$want" > "$stamp"
 fi
+
+# Browser files the pages serve from web/vendor/ (copied from node_modules; idempotent).
+scripts/web-assets.sh
