@@ -3,7 +3,8 @@
 // Any page embeds it with two lines:
 //   <script type="module" src="https://host/kibitz-chat.js"></script>
 //   <kibitz-chat server="https://host" room="lobby"></kibitz-chat>
-// `server` defaults to the origin this script came from, `room` to "lobby". It speaks the /chat
+// `server` defaults to the origin this script came from, `room` to "lobby"; `name` suggests a
+// name for the name form. It speaks the /chat
 // namespace of PROTOCOL.md with the official socket.io-client, loaded from the server at
 // /socket.io/socket.io.esm.min.js. Everything people type is shown with textContent, never as
 // HTML. The name and its token stay in localStorage, so a reload keeps the name (take-over).
@@ -207,6 +208,8 @@ class KibitzChat extends HTMLElement {
 
     // The name form.
     this.nameInput = h("input", { class: "field", name: "name", autocomplete: "nickname", maxlength: "64", placeholder: "Your name", "aria-label": "Your name", required: true });
+    // A host page may suggest a name (the chess page passes the player's); it is only a default.
+    if (this.getAttribute("name")) this.nameInput.value = this.getAttribute("name");
     this.nameBtn = h("button", { class: "primary", type: "submit" }, "Join the chat");
     this.welcomeEl = h("div", { class: "welcome" },
       h("form", { onsubmit: (e) => { e.preventDefault(); this.pickName(); } },
