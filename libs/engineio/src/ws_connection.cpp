@@ -155,8 +155,37 @@ void ws_connection::on_write(net::error_code ec) {
     if (ec) return fail(true, ec.message());
     if (!pending_.empty() || !control_pending_.empty() || (closing_ && !close_sent_))
         return start_write();
-    if (closing_) return shutdown();
+    if (closing_) return linger();
     if (owner_) owner_->on_ws_drained(*this);
+}
+
+void ws_connection::linger() {
+    // The close frame is out. Closing now with unread bytes (the rest of an oversized frame)
+    // would reset the connection and could destroy the close frame before the peer reads it:
+    // end our side, discard what still comes for a moment, then close (RFC 6455 section 7.1.1).
+    net::error_code ignored;
+    socket_.shutdown(net::tcp::socket::shutdown_send, ignored);
+    linger_timer_ = std::make_unique<net::asio::steady_timer>(socket_.get_executor());
+    linger_timer_->expires_after(std::chrono::seconds(2));
+    linger_timer_->async_wait([self = shared_from_this()](net::error_code ec) {
+        if (!ec) self->shutdown();
+    });
+    discard();
+}
+
+void ws_connection::discard() {
+    socket_.async_wait(net::tcp::socket::wait_read,
+                       [self = shared_from_this()](net::error_code ec) {
+                           if (self->closed_) return;
+                           if (ec) return self->shutdown();
+                           auto& buf = shared_read_buffer;
+                           for (;;) {
+                               self->socket_.read_some(net::asio::buffer(buf), ec);
+                               if (ec == net::asio::error::would_block) return self->discard();
+                               if (ec)
+                                   return self->shutdown(); // end of stream: the peer is done too
+                           }
+                       });
 }
 
 void ws_connection::close(std::uint16_t code, std::string_view reason) {
@@ -177,6 +206,7 @@ void ws_connection::fail(bool error, std::string_view description) {
 void ws_connection::shutdown() {
     if (closed_) return;
     closed_ = true;
+    if (linger_timer_) linger_timer_->cancel();
     net::error_code ignored;
     socket_.shutdown(net::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);

@@ -52,6 +52,8 @@ private:
     void start_write();
     void on_write(net::error_code ec);
     void fail(bool error, std::string_view description);
+    void linger();
+    void discard();
     void shutdown();
 
     net::tcp::socket socket_;
@@ -64,6 +66,7 @@ private:
     std::vector<std::string> control_inflight_;
     std::vector<net::asio::const_buffer> buffers_;
     std::string close_frame_;
+    std::unique_ptr<net::asio::steady_timer> linger_timer_; // only while closing
     bool close_sent_ = false;
     bool writing_ = false;
     bool closing_ = false; // a close frame is queued or sent: read nothing more
