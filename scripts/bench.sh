@@ -104,11 +104,11 @@ summary_of() {
     python3 -c 'import json,sys
 d=json.loads(sys.argv[1])
 if d["scenario"]=="connections":
-    print("%.0f conn/s, %.0f B/conn" % (d["connects_per_s"], d.get("rss_per_conn_bytes", -1)))
+    print("%.0f conn/s, %.0f B/conn, server waited %.0f%%" % (d["connects_per_s"], d.get("rss_per_conn_bytes", -1), d.get("server_runq_wait_pct", -1)))
 else:
-    print("%.0f/s, p50 %.1f ms, p99 %.1f ms, server %.0f%% cpu, %.2f us/msg, lost %d, client %.0f%% cpu" % (
+    print("%.0f/s, p50 %.1f ms, p99 %.1f ms, server %.0f%% cpu, %.2f us/msg, lost %d, client %.0f%% cpu, server waited %.0f%%" % (
         d["per_s"], d["latency_ms"]["p50"], d["latency_ms"]["p99"], d.get("server_cpu_pct", -1),
-        d.get("server_cpu_us_per_msg", -1), d["lost"], d["client_cpu_pct"]))' "$1"
+        d.get("server_cpu_us_per_msg", -1), d["lost"], d["client_cpu_pct"], d.get("server_runq_wait_pct", -1)))' "$1"
 }
 
 START=$(date +%s)
@@ -225,6 +225,15 @@ for label, case, key, unit, better, target in rows:
         adv = ratio if better == "up" else 1 / ratio
         need = target[1] if better == "up" else 1 / target[1]
         chart.append((SHORT.get(label, label), adv, need))
+# Contention: the share of the measured time each process waited, runnable, for its core
+# (/proc/PID/schedstat): other work on the machine. High figures make the run unreliable.
+lines += ["", "| case | server waited for core 0, Kibitz runs | Node runs | load generator waited for core 1 |", "|---|---|---|---|"]
+for case in ["fanout-100", "fanout-1000", "fanout-10k", "latency-1000", "private-1000", "connections-10k"]:
+    kw = values(case, "kibitz", "server_runq_wait_pct")
+    nw = values(case, "node", "server_runq_wait_pct")
+    cw = values(case, "kibitz", "client_runq_wait_pct") + values(case, "node", "client_runq_wait_pct")
+    if kw or nw:
+        lines.append(f"| {case} | {cell(case, 'kibitz', 'server_runq_wait_pct', '%')[0]} | {cell(case, 'node', 'server_runq_wait_pct', '%')[0]} | {fmt(med(cw), '%') if cw else 'n/a'} |")
 table = "\n".join(lines)
 print()
 print(table)
@@ -244,7 +253,9 @@ summary = f"""# Kibitz against Node socket.io: latest measured results
 Medians of {os.environ["BENCH_RUNS_DONE"]} runs per server, [min–max]; the two servers ran
 alternately (A B A B), a fresh process for each run, the server pinned to core 0 and
 `kibitz-bench` to core 1. Server CPU comes from /proc/PID/stat over the measured window, memory
-from VmRSS before and after the connections are opened.
+from VmRSS before and after the connections are opened, the time spent waiting for a core from
+/proc/PID/schedstat (other work on the machine: throughput and latency figures of runs with high
+waits are unreliable; CPU per message and memory per connection hold up better).
 
 {table}
 

@@ -35,6 +35,15 @@ std::optional<double> process_cpu_seconds(int pid) {
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+std::optional<double> runqueue_wait_seconds(int pid) {
+    std::ifstream in(pid > 0 ? "/proc/" + std::to_string(pid) + "/schedstat"
+                             : std::string("/proc/thread-self/schedstat"));
+    // Fields: time on the CPU, time waiting on a run queue (both ns), timeslices.
+    unsigned long long on_cpu = 0, waiting = 0;
+    if (!(in >> on_cpu >> waiting)) return std::nullopt;
+    return static_cast<double>(waiting) / 1e9;
+}
+
 std::optional<long> process_rss_kib(int pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     std::string line;

@@ -10,6 +10,9 @@ namespace kibitz::bench {
 double self_cpu_seconds();
 // CPU time (user + system) of process `pid`, all its threads, from /proc/PID/stat.
 std::optional<double> process_cpu_seconds(int pid);
+// Seconds the main thread of process `pid` (0: this thread) has spent runnable but waiting for
+// a CPU, from /proc/PID/schedstat: how much other work competed with it on its core.
+std::optional<double> runqueue_wait_seconds(int pid);
 // Resident set size of process `pid` in KiB, from /proc/PID/status (VmRSS).
 std::optional<long> process_rss_kib(int pid);
 // Raises this process's open-file limit to at least `wanted` (or as far as allowed); returns

@@ -47,8 +47,11 @@ runner::~runner() {
 }
 
 runner::snapshot runner::take_snapshot() const {
-    snapshot s{now_ns(), self_cpu_seconds(), -1};
-    if (opts_.server_pid > 0) s.server_cpu = process_cpu_seconds(opts_.server_pid).value_or(-1);
+    snapshot s{now_ns(), self_cpu_seconds(), -1, runqueue_wait_seconds(0).value_or(0), -1};
+    if (opts_.server_pid > 0) {
+        s.server_cpu = process_cpu_seconds(opts_.server_pid).value_or(-1);
+        s.server_wait = runqueue_wait_seconds(opts_.server_pid).value_or(-1);
+    }
     return s;
 }
 
@@ -261,8 +264,16 @@ nlohmann::ordered_json runner::report() {
     if (opts_.server_pid > 0 && connect_end_.server_cpu >= 0 && ready_ > 0)
         j["server_cpu_us_per_connect"] = (connect_end_.server_cpu - connect_start_.server_cpu) *
                                          1e6 / static_cast<double>(ready_);
+    // Time each side waited for its core while runnable: other work on the machine.
+    auto waits = [&](snapshot const& from, snapshot const& to, double seconds) {
+        if (seconds <= 0) return;
+        j["client_runq_wait_pct"] = 100 * (to.self_wait - from.self_wait) / seconds;
+        if (from.server_wait >= 0 && to.server_wait >= 0)
+            j["server_runq_wait_pct"] = 100 * (to.server_wait - from.server_wait) / seconds;
+    };
     auto window = seconds_between(window_start_.at_ns, window_end_.at_ns);
     if (opts_.scenario == "connections") {
+        waits(connect_start_, connect_end_, connect_s);
         window = seconds_between(connect_end_.at_ns, window_end_.at_ns);
         j["rss_before_kib"] = rss_before_;
         j["rss_after_kib"] = rss_after_;
@@ -293,6 +304,7 @@ nlohmann::ordered_json runner::report() {
     j["lost"] = lost;
     j["bad_payloads"] = bad_payloads_;
     j["closed_during_load"] = closed_during_load_;
+    waits(window_start_, window_end_, window);
     auto lat = summarise(latencies_us_);
     j["latency_ms"] = {{"p50", lat.p50}, {"p90", lat.p90}, {"p99", lat.p99}, {"max", lat.max}};
     auto const n = static_cast<double>(std::max<std::uint64_t>(1, window_received_));

@@ -32,6 +32,8 @@ private:
         std::int64_t at_ns = 0;
         double self_cpu = 0;
         double server_cpu = 0;
+        double self_wait = 0;
+        double server_wait = -1;
     };
 
     snapshot take_snapshot() const;
