@@ -8,6 +8,15 @@ namespace {
 // One read buffer for every connection of the thread: reads never overlap on one thread.
 constexpr std::size_t shared_read_size = 64 * 1024;
 thread_local std::vector<char> shared_read_buffer(shared_read_size);
+
+// Removes the first `n` bytes from a buffer sequence.
+void drop_prefix(std::vector<net::asio::const_buffer>& buffers, std::size_t n) {
+    std::size_t whole = 0;
+    while (whole < buffers.size() && n >= buffers[whole].size())
+        n -= buffers[whole++].size();
+    buffers.erase(buffers.begin(), buffers.begin() + static_cast<std::ptrdiff_t>(whole));
+    if (n > 0 && !buffers.empty()) buffers.front() += n;
+}
 } // namespace
 
 ws_connection::ws_connection(net::tcp::socket socket, std::size_t max_message_size)
@@ -142,9 +151,36 @@ void ws_connection::start_write() {
         close_sent_ = true;
         buffers_.push_back(net::asio::buffer(close_frame_));
     }
+    // Write now: the socket is non-blocking, and most batches leave in this one call with no
+    // asynchronous operation to set up and complete. What the kernel does not take yet is
+    // left to Asio.
+    net::error_code ec;
+    std::size_t written = socket_.write_some(buffers_, ec);
+    if (ec == net::asio::error::would_block || ec == net::asio::error::try_again) {
+        ec = {};
+        written = 0;
+    }
+    if (ec) {
+        // Reported from the loop, not from inside the caller's send.
+        net::asio::post(socket_.get_executor(),
+                        [self = shared_from_this(), ec] { self->on_write(ec); });
+        return;
+    }
+    drop_prefix(buffers_, written);
+    if (buffers_.empty()) return on_written_now();
     net::asio::async_write(
         socket_, buffers_,
-        [self = shared_from_this()](net::error_code ec, std::size_t) { self->on_write(ec); });
+        [self = shared_from_this()](net::error_code e, std::size_t) { self->on_write(e); });
+}
+
+void ws_connection::on_written_now() {
+    // Like on_write, without telling the owner: it handed over its whole queue just now.
+    writing_ = false;
+    inflight_.clear();
+    control_inflight_.clear();
+    if (!pending_.empty() || !control_pending_.empty() || (closing_ && !close_sent_))
+        return start_write();
+    if (closing_) linger();
 }
 
 void ws_connection::on_write(net::error_code ec) {

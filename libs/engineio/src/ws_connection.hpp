@@ -51,6 +51,7 @@ private:
     void write_control(std::string frame);
     void start_write();
     void on_write(net::error_code ec);
+    void on_written_now();
     void fail(bool error, std::string_view description);
     void linger();
     void discard();
