@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
     auto client_dist = first_existing(cfg.client_dist, KIBITZ_DEFAULT_CLIENT_DIST);
     try {
         std::filesystem::create_directories(cfg.data_dir);
-        net::asio::io_context ioc;
+        // One thread runs the loop (ARCHITECTURE.md rule 2): tell Asio, which then skips work.
+        net::asio::io_context ioc{1};
 
         sio::server_options opts;
         opts.engine.ping_interval = util::duration(cfg.ping_interval_ms);

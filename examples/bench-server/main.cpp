@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    net::asio::io_context ioc;
+    net::asio::io_context ioc{1}; // one thread runs the loop
     sio::server io(ioc);
     io.on_connection([&io](sio::socket_ptr s) {
         // Broadcast to every socket of "/", the sender included.

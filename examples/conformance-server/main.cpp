@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    net::asio::io_context ioc;
+    net::asio::io_context ioc{1}; // one thread runs the loop
 
     eio::options opts;
     opts.path = "/engine.io/";

@@ -168,7 +168,8 @@ void http_connection::drain() {
                             });
 }
 
-void http_connection::upgrade(http_response response, upgrade_handler handler) {
+void http_connection::upgrade(http_response response, upgrade_handler handler,
+                              std::string first_bytes) {
     if (closed_ || !in_request_) return;
     in_request_ = false;
     // The 101 head is written by hand: no body, no Content-Length.
@@ -176,6 +177,7 @@ void http_connection::upgrade(http_response response, upgrade_handler handler) {
     for (auto const& [name, value] : response.headers)
         *head += name + ": " + value + "\r\n";
     *head += "\r\n";
+    *head += first_bytes;
     net::asio::async_write(socket_, net::asio::buffer(*head),
                            [self = shared_from_this(), head,
                             handler = std::move(handler)](net::error_code ec, std::size_t) {

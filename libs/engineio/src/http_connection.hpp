@@ -39,8 +39,9 @@ public:
     void start();
     // Writes the response to the current request. Ignored when the connection is gone.
     void respond(http_response response);
-    // Writes `response` (a 101) and gives the socket away.
-    void upgrade(http_response response, upgrade_handler handler);
+    // Writes `response` (a 101), then `first_bytes` in the same write (the first WebSocket
+    // frame, say), and gives the socket away.
+    void upgrade(http_response response, upgrade_handler handler, std::string first_bytes = {});
     // Closes the connection now (server shutdown).
     void close();
 

@@ -249,15 +249,18 @@ void server::impl::handshake(http_request&& req, std::shared_ptr<http_connection
     s->start(now);
     auto self = shared_from_this();
     auto max = opts_.max_payload;
-    conn->upgrade(std::move(accept),
-                  [self, s, open, max](net::tcp::socket sock, std::string leftover) {
-                      if (!s->is_open()) return;
-                      auto ws = std::make_shared<ws_connection>(std::move(sock), max);
-                      s->attach_websocket(ws);
-                      ws->start(s.get(), std::move(leftover));
-                      ws->write({make_packet(packet_type::open, std::string_view(open).substr(1))});
-                      if (self->on_connection_) self->on_connection_(s);
-                  });
+    // The open packet leaves with the 101 response, in one write.
+    auto first_frame = ws_frame(ws_opcode::text, open);
+    conn->upgrade(
+        std::move(accept),
+        [self, s, max](net::tcp::socket sock, std::string leftover) {
+            if (!s->is_open()) return;
+            auto ws = std::make_shared<ws_connection>(std::move(sock), max);
+            s->attach_websocket(ws);
+            ws->start(s.get(), std::move(leftover));
+            if (self->on_connection_) self->on_connection_(s);
+        },
+        std::move(first_frame));
 }
 
 server::server(boost::asio::io_context& ioc, options opts)

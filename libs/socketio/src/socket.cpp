@@ -157,11 +157,12 @@ void socket::on_connect_repeated() {
 void socket::set_recovered(restored_session r) {
     recovered_ = true;
     data = r.session.data;
-    restored_ = std::move(r);
+    restored_ = std::make_unique<restored_session>(std::move(r));
 }
 
 std::optional<restored_session> socket::take_restored() {
-    auto r = std::move(restored_);
+    if (!restored_) return std::nullopt;
+    auto r = std::move(*restored_);
     restored_.reset();
     return r;
 }

@@ -99,7 +99,7 @@ private:
     std::string pid_;
     bool connected_ = false;
     bool recovered_ = false;
-    std::optional<restored_session> restored_;
+    std::unique_ptr<restored_session> restored_; // only between a recovery and its CONNECT
     std::unordered_map<std::string, event_handler> handlers_;
     any_handler any_;
     disconnect_handler on_disconnecting_;
