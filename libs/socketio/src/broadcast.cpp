@@ -1,3 +1,4 @@
+#include "event.hpp"
 #include "timer.hpp"
 
 #include <kibitz/socketio/broadcast.hpp>
@@ -8,17 +9,6 @@
 namespace kibitz::socketio {
 
 namespace {
-json event_payload(std::string_view event, json args) {
-    json data = json::array();
-    data.push_back(std::string(event));
-    if (args.is_array()) {
-        for (auto& a : args)
-            data.push_back(std::move(a));
-    } else {
-        data.push_back(std::move(args));
-    }
-    return data;
-}
 
 constexpr util::duration default_ack_timeout{5000};
 } // namespace
@@ -54,7 +44,8 @@ broadcast_operator broadcast_operator::timeout(util::duration d) const {
 }
 
 void broadcast_operator::emit(std::string_view event, json args) const {
-    packet p{packet_type::event, nsp_->name(), std::nullopt, event_payload(event, std::move(args))};
+    packet p{packet_type::event, nsp_->name(), std::nullopt,
+             detail::event_data(event, std::move(args))};
     nsp_->adapter().broadcast(std::move(p), opts_);
 }
 
@@ -93,7 +84,7 @@ void broadcast_operator::emit_with_ack(std::string_view event, json args,
         detail::timer::start(srv.io_context(), timeout_.value_or(default_ack_timeout),
                              [st] { st->finish(std::make_error_code(std::errc::timed_out)); });
     packet p{packet_type::event, nsp_->name(), nsp_->next_ack_id(),
-             event_payload(event, std::move(args))};
+             detail::event_data(event, std::move(args))};
     nsp_->adapter().broadcast_with_ack(
         std::move(p), opts_,
         [st](std::size_t count) {

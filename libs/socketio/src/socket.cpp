@@ -1,4 +1,5 @@
 #include "client.hpp"
+#include "event.hpp"
 #include "timer.hpp"
 
 #include <kibitz/socketio/namespace.hpp>
@@ -41,23 +42,10 @@ void socket::on_disconnect(disconnect_handler handler) {
     on_disconnect_ = std::move(handler);
 }
 
-namespace {
-json event_data(std::string_view event, json args) {
-    json data = json::array();
-    data.push_back(std::string(event));
-    if (args.is_array()) {
-        for (auto& a : args)
-            data.push_back(std::move(a));
-    } else {
-        data.push_back(std::move(args));
-    }
-    return data;
-}
-} // namespace
-
 void socket::emit(std::string_view event, json args) {
     if (!connected_) return;
-    packet p{packet_type::event, nsp_->name(), std::nullopt, event_data(event, std::move(args))};
+    packet p{packet_type::event, nsp_->name(), std::nullopt,
+             detail::event_data(event, std::move(args))};
     // With recovery, a socket's own events go through the adapter so they get an offset and
     // are kept for a reconnect (socket.io 4.6 does the same).
     if (nsp_->server().opts().connection_state_recovery) {
@@ -70,7 +58,8 @@ void socket::emit(std::string_view event, json args) {
 
 void socket::emit_volatile(std::string_view event, json args) {
     if (!connected_) return;
-    packet p{packet_type::event, nsp_->name(), std::nullopt, event_data(event, std::move(args))};
+    packet p{packet_type::event, nsp_->name(), std::nullopt,
+             detail::event_data(event, std::move(args))};
     send_packet(std::move(p), true);
 }
 
@@ -81,7 +70,7 @@ void socket::emit_with_ack(std::string_view event, json args, util::duration tim
         return;
     }
     auto id = nsp_->next_ack_id();
-    packet p{packet_type::event, nsp_->name(), id, event_data(event, std::move(args))};
+    packet p{packet_type::event, nsp_->name(), id, detail::event_data(event, std::move(args))};
     register_ack(id, std::move(done), timeout);
     send_packet(std::move(p), false);
 }
