@@ -163,35 +163,35 @@ json service::on_move(conn_id const& conn, move_request const& r, std::int64_t n
     return game_ack(*g, now);
 }
 
-json service::on_resign(conn_id const& conn, resign_request const& r, std::int64_t now,
-                        effects& fx) {
-    live_game* g = find(r.game);
-    if (!g) return no_game();
+service::seated service::seated_in_live_game(std::string const& id, conn_id const& conn,
+                                             std::int64_t now, effects& fx) {
+    live_game* g = find(id);
+    if (!g) return {nullptr, {}, no_game()};
     auto c = seat_of(*g, conn);
-    if (!c) return not_player();
-    if (g->board.over()) return over_already();
+    if (!c) return {nullptr, {}, not_player()};
+    if (g->board.over()) return {nullptr, {}, over_already()};
     if (flag_if_due(*g, now)) {
         touch(*g, now, fx);
-        return over_already();
+        return {nullptr, {}, over_already()};
     }
+    return {g, *c, {}};
+}
+
+json service::on_resign(conn_id const& conn, resign_request const& r, std::int64_t now,
+                        effects& fx) {
+    auto [g, c, refusal] = seated_in_live_game(r.game, conn, now, fx);
+    if (!g) return refusal;
     if (!started(*g)) return error(wire::not_started, "waiting for an opponent: abort instead");
-    finish(*g, {chess::win_for(~*c), wire::resign_reason}, now);
+    finish(*g, {chess::win_for(~c), wire::resign_reason}, now);
     touch(*g, now, fx);
     return game_ack(*g, now);
 }
 
 json service::on_draw(conn_id const& conn, draw_request const& r, std::int64_t now, effects& fx) {
-    live_game* g = find(r.game);
-    if (!g) return no_game();
-    auto c = seat_of(*g, conn);
-    if (!c) return not_player();
-    if (g->board.over()) return over_already();
-    if (flag_if_due(*g, now)) {
-        touch(*g, now, fx);
-        return over_already();
-    }
+    auto [g, c, refusal] = seated_in_live_game(r.game, conn, now, fx);
+    if (!g) return refusal;
     if (!started(*g)) return error(wire::not_started, "waiting for an opponent");
-    bool const theirs = g->draw_offer == ~*c;
+    bool const theirs = g->draw_offer == ~c;
     // Offering while the opponent's offer stands accepts it.
     if (r.action == offer_action::accept || (r.action == offer_action::offer && theirs)) {
         if (!theirs) return error(wire::no_offer, "there is no draw offer to accept");
@@ -200,8 +200,8 @@ json service::on_draw(conn_id const& conn, draw_request const& r, std::int64_t n
         if (!theirs) return error(wire::no_offer, "there is no draw offer to decline");
         g->draw_offer.reset();
     } else {
-        if (g->draw_offer == *c) return game_ack(*g, now);
-        g->draw_offer = *c;
+        if (g->draw_offer == c) return game_ack(*g, now);
+        g->draw_offer = c;
     }
     touch(*g, now, fx);
     return game_ack(*g, now);
@@ -220,19 +220,12 @@ json service::on_abort(conn_id const& conn, abort_request const& r, std::int64_t
 }
 
 json service::on_claim(conn_id const& conn, claim_request const& r, std::int64_t now, effects& fx) {
-    live_game* g = find(r.game);
-    if (!g) return no_game();
-    auto c = seat_of(*g, conn);
-    if (!c) return not_player();
-    if (g->board.over()) return over_already();
-    if (flag_if_due(*g, now)) {
-        touch(*g, now, fx);
-        return over_already();
-    }
-    seat const& other = g->seats[idx(~*c)];
+    auto [g, c, refusal] = seated_in_live_game(r.game, conn, now, fx);
+    if (!g) return refusal;
+    seat const& other = g->seats[idx(~c)];
     if (!started(*g) || !other.conns.empty() || now - other.gone_since_ms < opts_.claim_grace_ms)
         return error(wire::too_early, "the opponent has not been gone long enough");
-    finish(*g, {chess::win_for(*c), wire::abandoned}, now);
+    finish(*g, {chess::win_for(c), wire::abandoned}, now);
     touch(*g, now, fx);
     return game_ack(*g, now);
 }

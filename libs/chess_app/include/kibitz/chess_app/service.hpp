@@ -123,6 +123,16 @@ private:
     live_game const* find(std::string const& id) const;
     // The seat `conn` holds in `g` (white first when it holds both).
     std::optional<chess::color> seat_of(live_game const& g, conn_id const& conn) const;
+    // The checks resign, draw and claim start with: the game exists, `conn` holds a seat, the
+    // game has not ended (a flag due by `now` ends it first). Null game and the error ack when
+    // one fails.
+    struct seated {
+        live_game* g = nullptr;
+        chess::color c = chess::color::white;
+        json refusal;
+    };
+    seated seated_in_live_game(std::string const& id, conn_id const& conn, std::int64_t now,
+                               effects& fx);
     // Whether the game is in progress (both seated, not over) / waiting / ended.
     static bool started(live_game const& g);
     static std::string_view status(live_game const& g);
