@@ -1,3 +1,4 @@
+#include "connection.hpp"
 #include "test_support.hpp"
 
 #include <kibitz/store/database.hpp>
@@ -236,17 +237,8 @@ TEST(messages, history_of_a_large_room_uses_the_indexes) {
     // No full scan of the messages table in the plan of the history statement.
     std::string plan;
     sqlite3_stmt* s = nullptr;
-    std::string const sql = std::string("EXPLAIN QUERY PLAN ") +
-                            "SELECT id FROM messages WHERE id IN ("
-                            " SELECT id FROM (SELECT id FROM messages WHERE room = ?1 AND "
-                            "to_key IS NULL AND id < ?3 ORDER BY id DESC LIMIT ?4)"
-                            " UNION ALL"
-                            " SELECT id FROM (SELECT id FROM messages WHERE room = ?1 AND to_key "
-                            "IS NOT NULL AND from_key = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4)"
-                            " UNION ALL"
-                            " SELECT id FROM (SELECT id FROM messages WHERE room = ?1 AND to_key "
-                            "IS NOT NULL AND to_key = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4)"
-                            ") ORDER BY id DESC LIMIT ?4";
+    std::string const sql =
+        std::string("EXPLAIN QUERY PLAN ") + detail::statement_sql(detail::stmt::history);
     ASSERT_EQ(sqlite3_prepare_v2(raw, sql.c_str(), -1, &s, nullptr), SQLITE_OK);
     while (sqlite3_step(s) == SQLITE_ROW) {
         plan += reinterpret_cast<char const*>(sqlite3_column_text(s, 3));
