@@ -4,7 +4,7 @@ PORT ?= 3000
 HOST ?= 127.0.0.1
 DATA ?= ./var
 
-.PHONY: run build test bench deps format format-check clean
+.PHONY: run build test faults bench deps format format-check clean
 
 run: build
 	mkdir -p $(DATA)
@@ -18,6 +18,13 @@ build:
 test:
 	@scripts/deps.sh test
 	scripts/test.sh
+
+# The fault suite at full length (make test runs it briefly).
+faults:
+	@scripts/deps.sh test
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+	scripts/faults.sh full
 
 bench: build
 	scripts/bench.sh

@@ -30,6 +30,9 @@ if [ -d tests/interop ]; then
     scripts/interop.sh
 fi
 
+step "fault suite, brief (SIGKILL, SIGSTOP, locked database, EMFILE, disk full)"
+scripts/faults.sh brief
+
 if [ -d tests/browser ]; then
     step "browser tests (headless Chromium via playwright-core)"
     node --test --test-concurrency=1 tests/browser/

@@ -23,6 +23,7 @@ struct config {
     std::size_t max_payload = 1'000'000;
     std::size_t max_connections = 100000;
     std::size_t max_sessions_per_ip = 0;
+    std::size_t max_send_queue_bytes = 16u << 20;
     // Chat flood control (PROTOCOL.md): accepted messages per name, joins per connection.
     std::size_t chat_messages_per_window = 10;
     std::size_t chat_joins_per_window = 20;

@@ -11,6 +11,7 @@
 #include <kibitz/store/worker.hpp>
 #include <kibitz/util/log.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -81,6 +82,23 @@ std::string first_existing(std::string const& configured, char const* fallback) 
     return configured.empty() ? std::string(fallback) : configured;
 }
 
+// Runs the loop until it is stopped. An exception that escapes a handler is logged and the loop
+// goes on: one bad request must never end the process (the libraries contain their own, so
+// reaching this is a bug worth a line in the log, not an outage).
+void run_loop(net::asio::io_context& ioc) {
+    for (;;) {
+        try {
+            ioc.run();
+            return;
+        } catch (std::exception const& e) {
+            util::log(util::log_level::error,
+                      "kibitz: a handler threw, the loop goes on: ", e.what());
+        } catch (...) {
+            util::log(util::log_level::error, "kibitz: a handler threw, the loop goes on");
+        }
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -93,6 +111,9 @@ int main(int argc, char** argv) {
         std::cerr << "kibitz: " << *err << "\n\n" << kibitz::app::usage();
         return 2;
     }
+    // A file past RLIMIT_FSIZE fails its write with EFBIG (the store answers `unavailable`)
+    // instead of killing the process.
+    std::signal(SIGXFSZ, SIG_IGN);
     util::log_level level{};
     if (util::parse_log_level(cfg.log_level, level)) util::set_log_threshold(level);
     auto web_dir = first_existing(cfg.web_dir, KIBITZ_DEFAULT_WEB_DIR);
@@ -107,6 +128,7 @@ int main(int argc, char** argv) {
         opts.engine.ping_timeout = util::duration(cfg.ping_timeout_ms);
         opts.engine.max_payload = cfg.max_payload;
         opts.engine.max_sessions_per_address = cfg.max_sessions_per_ip;
+        opts.engine.max_send_queue_bytes = cfg.max_send_queue_bytes;
         opts.engine.cors.origins = cfg.cors_origins;
         // Browsers open WebSockets only from this site or the configured origins.
         opts.engine.websocket_origins = cfg.cors_origins;
@@ -141,7 +163,7 @@ int main(int argc, char** argv) {
             io.close();
             ioc.stop();
         });
-        ioc.run();
+        run_loop(ioc);
         // Modules go first (they may still hand jobs to the store), then the store drains.
         installed.clear();
         store.stop();
