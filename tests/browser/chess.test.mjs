@@ -145,3 +145,40 @@ test("two players meet in the lobby and play fool's mate by clicking; a spectato
   await shot(carol, "7-mated-spectator");
   assert.deepEqual(errors, []);
 });
+
+// The game chat: the page embeds <kibitz-chat room="game:<id>">; game ids are lower-case, so
+// the room is valid and both players read each other's messages.
+test("two players chat in the game's chat", async () => {
+  const alice = await openPage(`${server.url}/chess/`);
+  await alice.fill("#name", "anna");
+  await alice.click("text=White");
+  await Promise.all([alice.waitForURL(/\/chess\/[a-z0-9_-]{8,}$/), alice.click("#create")]);
+  const gameUrl = alice.url();
+  const id = gameUrl.split("/").at(-1);
+  const bob = await openPage(gameUrl);
+  await bob.waitForSelector('#player-bottom.you[data-color="black"]');
+  assert.equal(await alice.getAttribute("#chat", "room"), `game:${id}`);
+
+  async function enterChat(page, name) {
+    await page.locator("kibitz-chat input[name=name]").fill(name);
+    await page.locator("kibitz-chat .welcome button[type=submit]").click();
+    await page.locator("kibitz-chat textarea").waitFor();
+  }
+  const say = async (page, text) => {
+    const box = page.locator("kibitz-chat textarea");
+    await box.fill(text);
+    await box.press("Enter");
+  };
+  const sees = (page, text) =>
+    page.locator("kibitz-chat .msg:not(.pending) .text").filter({ hasText: text }).first().waitFor();
+
+  await enterChat(alice, "anna");
+  await enterChat(bob, "bert");
+  await say(alice, "good luck, bert");
+  await sees(bob, "good luck, bert");
+  await say(bob, "have fun, anna");
+  await sees(alice, "have fun, anna");
+  await sees(alice, "good luck, bert");
+  await shot(alice, "8-game-chat");
+  assert.deepEqual(errors, []);
+});
