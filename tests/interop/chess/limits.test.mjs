@@ -59,6 +59,7 @@ describe("/chess limits", () => {
   });
 
   it("caps open games per creator and in total, and spectators per game", async () => {
+    const g = await newGame(server.url);
     const a = await client(server.url);
     const ids = [];
     for (let i = 0; i < 2; i++) {
@@ -78,7 +79,6 @@ describe("/chess limits", () => {
       else ids.push(ack.game.id);
     }
     assert.equal(code(refused), "too_many_games", "12 open games in total");
-    const g = await newGame(server.url);
     const fans = [await client(server.url), await client(server.url), await client(server.url)];
     assert.equal((await call(fans[0], "join", { game: g.id, name: "f0" })).seat, "spectator");
     assert.equal((await call(fans[1], "join", { game: g.id, name: "f1" })).seat, "spectator");
