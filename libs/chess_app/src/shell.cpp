@@ -267,15 +267,21 @@ void chess_server::impl::send_pgn(std::string const& id,
         return done(text ? std::optional(pgn_answer{id, *text}) : std::nullopt);
     }
     auto weak = self;
+    // Reads for PGNs of games not in memory (any HTTP client may ask) are bounded too.
+    if (loading >= shell.max_queued) return done(pgn_answer{{}, {}, true});
     auto on_loaded = [weak, done](store::result<std::optional<store::game_record>> r) {
         auto owner = weak.lock();
+        if (owner) --owner->impl_->loading;
         if (!owner || !r) return done(pgn_answer{{}, {}, true});
         if (!r.value()) return done(std::nullopt);
         auto text = owner->impl_->svc.pgn_of(*r.value());
         done(text ? std::optional(pgn_answer{r.value()->id, *text}) : std::nullopt);
     };
-    if (!store.run([id](store::database& db) { return db.load_game(id); }, on_loaded))
+    ++loading;
+    if (!store.run([id](store::database& db) { return db.load_game(id); }, on_loaded)) {
+        --loading;
         done(pgn_answer{{}, {}, true});
+    }
 }
 
 // One timer at the service's next wake-up (not before hold_timer_until after a failure).
@@ -362,11 +368,12 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
     std::promise<loaded_t> loaded;
     auto future = loaded.get_future();
     if (!store.run(
-            [&loaded](store::database& db) {
+            [&loaded, cap](store::database& db) {
                 auto hashed =
                     db.rehash_game_tokens([](std::string_view t) { return hash_token(t); });
                 if (!hashed) return loaded.set_value(loaded_t(hashed.error()));
-                loaded.set_value(db.load_active_games());
+                // Only as many as memory may hold; the others come back on `join`.
+                loaded.set_value(cap == 0 ? db.load_active_games() : db.load_active_games(cap));
             },
             [] {}))
         throw std::runtime_error("chess: the store is stopping");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -49,6 +50,12 @@ std::vector<std::string> split_moves(std::string const& text) {
     }
     return moves;
 }
+
+// The columns read_game reads, in its order (schema.cpp's game columns).
+#define KIBITZ_STORE_GAME_COLUMNS                                                                  \
+    "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
+    "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
+    "running, running_since, draw_offer, rematch_offer, rematch_id"
 
 // A statement used rarely enough not to be cached: prepared here, finalized on destruction.
 struct one_off {
@@ -235,6 +242,24 @@ result<std::vector<game_record>> database::load_active_games() {
     while ((rc = q.step()) == SQLITE_ROW)
         games.push_back(read_game(q));
     if (rc != SQLITE_DONE) return q.fail(rc, "loading the active games");
+    return games;
+}
+
+result<std::vector<game_record>> database::load_active_games(std::size_t newest) {
+    if (!conn_) return detail::closed_failure();
+    one_off s(conn_->db, "SELECT " KIBITZ_STORE_GAME_COLUMNS " FROM games"
+                         " WHERE status IN ('waiting', 'started')"
+                         " ORDER BY created_at DESC, id DESC LIMIT ?1");
+    if (s.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, s.rc, "loading games");
+    detail::query q(conn_->db, s.stmt);
+    q.bind(1, static_cast<std::int64_t>(
+                  std::min<std::size_t>(newest, std::numeric_limits<std::int64_t>::max())));
+    std::vector<game_record> games;
+    int rc = SQLITE_ROW;
+    while ((rc = q.step()) == SQLITE_ROW)
+        games.push_back(read_game(q));
+    if (rc != SQLITE_DONE) return q.fail(rc, "loading the newest active games");
+    std::reverse(games.begin(), games.end());
     return games;
 }
 

@@ -133,3 +133,22 @@ TEST(chess_games, plain_tokens_are_hashed_once) {
     EXPECT_EQ(back->black_token, std::string(64, 'b')) << "a hash is left alone";
     EXPECT_EQ(db.rehash_game_tokens(hash).value(), 0u);
 }
+
+TEST(chess_games, load_active_games_can_take_only_the_newest) {
+    temp_dir tmp;
+    auto db = open_or_throw(tmp.path());
+    for (int i = 0; i < 5; ++i) {
+        auto g = game("active1" + std::to_string(i));
+        g.created_at = 1000 + i;
+        ASSERT_TRUE(db.save_game(g).ok());
+    }
+    auto ended = game("ended123");
+    ended.status = std::string(game_ended);
+    ended.created_at = 5000;
+    ASSERT_TRUE(db.save_game(ended).ok());
+    auto newest = db.load_active_games(2).value();
+    ASSERT_EQ(newest.size(), 2u);
+    EXPECT_EQ(newest[0].id, "active13") << "oldest first, as load_active_games()";
+    EXPECT_EQ(newest[1].id, "active14");
+    EXPECT_EQ(db.load_active_games(100).value().size(), 5u);
+}

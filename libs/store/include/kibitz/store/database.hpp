@@ -100,6 +100,8 @@ public:
     // The games whose status is "waiting" or "started", oldest first: what the chess app
     // restores at start-up.
     result<std::vector<game_record>> load_active_games();
+    // The same, only the `newest` most recently created of them (still oldest first).
+    result<std::vector<game_record>> load_active_games(std::size_t newest);
 
 private:
     explicit database(std::unique_ptr<detail::connection> conn) noexcept;
