@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { call, client, close, newGame, play, startChess } from "./helpers.mjs";
+import { call, client, close, newGame, play, startChess, waitFor } from "./helpers.mjs";
 
 // The store waits its busy timeout (5 s) for the lock before it fails.
 const LOCKED_CAP_MS = 20000;
@@ -50,6 +50,18 @@ async function holdWriteLock(db) {
 }
 
 const code = (ack) => (ack.ok ? "ok" : ack.error.code);
+
+// Resolves once the server's stderr contains `text` (its log of a failed commit).
+function logged(server, text, from = 0) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + LOCKED_CAP_MS;
+    (function poll() {
+      if (server.stderr().indexOf(text, from) >= 0) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`the server never logged ${text}`));
+      setTimeout(poll, 20);
+    })();
+  });
+}
 
 describe("/chess acks only what is stored", () => {
   const dirs = [];
@@ -101,6 +113,33 @@ describe("/chess acks only what is stored", () => {
       assert.deepEqual(rejoined.game.moves, ["e2e4", "e7e5"], "the acked move survived kill -9");
       assert.ok(rejoined.game.v > again.game.v, "v never goes back");
       close(back);
+    } finally {
+      lock?.kill();
+      await server.stop();
+    }
+  });
+
+  it("a flag that falls while the database is locked is announced only once stored", async () => {
+    const server = await startChess();
+    dirs.push(server.dir);
+    let lock;
+    try {
+      const g = await newGame(server.url, { clock: { initial_ms: 1500, increment_ms: 0 } });
+      const before = await play(g, ["e2e4", "e7e5"]);
+      assert.equal(before.clock.running, "white");
+      const mark = server.stderr().length;
+      lock = await holdWriteLock(path.join(server.dir, "kibitz.db"));
+      // The timer ends the game on time, the commit fails: nothing is sent.
+      await logged(server, "cannot store", mark);
+      assert.equal(g.black.games.filter((x) => x.status === "ended").length, 0);
+      await lock.release();
+      lock = null;
+      const ended = await waitFor(g.black, (x) => x.status === "ended", { what: "the flag" });
+      assert.equal(ended.reason, "timeout");
+      assert.equal(ended.result, "0-1");
+      assert.equal(ended.v, before.v + 1, "the failed attempt used up no v");
+      assert.equal(code(await call(g.white, "move", { game: g.id, uci: "g1f3", ply: 2 })), "game_over");
+      close(g.white, g.black);
     } finally {
       lock?.kill();
       await server.stop();
