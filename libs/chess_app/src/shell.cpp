@@ -94,6 +94,8 @@ struct chess_server::impl {
     bool pump_posted = false;
     bool tick_wanted = false;
     std::int64_t hold_timer_until = 0;
+    std::int64_t failure_logged_ms = 0;
+    std::size_t failed_batches = 0;
     std::vector<lobby_entry> lobby_sent;
 
     static std::string room(std::string const& id) { return "game:" + id; }
@@ -229,13 +231,20 @@ void chess_server::impl::committed(batch& b, store::result<void> const& r) {
         for (auto& x : b.replies)
             answer(x.ack, std::move(x.payload));
     } else {
-        util::log(log_level::error, "chess: cannot store ", b.fx.changes.size(),
-                  " changes (rolled back, answered unavailable): ", r.error().message);
+        // At most one line a second, however fast the failures come.
+        std::int64_t const now = util::unix_ms();
+        ++failed_batches;
+        if (now - failure_logged_ms >= 1000) {
+            util::log(log_level::error, "chess: cannot store changes (", failed_batches,
+                      " batches rolled back and answered unavailable): ", r.error().message);
+            failure_logged_ms = now;
+            failed_batches = 0;
+        }
         svc.rollback();
         // The sockets are gone all the same: their disconnects go into the next batch.
         for (auto it = b.disconnects.rbegin(); it != b.disconnects.rend(); ++it)
             queue.push_front(item{true, *it, std::nullopt, nullptr, std::nullopt});
-        hold_timer_until = util::unix_ms() + shell.retry_ms;
+        hold_timer_until = now + shell.retry_ms;
         for (auto& x : b.replies)
             answer(x.ack, x.depends ? unavailable_ack() : std::move(x.payload));
     }
