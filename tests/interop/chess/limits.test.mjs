@@ -1,7 +1,7 @@
 // Flood control and caps of /chess against the real binary: a connection over its rate gets
 // `rate_limited` with error.retry_after_ms while a bystander's moves are acked at once; open
 // games are capped per creator and in total (`too_many_games`), spectators per game
-// (`too_many_spectators`); creates in one burst reach the other sockets as fewer `lobby` events,
+// (`too_many_spectators`), games per connection (`too_many_games`); creates in one burst reach the other sockets as fewer `lobby` events,
 // each the full list; a waiting game whose creator left is removed from the store after the
 // grace period; the process stays small.
 
@@ -29,14 +29,14 @@ describe("/chess limits", () => {
   before(async () => {
     server = await startChess({
       args: ["--chess-max-open-per-creator", "2", "--chess-max-open-games", "12",
-        "--chess-max-spectators", "2", "--chess-waiting-grace", "300", "--chess-pgns-per-window", "20"],
+        "--chess-max-spectators", "2", "--chess-max-games-per-connection", "3", "--chess-waiting-grace", "300", "--chess-pgns-per-window", "20"],
     });
   });
   after(async () => {
     await server?.stopAndClean();
   });
 
-  it("rate-limits one connection's flood and leaves a bystander's moves fast", async () => {
+  it("rate-limits one connection's flood and leaves a bystander's moves fast", async (t) => {
     const g = await newGame(server.url);
     await play(g, ["e2e4"]);
     const flooder = await client(server.url);
@@ -54,6 +54,7 @@ describe("/chess limits", () => {
     assert.equal(code(moved), "ok");
     assert.ok(bystanderMs < 1000, `bystander's move acked in ${bystanderMs} ms`);
     const grown = rssKb(server.proc.pid) - rss0;
+    t.diagnostic(`bystander move acked in ${bystanderMs.toFixed(1)} ms during the flood; RSS +${grown} kB`);
     assert.ok(grown < 20000, `RSS grew by ${grown} kB`);
     close(g.white, g.black, flooder);
   });
@@ -94,7 +95,19 @@ describe("/chess limits", () => {
     close(watcher);
   });
 
-  it("coalesces the lobby: a burst of creates reaches a watcher as fewer full lobbies", async () => {
+  it("caps the games one connection is in", async () => {
+    const games = [];
+    for (let i = 0; i < 4; i++) games.push(await newGame(server.url));
+    const fan = await client(server.url);
+    for (const g of games.slice(0, 3)) assert.equal((await call(fan, "join", { game: g.id, name: "fan" })).seat, "spectator");
+    assert.equal(code(await call(fan, "join", { game: games[3].id, name: "fan" })), "too_many_games");
+    assert.equal(code(await call(fan, "create", { name: "fan", color: "white" })), "too_many_games");
+    assert.equal((await call(fan, "join", { game: games[0].id, name: "fan" })).seat, "spectator", "one it is in");
+    assert.equal(code(await call(games[3].white, "move", { game: games[3].id, uci: "e2e4", ply: 0 })), "ok");
+    close(fan, ...games.flatMap((g) => [g.white, g.black]));
+  });
+
+  it("coalesces the lobby: a burst of creates reaches a watcher as fewer full lobbies", async (t) => {
     const watcher = await client(server.url);
     await waitFor(watcher, (l) => l.games.length === 0, { event: "lobby", list: watcher.lobbies, what: "an empty lobby" });
     const creators = [];
@@ -104,6 +117,7 @@ describe("/chess limits", () => {
     assert.ok(acks.every((a) => a.ok));
     const full = await waitFor(watcher, (l) => l.games.length === 10, { event: "lobby", list: watcher.lobbies, what: "ten games" });
     const sent = watcher.lobbies.length - start;
+    t.diagnostic(`${sent} lobby events for 10 simultaneous creates`);
     assert.ok(sent < 10, `${sent} lobby events for 10 creates`);
     assert.deepEqual(full.games.map((x) => x.creator).sort(), creators.map((_, i) => `c${i}`).sort());
     // The creators leave; after the grace period their games are gone from the store too.
