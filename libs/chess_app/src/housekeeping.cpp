@@ -145,6 +145,21 @@ bool service::make_room() {
     return true;
 }
 
+bool service::expire_one_waiting(effects& fx) {
+    live_game const* oldest = nullptr;
+    for (auto const& [id, g] : games_) {
+        if (status(g) != wire::waiting || connected(g, g.creator)) continue;
+        if (!oldest || g.seats[idx(g.creator)].gone_since_ms <
+                           oldest->seats[idx(oldest->creator)].gone_since_ms)
+            oldest = &g;
+    }
+    if (!oldest) return false;
+    std::string const id = oldest->id;
+    drop(id);
+    fx.deleted.push_back(id);
+    return true;
+}
+
 void service::drop(std::string const& id) {
     live_game* g = find(id);
     if (!g) return;

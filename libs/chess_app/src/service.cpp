@@ -116,7 +116,9 @@ json service::on_create(conn_id const& conn, create_request const& r, std::int64
     }
     if (opts_.max_open_per_creator != 0 && own >= opts_.max_open_per_creator)
         return too_many("you have too many games waiting for an opponent");
-    if ((opts_.max_open_games != 0 && open_total >= opts_.max_open_games) || !make_room())
+    // When full, a waiting game whose creator left (not listed) makes room before its time.
+    bool const full = opts_.max_open_games != 0 && open_total >= opts_.max_open_games;
+    if ((full && !expire_one_waiting(fx)) || !make_room())
         return too_many("too many games are open on this server");
     live_game& g = make_game(r.color, c, now, r.clock);
     seat& s = g.seats[idx(c)];

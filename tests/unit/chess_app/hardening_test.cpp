@@ -191,6 +191,24 @@ TEST_F(hardening, open_games_are_capped_per_creator_and_in_total) {
     EXPECT_EQ(svc().size(), 4u);
 }
 
+TEST_F(hardening, a_full_server_makes_room_from_waiting_games_whose_creator_left) {
+    std::vector<std::string> open;
+    for (auto const* conn : {"a", "b", "c", "d"})
+        open.push_back(create(conn));
+    fx = {};
+    svc().disconnect("c", now, fx);
+    svc().disconnect("b", now + 1, fx);
+    auto ack = send("e", create_request{"erin", "white", std::nullopt});
+    EXPECT_EQ(code(ack), "ok");
+    EXPECT_EQ(fx.deleted, std::vector<std::string>{open[2]}) << "gone longest";
+    EXPECT_FALSE(svc().knows(open[2]));
+    EXPECT_EQ(code(send("f", create_request{"fay", "white", std::nullopt})), "ok");
+    EXPECT_EQ(fx.deleted, std::vector<std::string>{open[1]});
+    EXPECT_EQ(code(send("g", create_request{"gus", "white", std::nullopt})), "too_many_games")
+        << "every waiting game has its creator here";
+    EXPECT_EQ(svc().lobby().size(), 4u);
+}
+
 TEST_F(hardening, games_per_connection_and_spectators_per_game_are_capped) {
     auto g1 = start("w1", "b1");
     auto g2 = start("w2", "b2");

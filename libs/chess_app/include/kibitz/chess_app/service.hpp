@@ -164,6 +164,8 @@ private:
                                        bool spectator) const;
     // Room for one more game in memory (drops the longest-idle game nobody is in if need be).
     bool make_room();
+    // Removes the waiting game whose creator has been gone longest (memory and store).
+    bool expire_one_waiting(effects& fx);
     void drop(std::string const& id);
     bool attached(live_game const& g) const;
     std::optional<std::int64_t> expiry(live_game const& g) const;
