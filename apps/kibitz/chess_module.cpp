@@ -34,12 +34,19 @@ kibitz::app::http_route pgn_route(std::shared_ptr<kibitz::chess_app::chess_serve
         if (!is_get(req) || !path.starts_with(prefix) || !path.ends_with(suffix)) return false;
         auto id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
         auto owner = weak.lock();
-        auto answer = [respond, head = req.method == "HEAD"](std::optional<std::string> pgn) {
+        auto answer = [respond, head = req.method == "HEAD",
+                       asked = std::string(id)](std::optional<kibitz::chess_app::pgn_answer> pgn) {
             eio::http_response r;
-            r.status = pgn ? 200 : 404;
+            r.status = !pgn ? 404 : pgn->unavailable ? 503 : pgn->id != asked ? 301 : 200;
             r.set("Content-Type", "text/plain; charset=utf-8");
             eio::add_security_headers(r);
-            if (!head) r.body = pgn ? std::move(*pgn) : std::string("Not Found");
+            // A game named by its id from before ids were lower-case: its address now.
+            if (r.status == 301) r.set("Location", "/chess/games/" + pgn->id + ".pgn");
+            std::string body = r.status == 200   ? std::move(pgn->text)
+                               : r.status == 404 ? "Not Found"
+                               : r.status == 503 ? "Service Unavailable"
+                                                 : "Moved Permanently";
+            if (!head) r.body = std::move(body);
             respond(std::move(r));
         };
         if (!owner || !url_safe_id(id)) {
@@ -67,9 +74,24 @@ kibitz::app::http_route page_route(std::string const& web_dir) {
 }
 
 std::shared_ptr<void> install(app_context& ctx) {
+    auto const& cfg = ctx.cfg;
     kibitz::chess_app::service_options opts;
-    opts.claim_grace_ms = ctx.cfg.chess_claim_grace_ms;
-    auto chess = kibitz::chess_app::chess_server::install(ctx.ioc, ctx.io, ctx.store, opts);
+    opts.claim_grace_ms = cfg.chess_claim_grace_ms;
+    opts.max_games = cfg.chess_max_games;
+    opts.max_open_games = cfg.chess_max_open_games;
+    opts.max_open_per_creator = cfg.chess_max_open_per_creator;
+    opts.max_games_per_conn = cfg.chess_max_games_per_connection;
+    opts.max_spectators = cfg.chess_max_spectators;
+    opts.waiting_grace_ms = cfg.chess_waiting_grace_ms;
+    opts.idle_ms = cfg.chess_idle_ms;
+    kibitz::chess_app::shell_options shell;
+    shell.rates = {.window_ms = cfg.chess_rate_window_ms,
+                   .creates = cfg.chess_creates_per_window,
+                   .joins = cfg.chess_joins_per_window,
+                   .moves = cfg.chess_moves_per_window,
+                   .actions = cfg.chess_actions_per_window,
+                   .pgns = cfg.chess_pgns_per_window};
+    auto chess = kibitz::chess_app::chess_server::install(ctx.ioc, ctx.io, ctx.store, opts, shell);
     ctx.routes.push_back(pgn_route(chess));
     ctx.routes.push_back(page_route(ctx.cfg.web_dir.empty() ? std::string(KIBITZ_DEFAULT_WEB_DIR)
                                                             : ctx.cfg.web_dir));

@@ -30,6 +30,20 @@ struct config {
     std::int64_t chat_window_ms = 10000;
     // Chess: how long a disconnected opponent may be gone before `claim` succeeds.
     std::int64_t chess_claim_grace_ms = 30000;
+    // Chess caps (docs/chess_app.md; 0: no cap) and flood control per connection and window.
+    std::size_t chess_max_games = 10000;
+    std::size_t chess_max_open_games = 500;
+    std::size_t chess_max_open_per_creator = 3;
+    std::size_t chess_max_games_per_connection = 32;
+    std::size_t chess_max_spectators = 500;
+    std::int64_t chess_waiting_grace_ms = 120000;
+    std::int64_t chess_idle_ms = 600000;
+    std::int64_t chess_rate_window_ms = 10000;
+    std::size_t chess_creates_per_window = 10;
+    std::size_t chess_joins_per_window = 30;
+    std::size_t chess_moves_per_window = 60;
+    std::size_t chess_actions_per_window = 30;
+    std::size_t chess_pgns_per_window = 20;
 };
 
 // One option: its flag, its environment variable, its help text, and how to take a value.

@@ -1,10 +1,12 @@
 // The chess page (web/chess/) in headless Chromium, driven by npm playwright-core against the
 // real kibitz binary: two players meet through the lobby and play fool's mate by clicking
-// squares, a spectator sees every move, and a reload keeps the seat and the clock.
+// squares, a spectator sees every move, and a reload keeps the seat and the clock; two players
+// chat in the game's chat; an old upper-case game address still leads to the game.
 // Screenshots go to artifacts/.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -143,5 +145,78 @@ test("two players meet in the lobby and play fool's mate by clicking; a spectato
   await shot(alice, "5-mated-white");
   await shot(bob, "6-mated-black");
   await shot(carol, "7-mated-spectator");
+  assert.deepEqual(errors, []);
+});
+
+// The game chat: the page embeds <kibitz-chat room="game:<id>">; game ids are lower-case, so
+// the room is valid and both players read each other's messages.
+test("two players chat in the game's chat", async () => {
+  const alice = await openPage(`${server.url}/chess/`);
+  await alice.fill("#name", "anna");
+  await alice.click("text=White");
+  await Promise.all([alice.waitForURL(/\/chess\/[a-z0-9_-]{8,}$/), alice.click("#create")]);
+  const gameUrl = alice.url();
+  const id = gameUrl.split("/").at(-1);
+  const bob = await openPage(gameUrl);
+  await bob.waitForSelector('#player-bottom.you[data-color="black"]');
+  assert.equal(await alice.getAttribute("#chat", "room"), `game:${id}`);
+
+  async function enterChat(page, name) {
+    await page.locator("kibitz-chat input[name=name]").fill(name);
+    await page.locator("kibitz-chat .welcome button[type=submit]").click();
+    await page.locator("kibitz-chat textarea").waitFor();
+  }
+  const say = async (page, text) => {
+    const box = page.locator("kibitz-chat textarea");
+    await box.fill(text);
+    await box.press("Enter");
+  };
+  const sees = (page, text) =>
+    page.locator("kibitz-chat .msg:not(.pending) .text").filter({ hasText: text }).first().waitFor();
+
+  await enterChat(alice, "anna");
+  await enterChat(bob, "bert");
+  await say(alice, "good luck, bert");
+  await sees(bob, "good luck, bert");
+  await say(bob, "have fun, anna");
+  await sees(alice, "have fun, anna");
+  await sees(alice, "good luck, bert");
+  await shot(alice, "8-game-chat");
+  assert.deepEqual(errors, []);
+});
+
+// A game stored by an older build under an upper-case id: its old address still opens it, the
+// page follows it to the lower-case id and keeps the seat with the token it had saved.
+test("an old upper-case game address leads to the game, seat kept", async () => {
+  let old = await startChess();
+  const dir = old.dir;
+  try {
+    const alice = await openPage(`${old.url}/chess/`);
+    await alice.fill("#name", "alice");
+    await alice.click("text=White");
+    await Promise.all([alice.waitForURL(/\/chess\/[a-z0-9_-]{8,}$/), alice.click("#create")]);
+    const id = alice.url().split("/").at(-1);
+    const token = await alice.evaluate((k) => localStorage.getItem(k), `kibitz.chess.token.${id}`);
+    assert.ok(token);
+    await alice.context().close();
+    await old.stop();
+    const oldId = "OldGame12AbC";
+    const py = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
+      "c.executescript(\"DROP TABLE game_aliases; PRAGMA user_version = 2; UPDATE games SET id = '" +
+      oldId + "' WHERE id = '\" + sys.argv[2] + \"';\")\nc.commit()";
+    const r = spawnSync("/usr/bin/python3", ["-c", py, path.join(dir, "kibitz.db"), id], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+
+    old = await startChess({ dir });
+    const page = await openPage(`${old.url}/chess/`);
+    await page.evaluate(([k, v]) => localStorage.setItem(k, v), [`kibitz.chess.token.${oldId}`, token]);
+    await Promise.all([page.waitForURL(`${old.url}/chess/${oldId.toLowerCase()}`), page.goto(`${old.url}/chess/${oldId}`)]);
+    await page.waitForSelector('#player-bottom.you[data-color="white"]');
+    assert.match(await page.textContent("#status"), /Waiting for an opponent/);
+    assert.equal(await page.getAttribute("#chat", "room"), `game:${oldId.toLowerCase()}`);
+    await shot(page, "9-old-address");
+  } finally {
+    await old.stopAndClean();
+  }
   assert.deepEqual(errors, []);
 });

@@ -149,6 +149,13 @@ async function joinGame() {
     $("board").classList.add("missing");
     return;
   }
+  if (ack.game.id !== gameId) {
+    // An id from before ids were lower-case: the game lives on under its new id.
+    const kept = ack.token || token;
+    if (kept) store.setToken(ack.game.id, kept);
+    location.replace(`/chess/${ack.game.id}`);
+    return;
+  }
   state.seat = ack.seat;
   if (ack.token) store.setToken(gameId, ack.token);
   if (!state.flipped) state.orientation = ack.seat === "black" ? "black" : "white";

@@ -99,8 +99,9 @@ store::game_record service::make_record(live_game const& g, std::int64_t now) co
     }
     r.white_name = g.seats[0].name;
     r.black_name = g.seats[1].name;
-    if (g.seats[0].name) r.white_token = g.seats[0].token;
-    if (g.seats[1].name) r.black_token = g.seats[1].token;
+    // Only the hashes of the tokens are stored.
+    if (g.seats[0].name) r.white_token = g.seats[0].token_hash;
+    if (g.seats[1].name) r.black_token = g.seats[1].token_hash;
     r.start_fen = chess::to_fen(g.board.initial());
     r.moves = g.board.uci_moves();
     if (g.clock) {
@@ -122,19 +123,19 @@ store::game_record service::make_record(live_game const& g, std::int64_t now) co
     return r;
 }
 
-bool service::restore(store::game_record const& rec, std::int64_t now, effects& fx) {
-    if (knows(rec.id)) return false;
+std::optional<service::live_game> service::build(store::game_record const& rec,
+                                                 std::int64_t now) const {
     auto start = chess::parse_fen(rec.start_fen);
-    if (!start) return false;
+    if (!start) return std::nullopt;
     live_game g;
     g.board = chess::game(*start.value);
     for (auto const& m : rec.moves)
-        if (!g.board.play_uci(m)) return false;
+        if (!g.board.play_uci(m)) return std::nullopt;
     bool const ended = rec.status == wire::ended;
     if (ended && !g.board.over()) {
         auto result = intern(rec.result.value_or(""));
         auto reason = intern(rec.reason.value_or(""));
-        if (!reason || (rec.result && !result)) return false;
+        if (!reason || (rec.result && !result)) return std::nullopt;
         g.board.finish({result.value_or(std::string_view{}), *reason});
     }
     g.id = rec.id;
@@ -142,11 +143,14 @@ bool service::restore(store::game_record const& rec, std::int64_t now, effects& 
     g.created_at = rec.created_at;
     g.creator_color = rec.creator_color;
     g.last_move_ms = now;
+    g.last_seen_ms = now;
     std::array<std::optional<std::string>, 2> names{rec.white_name, rec.black_name};
     std::array<std::optional<std::string>, 2> tokens{rec.white_token, rec.black_token};
     for (std::size_t s = 0; s < 2; ++s) {
         g.seats[s].name = names[s];
-        g.seats[s].token = tokens[s].value_or("");
+        // A token stored before tokens were hashed (not 64 digits) is hashed now.
+        std::string t = tokens[s].value_or("");
+        g.seats[s].token_hash = t.size() == 64 || t.empty() ? t : hash_token(t);
         g.seats[s].gone_since_ms = now;
     }
     // The creator of a waiting game is the one seated player.
@@ -161,11 +165,25 @@ bool service::restore(store::game_record const& rec, std::int64_t now, effects& 
     g.draw_offer = color_from(rec.draw_offer);
     g.rematch_offer = color_from(rec.rematch_offer);
     g.rematch_id = rec.rematch_id;
-    auto [it, inserted] = games_.emplace(rec.id, std::move(g));
-    order_.push_back(rec.id);
+    return g;
+}
+
+bool service::restore(store::game_record const& rec, std::int64_t now, effects& fx) {
+    if (knows(rec.id)) return false;
+    auto g = build(rec, now);
+    if (!g || !make_room()) return false;
+    g->seq = ++seq_;
+    if (undo_.open) undo_.games.emplace(rec.id, std::nullopt);
+    auto [it, inserted] = games_.emplace(rec.id, std::move(*g));
     // Nobody is connected any more: a change (v + 1) for games in progress.
-    if (!ended) touch(it->second, now, fx);
+    if (rec.status != wire::ended) touch(it->second, now, fx);
     return inserted;
+}
+
+std::optional<std::string> service::pgn_of(store::game_record const& rec) const {
+    auto g = build(rec, rec.created_at);
+    if (!g) return std::nullopt;
+    return pgn_text(*g);
 }
 
 } // namespace kibitz::chess_app

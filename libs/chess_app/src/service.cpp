@@ -1,6 +1,7 @@
 #include <kibitz/chess_app/service.hpp>
 #include <kibitz/chess_app/wire.hpp>
 #include <kibitz/util/random.hpp>
+#include <kibitz/util/sha256.hpp>
 
 #include <algorithm>
 
@@ -27,12 +28,28 @@ json not_player() {
 json over_already() {
     return error(wire::game_over, "the game is over");
 }
+json too_many(std::string_view what) {
+    return error(wire::too_many_games, what);
+}
+
+// 16 characters of a-z 0-9 (82 random bits): a valid /chat room as `game:<id>`.
+std::string lower_case_id() {
+    constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::string id;
+    while (id.size() < 16)
+        for (unsigned char b : util::random_bytes(24))
+            if (b < 252 && id.size() < 16) id += alphabet[b % 36]; // 252 = 7 * 36: no bias
+    return id;
+}
 
 } // namespace
 
+std::string hash_token(std::string_view token) {
+    return util::sha256_hex(token);
+}
+
 service::service(service_options opts) : opts_(std::move(opts)) {
-    // 72 random bits: 12 URL-safe characters.
-    if (!opts_.new_game_id) opts_.new_game_id = [] { return util::random_id(72); };
+    if (!opts_.new_game_id) opts_.new_game_id = lower_case_id;
     if (!opts_.new_token) opts_.new_token = [] { return util::random_id(128); };
     if (!opts_.coin) opts_.coin = [] { return (util::random_bytes(1)[0] & 1) != 0; };
 }
@@ -69,8 +86,11 @@ service::live_game& service::make_game(std::string creator_color, color creator,
     std::string id = opts_.new_game_id();
     while (games_.count(id) != 0)
         id = opts_.new_game_id();
+    if (undo_.open) undo_.games.emplace(id, std::nullopt);
     live_game& g = games_[id];
     g.id = id;
+    g.seq = ++seq_;
+    g.last_seen_ms = now;
     g.created_at = now;
     g.creator_color = std::move(creator_color);
     g.creator = creator;
@@ -78,7 +98,6 @@ service::live_game& service::make_game(std::string creator_color, color creator,
     if (clock) g.clock.emplace(clock->initial_ms, clock->increment_ms, color::white);
     for (auto& s : g.seats)
         s.gone_since_ms = now;
-    order_.push_back(id);
     return g;
 }
 
@@ -88,10 +107,24 @@ json service::on_create(conn_id const& conn, create_request const& r, std::int64
               : r.color == wire::black ? color::black
               : opts_.coin()           ? color::white
                                        : color::black;
+    if (conn_full(conn)) return too_many("this connection is in too many games");
+    std::size_t open_total = 0, own = 0;
+    for (auto const& [id, g] : games_) {
+        if (status(g) != wire::waiting) continue;
+        ++open_total;
+        if (g.seats[idx(g.creator)].conns.count(conn) != 0) ++own;
+    }
+    if (opts_.max_open_per_creator != 0 && own >= opts_.max_open_per_creator)
+        return too_many("you have too many games waiting for an opponent");
+    // When full, a waiting game whose creator left (not listed) makes room before its time.
+    bool const full = opts_.max_open_games != 0 && open_total >= opts_.max_open_games;
+    if ((full && !expire_one_waiting(fx)) || !make_room())
+        return too_many("too many games are open on this server");
     live_game& g = make_game(r.color, c, now, r.clock);
     seat& s = g.seats[idx(c)];
     s.name = r.name;
     s.token = opts_.new_token();
+    s.token_hash = hash_token(s.token);
     attach(g, conn, c, fx);
     touch(g, now, fx);
     refresh_lobby(fx);
@@ -102,10 +135,13 @@ json service::on_join(conn_id const& conn, join_request const& r, std::int64_t n
     live_game* g = find(r.game);
     if (!g) return no_game();
     // A seat's token takes the seat back from any connection.
+    std::string const presented = r.token ? hash_token(*r.token) : std::string();
     for (color c : {color::white, color::black}) {
         seat& s = g->seats[idx(c)];
-        if (!r.token || !s.name || s.token != *r.token) continue;
+        if (!r.token || !s.name || !util::constant_time_equal(s.token_hash, presented)) continue;
+        if (auto refusal = attach_refusal(*g, conn, false)) return *refusal;
         bool const change = !connected(*g, c) || g->spectators.count(conn) != 0;
+        s.token = *r.token;
         attach(*g, conn, c, fx);
         if (change) touch(*g, now, fx);
         refresh_lobby(fx);
@@ -114,20 +150,26 @@ json service::on_join(conn_id const& conn, join_request const& r, std::int64_t n
     // A seated connection asking again gets its seat.
     if (auto c = seat_of(*g, conn)) {
         fx.subscribe.emplace_back(conn, g->id);
-        return game_ack(*g, now, {{"seat", color_name(*c)}, {"token", g->seats[idx(*c)].token}});
+        json fields = {{"seat", color_name(*c)}};
+        if (!g->seats[idx(*c)].token.empty()) fields["token"] = g->seats[idx(*c)].token;
+        return game_ack(*g, now, std::move(fields));
     }
     // The next person to join a waiting game takes the free seat and the game starts.
     if (status(*g) == wire::waiting) {
+        if (auto refusal = attach_refusal(*g, conn, false)) return *refusal;
         color c = g->seats[idx(color::white)].name ? color::black : color::white;
         seat& s = g->seats[idx(c)];
         s.name = r.name;
         s.token = opts_.new_token();
+        s.token_hash = hash_token(s.token);
         attach(*g, conn, c, fx);
         touch(*g, now, fx);
         refresh_lobby(fx);
         return game_ack(*g, now, {{"seat", color_name(c)}, {"token", s.token}});
     }
     bool const is_new = g->spectators.count(conn) == 0;
+    if (is_new)
+        if (auto refusal = attach_refusal(*g, conn, true)) return *refusal;
     attach(*g, conn, std::nullopt, fx);
     if (is_new) touch(*g, now, fx);
     return game_ack(*g, now, {{"seat", wire::spectator}});
@@ -246,19 +288,22 @@ json service::on_rematch(conn_id const& conn, rematch_request const& r, std::int
         return game_ack(*g, now);
     }
     if (!theirs) return error(wire::no_offer, "there is no rematch offer to accept");
+    if (conn_full(conn)) return too_many("this connection is in too many games");
+    std::string const old_id = g->id;
+    if (!make_room()) return too_many("too many games are open on this server");
+    g = find(old_id); // make_room may have dropped other games, never this one (it is in use)
     // The new game: colours swapped, the same clock, both players seated with their tokens.
     std::optional<clock_spec> spec;
     if (g->clock) spec = clock_spec{g->clock->initial_ms(), g->clock->increment_ms()};
-    std::string const old_id = g->id;
     live_game& n = make_game(std::string(color_name(~*c)), ~*c, now, spec);
-    g = find(old_id); // make_game may not move map nodes, but keep the lookup honest
     for (color side : {color::white, color::black}) {
         seat& to = n.seats[idx(~side)];
         seat const& from = g->seats[idx(side)];
         to.name = from.name;
         to.token = from.token;
+        to.token_hash = from.token_hash;
         for (auto const& k : from.conns)
-            attach(n, k, ~side, fx);
+            if (!conn_full(k)) attach(n, k, ~side, fx);
     }
     g->rematch_offer.reset();
     g->rematch_id = n.id;
@@ -276,51 +321,11 @@ json service::on_pgn(pgn_request const& r) {
     return ok_ack({{"pgn", *text}});
 }
 
-void service::disconnect(conn_id const& conn, std::int64_t now, effects& fx) {
-    auto it = conn_games_.find(conn);
-    if (it == conn_games_.end()) return;
-    for (auto const& id : it->second) {
-        live_game* g = find(id);
-        if (!g) continue;
-        bool changed = g->spectators.erase(conn) != 0;
-        for (auto& s : g->seats) {
-            if (s.conns.erase(conn) == 0 || !s.conns.empty()) continue;
-            s.gone_since_ms = now;
-            changed = true;
-        }
-        if (changed) touch(*g, now, fx);
-    }
-    conn_games_.erase(it);
-    refresh_lobby(fx);
-}
-
-void service::tick(std::int64_t now, effects& fx) {
-    for (auto& [id, g] : games_) {
-        if (g.board.over()) continue;
-        if (flag_if_due(g, now) || claimable(g, now) != g.claimable_sent) touch(g, now, fx);
-    }
-}
-
-std::optional<std::int64_t> service::next_wakeup() const {
-    std::optional<std::int64_t> next;
-    auto consider = [&next](std::int64_t t) {
-        if (!next || t < *next) next = t;
-    };
-    for (auto const& [id, g] : games_) {
-        if (g.board.over()) continue;
-        if (g.clock)
-            if (auto t = g.clock->flag_time()) consider(*t);
-        if (!started(g)) continue;
-        for (color c : {color::white, color::black})
-            if (connected(g, c) && !connected(g, ~c) && g.claimable_sent != c)
-                consider(g.seats[idx(~c)].gone_since_ms + opts_.claim_grace_ms);
-    }
-    return next;
-}
-
 service::live_game* service::find(std::string const& id) {
     auto it = games_.find(id);
-    return it == games_.end() ? nullptr : &it->second;
+    if (it == games_.end()) return nullptr;
+    save_undo(it->second);
+    return &it->second;
 }
 
 service::live_game const* service::find(std::string const& id) const {
@@ -373,6 +378,7 @@ void service::finish(live_game& g, chess::game_result r, std::int64_t now) {
 
 void service::touch(live_game& g, std::int64_t now, effects& fx) {
     ++g.v;
+    g.last_seen_ms = std::max(g.last_seen_ms, now);
     game_view v = make_view(g, now);
     g.claimable_sent = v.claimable;
     fx.changes.push_back({g.id, std::move(v), make_record(g, now)});
@@ -390,6 +396,7 @@ void service::attach(live_game& g, conn_id const& conn, std::optional<color> as,
     } else {
         g.spectators.insert(conn);
     }
+    save_undo(conn);
     conn_games_[conn].insert(g.id);
     fx.subscribe.emplace_back(conn, g.id);
 }
@@ -402,10 +409,12 @@ void service::refresh_lobby(effects& fx) {
 }
 
 std::vector<lobby_entry> service::lobby() const {
+    std::vector<live_game const*> open;
+    for (auto const& [id, g] : games_)
+        if (status(g) == wire::waiting && connected(g, g.creator)) open.push_back(&g);
+    std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
     std::vector<lobby_entry> out;
-    for (auto const& id : order_) {
-        live_game const* g = find(id);
-        if (!g || status(*g) != wire::waiting || !connected(*g, g->creator)) continue;
+    for (auto const* g : open) {
         std::optional<clock_spec> spec;
         if (g->clock) spec = clock_spec{g->clock->initial_ms(), g->clock->increment_ms()};
         out.push_back({g->id, g->seats[idx(g->creator)].name.value_or(""), g->creator_color, spec});

@@ -8,22 +8,95 @@
 #include <kibitz/util/clock.hpp>
 #include <kibitz/util/log.hpp>
 
+#include <deque>
 #include <future>
+#include <map>
 
 namespace kibitz::chess_app {
 
 namespace asio = net::asio;
 using util::log_level;
 
+namespace {
+
+json unavailable_ack() {
+    return error_ack(wire::unavailable, "the game server cannot store changes now; try again");
+}
+
+json rate_limited_ack(std::int64_t retry_after_ms) {
+    json reply = error_ack(wire::rate_limited, "too many requests; slow down");
+    reply["error"]["retry_after_ms"] = retry_after_ms;
+    return reply;
+}
+
+void answer(socketio::ack_callback const& ack, json reply) {
+    if (ack) ack(json::array({std::move(reply)}));
+}
+
+// Points a message at game `id` (the current id of a game named by an old one).
+void set_game(client_message& m, std::string const& id) {
+    std::visit(
+        [&id](auto& r) {
+            if constexpr (!std::is_same_v<std::decay_t<decltype(r)>, create_request>) r.game = id;
+        },
+        m);
+}
+
+// The last row of each game changed in a batch: one save per game per transaction.
+std::vector<store::game_record> last_rows(std::vector<game_change> const& changes) {
+    std::map<std::string, std::size_t> last;
+    for (std::size_t i = 0; i < changes.size(); ++i)
+        last[changes[i].id] = i;
+    std::vector<store::game_record> rows;
+    for (auto const& [id, i] : last)
+        rows.push_back(changes[i].record);
+    return rows;
+}
+
+} // namespace
+
 struct chess_server::impl {
-    impl(asio::io_context& ioc, socketio::nsp& n, store::worker& w, service_options opts)
-        : nsp(n), store(w), timer(ioc), svc(std::move(opts)) {}
+    impl(asio::io_context& ioc, socketio::nsp& n, store::worker& w, service_options opts,
+         shell_options sh)
+        : nsp(n), store(w), timer(ioc), svc(std::move(opts)), shell(sh), rates(sh.rates) {}
+
+    // One request (or a socket's disconnect) waiting for its batch.
+    struct item {
+        bool disconnect = false;
+        conn_id conn;
+        std::optional<client_message> msg;
+        socketio::ack_callback ack;
+        std::optional<store::game_record> loaded; // the stored game the message is about
+    };
+    // A handled request's answer: `depends` when it changed something or came after a change
+    // of its batch, so that it stands only if the batch is committed.
+    struct reply {
+        socketio::ack_callback ack;
+        json payload;
+        bool depends = false;
+    };
+    struct batch {
+        effects fx;
+        std::vector<reply> replies;
+        std::vector<conn_id> disconnects;
+    };
 
     socketio::nsp& nsp;
     store::worker& store;
     asio::steady_timer timer;
     service svc;
+    shell_options shell;
+    rate_limits rates;
     std::weak_ptr<chess_server> self;
+    std::deque<item> queue;
+    std::size_t loading = 0;
+    bool in_flight = false;
+    bool pump_posted = false;
+    bool tick_wanted = false;
+    std::int64_t hold_timer_until = 0;
+    std::int64_t failure_logged_ms = 0;
+    std::size_t failed_batches = 0;
+    std::vector<lobby_entry> lobby_sent;
 
     static std::string room(std::string const& id) { return "game:" + id; }
 
@@ -32,89 +105,215 @@ struct chess_server::impl {
         return s && s->connected() ? s : nullptr;
     }
 
-    // Runs `then` once the service knows game `id`, loading it from the store if need be.
-    void with_game(std::string const& id, std::function<void()> then) {
-        if (svc.knows(id)) return then();
+    template<class F>
+    void post(F f) {
         auto weak = self;
-        store.run([id](store::database& db) { return db.load_game(id); },
-                  [weak, then](store::result<std::optional<store::game_record>> r) {
-                      auto owner = weak.lock();
-                      if (!owner) return;
-                      auto& me = *owner->impl_;
-                      if (!r) util::log(log_level::error, "chess: load: ", r.error().message);
-                      if (r && r.value()) {
-                          effects fx;
-                          me.svc.restore(*r.value(), util::unix_ms(), fx);
-                          me.apply(fx, nullptr);
-                      }
-                      then();
-                  });
-    }
-
-    void on_message(conn_id const& conn, client_message msg, socketio::ack_callback ack) {
-        auto handle = [this, conn, msg, ack] {
-            // The socket may have gone while its game was being loaded.
-            if (!live_socket(conn)) return;
-            effects fx;
-            json reply = svc.handle(conn, msg, util::unix_ms(), fx);
-            apply(fx, ack ? [ack, reply] { ack(json::array({reply})); } : std::function<void()>{});
-        };
-        if (auto id = game_of(msg)) return with_game(*id, handle);
-        handle();
-    }
-
-    // Carries out the effects in the order effects' contract gives, then acks: at once when
-    // nothing changed, else once the last change is saved (a durable ok).
-    void apply(effects& fx, std::function<void()> ack) {
-        for (auto const& [conn, id] : fx.subscribe)
-            if (auto s = live_socket(conn)) s->join(room(id));
-        for (auto& change : fx.changes) {
-            nsp.to(room(change.id)).emit(wire::game, json::array({to_json(change.game)}));
-            save(std::move(change.record));
-        }
-        for (auto const& [conn, id] : fx.rematches)
-            if (auto s = live_socket(conn))
-                s->emit(wire::rematch, json::array({to_json(rematch_event{id})}));
-        if (fx.lobby)
-            nsp.emit(wire::lobby, json::array({to_json(lobby_event{std::move(*fx.lobby)})}));
-        if (ack) {
-            if (fx.changes.empty() || !store.run([](store::database&) {}, ack)) ack();
-        }
-        arm();
-    }
-
-    void save(store::game_record rec) {
-        store.run([rec = std::move(rec)](store::database& db) { return db.save_game(rec); },
-                  [](store::result<bool> r) {
-                      if (!r) util::log(log_level::error, "chess: save: ", r.error().message);
-                  });
-    }
-
-    // One timer at the service's next wake-up.
-    void arm() {
-        auto next = svc.next_wakeup();
-        if (!next) {
-            timer.cancel();
-            return;
-        }
-        auto wait = std::max<std::int64_t>(0, *next - util::unix_ms());
-        timer.expires_after(std::chrono::milliseconds(wait));
-        auto weak = self;
-        timer.async_wait([weak](net::error_code ec) {
-            auto owner = weak.lock();
-            if (ec || !owner) return;
-            auto& me = *owner->impl_;
-            effects fx;
-            me.svc.tick(util::unix_ms(), fx);
-            me.apply(fx, nullptr);
+        asio::post(timer.get_executor(), [weak, f]() mutable {
+            if (auto owner = weak.lock()) f(*owner->impl_);
         });
     }
 
+    void on_event(conn_id const& conn, std::string_view event, json const& payload,
+                  socketio::ack_callback ack);
+    void load_then_enqueue(item it, std::string const& id);
+    void enqueue(item it);
+    void post_pump();
+    void pump();
+    void committed(batch& b, store::result<void> const& r);
+    void send(batch& b);
+    void send_pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
+    void arm();
     void on_connection(socketio::socket_ptr s);
+    void restore_at_start(std::vector<store::game_record> games, std::size_t cap);
 };
 
+void chess_server::impl::on_event(conn_id const& conn, std::string_view event, json const& payload,
+                                  socketio::ack_callback ack) {
+    if (auto wait = rates.take(conn, event, util::unix_ms()))
+        return answer(ack, rate_limited_ack(*wait));
+    auto msg = parse(event, payload);
+    if (!msg) return answer(ack, error_ack(wire::bad_request, "malformed payload"));
+    if (queue.size() + loading >= shell.max_queued) return answer(ack, unavailable_ack());
+    auto id = game_of(*msg);
+    if (std::holds_alternative<pgn_request>(*msg)) {
+        return send_pgn(*id, [ack](std::optional<pgn_answer> a) {
+            if (!a) return answer(ack, error_ack(wire::not_found, "no such game"));
+            if (a->unavailable) return answer(ack, unavailable_ack());
+            answer(ack, ok_ack({{"pgn", a->text}}));
+        });
+    }
+    item it{false, conn, std::move(msg), std::move(ack), std::nullopt};
+    if (id && !svc.knows(*id)) return load_then_enqueue(std::move(it), *id);
+    enqueue(std::move(it));
+}
+
+// A game the service does not know may be in the store (ended, idle, or named by its old id).
+void chess_server::impl::load_then_enqueue(item it, std::string const& id) {
+    auto weak = self;
+    auto ack = it.ack;
+    auto on_loaded = [weak, it](store::result<std::optional<store::game_record>> r) mutable {
+        auto owner = weak.lock();
+        if (!owner) return;
+        auto& me = *owner->impl_;
+        --me.loading;
+        if (!r) {
+            util::log(log_level::error, "chess: loading a game: ", r.error().message);
+            return answer(it.ack, unavailable_ack());
+        }
+        if (r.value()) {
+            set_game(*it.msg, r.value()->id);
+            it.loaded = std::move(r.value());
+        }
+        me.enqueue(std::move(it));
+    };
+    ++loading;
+    if (!store.run([id](store::database& db) { return db.load_game(id); }, on_loaded)) {
+        --loading;
+        answer(ack, unavailable_ack());
+    }
+}
+
+void chess_server::impl::enqueue(item it) {
+    queue.push_back(std::move(it));
+    post_pump();
+}
+
+void chess_server::impl::post_pump() {
+    if (pump_posted) return;
+    pump_posted = true;
+    post([](impl& me) {
+        me.pump_posted = false;
+        me.pump();
+    });
+}
+
+// Handles what is queued as one batch and stores its changes in one transaction.
+void chess_server::impl::pump() {
+    if (in_flight || (queue.empty() && !tick_wanted)) return;
+    tick_wanted = false;
+    auto b = std::make_shared<batch>();
+    effects& fx = b->fx;
+    auto changed = [&fx] { return !fx.changes.empty() || !fx.deleted.empty(); };
+    std::int64_t const now = util::unix_ms();
+    svc.begin();
+    svc.tick(now, fx);
+    for (std::size_t n = 0; n < shell.max_batch && !queue.empty(); ++n) {
+        item it = std::move(queue.front());
+        queue.pop_front();
+        if (it.disconnect) {
+            svc.disconnect(it.conn, now, fx);
+            b->disconnects.push_back(it.conn);
+            continue;
+        }
+        // The socket may have gone while its game was being loaded.
+        if (!live_socket(it.conn)) continue;
+        if (it.loaded) svc.restore(*it.loaded, now, fx);
+        json payload = svc.handle(it.conn, *it.msg, now, fx);
+        b->replies.push_back({std::move(it.ack), std::move(payload), changed()});
+    }
+    if (!changed()) return committed(*b, {});
+    in_flight = true;
+    auto rows = last_rows(fx.changes);
+    auto weak = self;
+    bool const queued = store.run([rows = std::move(rows), deleted = fx.deleted](
+                                      store::database& db) { return db.save_games(rows, deleted); },
+                                  [weak, b](store::result<void> r) {
+                                      if (auto owner = weak.lock()) owner->impl_->committed(*b, r);
+                                  });
+    if (!queued) committed(*b, store::failure{{}, "the store is stopping"});
+}
+
+void chess_server::impl::committed(batch& b, store::result<void> const& r) {
+    in_flight = false;
+    if (r) {
+        svc.commit();
+        send(b);
+        for (auto& x : b.replies)
+            answer(x.ack, std::move(x.payload));
+    } else {
+        // At most one line a second, however fast the failures come.
+        std::int64_t const now = util::unix_ms();
+        ++failed_batches;
+        if (now - failure_logged_ms >= 1000) {
+            util::log(log_level::error, "chess: cannot store changes (", failed_batches,
+                      " batches rolled back and answered unavailable): ", r.error().message);
+            failure_logged_ms = now;
+            failed_batches = 0;
+        }
+        svc.rollback();
+        // The sockets are gone all the same: their disconnects go into the next batch.
+        for (auto it = b.disconnects.rbegin(); it != b.disconnects.rend(); ++it)
+            queue.push_front(item{true, *it, std::nullopt, nullptr, std::nullopt});
+        hold_timer_until = now + shell.retry_ms;
+        for (auto& x : b.replies)
+            answer(x.ack, x.depends ? unavailable_ack() : std::move(x.payload));
+    }
+    if (!queue.empty() || tick_wanted) post_pump();
+    arm();
+}
+
+// The committed batch's events, in effects' order; one lobby at most, and only if it changed.
+void chess_server::impl::send(batch& b) {
+    effects& fx = b.fx;
+    for (auto const& [conn, id] : fx.subscribe)
+        if (auto s = live_socket(conn)) s->join(room(id));
+    for (auto const& change : fx.changes)
+        nsp.to(room(change.id)).emit(wire::game, json::array({to_json(change.game)}));
+    for (auto const& [conn, id] : fx.rematches)
+        if (auto s = live_socket(conn))
+            s->emit(wire::rematch, json::array({to_json(rematch_event{id})}));
+    if (fx.lobby && *fx.lobby != lobby_sent) {
+        lobby_sent = std::move(*fx.lobby);
+        nsp.emit(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
+    }
+}
+
+// Committed state only: from memory when no batch is being stored, else from the store.
+void chess_server::impl::send_pgn(std::string const& id,
+                                  std::function<void(std::optional<pgn_answer>)> done) {
+    if (svc.knows(id) && !in_flight) {
+        auto text = svc.pgn(id);
+        return done(text ? std::optional(pgn_answer{id, *text}) : std::nullopt);
+    }
+    auto weak = self;
+    // Reads for PGNs of games not in memory (any HTTP client may ask) are bounded too.
+    if (loading >= shell.max_queued) return done(pgn_answer{{}, {}, true});
+    auto on_loaded = [weak, done](store::result<std::optional<store::game_record>> r) {
+        auto owner = weak.lock();
+        if (owner) --owner->impl_->loading;
+        if (!owner || !r) return done(pgn_answer{{}, {}, true});
+        if (!r.value()) return done(std::nullopt);
+        auto text = owner->impl_->svc.pgn_of(*r.value());
+        done(text ? std::optional(pgn_answer{r.value()->id, *text}) : std::nullopt);
+    };
+    ++loading;
+    if (!store.run([id](store::database& db) { return db.load_game(id); }, on_loaded)) {
+        --loading;
+        done(pgn_answer{{}, {}, true});
+    }
+}
+
+// One timer at the service's next wake-up (not before hold_timer_until after a failure).
+void chess_server::impl::arm() {
+    auto next = svc.next_wakeup();
+    if (!next) {
+        timer.cancel();
+        return;
+    }
+    std::int64_t const now = util::unix_ms();
+    auto wait = std::max<std::int64_t>({0, *next - now, hold_timer_until - now});
+    timer.expires_after(std::chrono::milliseconds(wait));
+    auto weak = self;
+    timer.async_wait([weak](net::error_code ec) {
+        auto owner = weak.lock();
+        if (ec || !owner) return;
+        owner->impl_->tick_wanted = true;
+        owner->impl_->post_pump();
+    });
+}
+
 void chess_server::impl::on_connection(socketio::socket_ptr s) {
-    s->emit(wire::lobby, json::array({to_json(lobby_event{svc.lobby()})}));
+    s->emit(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
     auto weak = self;
     for (auto event : {wire::create, wire::join, wire::move, wire::resign, wire::draw, wire::abort,
                        wire::claim, wire::rematch, wire::pgn}) {
@@ -123,22 +322,37 @@ void chess_server::impl::on_connection(socketio::socket_ptr s) {
                   auto owner = weak.lock();
                   if (!owner) return;
                   json const& payload = args.is_array() && !args.empty() ? args[0] : json();
-                  auto msg = parse(event, payload);
-                  if (!msg) {
-                      if (ack)
-                          ack(json::array({error_ack(wire::bad_request, "malformed payload")}));
-                      return;
-                  }
-                  owner->impl_->on_message(sock.id(), std::move(*msg), std::move(ack));
+                  owner->impl_->on_event(sock.id(), event, payload, std::move(ack));
               });
     }
     s->on_disconnect([weak](socketio::socket& sock, std::string_view) {
         auto owner = weak.lock();
         if (!owner) return;
-        effects fx;
-        owner->impl_->svc.disconnect(sock.id(), util::unix_ms(), fx);
-        owner->impl_->apply(fx, nullptr);
+        owner->impl_->rates.forget(sock.id());
+        owner->impl_->enqueue(item{true, sock.id(), std::nullopt, nullptr, std::nullopt});
     });
+}
+
+// The games in progress come back (the newest max_games of them; the others stay in the store
+// and come back on `join`); their restore changes are stored before the server listens.
+void chess_server::impl::restore_at_start(std::vector<store::game_record> games, std::size_t cap) {
+    if (cap != 0 && games.size() > cap)
+        games.erase(games.begin(), games.end() - static_cast<std::ptrdiff_t>(cap));
+    effects fx;
+    std::int64_t const now = util::unix_ms();
+    for (auto const& rec : games)
+        if (!svc.restore(rec, now, fx)) util::log(log_level::warn, "chess: cannot restore a game");
+    auto rows = last_rows(fx.changes);
+    std::promise<store::result<void>> saved;
+    auto future = saved.get_future();
+    if (!store.run(
+            [&rows, &saved](store::database& db) { saved.set_value(db.save_games(rows, {})); },
+            [] {}))
+        throw std::runtime_error("chess: the store is stopping");
+    if (auto r = future.get(); !r)
+        throw std::runtime_error("chess: cannot store the restored games: " + r.error().message);
+    lobby_sent = svc.lobby();
+    arm();
 }
 
 chess_server::chess_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
@@ -148,28 +362,33 @@ chess_server::~chess_server() {
 }
 
 std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socketio::server& io,
-                                                    store::worker& store, service_options opts) {
-    auto p = std::make_unique<impl>(ioc, io.of(std::string(wire::nsp)), store, std::move(opts));
+                                                    store::worker& store, service_options opts,
+                                                    shell_options shell) {
+    std::size_t const cap = opts.max_games;
+    auto p =
+        std::make_unique<impl>(ioc, io.of(std::string(wire::nsp)), store, std::move(opts), shell);
     std::shared_ptr<chess_server> self(new chess_server(std::move(p)));
     auto& me = *self->impl_;
     me.self = self;
 
-    // Start-up read: wait for the worker here, before the loop runs.
-    auto loaded = std::make_shared<std::promise<store::result<std::vector<store::game_record>>>>();
-    auto future = loaded->get_future();
-    if (store.run([loaded](store::database& db) { loaded->set_value(db.load_active_games()); },
-                  [] {})) {
-        auto games = future.get();
-        if (!games) throw std::runtime_error("chess: cannot load games: " + games.error().message);
-        effects fx;
-        std::int64_t const now = util::unix_ms();
-        for (auto const& rec : games.value())
-            if (!me.svc.restore(rec, now, fx))
-                util::log(log_level::warn, "chess: cannot restore game ", rec.id);
-        for (auto& change : fx.changes)
-            me.save(std::move(change.record));
-        me.arm();
-    }
+    // Start-up: tokens stored before they were hashed are hashed, then the games in progress
+    // are read. Synchronous: wait for the worker here, before the loop runs.
+    using loaded_t = store::result<std::vector<store::game_record>>;
+    std::promise<loaded_t> loaded;
+    auto future = loaded.get_future();
+    if (!store.run(
+            [&loaded, cap](store::database& db) {
+                auto hashed =
+                    db.rehash_game_tokens([](std::string_view t) { return hash_token(t); });
+                if (!hashed) return loaded.set_value(loaded_t(hashed.error()));
+                // Only as many as memory may hold; the others come back on `join`.
+                loaded.set_value(cap == 0 ? db.load_active_games() : db.load_active_games(cap));
+            },
+            [] {}))
+        throw std::runtime_error("chess: the store is stopping");
+    auto games = future.get();
+    if (!games) throw std::runtime_error("chess: cannot load games: " + games.error().message);
+    me.restore_at_start(std::move(games).value(), cap);
 
     std::weak_ptr<chess_server> weak = self;
     me.nsp.on_connection([weak](socketio::socket_ptr s) {
@@ -178,13 +397,8 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
     return self;
 }
 
-void chess_server::pgn(std::string const& id,
-                       std::function<void(std::optional<std::string>)> done) {
-    auto weak = weak_from_this();
-    impl_->with_game(id, [weak, id, done] {
-        auto owner = weak.lock();
-        done(owner ? owner->impl_->svc.pgn(id) : std::nullopt);
-    });
+void chess_server::pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done) {
+    impl_->send_pgn(id, std::move(done));
 }
 
 } // namespace kibitz::chess_app

@@ -92,6 +92,11 @@ game_view service::make_view(live_game const& g, std::int64_t now) const {
 std::optional<std::string> service::pgn(std::string const& id) const {
     live_game const* g = find(id);
     if (!g) return std::nullopt;
+    return pgn_text(*g);
+}
+
+std::string service::pgn_text(live_game const& game) const {
+    live_game const* g = &game;
     chess::pgn_tags tags;
     tags.event = "Kibitz game";
     tags.site = "Kibitz";

@@ -3,7 +3,10 @@
 #include <kibitz/store/database.hpp>
 
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <string>
+#include <utility>
 
 namespace kibitz::store {
 namespace {
@@ -47,6 +50,22 @@ std::vector<std::string> split_moves(std::string const& text) {
     }
     return moves;
 }
+
+// The columns read_game reads, in its order (schema.cpp's game columns).
+#define KIBITZ_STORE_GAME_COLUMNS                                                                  \
+    "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
+    "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
+    "running, running_since, draw_offer, rematch_offer, rematch_id"
+
+// A statement used rarely enough not to be cached: prepared here, finalized on destruction.
+struct one_off {
+    one_off(sqlite3* db, char const* sql) : rc(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr)) {}
+    one_off(one_off const&) = delete;
+    one_off& operator=(one_off const&) = delete;
+    ~one_off() { sqlite3_finalize(stmt); }
+    sqlite3_stmt* stmt = nullptr;
+    int rc;
+};
 
 // Binds the game to save_game's parameters, in schema.cpp's game column order.
 void bind_game(detail::query& q, game_record const& g) {
@@ -121,12 +140,98 @@ result<bool> database::save_game(game_record const& game) {
 
 result<std::optional<game_record>> database::load_game(std::string_view id) {
     if (!conn_) return detail::closed_failure();
+    std::string current(id);
+    {
+        auto q = conn_->use(detail::stmt::load_game);
+        q.bind(1, id);
+        int const rc = q.step();
+        if (rc == SQLITE_ROW) return std::optional<game_record>(read_game(q));
+        if (rc != SQLITE_DONE) return q.fail(rc, "loading a game");
+    }
+    // An id from before the lower-case rewrite (migration 3) names the game by its alias.
+    auto alias = find_game_alias(id);
+    if (!alias) return alias.error();
+    if (!alias.value()) return std::optional<game_record>();
     auto q = conn_->use(detail::stmt::load_game);
-    q.bind(1, id);
+    q.bind(1, *alias.value());
     int const rc = q.step();
     if (rc == SQLITE_ROW) return std::optional<game_record>(read_game(q));
     if (rc == SQLITE_DONE) return std::optional<game_record>();
-    return q.fail(rc, "loading a game");
+    return q.fail(rc, "loading a game by its old id");
+}
+
+result<std::optional<std::string>> database::find_game_alias(std::string_view old_id) {
+    if (!conn_) return detail::closed_failure();
+    one_off s(conn_->db, "SELECT new_id FROM game_aliases WHERE old_id = ?1");
+    if (s.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, s.rc, "reading game aliases");
+    detail::query q(conn_->db, s.stmt);
+    q.bind(1, old_id);
+    int const rc = q.step();
+    if (rc == SQLITE_ROW) return std::optional<std::string>(q.text(0));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return q.fail(rc, "reading game aliases");
+}
+
+result<void> database::save_games(std::vector<game_record> const& games,
+                                  std::vector<std::string> const& deleted) {
+    if (!conn_) return detail::closed_failure();
+    for (auto const& g : games)
+        if (auto bad = check_game(g)) return std::move(*bad);
+    detail::transaction tx(*conn_);
+    if (!tx.begun()) return tx.begun().error();
+    for (auto const& g : games) {
+        auto q = conn_->use(detail::stmt::save_game);
+        bind_game(q, g);
+        int const rc = q.step();
+        if (rc != SQLITE_DONE) return q.fail(rc, "saving game " + g.id);
+    }
+    if (!deleted.empty()) {
+        one_off s(conn_->db, "DELETE FROM games WHERE id = ?1");
+        if (s.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, s.rc, "deleting games");
+        for (auto const& id : deleted) {
+            detail::query q(conn_->db, s.stmt);
+            q.bind(1, id);
+            int const rc = q.step();
+            if (rc != SQLITE_DONE) return q.fail(rc, "deleting game " + id);
+        }
+    }
+    return tx.commit();
+}
+
+result<std::size_t>
+database::rehash_game_tokens(std::function<std::string(std::string_view)> const& hash) {
+    if (!conn_) return detail::closed_failure();
+    // Hashes are 64 hexadecimal digits; anything else is a token stored before they were hashed.
+    one_off find(conn_->db, "SELECT id, white_token, black_token FROM games"
+                            " WHERE length(white_token) <> 64 OR length(black_token) <> 64");
+    if (find.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, find.rc, "finding tokens");
+    std::vector<std::array<std::optional<std::string>, 3>> rows;
+    {
+        detail::query q(conn_->db, find.stmt);
+        int rc = SQLITE_ROW;
+        while ((rc = q.step()) == SQLITE_ROW)
+            rows.push_back({q.text(0), q.optional_text(1), q.optional_text(2)});
+        if (rc != SQLITE_DONE) return q.fail(rc, "finding tokens");
+    }
+    if (rows.empty()) return std::size_t{0};
+    one_off set(conn_->db, "UPDATE games SET white_token = ?2, black_token = ?3 WHERE id = ?1");
+    if (set.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, set.rc, "hashing tokens");
+    detail::transaction tx(*conn_);
+    if (!tx.begun()) return tx.begun().error();
+    auto hashed = [&](std::optional<std::string> const& t) -> std::optional<std::string> {
+        if (!t || t->size() == 64) return t;
+        return hash(*t);
+    };
+    for (auto const& row : rows) {
+        detail::query q(conn_->db, set.stmt);
+        q.bind(1, *row[0]);
+        q.bind(2, hashed(row[1]));
+        q.bind(3, hashed(row[2]));
+        int const rc = q.step();
+        if (rc != SQLITE_DONE) return q.fail(rc, "hashing tokens");
+    }
+    if (auto r = tx.commit(); !r) return r.error();
+    return rows.size();
 }
 
 result<std::vector<game_record>> database::load_active_games() {
@@ -137,6 +242,24 @@ result<std::vector<game_record>> database::load_active_games() {
     while ((rc = q.step()) == SQLITE_ROW)
         games.push_back(read_game(q));
     if (rc != SQLITE_DONE) return q.fail(rc, "loading the active games");
+    return games;
+}
+
+result<std::vector<game_record>> database::load_active_games(std::size_t newest) {
+    if (!conn_) return detail::closed_failure();
+    one_off s(conn_->db, "SELECT " KIBITZ_STORE_GAME_COLUMNS " FROM games"
+                         " WHERE status IN ('waiting', 'started')"
+                         " ORDER BY created_at DESC, id DESC LIMIT ?1");
+    if (s.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, s.rc, "loading games");
+    detail::query q(conn_->db, s.stmt);
+    q.bind(1, static_cast<std::int64_t>(
+                  std::min<std::size_t>(newest, std::numeric_limits<std::int64_t>::max())));
+    std::vector<game_record> games;
+    int rc = SQLITE_ROW;
+    while ((rc = q.step()) == SQLITE_ROW)
+        games.push_back(read_game(q));
+    if (rc != SQLITE_DONE) return q.fail(rc, "loading the newest active games");
+    std::reverse(games.begin(), games.end());
     return games;
 }
 

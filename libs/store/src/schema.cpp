@@ -10,7 +10,7 @@ namespace {
 
 // The schema, as migrations applied in order. Migration i brings the file from
 // PRAGMA user_version i to i + 1. Append only: never edit a migration that has shipped.
-constexpr std::array<char const*, 2> migrations = {
+constexpr std::array<char const*, 3> migrations = {
     // 1: chat messages. The rowid is the server message id (AUTOINCREMENT: never reused). A
     // client id is unique per sender key; the three partial indexes serve the three ways a
     // viewer may see a message (public, sent by the viewer, sent to the viewer).
@@ -63,6 +63,25 @@ CREATE TABLE games (
     CHECK ((running IS NULL) = (running_since IS NULL))
 ) WITHOUT ROWID;
 CREATE INDEX games_active ON games (created_at, id) WHERE status IN ('waiting', 'started');
+)sql",
+    // 3 (chess): game ids become lower-case (PROTOCOL.md: `a-z 0-9 _ -`, so that `game:<id>` is
+    // a /chat room). Each game whose id has upper-case letters gets its lower-cased id, or, when
+    // that is taken (by a game already lower-case or by another renamed one), the lower-cased id
+    // with a random suffix; `game_aliases` keeps old id -> new id for old links and tokens, and
+    // `rematch_id` follows. Depends on the games table only.
+    R"sql(
+CREATE TABLE game_aliases (
+    old_id TEXT PRIMARY KEY NOT NULL,
+    new_id TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO game_aliases (old_id, new_id) SELECT id, lower(id) FROM games WHERE id <> lower(id);
+UPDATE game_aliases SET new_id = new_id || '-' || lower(hex(randomblob(8)))
+    WHERE new_id IN (SELECT new_id FROM game_aliases GROUP BY new_id HAVING count(*) > 1)
+       OR new_id IN (SELECT id FROM games);
+UPDATE games SET id = (SELECT new_id FROM game_aliases WHERE old_id = games.id)
+    WHERE id IN (SELECT old_id FROM game_aliases);
+UPDATE games SET rematch_id = (SELECT new_id FROM game_aliases WHERE old_id = games.rematch_id)
+    WHERE rematch_id IN (SELECT old_id FROM game_aliases);
 )sql",
 };
 

@@ -46,7 +46,8 @@ const INSUFFICIENT = moves(`
 describe("/chess endings", () => {
   let server;
   before(async () => {
-    server = await startChess();
+    // Scripted games of 130 plies in a second: more than a person plays, so no move limit.
+    server = await startChess({ args: ["--chess-moves-per-window", "0"] });
   });
   after(async () => {
     await server?.stopAndClean();

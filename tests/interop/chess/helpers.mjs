@@ -11,9 +11,9 @@ export const CAP_MS = 5000;
 export const GRACE_MS = 200;
 
 // A kibitz server with its own data directory; `dir` reuses one (a restart).
-export async function startChess({ dir } = {}) {
+export async function startChess({ dir, args = [] } = {}) {
   const data = dir ?? mkdtempSync(path.join(tmpdir(), "kibitz-chess-"));
-  const server = await startServer("kibitz", ["--data", data, "--chess-claim-grace", String(GRACE_MS)]);
+  const server = await startServer("kibitz", ["--data", data, "--chess-claim-grace", String(GRACE_MS), ...args]);
   return {
     ...server,
     dir: data,
@@ -37,8 +37,8 @@ export async function client(url) {
   return s;
 }
 
-export function call(s, event, payload) {
-  return s.timeout(CAP_MS).emitWithAck(event, payload);
+export function call(s, event, payload, cap = CAP_MS) {
+  return s.timeout(cap).emitWithAck(event, payload);
 }
 
 // Resolves with the first recorded event of `list` (s.games by default) that satisfies `pred`,

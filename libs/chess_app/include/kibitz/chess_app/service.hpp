@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -24,7 +25,21 @@ using conn_id = std::string;
 struct service_options {
     // How long a disconnected player must have been gone before the opponent's `claim` succeeds.
     std::int64_t claim_grace_ms = 30000;
-    // Fresh game ids (URL-safe, at least 8 characters) and seat tokens; random by default.
+    // Caps on what clients can make the service hold (each refusal is `too_many_games` or
+    // `too_many_spectators`): games in memory (ended and idle ones are dropped first: they stay
+    // in the store), waiting games in total and per creating connection, games one connection
+    // is in (seated or watching), spectators of one game.
+    std::size_t max_games = 10000;
+    std::size_t max_open_games = 500;
+    std::size_t max_open_per_creator = 3;
+    std::size_t max_games_per_conn = 32;
+    std::size_t max_spectators = 500;
+    // A waiting game whose creator has been gone this long is removed, from memory and store.
+    std::int64_t waiting_grace_ms = 120000;
+    // A game nobody has been in for this long (ended, or both players gone) leaves memory; it
+    // stays in the store, and `join`, `pgn` and the HTTP PGN find it there.
+    std::int64_t idle_ms = 600000;
+    // Fresh game ids (`a-z 0-9`, 16 characters by default) and seat tokens; random by default.
     std::function<std::string()> new_game_id;
     std::function<std::string()> new_token;
     // The colour of a "random" creator: true is white. Random by default.
@@ -41,21 +56,35 @@ struct game_change {
 // What the I/O shell must do after the service handled something, in this order: put the
 // sockets in `subscribe` into their games' rooms, send each change to its game's room and save
 // it, send `rematch` events, and send the lobby to everyone when `lobby` is set.
+// `deleted` lists games to delete from the store (waiting games expired by tick()).
 struct effects {
     std::vector<std::pair<conn_id, std::string>> subscribe;
     std::vector<game_change> changes;
     std::vector<std::pair<conn_id, std::string>> rematches; // (socket, new game id)
     std::optional<std::vector<lobby_entry>> lobby;
+    std::vector<std::string> deleted;
 };
+
+// The SHA-256 of a seat token as the service keeps and stores it (64 hexadecimal digits).
+std::string hash_token(std::string_view token);
 
 // The /chess game service: every game, seat, clock and spectator, as a pure state machine
 // (ARCHITECTURE.md rules 1 and 5). Time comes in as `now_ms` (Unix ms) on every call; nothing
 // here reads a clock, sets a timer or does I/O. The shell asks next_wakeup() when to call tick().
 // Every change of a game raises its `v` by exactly one and appears once in effects::changes.
 // Single-threaded: the owner (the io_context thread) serialises calls.
+//
+// Ack after commit: the shell wraps the calls of one batch in begin() ... commit() or
+// rollback(). Between begin() and the end, every game and connection entry a call touches is
+// copied before its first change, so rollback() puts the whole state back as it was at begin()
+// (the shell then replays the batch's disconnects); commit() drops the copies.
 class service {
 public:
     explicit service(service_options opts = {});
+
+    void begin();
+    void commit();
+    void rollback();
 
     // Handles one parsed client message from `conn`; returns the ack payload. Unknown game ids
     // answer not_found: the shell may load the game from the store first (knows()/restore()).
@@ -74,24 +103,34 @@ public:
     // rematch and PGN. The running clock restarts at `now_ms` with the time the side to move
     // had when its turn began (a restart never charges the outage). False for a record whose
     // FEN or moves do not replay, or an id already known.
+    // Also false when memory is full (max_games) and no idle game can make room.
     bool restore(store::game_record const& rec, std::int64_t now_ms, effects& fx);
 
     // The PGN of a known game.
     std::optional<std::string> pgn(std::string const& id) const;
+    // The PGN of a stored game, without keeping it (nullopt when the record does not replay).
+    std::optional<std::string> pgn_of(store::game_record const& rec) const;
+    // Games in memory.
+    std::size_t size() const { return games_.size(); }
     // The waiting games whose creator is connected, oldest first.
     std::vector<lobby_entry> lobby() const;
     // The Game as of `now_ms`.
     std::optional<game_view> view(std::string const& id, std::int64_t now_ms) const;
 
 private:
+    // `token_hash` is what is stored; `token` is the token itself once this process has seen
+    // it (made it, or a join presented it), so that a seated socket asking again gets it back.
     struct seat {
         std::optional<std::string> name;
+        std::string token_hash;
         std::string token;
         std::set<conn_id> conns;
         std::int64_t gone_since_ms = 0;
     };
     struct live_game {
         std::string id;
+        std::uint64_t seq = 0;         // creation order, for the lobby
+        std::int64_t last_seen_ms = 0; // the last time a socket joined or left, or it changed
         std::int64_t v = 0;
         std::int64_t created_at = 0;
         std::string creator_color;
@@ -118,8 +157,25 @@ private:
     json on_claim(conn_id const& conn, claim_request const& r, std::int64_t now, effects& fx);
     json on_rematch(conn_id const& conn, rematch_request const& r, std::int64_t now, effects& fx);
     json on_pgn(pgn_request const& r);
+    // Whether `conn` is in max_games_per_conn games already.
+    bool conn_full(conn_id const& conn) const;
+    // Why `conn`, not yet in `g`, may not be added to it (as a spectator when `spectator`).
+    std::optional<json> attach_refusal(live_game const& g, conn_id const& conn,
+                                       bool spectator) const;
+    // Room for one more game in memory (drops the longest-idle game nobody is in if need be).
+    bool make_room();
+    // Removes the waiting game whose creator has been gone longest (memory and store).
+    bool expire_one_waiting(effects& fx);
+    void drop(std::string const& id);
+    bool attached(live_game const& g) const;
+    std::optional<std::int64_t> expiry(live_game const& g) const;
+    std::optional<live_game> build(store::game_record const& rec, std::int64_t now) const;
+    std::string pgn_text(live_game const& g) const;
 
+    // The game, copied first into the open batch's undo log (every change goes through here).
     live_game* find(std::string const& id);
+    void save_undo(live_game const& g);
+    void save_undo(conn_id const& conn);
     live_game const* find(std::string const& id) const;
     // The seat `conn` holds in `g` (white first when it holds both).
     std::optional<chess::color> seat_of(live_game const& g, conn_id const& conn) const;
@@ -155,9 +211,20 @@ private:
 
     service_options opts_;
     std::map<std::string, live_game> games_;
-    std::vector<std::string> order_; // game ids by creation, for the lobby
+    std::uint64_t seq_ = 0;
     std::unordered_map<conn_id, std::set<std::string>> conn_games_;
     std::vector<lobby_entry> lobby_sent_;
+
+    // The undo log of the open batch: each touched game and connection entry as it was before
+    // (nullopt: it did not exist).
+    struct undo_log {
+        bool open = false;
+        std::map<std::string, std::optional<live_game>> games;
+        std::map<conn_id, std::optional<std::set<std::string>>> conns;
+        std::vector<lobby_entry> lobby_sent;
+        std::uint64_t seq = 0;
+    };
+    undo_log undo_;
 };
 
 } // namespace kibitz::chess_app

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <kibitz/chess_app/limits.hpp>
 #include <kibitz/chess_app/service.hpp>
 
 #include <functional>
@@ -20,26 +21,52 @@ class worker;
 
 namespace kibitz::chess_app {
 
+// What the shell bounds itself: flood control per connection, the requests waiting for the
+// store (over all connections; beyond it a request is answered `unavailable`), the calls of one
+// batch, and how long the timer waits after a failed commit before it tries again.
+struct shell_options {
+    rate_options rates;
+    std::size_t max_queued = 10000;
+    std::size_t max_batch = 512;
+    std::int64_t retry_ms = 1000;
+};
+
+// A game's PGN as the shell finds it: `id` is the game's id now (an old upper-case id maps to
+// its lower-case one); `unavailable` when the store could not be read.
+struct pgn_answer {
+    std::string id;
+    std::string text;
+    bool unavailable = false;
+};
+
 // The I/O shell around the game service (ARCHITECTURE.md rule 1): it installs the /chess
 // namespace's handlers, feeds the service parsed messages and the current Unix time, carries
 // out its effects (rooms "game:<id>", `game`/`rematch`/`lobby` events, saves through the store
-// worker, acks once the change is saved) and keeps one timer at the service's next wake-up
-// (flag falls, claims becoming possible). Games the service does not know are looked up in the
-// store before a message about them is answered. Everything runs on the io_context thread.
+// worker) and keeps one timer at the service's next wake-up (flag falls, claims becoming
+// possible, expiry). Games the service does not know are looked up in the store before a
+// message about them is handled. Everything runs on the io_context thread.
+//
+// Ack after commit: requests are handled in batches (all that arrived in one loop turn, or
+// while the previous batch was being stored), one at a time. The changes of a batch are saved
+// in one transaction; only once it is committed are its `game`, `rematch` and (at most one)
+// `lobby` events sent and its acks answered. When the commit fails the service is rolled back
+// to the state before the batch, nothing is sent, and every request that changed something (or
+// was handled after such a request) is answered `unavailable`.
 class chess_server : public std::enable_shared_from_this<chess_server> {
 public:
     // Installs the namespace on `io`, restores the games in progress from the store (a
     // synchronous read through the worker, before the server listens) and returns the owner.
     // `io`, `store` and `ioc` must outlive it.
     static std::shared_ptr<chess_server> install(boost::asio::io_context& ioc, socketio::server& io,
-                                                 store::worker& store, service_options opts);
+                                                 store::worker& store, service_options opts,
+                                                 shell_options shell = {});
     ~chess_server();
     chess_server(chess_server const&) = delete;
     chess_server& operator=(chess_server const&) = delete;
 
     // The PGN of game `id` (from memory or the store), or nullopt when there is no such game.
-    // `done` runs on the io_context thread.
-    void pgn(std::string const& id, std::function<void(std::optional<std::string>)> done);
+    // Only committed state is shown. `done` runs on the io_context thread.
+    void pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
 
     struct impl;
 

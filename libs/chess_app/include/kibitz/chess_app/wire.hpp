@@ -36,6 +36,12 @@ inline constexpr std::string_view no_offer = "no_offer";
 inline constexpr std::string_view too_late = "too_late";
 inline constexpr std::string_view too_early = "too_early";
 inline constexpr std::string_view internal_error = "internal_error";
+// Additions (docs/chess_app.md): storage failed, nothing changed; too many requests (with
+// error.retry_after_ms); a cap on games or spectators.
+inline constexpr std::string_view unavailable = "unavailable";
+inline constexpr std::string_view rate_limited = "rate_limited";
+inline constexpr std::string_view too_many_games = "too_many_games";
+inline constexpr std::string_view too_many_spectators = "too_many_spectators";
 
 // End reasons outside the board rules.
 inline constexpr std::string_view resign_reason = "resign";

@@ -6,8 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -78,12 +80,28 @@ public:
     // SQLite error (a CHECK on colours and clock fields).
     result<bool> save_game(game_record const& game);
 
-    // The game with `id`, or nullopt when there is none.
+    // The game with `id`, or nullopt when there is none. An id a game had before migration 3
+    // made ids lower-case finds the game too (the record carries its current id).
     result<std::optional<game_record>> load_game(std::string_view id);
+
+    // The current id of the game that had `old_id` before migration 3, or nullopt.
+    result<std::optional<std::string>> find_game_alias(std::string_view old_id);
+
+    // Saves `games` (as save_game does, a lower `v` changing nothing) and deletes the games with
+    // the ids in `deleted`, in one transaction: all of it is on disk, or none of it.
+    result<void> save_games(std::vector<game_record> const& games,
+                            std::vector<std::string> const& deleted);
+
+    // Replaces every seat token that is not 64 characters long (stored before tokens were
+    // hashed) by `hash(token)`, in one transaction; returns how many games it rewrote.
+    result<std::size_t>
+    rehash_game_tokens(std::function<std::string(std::string_view)> const& hash);
 
     // The games whose status is "waiting" or "started", oldest first: what the chess app
     // restores at start-up.
     result<std::vector<game_record>> load_active_games();
+    // The same, only the `newest` most recently created of them (still oldest first).
+    result<std::vector<game_record>> load_active_games(std::size_t newest);
 
 private:
     explicit database(std::unique_ptr<detail::connection> conn) noexcept;
