@@ -70,10 +70,21 @@ std::vector<option_spec> const& option_specs() {
          number(&config::ping_timeout_ms, std::int64_t{1})},
         {"--max-payload", "KIBITZ_MAX_PAYLOAD", "largest message in bytes (1000000)",
          number(&config::max_payload, std::size_t{1})},
-        {"--max-connections", "KIBITZ_MAX_CONNECTIONS", "open TCP connections (100000)",
+        {"--max-connections", "KIBITZ_MAX_CONNECTIONS",
+         "open connections (HTTP and WebSocket) and Engine.IO sessions, each (100000)",
          number(&config::max_connections, std::size_t{1})},
-        {"--max-sessions-per-ip", "KIBITZ_MAX_SESSIONS_PER_IP", "sessions per address (0: any)",
+        {"--max-sessions-per-ip", "KIBITZ_MAX_SESSIONS_PER_IP",
+         "sessions per address (256; 0: any)",
          number(&config::max_sessions_per_ip, std::size_t{0})},
+        {"--write-timeout", "KIBITZ_WRITE_TIMEOUT",
+         "ms a response or WebSocket write may take before the connection closes (30000)",
+         number(&config::write_timeout_ms, std::int64_t{1})},
+        {"--allowed-hosts", "KIBITZ_ALLOWED_HOSTS",
+         "Host names admitted besides loopback ones, comma-separated ('*': any)",
+         [](config& c, std::string const& v) {
+             c.allowed_hosts = split_commas(v);
+             return true;
+         }},
         {"--chat-messages-per-window", "KIBITZ_CHAT_MESSAGES_PER_WINDOW",
          "chat messages a name may send per window (10; 0 turns flood control off)",
          number(&config::chat_messages_per_window, std::size_t{0})},
