@@ -9,7 +9,7 @@
 // Limits for the tests of hostile clients (defaults as in production):
 //   [--max-sessions-per-ip N] [--max-sessions N] [--header-timeout-ms N]
 //   [--write-timeout-ms N] [--max-connections N] [--websocket-origin ORIGIN]
-//   [--allowed-host HOST]
+//   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
 #include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/net/asio.hpp>
@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
     std::size_t max_sessions_per_ip = defaults.max_sessions_per_address;
     std::size_t max_sessions = defaults.max_sessions;
     auto write_timeout = defaults.write_timeout;
+    kibitz::util::duration ping_interval{300};
+    kibitz::util::duration ping_timeout{200};
     eio::http_limits limits;
     std::vector<std::string> websocket_origins;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -47,6 +49,10 @@ int main(int argc, char** argv) {
             max_sessions = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--write-timeout-ms")
             write_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--ping-interval-ms")
+            ping_interval = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--ping-timeout-ms")
+            ping_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--max-connections")
             limits.max_connections = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--allowed-host")
@@ -58,7 +64,7 @@ int main(int argc, char** argv) {
         else {
             std::cerr << "usage: conformance-server [--host H] [--port P] [--max-sessions-per-ip N]"
                          " [--max-sessions N] [--header-timeout-ms N] [--write-timeout-ms N]"
-                         " [--max-connections N]"
+                         " [--max-connections N] [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]\n";
             return 2;
         }
@@ -67,8 +73,8 @@ int main(int argc, char** argv) {
 
     eio::options opts;
     opts.path = "/engine.io/";
-    opts.ping_interval = std::chrono::milliseconds(300);
-    opts.ping_timeout = std::chrono::milliseconds(200);
+    opts.ping_interval = ping_interval;
+    opts.ping_timeout = ping_timeout;
     opts.max_payload = 1'000'000;
     opts.cors.origins = {"*"};
     opts.max_sessions_per_address = max_sessions_per_ip;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <system_error>
 #include <unordered_set>
 #include <vector>
@@ -104,40 +105,57 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
     }
 
     void on_accept_error(net::error_code ec) {
-        ++accept_failures_;
-        auto now = util::steady_clock::now();
-        if (!last_accept_log_ || now - *last_accept_log_ >= limits_.accept_log_interval) {
-            util::log(util::log_level::warn, "accept: ", ec.message(), " (", accept_failures_,
-                      " failures since the last report); pausing accepts");
-            accept_failures_ = 0;
-            last_accept_log_ = now;
-        }
-        if (!out_of_descriptors(ec)) return do_accept();
-        // The spare descriptor lets one waiting client be accepted and closed at once, rather
-        // than wait in the backlog with no answer; then accepting pauses, so the loop does not
-        // spin on EMFILE, and resumes when descriptors may be free again.
-        shed_one();
+        bool exhausted = out_of_descriptors(ec);
+        // The spare descriptors go first: what follows (the log line, the sanitizers in a
+        // checked build, the handlers of open connections) may need one.
+        if (exhausted) release_spare();
+        report_accept_failure(ec);
+        if (!exhausted) return do_accept();
+        // Accept one waiting client and close it at once, rather than leave it in the backlog
+        // with no answer; then pause accepting, so the loop does not spin on EMFILE.
+        int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) ::close(fd);
+        pause_accepting();
+    }
+
+    void pause_accepting() {
         backoff_timer_.expires_after(backoff_);
         backoff_ = std::min<util::duration>(backoff_ * 2, std::chrono::seconds(1));
         backoff_timer_.async_wait([self = shared_from_this()](net::error_code e) {
-            if (!e && self->acceptor_.is_open()) self->do_accept();
+            if (e || !self->acceptor_.is_open()) return;
+            // Resume only with the spares back: the process is then below its limit again.
+            if (!self->take_spare()) {
+                self->release_spare();
+                return self->pause_accepting();
+            }
+            self->do_accept();
         });
     }
 
-    void shed_one() {
-        if (spare_fd_ < 0) return;
-        release_spare();
-        int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd >= 0) ::close(fd);
-        take_spare();
+    void report_accept_failure(net::error_code const& ec) {
+        // At most one line per interval, with the count (formatted without iostreams).
+        ++accept_failures_;
+        auto now = util::steady_clock::now();
+        if (last_accept_log_ && now - *last_accept_log_ < limits_.accept_log_interval) return;
+        if (util::log_level::warn < util::log_threshold()) return;
+        util::log_line(util::log_level::warn,
+                       "accept: " + ec.message() + " (" + std::to_string(accept_failures_) +
+                           " failures since the last report); accepting pauses");
+        accept_failures_ = 0;
+        last_accept_log_ = now;
     }
 
-    void take_spare() {
-        if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    bool take_spare() {
+        for (auto& fd : spare_fds_)
+            if (fd < 0) fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return std::all_of(spare_fds_.begin(), spare_fds_.end(), [](int fd) { return fd >= 0; });
     }
+
     void release_spare() {
-        if (spare_fd_ >= 0) ::close(spare_fd_);
-        spare_fd_ = -1;
+        for (auto& fd : spare_fds_) {
+            if (fd >= 0) ::close(fd);
+            fd = -1;
+        }
     }
 
     net::asio::io_context& ioc_;
@@ -147,7 +165,7 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
     util::duration backoff_{50};
     std::optional<util::time_point> last_accept_log_;
     std::size_t accept_failures_ = 0;
-    int spare_fd_ = -1;
+    std::array<int, 2> spare_fds_{-1, -1}; // descriptors kept back for the EMFILE case
     bool check_hosts_ = false;
     std::vector<server*> servers_;
     http_handler fallback_;
@@ -178,7 +196,7 @@ std::uint16_t http_server::listen(std::string const& host, std::uint16_t port) {
     a.set_option(net::asio::socket_base::reuse_address(true));
     a.bind(endpoint);
     a.listen(net::asio::socket_base::max_listen_connections);
-    a.non_blocking(true); // shed_one() accepts without waiting
+    a.non_blocking(true); // the EMFILE path accepts one client without waiting
     impl_->check_hosts_ = address.is_loopback() || !impl_->limits_.allowed_hosts.empty();
     impl_->backoff_ = impl_->limits_.accept_backoff;
     impl_->take_spare();

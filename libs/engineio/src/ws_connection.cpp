@@ -133,8 +133,10 @@ void ws_connection::write(std::vector<outgoing_ptr> batch) {
 
 void ws_connection::write_pong(std::string_view payload) {
     // Section 5.5.3: only the latest ping needs its pong; an unwritten one is replaced.
+    // Rewritten in place: a ping flood reuses one buffer instead of allocating per ping.
     queued_bytes_ -= pong_pending_.size();
-    pong_pending_ = ws_frame(ws_opcode::pong, payload);
+    pong_pending_.assign(ws_frame_header(ws_opcode::pong, payload.size()));
+    pong_pending_.append(payload);
     queued_bytes_ += pong_pending_.size();
     if (over_queue_limit()) return;
     if (!writing_) start_write();
@@ -165,7 +167,7 @@ void ws_connection::start_write() {
     if (pending_.empty() && pong_pending_.empty() && !send_close) return;
     writing_ = true;
     inflight_.swap(pending_);
-    pong_inflight_.swap(pong_pending_);
+    pong_inflight_.swap(pong_pending_); // pong_inflight_ was cleared, keeping its buffer
     pong_pending_.clear();
     queued_bytes_ = 0;
     buffers_.clear();

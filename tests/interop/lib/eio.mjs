@@ -2,7 +2,7 @@
 // HTTP/1.1 exchange over `net` for requests `fetch` cannot make, and an engine.io-client factory.
 
 import net from "node:net";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { Socket } from "engine.io-client";
 import { once } from "./server.mjs";
 
@@ -265,4 +265,38 @@ export async function waitFor(predicate, { timeoutMs = 5000, everyMs = 20, what 
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+// How many of process `pid`'s descriptors are TCP sockets connected to one of `remotePorts` on
+// loopback (read from /proc/PID/net/tcp{,6} and /proc/PID/fd): whether the server still holds
+// a given client's connection, whatever else it has open.
+export function socketsTo(pid, remotePorts) {
+  const ports = new Set(remotePorts);
+  const inodes = new Set();
+  for (const file of ["tcp", "tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(`/proc/${pid}/net/${file}`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      const remotePort = parseInt(cols[2].split(":")[1], 16);
+      if (ports.has(remotePort)) inodes.add(cols[9]);
+    }
+  }
+  let n = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let link = "";
+    try {
+      link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m && inodes.has(m[1])) n++;
+  }
+  return n;
 }
