@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { startServer, withTimeout } from "../lib/server.mjs";
-import { eioUrl, handshake, procStats, push, socketsTo, target, waitFor } from "../lib/eio.mjs";
+import { HttpConn, eioUrl, handshake, procStats, push, socketsTo, target, waitFor } from "../lib/eio.mjs";
 import { connectWs, encodeFrame, OP } from "../lib/rawws.mjs";
 
 const WRITE_TIMEOUT_MS = 500;
@@ -210,5 +210,41 @@ describe("plain HTTP responses", () => {
     const res = await fetch(`${server.url}/big.bin`);
     assert.equal(Buffer.from(await res.arrayBuffer()).equals(big), true);
     for (const p of peers) p.destroy();
+  });
+});
+
+describe("what a session keeps of its handshake", () => {
+  let server;
+  before(async () => {
+    server = await startServer("conformance-server", [
+      "--max-sessions-per-ip", "0",
+      "--ping-interval-ms", "60000",
+      "--ping-timeout-ms", "60000",
+    ]);
+  });
+  after(async () => server?.stop());
+
+  // Opens `n` polling sessions over one keep-alive connection, each handshake carrying `extra`
+  // header lines; resolves with the server's RSS growth in MB.
+  async function openSessions(n, extra) {
+    const pid = server.proc.pid;
+    const conn = await HttpConn.open(server.port);
+    const before = procStats(pid).rssKb;
+    for (let i = 0; i < n; i++) {
+      const res = await conn.request(`GET ${target(eioUrl(server.url))} HTTP/1.1\r\nHost: 127.0.0.1${extra}`);
+      assert.equal(res.status, 200);
+    }
+    conn.close();
+    return (procStats(pid).rssKb - before) / 1024;
+  }
+
+  it("keeps at most a few KiB of request headers per session, not the whole 16 KiB head", async (t) => {
+    const N = 1000;
+    await openSessions(200, ""); // warm-up: allocator pools and tables
+    const plain = await openSessions(N, "");
+    const big = await openSessions(N, `\r\nX-Big: ${"b".repeat(12_000)}\r\nCookie: ${"c".repeat(3000)}`);
+    t.diagnostic(`RSS growth for ${N} sessions: ${plain.toFixed(1)} MB plain, ${big.toFixed(1)} MB with 15 KB of headers each`);
+    // Kept whole, the headers alone would be 15 MB more.
+    assert.ok(big - plain < 6, `${(big - plain).toFixed(1)} MB more with big headers`);
   });
 });
