@@ -161,6 +161,33 @@ describe("peers that do not read", () => {
   });
 });
 
+describe("answers on keep-alive", () => {
+  let server;
+  before(async () => {
+    server = await startServer("conformance-server", ["--write-timeout-ms", String(WRITE_TIMEOUT_MS)]);
+  });
+  after(async () => server?.stop());
+
+  it("closes a keep-alive connection that pipelines requests and never reads the answers", async (t) => {
+    const pid = server.proc.pid;
+    const before = procStats(pid);
+    // 50,000 pipelined requests, each answered with an error body of ~40 bytes (plus headers).
+    const one = "GET /engine.io/?EIO=4&transport=polling&sid=nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const sock = await silentPeer(server.port, one.repeat(50_000));
+    await waitFor(() => held(pid, [sock]) === 1, { what: "the pipelining connection to be open" });
+    const took = await waitFor(() => held(pid, [sock]) === 0, {
+      timeoutMs: 20_000,
+      what: "the unread keep-alive connection to be closed",
+    });
+    const growthMb = (procStats(pid).rssKb - before.rssKb) / 1024;
+    t.diagnostic(`closed after ${took} ms, RSS growth ${growthMb.toFixed(1)} MB`);
+    assert.ok(growthMb < 16, `RSS grew ${growthMb.toFixed(1)} MB`);
+    const { sid } = await handshake(server.url);
+    assert.equal(typeof sid, "string");
+    sock.destroy();
+  });
+});
+
 describe("plain HTTP responses", () => {
   let server;
   let web;
