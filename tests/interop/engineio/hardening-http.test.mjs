@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { startServer, withTimeout } from "../lib/server.mjs";
 import { HttpConn, eioUrl, handshake, push, rawHttp, target, SEP } from "../lib/eio.mjs";
-import { connectRaw, connectWs } from "../lib/rawws.mjs";
+import { connectRaw, connectWs, encodeFrame, OP } from "../lib/rawws.mjs";
 
 const WS_TARGET = "/engine.io/?EIO=4&transport=websocket";
 
@@ -123,6 +123,15 @@ describe("HTTP correctness", () => {
       const res = await ask(host);
       assert.equal(res.status, 200, `${host}: ${res.body}`);
     }
+    await echoes(bystander);
+  });
+
+  it("closes a message sent as 200,000 empty continuation frames with 1009", async () => {
+    const ws = await echoWs(server.port);
+    const empty = encodeFrame({ fin: false, opcode: OP.cont });
+    ws.sock.write(Buffer.concat([encodeFrame({ fin: false, opcode: OP.text, payload: Buffer.from("4") }), ...Array(200_000).fill(empty)]));
+    const { closeFrame } = await ws.closed(10_000);
+    assert.equal(closeFrame?.code, 1009);
     await echoes(bystander);
   });
 
