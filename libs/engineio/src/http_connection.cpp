@@ -46,6 +46,8 @@ void http_connection::on_deadline(net::error_code ec, unsigned generation) {
 
 void http_connection::do_read() {
     in_request_ = false;
+    // An idle keep-alive connection does not keep the read buffer a large request grew.
+    if (buffer_.size() == 0 && buffer_.capacity() > 8192) buffer_.shrink_to_fit();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     // The route's limit is applied once the head is known (on_header). Not boost::none: Beast

@@ -69,6 +69,7 @@ public:
     // Stops accepting and closes every idle connection.
     void stop();
 
+    // Open connections, HTTP and WebSocket (what http_limits::max_connections counts).
     std::size_t connections_count() const;
 
 private:
