@@ -22,8 +22,10 @@ struct config {
     std::int64_t ping_timeout_ms = 20000;
     std::size_t max_payload = 1'000'000;
     std::size_t max_connections = 100000;
-    std::size_t max_sessions_per_ip = 0;
+    std::size_t max_sessions_per_ip = 256;
     std::size_t max_send_queue_bytes = 16u << 20;
+    std::int64_t write_timeout_ms = 30000;
+    std::vector<std::string> allowed_hosts;
     // Chat flood control (PROTOCOL.md): accepted messages per name, joins per connection.
     std::size_t chat_messages_per_window = 10;
     std::size_t chat_joins_per_window = 20;

@@ -129,6 +129,8 @@ int main(int argc, char** argv) {
         opts.engine.max_payload = cfg.max_payload;
         opts.engine.max_sessions_per_address = cfg.max_sessions_per_ip;
         opts.engine.max_send_queue_bytes = cfg.max_send_queue_bytes;
+        opts.engine.max_sessions = cfg.max_connections;
+        opts.engine.write_timeout = util::duration(cfg.write_timeout_ms);
         opts.engine.cors.origins = cfg.cors_origins;
         // Browsers open WebSockets only from this site or the configured origins.
         opts.engine.websocket_origins = cfg.cors_origins;
@@ -150,6 +152,8 @@ int main(int argc, char** argv) {
 
         eio::http_limits limits;
         limits.max_connections = cfg.max_connections;
+        limits.write_timeout = util::duration(cfg.write_timeout_ms);
+        limits.allowed_hosts = cfg.allowed_hosts;
         eio::http_server http(ioc, limits);
         io.attach(http);
         http.set_fallback(make_fallback(http, io, web_dir, routes));

@@ -32,7 +32,10 @@ int main(int argc, char** argv) {
         }
     }
     net::asio::io_context ioc{1}; // one thread runs the loop
-    sio::server io(ioc);
+    // The load generator opens up to 10k sessions from a few loopback addresses.
+    sio::server_options opts;
+    opts.engine.max_sessions_per_address = 0;
+    sio::server io(ioc, opts);
     io.on_connection([&io](sio::socket_ptr s) {
         // Broadcast to every socket of "/", the sender included.
         s->on("chat message", [&io](sio::socket&, json& args, sio::ack_callback) {

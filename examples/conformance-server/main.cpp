@@ -7,7 +7,9 @@
 //
 //   conformance-server [--host 127.0.0.1] [--port 3000]
 // Limits for the tests of hostile clients (defaults as in production):
-//   [--max-sessions-per-ip N] [--header-timeout-ms N] [--websocket-origin ORIGIN]
+//   [--max-sessions-per-ip N] [--max-sessions N] [--header-timeout-ms N]
+//   [--write-timeout-ms N] [--max-connections N] [--websocket-origin ORIGIN]
+//   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
 #include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/net/asio.hpp>
@@ -27,7 +29,12 @@ using kibitz::json;
 int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     int port = 3000;
-    std::size_t max_sessions_per_ip = 0;
+    eio::options defaults;
+    std::size_t max_sessions_per_ip = defaults.max_sessions_per_address;
+    std::size_t max_sessions = defaults.max_sessions;
+    auto write_timeout = defaults.write_timeout;
+    kibitz::util::duration ping_interval{300};
+    kibitz::util::duration ping_timeout{200};
     eio::http_limits limits;
     std::vector<std::string> websocket_origins;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -38,13 +45,27 @@ int main(int argc, char** argv) {
             port = std::atoi(argv[i + 1]);
         else if (flag == "--max-sessions-per-ip")
             max_sessions_per_ip = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--max-sessions")
+            max_sessions = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--write-timeout-ms")
+            write_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--ping-interval-ms")
+            ping_interval = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--ping-timeout-ms")
+            ping_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--max-connections")
+            limits.max_connections = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--allowed-host")
+            limits.allowed_hosts.push_back(argv[i + 1]);
         else if (flag == "--header-timeout-ms")
             limits.header_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
         else {
             std::cerr << "usage: conformance-server [--host H] [--port P] [--max-sessions-per-ip N]"
-                         " [--header-timeout-ms N] [--websocket-origin ORIGIN]\n";
+                         " [--max-sessions N] [--header-timeout-ms N] [--write-timeout-ms N]"
+                         " [--max-connections N] [--ping-interval-ms N] [--ping-timeout-ms N]"
+                         " [--websocket-origin ORIGIN] [--allowed-host HOST]\n";
             return 2;
         }
     }
@@ -52,11 +73,14 @@ int main(int argc, char** argv) {
 
     eio::options opts;
     opts.path = "/engine.io/";
-    opts.ping_interval = std::chrono::milliseconds(300);
-    opts.ping_timeout = std::chrono::milliseconds(200);
+    opts.ping_interval = ping_interval;
+    opts.ping_timeout = ping_timeout;
     opts.max_payload = 1'000'000;
     opts.cors.origins = {"*"};
     opts.max_sessions_per_address = max_sessions_per_ip;
+    opts.max_sessions = max_sessions;
+    opts.write_timeout = write_timeout;
+    limits.write_timeout = write_timeout;
     opts.websocket_origins = websocket_origins;
     eio::server echo(ioc, opts);
     // Every message, text or binary, goes back to its sender.
@@ -77,6 +101,9 @@ int main(int argc, char** argv) {
     sopts.engine.ping_timeout = opts.ping_timeout;
     sopts.engine.max_payload = opts.max_payload;
     sopts.engine.cors.origins = {"*"};
+    sopts.engine.max_sessions_per_address = max_sessions_per_ip;
+    sopts.engine.max_sessions = max_sessions;
+    sopts.engine.write_timeout = write_timeout;
     sopts.connect_timeout = std::chrono::milliseconds(1000);
     sio::server io(ioc, sopts);
     for (auto name : {"/", "/custom"}) {

@@ -13,9 +13,13 @@ heartbeat::action heartbeat::tick(util::time_point now) {
     return action::send_ping;
 }
 
-void heartbeat::on_pong(util::time_point now) {
+bool heartbeat::on_pong(util::time_point now) {
+    // An unsolicited pong neither postpones the next ping nor proves that the client reads:
+    // a client that sends pongs on its own schedule is pinged on ours all the same.
+    if (!pong_deadline_) return false;
     pong_deadline_.reset();
     next_ping_ = now + interval_;
+    return true;
 }
 
 } // namespace kibitz::engineio

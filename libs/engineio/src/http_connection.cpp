@@ -9,9 +9,9 @@ namespace kibitz::engineio::detail {
 namespace http = net::http;
 
 http_connection::http_connection(net::tcp::socket socket, std::shared_ptr<http_router> router,
-                                 http_limits const& limits)
+                                 http_limits const& limits, connection_slot slot)
     : socket_(std::move(socket)), router_(std::move(router)), limits_(limits),
-      deadline_(socket_.get_executor()) {
+      deadline_(socket_.get_executor()), slot_(std::move(slot)) {
     net::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = endpoint.address().to_string();
@@ -39,12 +39,15 @@ void http_connection::arm_deadline(util::duration d) {
 
 void http_connection::on_deadline(net::error_code ec, unsigned generation) {
     if (ec || generation != deadline_generation_ || closed_) return;
-    // Slow-loris defence: a request head or body that takes too long closes the connection.
+    // Slow-loris defence: a request head or body that takes too long closes the connection;
+    // so does a response the peer does not read within the write timeout.
     close();
 }
 
 void http_connection::do_read() {
     in_request_ = false;
+    // An idle keep-alive connection does not keep the read buffer a large request grew.
+    if (buffer_.size() == 0 && buffer_.capacity() > 8192) buffer_.shrink_to_fit();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     // The route's limit is applied once the head is known (on_header). Not boost::none: Beast
@@ -66,6 +69,7 @@ void http_connection::on_header(net::error_code ec) {
     request_.received_at = util::steady_clock::now();
     request_.remote_address = remote_address_;
     request_.method = std::string(head.method_string());
+    head_ = head.method() == http::verb::head;
     request_.target = std::string(head.target());
     auto q = request_.target.find('?');
     request_.path = request_.target.substr(0, q);
@@ -131,11 +135,18 @@ void http_connection::respond(http_response response) {
     res->result(static_cast<unsigned>(response.status));
     for (auto const& [name, value] : response.headers)
         res->insert(name, value);
-    res->body() = std::move(response.body);
     bool keep_alive = keep_alive_ && !response.close;
     res->keep_alive(keep_alive);
-    res->prepare_payload();
+    if (head_) {
+        // RFC 9110 section 9.3.2: HEAD gets the GET's headers, Content-Length included.
+        if (!response.body.empty() || res->find(http::field::content_length) == res->end())
+            res->content_length(response.body.size());
+    } else {
+        res->body() = std::move(response.body);
+        res->prepare_payload();
+    }
     response_ = res;
+    arm_deadline(limits_.write_timeout);
     http::async_write(socket_, *res,
                       [self = shared_from_this(), keep_alive](net::error_code ec, std::size_t) {
                           self->on_write(ec, keep_alive);
@@ -178,17 +189,20 @@ void http_connection::upgrade(http_response response, upgrade_handler handler,
         *head += name + ": " + value + "\r\n";
     *head += "\r\n";
     *head += first_bytes;
-    net::asio::async_write(socket_, net::asio::buffer(*head),
-                           [self = shared_from_this(), head,
-                            handler = std::move(handler)](net::error_code ec, std::size_t) {
-                               if (ec) return self->close();
-                               auto data = self->buffer_.data();
-                               std::string leftover(static_cast<char const*>(data.data()),
-                                                    data.size());
-                               self->closed_ = true;
-                               self->router_->on_closed(self.get());
-                               handler(std::move(self->socket_), std::move(leftover));
-                           });
+    arm_deadline(limits_.write_timeout);
+    net::asio::async_write(
+        socket_, net::asio::buffer(*head),
+        [self = shared_from_this(), head, handler = std::move(handler)](net::error_code ec,
+                                                                        std::size_t) {
+            if (ec || self->closed_) return self->close();
+            ++self->deadline_generation_;
+            self->deadline_.cancel();
+            auto data = self->buffer_.data();
+            std::string leftover(static_cast<char const*>(data.data()), data.size());
+            self->closed_ = true;
+            self->router_->on_closed(self.get());
+            handler(std::move(self->socket_), std::move(leftover), std::move(self->slot_));
+        });
 }
 
 void http_connection::close() {

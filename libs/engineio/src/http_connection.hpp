@@ -23,9 +23,14 @@ public:
     virtual void on_closed(http_connection* connection) = 0;
 };
 
-// Called with the TCP socket once the 101 response has gone, and the bytes already read past
-// the request (the first WebSocket frames may be among them).
-using upgrade_handler = std::function<void(net::tcp::socket, std::string leftover)>;
+// One place in http_limits::max_connections, held while it lives: by an HTTP connection, then
+// by the WebSocket it becomes, so both kinds count alike.
+using connection_slot = std::shared_ptr<void>;
+
+// Called with the TCP socket once the 101 response has gone, the bytes already read past the
+// request (the first WebSocket frames may be among them), and the connection's slot.
+using upgrade_handler =
+    std::function<void(net::tcp::socket, std::string leftover, connection_slot slot)>;
 
 // One HTTP/1.1 connection: reads a request, passes it to the router, writes the response that
 // comes back (now or later), and reads the next. One request at a time, so a long-poll parks
@@ -33,11 +38,14 @@ using upgrade_handler = std::function<void(net::tcp::socket, std::string leftove
 class http_connection : public std::enable_shared_from_this<http_connection> {
 public:
     http_connection(net::tcp::socket socket, std::shared_ptr<http_router> router,
-                    http_limits const& limits);
+                    http_limits const& limits, connection_slot slot);
     ~http_connection();
 
     void start();
-    // Writes the response to the current request. Ignored when the connection is gone.
+    // Writes the response to the current request. Ignored when the connection is gone. A write
+    // that does not finish within http_limits::write_timeout closes the connection. The answer
+    // to HEAD keeps its headers and Content-Length (the body's size, or the handler's own
+    // Content-Length when the body is empty) and sends no body.
     void respond(http_response response);
     // Writes `response` (a 101), then `first_bytes` in the same write (the first WebSocket
     // frame, say), and gives the socket away.
@@ -70,6 +78,8 @@ private:
     unsigned deadline_generation_ = 0;
     http_request request_;
     std::string remote_address_;
+    connection_slot slot_;
+    bool head_ = false; // the current request is HEAD
     bool in_request_ = false;
     bool keep_alive_ = true;
     bool closed_ = false;

@@ -2,16 +2,41 @@
 
 #include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/server.hpp>
+#include <kibitz/util/json.hpp>
 #include <kibitz/util/log.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 #include <system_error>
 #include <unordered_set>
 #include <vector>
 
 namespace kibitz::engineio {
 
+namespace {
+// Keeps an open count while it lives (see detail::connection_slot).
+struct slot_guard {
+    explicit slot_guard(std::shared_ptr<std::size_t> c) : count(std::move(c)) { ++*count; }
+    ~slot_guard() { --*count; }
+    slot_guard(slot_guard const&) = delete;
+    slot_guard& operator=(slot_guard const&) = delete;
+    std::shared_ptr<std::size_t> count;
+};
+
+bool out_of_descriptors(net::error_code const& ec) {
+    return ec == net::asio::error::no_descriptors || ec == net::asio::error::no_buffer_space ||
+           ec == net::asio::error::no_memory || ec.value() == ENFILE;
+}
+} // namespace
+
 struct http_server::impl : detail::http_router, std::enable_shared_from_this<impl> {
-    impl(net::asio::io_context& ioc, http_limits l) : ioc_(ioc), limits_(l), acceptor_(ioc) {}
+    impl(net::asio::io_context& ioc, http_limits l)
+        : ioc_(ioc), limits_(std::move(l)), acceptor_(ioc), backoff_timer_(ioc),
+          open_(std::make_shared<std::size_t>(0)) {}
+    ~impl() override { release_spare(); }
 
     std::size_t body_limit(std::string_view path) const override {
         for (auto* eio : servers_)
@@ -19,7 +44,28 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
         return limits_.max_body_bytes;
     }
 
+    // The DNS-rebinding defence: a Host that is not this machine's, nor listed.
+    bool refuse_host(http_request const& request, detail::http_connection& conn) const {
+        if (!check_hosts_) return false;
+        auto host = request.header("Host");
+        if (!host || host_allowed(*host, limits_.allowed_hosts)) return false;
+        http_response r{403, {}, "Forbidden", false};
+        bool eio = std::any_of(servers_.begin(), servers_.end(),
+                               [&](server* s) { return request.path.starts_with(s->opts().path); });
+        if (eio) {
+            // Engine.IO's error body: {"code":4,"message":...}.
+            r.set("Content-Type", "application/json");
+            r.body = json{{"code", 4}, {"message", "Host not allowed"}}.dump();
+        } else {
+            r.set("Content-Type", "text/plain");
+            r.body = "Host not allowed";
+        }
+        conn.respond(std::move(r));
+        return true;
+    }
+
     void route(http_request&& request, std::shared_ptr<detail::http_connection> conn) override {
+        if (refuse_host(request, *conn)) return;
         for (auto* eio : servers_) {
             if (request.path.starts_with(eio->opts().path)) {
                 eio->handle(std::move(request), std::move(conn));
@@ -43,29 +89,88 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
 
     void on_accept(net::error_code ec, net::tcp::socket socket) {
         if (ec == net::asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (ec) {
-            // Out of descriptors, for instance: log it and go on accepting.
-            util::log(util::log_level::warn, "accept: ", ec.message());
-            return do_accept();
-        }
-        if (connections_.size() >= limits_.max_connections) {
+        if (ec) return on_accept_error(ec);
+        backoff_ = limits_.accept_backoff;
+        if (*open_ >= limits_.max_connections) {
             net::error_code ignored;
             socket.close(ignored);
             return do_accept();
         }
+        auto slot = std::make_shared<slot_guard>(open_);
         auto conn = std::make_shared<detail::http_connection>(std::move(socket), shared_from_this(),
-                                                              limits_);
+                                                              limits_, std::move(slot));
         connections_.insert(conn.get());
         conn->start();
         do_accept();
     }
 
+    void on_accept_error(net::error_code ec) {
+        bool exhausted = out_of_descriptors(ec);
+        // The spare descriptors go first: what follows (the log line, the sanitizers in a
+        // checked build, the handlers of open connections) may need one.
+        if (exhausted) release_spare();
+        report_accept_failure(ec);
+        if (!exhausted) return do_accept();
+        // Accept one waiting client and close it at once, rather than leave it in the backlog
+        // with no answer; then pause accepting, so the loop does not spin on EMFILE.
+        int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) ::close(fd);
+        pause_accepting();
+    }
+
+    void pause_accepting() {
+        backoff_timer_.expires_after(backoff_);
+        backoff_ = std::min<util::duration>(backoff_ * 2, std::chrono::seconds(1));
+        backoff_timer_.async_wait([self = shared_from_this()](net::error_code e) {
+            if (e || !self->acceptor_.is_open()) return;
+            // Resume only with the spares back: the process is then below its limit again.
+            if (!self->take_spare()) {
+                self->release_spare();
+                return self->pause_accepting();
+            }
+            self->do_accept();
+        });
+    }
+
+    void report_accept_failure(net::error_code const& ec) {
+        // At most one line per interval, with the count (formatted without iostreams).
+        ++accept_failures_;
+        auto now = util::steady_clock::now();
+        if (last_accept_log_ && now - *last_accept_log_ < limits_.accept_log_interval) return;
+        if (util::log_level::warn < util::log_threshold()) return;
+        util::log_line(util::log_level::warn,
+                       "accept: " + ec.message() + " (" + std::to_string(accept_failures_) +
+                           " failures since the last report); accepting pauses");
+        accept_failures_ = 0;
+        last_accept_log_ = now;
+    }
+
+    bool take_spare() {
+        for (auto& fd : spare_fds_)
+            if (fd < 0) fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return std::all_of(spare_fds_.begin(), spare_fds_.end(), [](int fd) { return fd >= 0; });
+    }
+
+    void release_spare() {
+        for (auto& fd : spare_fds_) {
+            if (fd >= 0) ::close(fd);
+            fd = -1;
+        }
+    }
+
     net::asio::io_context& ioc_;
     http_limits limits_;
     net::tcp::acceptor acceptor_;
+    net::asio::steady_timer backoff_timer_;
+    util::duration backoff_{50};
+    std::optional<util::time_point> last_accept_log_;
+    std::size_t accept_failures_ = 0;
+    std::array<int, 2> spare_fds_{-1, -1}; // descriptors kept back for the EMFILE case
+    bool check_hosts_ = false;
     std::vector<server*> servers_;
     http_handler fallback_;
     std::unordered_set<detail::http_connection*> connections_;
+    std::shared_ptr<std::size_t> open_; // HTTP connections and WebSockets (connection_slot)
 };
 
 http_server::http_server(boost::asio::io_context& ioc, http_limits limits)
@@ -91,6 +196,10 @@ std::uint16_t http_server::listen(std::string const& host, std::uint16_t port) {
     a.set_option(net::asio::socket_base::reuse_address(true));
     a.bind(endpoint);
     a.listen(net::asio::socket_base::max_listen_connections);
+    a.non_blocking(true); // the EMFILE path accepts one client without waiting
+    impl_->check_hosts_ = address.is_loopback() || !impl_->limits_.allowed_hosts.empty();
+    impl_->backoff_ = impl_->limits_.accept_backoff;
+    impl_->take_spare();
     impl_->do_accept();
     return a.local_endpoint().port();
 }
@@ -98,6 +207,7 @@ std::uint16_t http_server::listen(std::string const& host, std::uint16_t port) {
 void http_server::stop() {
     net::error_code ignored;
     impl_->acceptor_.close(ignored);
+    impl_->backoff_timer_.cancel();
     // Closing removes the connection from the set: close a copy.
     std::vector<detail::http_connection*> open(impl_->connections_.begin(),
                                                impl_->connections_.end());
@@ -106,7 +216,7 @@ void http_server::stop() {
 }
 
 std::size_t http_server::connections_count() const {
-    return impl_->connections_.size();
+    return *impl_->open_;
 }
 
 } // namespace kibitz::engineio

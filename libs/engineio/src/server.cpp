@@ -4,6 +4,7 @@
 
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/engineio/wire.hpp>
+#include <kibitz/util/base64.hpp>
 #include <kibitz/util/json.hpp>
 #include <kibitz/util/log.hpp>
 #include <kibitz/util/random.hpp>
@@ -15,6 +16,7 @@ namespace kibitz::engineio {
 using detail::http_connection;
 using detail::session;
 using detail::ws_connection;
+using detail::ws_limits;
 
 struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> {
     impl(net::asio::io_context& ioc, options o)
@@ -49,14 +51,21 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     }
 
     void handle(http_request&& req, std::shared_ptr<http_connection> conn);
+    void handle_session(http_request&& req, std::shared_ptr<http_connection> conn,
+                        http_response base);
     void handshake(http_request&& req, std::shared_ptr<http_connection> conn, bool websocket,
                    http_response base);
-    bool websocket_accept(http_request const& req, http_response& out) const;
-    bool origin_allowed_for_websocket(http_request const& req) const;
+    bool admit(http_request const& req, http_connection& conn, http_response& base);
+    // Fills the 101's headers, or answers the refusal itself (400, or 426 for the version).
+    bool websocket_accept(http_request const& req, http_connection& conn, http_response& out,
+                          http_response const& base) const;
+    bool origin_allowed(http_request const& req) const;
+    ws_limits ws_limits_for() const;
+    http_request kept_handshake(http_request&& req) const;
     http_response cors_headers(http_request const& req) const;
     std::string open_packet(std::string const& sid, bool websocket) const;
     static void refuse(http_connection& conn, wire::request_error e, http_response base,
-                       std::string_view message = {});
+                       std::string_view message = {}, int status = 0);
 
     net::asio::io_context& ioc_;
     options opts_;
@@ -71,9 +80,9 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
 };
 
 void server::impl::refuse(http_connection& conn, wire::request_error e, http_response base,
-                          std::string_view message) {
+                          std::string_view message, int status) {
     // engine.io answers {"code":N,"message":"..."}: 403 for Forbidden, 400 otherwise.
-    base.status = e == wire::request_error::forbidden ? 403 : 400;
+    base.status = status ? status : e == wire::request_error::forbidden ? 403 : 400;
     base.set("Content-Type", "application/json");
     json body = {{"code", static_cast<int>(e)},
                  {"message", message.empty() ? wire::error_message(e) : message}};
@@ -102,7 +111,7 @@ http_response server::impl::cors_headers(http_request const& req) const {
     return r;
 }
 
-bool server::impl::origin_allowed_for_websocket(http_request const& req) const {
+bool server::impl::origin_allowed(http_request const& req) const {
     if (opts_.websocket_origins.empty()) return true;
     auto origin = req.header("Origin");
     if (!origin) return true; // not a browser: nothing to protect against
@@ -118,15 +127,52 @@ bool server::impl::origin_allowed_for_websocket(http_request const& req) const {
     return false;
 }
 
-bool server::impl::websocket_accept(http_request const& req, http_response& out) const {
-    // RFC 6455 section 4.2.1: version 13 and a 16-byte base64 key.
-    auto key = req.header("Sec-WebSocket-Key");
+bool server::impl::websocket_accept(http_request const& req, http_connection& conn,
+                                    http_response& out, http_response const& base) const {
+    // RFC 6455 section 4.4: another version is 426 naming the one we speak.
     auto version = req.header("Sec-WebSocket-Version");
-    if (!key || key->size() != 24 || !version || *version != "13") return false;
+    if (!version || *version != "13") {
+        http_response r = base;
+        r.set("Sec-WebSocket-Version", "13");
+        refuse(conn, wire::request_error::bad_request, std::move(r), {}, 426);
+        return false;
+    }
+    // Section 4.2.1: the key is base64 for exactly 16 bytes.
+    auto key = req.header("Sec-WebSocket-Key");
+    auto decoded = key ? util::base64_decode(*key) : std::nullopt;
+    if (!decoded || decoded->size() != 16) {
+        refuse(conn, wire::request_error::bad_request, base);
+        return false;
+    }
     out.set("Upgrade", "websocket");
     out.set("Connection", "Upgrade");
     out.set("Sec-WebSocket-Accept", ws_accept_key(*key));
     return true;
+}
+
+ws_limits server::impl::ws_limits_for() const {
+    return {opts_.max_payload, opts_.max_frames_per_message, opts_.max_send_queue_bytes,
+            opts_.write_timeout};
+}
+
+http_request server::impl::kept_handshake(http_request&& req) const {
+    // What a session keeps of its handshake: no body, and the headers that fit the budget.
+    http_request kept;
+    kept.method = std::move(req.method);
+    kept.target = std::move(req.target);
+    kept.path = std::move(req.path);
+    kept.query = std::move(req.query);
+    kept.remote_address = std::move(req.remote_address);
+    kept.received_at = req.received_at;
+    std::size_t budget = opts_.max_handshake_header_bytes;
+    for (auto& [name, value] : req.headers) {
+        auto cost = name.size() + value.size();
+        if (cost > budget) continue;
+        budget -= cost;
+        kept.headers.emplace_back(std::move(name), std::move(value));
+    }
+    kept.headers.shrink_to_fit();
+    return kept;
 }
 
 std::string server::impl::open_packet(std::string const& sid, bool websocket) const {
@@ -154,7 +200,6 @@ bool is_websocket_upgrade(http_request const& req) {
 
 void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> conn) {
     using wire::request_error;
-    auto now = req.received_at;
     if (subpath_handler_ && req.path != opts_.path) {
         http_responder respond = [conn](http_response r) { conn->respond(std::move(r)); };
         if (subpath_handler_(req, respond)) return;
@@ -172,68 +217,64 @@ void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> c
     bool polling = transport == wire::transport_polling && opts_.allow_polling;
     bool websocket = transport == wire::transport_websocket && opts_.allow_websocket;
     if (!polling && !websocket) return refuse(*conn, request_error::unknown_transport, base);
-    bool upgrade = is_websocket_upgrade(req);
-    auto sid = req.query_param("sid");
-    if (!sid) {
+    // The same Origin rule for polling as for WebSocket (CORS alone would let the request in).
+    if (!origin_allowed(req)) return refuse(*conn, request_error::forbidden, base);
+    if (!req.query_param("sid")) {
         if (req.method != "GET") return refuse(*conn, request_error::bad_handshake_method, base);
-        if (websocket && !upgrade) return refuse(*conn, request_error::bad_request, base);
+        if (websocket && !is_websocket_upgrade(req))
+            return refuse(*conn, request_error::bad_request, base);
         return handshake(std::move(req), std::move(conn), websocket, std::move(base));
     }
-    auto it = sessions_.find(*sid);
+    handle_session(std::move(req), std::move(conn), std::move(base));
+}
+
+void server::impl::handle_session(http_request&& req, std::shared_ptr<http_connection> conn,
+                                  http_response base) {
+    using wire::request_error;
+    auto now = req.received_at;
+    auto it = sessions_.find(req.query_param("sid").value_or(""));
     if (it == sessions_.end()) return refuse(*conn, request_error::unknown_sid, base);
     auto s = it->second; // keep it alive through the call
     if (req.query_param("EIO").value_or("") != "4")
         return refuse(*conn, request_error::bad_request, base);
-    if (!upgrade && s->transport() != transport)
-        return refuse(*conn, request_error::bad_request, base);
-    if (upgrade) {
+    bool websocket = req.query_param("transport") == wire::transport_websocket;
+    if (is_websocket_upgrade(req)) {
         http_response accept;
-        if (!websocket || !origin_allowed_for_websocket(req) || !websocket_accept(req, accept))
-            return refuse(*conn, request_error::bad_request, base);
-        auto max = opts_.max_payload;
+        if (!websocket) return refuse(*conn, request_error::bad_request, base);
+        if (!websocket_accept(req, *conn, accept, base)) return;
+        auto limits = ws_limits_for();
         // As engine.io does, a WebSocket that cannot upgrade the session (already upgraded,
         // or another probe under way) completes its handshake and is closed at once.
         bool usable = s->can_upgrade();
-        return conn->upgrade(std::move(accept),
-                             [s, max, now, usable](net::tcp::socket sock, std::string leftover) {
-                                 auto ws = std::make_shared<ws_connection>(std::move(sock), max);
-                                 ws->start(nullptr, std::move(leftover));
-                                 if (!usable || !s->can_upgrade())
-                                     return ws->close(ws_close_code::normal);
-                                 ws->set_owner(s.get());
-                                 s->begin_probe(std::move(ws), now);
-                             });
+        return conn->upgrade(
+            std::move(accept), [s, limits, now, usable](net::tcp::socket sock, std::string leftover,
+                                                        detail::connection_slot slot) {
+                auto ws = std::make_shared<ws_connection>(std::move(sock), limits, std::move(slot));
+                ws->start(nullptr, std::move(leftover));
+                if (!usable || !s->can_upgrade()) return ws->close(ws_close_code::normal);
+                ws->set_owner(s.get());
+                s->begin_probe(std::move(ws), now);
+            });
     }
+    // Polling requests only on a polling session: once upgraded, GET and POST are refused, as
+    // engine.io does (and a "websocket" request without the upgrade is no transport at all).
+    if (websocket || s->transport() != wire::transport_polling)
+        return refuse(*conn, request_error::bad_request, base);
     if (req.method == "GET") return s->on_poll_get(std::move(conn), now);
     if (req.method == "POST") return s->on_poll_post(std::move(conn), req, std::move(base), now);
-    base.status = 500;
-    conn->respond(std::move(base));
+    refuse(*conn, request_error::bad_handshake_method, base);
 }
 
 void server::impl::handshake(http_request&& req, std::shared_ptr<http_connection> conn,
                              bool websocket, http_response base) {
-    using wire::request_error;
-    if (closed_) return refuse(*conn, request_error::bad_request, base);
-    if (req.query_param("EIO").value_or("") != "4")
-        return refuse(*conn, request_error::unsupported_protocol_version, base);
-    if (websocket && !origin_allowed_for_websocket(req))
-        return refuse(*conn, request_error::forbidden, base);
-    if (opts_.allow_request) {
-        if (auto refusal = opts_.allow_request(req))
-            return refuse(*conn, request_error::forbidden, base, *refusal);
-    }
-    auto& count = per_address_[req.remote_address];
-    if (opts_.max_sessions_per_address && count >= opts_.max_sessions_per_address) {
-        if (count == 0) per_address_.erase(req.remote_address);
-        return refuse(*conn, request_error::forbidden, base, "Too many sessions");
-    }
+    if (!admit(req, *conn, base)) return;
     http_response accept;
-    if (websocket && !websocket_accept(req, accept))
-        return refuse(*conn, request_error::bad_request, base);
-    ++count;
+    if (websocket && !websocket_accept(req, *conn, accept, base)) return;
+    // Counted only now that every check has passed: a refused handshake leaves no entry.
+    ++per_address_[req.remote_address];
     auto sid = util::random_id(128);
     auto now = req.received_at;
-    auto s = std::make_shared<session>(ioc_, *this, sid, std::move(req));
+    auto s = std::make_shared<session>(ioc_, *this, sid, kept_handshake(std::move(req)));
     sessions_.emplace(sid, s);
     auto open = open_packet(sid, websocket);
     if (!websocket) {
@@ -248,19 +289,49 @@ void server::impl::handshake(http_request&& req, std::shared_ptr<http_connection
     // The heartbeat runs from now on, so a session whose upgrade never completes ends.
     s->start(now);
     auto self = shared_from_this();
-    auto max = opts_.max_payload;
+    auto limits = ws_limits_for();
     // The open packet leaves with the 101 response, in one write.
     auto first_frame = ws_frame(ws_opcode::text, open);
     conn->upgrade(
         std::move(accept),
-        [self, s, max](net::tcp::socket sock, std::string leftover) {
+        [self, s, limits](net::tcp::socket sock, std::string leftover,
+                          detail::connection_slot slot) {
             if (!s->is_open()) return;
-            auto ws = std::make_shared<ws_connection>(std::move(sock), max);
+            auto ws = std::make_shared<ws_connection>(std::move(sock), limits, std::move(slot));
             s->attach_websocket(ws);
             ws->start(s.get(), std::move(leftover));
             if (self->on_connection_) self->on_connection_(s);
         },
         std::move(first_frame));
+}
+
+bool server::impl::admit(http_request const& req, http_connection& conn, http_response& base) {
+    using wire::request_error;
+    if (closed_) {
+        refuse(conn, request_error::bad_request, base);
+        return false;
+    }
+    if (req.query_param("EIO").value_or("") != "4") {
+        refuse(conn, request_error::unsupported_protocol_version, base);
+        return false;
+    }
+    if (opts_.allow_request) {
+        if (auto refusal = opts_.allow_request(req)) {
+            refuse(conn, request_error::forbidden, base, *refusal);
+            return false;
+        }
+    }
+    if (opts_.max_sessions && sessions_.size() >= opts_.max_sessions) {
+        refuse(conn, request_error::forbidden, base, "Server full", 503);
+        return false;
+    }
+    auto it = per_address_.find(req.remote_address);
+    if (opts_.max_sessions_per_address && it != per_address_.end() &&
+        it->second >= opts_.max_sessions_per_address) {
+        refuse(conn, request_error::forbidden, base, "Too many sessions");
+        return false;
+    }
+    return true;
 }
 
 server::server(boost::asio::io_context& ioc, options opts)

@@ -202,8 +202,8 @@ void session::on_timer(net::error_code ec) {
 void session::handle_packet(packet const& p, util::time_point now) {
     switch (p.type) {
     case packet_type::pong:
-        heartbeat_.on_pong(now);
-        arm_timer();
+        // An unsolicited pong is ignored (it postpones nothing).
+        if (heartbeat_.on_pong(now)) arm_timer();
         break;
     case packet_type::message:
         if (on_message_ && state_ == state::open) on_message_(message{p.binary, p.data});
@@ -238,7 +238,10 @@ void session::handle_probe_packet(packet const& p) {
     // Spec "Upgrade": the client sends "2probe", the server answers "3probe", the client
     // pauses polling and sends "5"; from then on the WebSocket carries everything.
     if (p.type == packet_type::ping && p.data == "probe") {
+        // The answer counts against the WebSocket's queue: a peer that repeats the probe and
+        // never reads is closed by it (and the probe is gone when this returns).
         probe_->write({make_packet(packet_type::pong, "probe")});
+        if (!probe_) return;
         upgrading_ = true;
         if (poll_ && queue_.empty()) respond_poll("6");
         return;

@@ -55,6 +55,9 @@ std::string ws_accept_key(std::string_view key) {
 ws_event ws_reader::next(char* data, std::size_t size, std::size_t& consumed) {
     using kind = ws_event::kind;
     consumed = 0;
+    // The last message was delivered from fragments_ and is no longer looked at: a buffer
+    // that grew for a large fragmented message is released, not kept at its high-water mark.
+    if (!in_message_ && fragments_.capacity() > fragment_keep_bytes) std::string().swap(fragments_);
     if (size < 2) return {};
     auto b0 = static_cast<std::uint8_t>(data[0]);
     auto b1 = static_cast<std::uint8_t>(data[1]);
@@ -118,10 +121,13 @@ ws_event ws_reader::on_frame(ws_opcode opcode, bool fin, std::string_view payloa
             return {kind::text, payload, 0};
         }
         in_message_ = true;
+        frames_ = 1;
         fragments_.assign(payload);
         break;
     case ws_opcode::continuation:
         if (!in_message_) return {kind::error, {}, ws_close_code::protocol_error};
+        // Empty continuations cost nothing in bytes: count the frames too.
+        if (++frames_ > max_frames_) return {kind::error, {}, ws_close_code::too_big};
         fragments_ += payload;
         break;
     default:

@@ -19,8 +19,9 @@ void drop_prefix(std::vector<net::asio::const_buffer>& buffers, std::size_t n) {
 }
 } // namespace
 
-ws_connection::ws_connection(net::tcp::socket socket, std::size_t max_message_size)
-    : socket_(std::move(socket)), reader_(max_message_size) {}
+ws_connection::ws_connection(net::tcp::socket socket, ws_limits const& limits, connection_slot slot)
+    : socket_(std::move(socket)), limits_(limits), slot_(std::move(slot)),
+      reader_(limits.max_message_size, limits.max_frames_per_message) {}
 
 void ws_connection::start(ws_owner* owner, std::string leftover) {
     owner_ = owner;
@@ -98,8 +99,8 @@ bool ws_connection::handle(ws_event const& ev) {
         if (owner_) owner_->on_ws_message(*this, message{ev.what == kind::binary, ev.data});
         return true;
     case kind::ping:
-        write_control(ws_frame(ws_opcode::pong, ev.data));
-        return true;
+        write_pong(ev.data);
+        return !closed_;
     case kind::close: {
         // Echo the close (section 5.5.1), then the connection is done.
         std::uint16_t code = ev.code == ws_close_code::no_status ? ws_close_code::normal : ev.code;
@@ -122,26 +123,56 @@ bool ws_connection::handle(ws_event const& ev) {
 
 void ws_connection::write(std::vector<outgoing_ptr> batch) {
     if (closed_ || closing_) return;
-    for (auto& p : batch)
+    for (auto& p : batch) {
+        queued_bytes_ += p->size();
         pending_.push_back(std::move(p));
+    }
+    if (over_queue_limit()) return;
     if (!writing_) start_write();
 }
 
-void ws_connection::write_control(std::string frame) {
-    control_pending_.push_back(std::move(frame));
+void ws_connection::write_pong(std::string_view payload) {
+    // Section 5.5.3: only the latest ping needs its pong; an unwritten one is replaced.
+    // Rewritten in place: a ping flood reuses one buffer instead of allocating per ping.
+    queued_bytes_ -= pong_pending_.size();
+    pong_pending_.assign(ws_frame_header(ws_opcode::pong, payload.size()));
+    pong_pending_.append(payload);
+    queued_bytes_ += pong_pending_.size();
+    if (over_queue_limit()) return;
     if (!writing_) start_write();
+}
+
+bool ws_connection::over_queue_limit() {
+    if (queued_bytes_ <= limits_.max_queue_bytes) return false;
+    // The peer does not read what it is sent (or asks for more than it reads): close.
+    auto self = shared_from_this();
+    fail(true, "send queue limit exceeded");
+    return true;
+}
+
+void ws_connection::arm_write_deadline() {
+    if (!write_timer_)
+        write_timer_ = std::make_unique<net::asio::steady_timer>(socket_.get_executor());
+    unsigned generation = ++write_generation_;
+    write_timer_->expires_after(limits_.write_timeout);
+    write_timer_->async_wait([self = shared_from_this(), generation](net::error_code ec) {
+        if (ec || generation != self->write_generation_ || !self->writing_) return;
+        // The peer has not taken the bytes within the write timeout: free the descriptor.
+        self->fail(true, "write timeout");
+    });
 }
 
 void ws_connection::start_write() {
     bool send_close = closing_ && !close_sent_;
-    if (pending_.empty() && control_pending_.empty() && !send_close) return;
+    if (pending_.empty() && pong_pending_.empty() && !send_close) return;
     writing_ = true;
     inflight_.swap(pending_);
-    control_inflight_.swap(control_pending_);
+    pong_inflight_.swap(pong_pending_); // pong_inflight_ was cleared, keeping its buffer
+    pong_pending_.clear();
+    queued_bytes_ = 0;
     buffers_.clear();
     // Control frames first: a pong must not wait behind a long batch.
-    for (auto const& f : control_inflight_)
-        buffers_.push_back(net::asio::buffer(f));
+    if (!pong_inflight_.empty()) buffers_.push_back(net::asio::buffer(pong_inflight_));
     for (auto const& p : inflight_) {
         auto frame = p->ws_frame();
         buffers_.push_back(net::asio::buffer(frame.data(), frame.size()));
@@ -168,6 +199,7 @@ void ws_connection::start_write() {
     }
     drop_prefix(buffers_, written);
     if (buffers_.empty()) return on_written_now();
+    arm_write_deadline();
     net::asio::async_write(
         socket_, buffers_,
         [self = shared_from_this()](net::error_code e, std::size_t) { self->on_write(e); });
@@ -177,19 +209,21 @@ void ws_connection::on_written_now() {
     // Like on_write, without telling the owner: it handed over its whole queue just now.
     writing_ = false;
     inflight_.clear();
-    control_inflight_.clear();
-    if (!pending_.empty() || !control_pending_.empty() || (closing_ && !close_sent_))
+    pong_inflight_.clear();
+    if (!pending_.empty() || !pong_pending_.empty() || (closing_ && !close_sent_))
         return start_write();
     if (closing_) linger();
 }
 
 void ws_connection::on_write(net::error_code ec) {
     writing_ = false;
+    ++write_generation_;
+    if (write_timer_) write_timer_->cancel();
     inflight_.clear();
-    control_inflight_.clear();
+    pong_inflight_.clear();
     if (closed_) return;
     if (ec) return fail(true, ec.message());
-    if (!pending_.empty() || !control_pending_.empty() || (closing_ && !close_sent_))
+    if (!pending_.empty() || !pong_pending_.empty() || (closing_ && !close_sent_))
         return start_write();
     if (closing_) return linger();
     if (owner_) owner_->on_ws_drained(*this);
@@ -243,6 +277,10 @@ void ws_connection::shutdown() {
     if (closed_) return;
     closed_ = true;
     if (linger_timer_) linger_timer_->cancel();
+    if (write_timer_) write_timer_->cancel();
+    pending_.clear();
+    pong_pending_.clear();
+    queued_bytes_ = 0;
     net::error_code ignored;
     socket_.shutdown(net::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);

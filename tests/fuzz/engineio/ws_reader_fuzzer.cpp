@@ -20,8 +20,9 @@ using namespace kibitz;
 using namespace kibitz::engineio;
 using kind = ws_event::kind;
 
-// Small, so fragmented and single-frame messages reach 1009.
+// Small, so fragmented and single-frame messages reach 1009, by size or by frame count.
 constexpr std::size_t max_message_size = 4096;
+constexpr std::size_t max_frames_per_message = 16;
 
 void check(bool ok) {
     if (!ok) std::abort();
@@ -99,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     std::string_view stream(reinterpret_cast<char const*>(data) + 1 + n, size - 1 - n);
 
     // Chunked, as the connection reads.
-    ws_reader chunked(max_message_size);
+    ws_reader chunked(max_message_size, max_frames_per_message);
     std::vector<event> chunked_events;
     std::string buf;
     std::string_view rest = stream;
@@ -111,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     }
 
     // All at once.
-    ws_reader whole(max_message_size);
+    ws_reader whole(max_message_size, max_frames_per_message);
     std::vector<event> whole_events;
     std::string all(stream);
     drain(whole, all, whole_events);

@@ -2,6 +2,7 @@
 // HTTP/1.1 exchange over `net` for requests `fetch` cannot make, and an engine.io-client factory.
 
 import net from "node:net";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { Socket } from "engine.io-client";
 import { once } from "./server.mjs";
 
@@ -240,4 +241,62 @@ export function bytes(data) {
   if (typeof data === "string") throw new Error(`expected binary data, got text ${JSON.stringify(data)}`);
   if (data instanceof ArrayBuffer) return [...new Uint8Array(data)];
   return [...new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+}
+
+// What /proc says about process `pid` (Linux): resident memory in KiB, open descriptors, and
+// CPU time used so far in clock ticks (utime + stime, usually 100 per second).
+export function procStats(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  const fds = readdirSync(`/proc/${pid}/fd`).length;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at state (field 3).
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  return { rssKb, fds, cpuTicks };
+}
+
+// Resolves once `predicate()` holds, checking every `everyMs`; rejects after `timeoutMs` naming
+// `what`. For state outside this process (a server's /proc entries) that emits no events.
+export async function waitFor(predicate, { timeoutMs = 5000, everyMs = 20, what = "condition" } = {}) {
+  const start = Date.now();
+  for (;;) {
+    if (await predicate()) return Date.now() - start;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+// How many of process `pid`'s descriptors are TCP sockets connected to one of `remotePorts` on
+// loopback (read from /proc/PID/net/tcp{,6} and /proc/PID/fd): whether the server still holds
+// a given client's connection, whatever else it has open.
+export function socketsTo(pid, remotePorts) {
+  const ports = new Set(remotePorts);
+  const inodes = new Set();
+  for (const file of ["tcp", "tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(`/proc/${pid}/net/${file}`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      const remotePort = parseInt(cols[2].split(":")[1], 16);
+      if (ports.has(remotePort)) inodes.add(cols[9]);
+    }
+  }
+  let n = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let link = "";
+    try {
+      link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m && inodes.has(m[1])) n++;
+  }
+  return n;
 }

@@ -16,10 +16,16 @@ export const OP = { cont: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, po
 // Opens a TCP connection to 127.0.0.1:`port` and asks to upgrade `target` (path and query).
 // Resolves with { ws } on 101 (accept key checked), or { status, headers, body } for any other
 // answer (the body read until the server closes or Content-Length is met).
-export function connectRaw(port, target, { headers = {}, timeoutMs = 5000, host = "127.0.0.1" } = {}) {
+// `key` and `version` replace the Sec-WebSocket-Key and Sec-WebSocket-Version sent (a test of
+// refusals); `hostHeader` replaces the Host header.
+export function connectRaw(
+  port,
+  target,
+  { headers = {}, timeoutMs = 5000, host = "127.0.0.1", key: keyOverride, version = "13", hostHeader } = {},
+) {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ port, host });
-    const key = randomBytes(16).toString("base64");
+    const key = keyOverride ?? randomBytes(16).toString("base64");
     let buf = Buffer.alloc(0);
     let head = null;
     const timer = setTimeout(() => {
@@ -48,11 +54,11 @@ export function connectRaw(port, target, { headers = {}, timeoutMs = 5000, host 
     sock.on("connect", () => {
       const lines = [
         `GET ${target} HTTP/1.1`,
-        `Host: ${host}:${port}`,
+        `Host: ${hostHeader ?? `${host}:${port}`}`,
         "Upgrade: websocket",
         "Connection: Upgrade",
         `Sec-WebSocket-Key: ${key}`,
-        "Sec-WebSocket-Version: 13",
+        `Sec-WebSocket-Version: ${version}`,
         ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
       ];
       sock.write(lines.join("\r\n") + "\r\n\r\n");

@@ -105,9 +105,17 @@ TEST(heartbeat, next_deadline_follows_the_state) {
     EXPECT_EQ(hb.tick(hb.next_deadline()), action::timed_out);
 }
 
-TEST(heartbeat, a_pong_before_any_ping_postpones_the_next_ping) {
+TEST(heartbeat, ignores_an_unsolicited_pong) {
+    // A client that sends pongs on its own keeps no session alive without reading our pings.
     heartbeat hb(interval, timeout, t0);
-    hb.on_pong(t0 + 10s);
-    EXPECT_EQ(hb.tick(t0 + interval), action::none);
-    EXPECT_EQ(hb.tick(t0 + 10s + interval), action::send_ping);
+    EXPECT_FALSE(hb.on_pong(t0 + 10s));
+    EXPECT_EQ(hb.next_deadline(), t0 + interval);
+    EXPECT_EQ(hb.tick(t0 + interval), action::send_ping);
+    // Pongs after the answer has come are ignored too: the pong deadline of the next ping holds.
+    EXPECT_TRUE(hb.on_pong(t0 + interval + 1s));
+    EXPECT_FALSE(hb.on_pong(t0 + interval + 2s));
+    EXPECT_EQ(hb.tick(t0 + 2 * interval + 1s), action::send_ping);
+    for (int i = 0; i < 100; ++i)
+        EXPECT_EQ(hb.tick(t0 + 2 * interval + 2s + i * 100ms), action::none);
+    EXPECT_EQ(hb.tick(t0 + 2 * interval + 1s + timeout), action::timed_out);
 }

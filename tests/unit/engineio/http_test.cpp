@@ -1,8 +1,10 @@
 #include <kibitz/engineio/http.hpp>
+#include <kibitz/engineio/http_server.hpp>
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 using namespace kibitz::engineio;
 
@@ -130,4 +132,27 @@ TEST(http_response, set_replaces_an_existing_header_of_any_case) {
     ASSERT_EQ(r.headers.size(), 2u);
     EXPECT_EQ(r.headers[0].second, "text/html");
     EXPECT_EQ(r.headers[1].first, "X-Other");
+}
+
+TEST(is_loopback_host, knows_the_names_and_addresses_of_loopback_with_any_port) {
+    for (auto const* host :
+         {"localhost", "LOCALHOST:3000", "localhost.", "app.localhost:80", "127.0.0.1",
+          "127.0.0.1:8080", "127.255.1.2", "[::1]", "[::1]:3000", "[0:0:0:0:0:0:0:1]:1"})
+        EXPECT_TRUE(is_loopback_host(host)) << host;
+    for (auto const* host : {"", "example.com", "localhost.example.com", "127.0.0.1.nip.io",
+                             "128.0.0.1", "127.0.0", "127.0.0.1.5", "127.0.0.256", "[::2]",
+                             "0.0.0.0", "10.0.0.1:80", "1270.0.0.1", "127..0.1"})
+        EXPECT_FALSE(is_loopback_host(host)) << host;
+}
+
+TEST(host_allowed, admits_loopback_and_listed_names_ignoring_port_and_case) {
+    std::vector<std::string> const listed{"chat.example", "Other.Example:443"};
+    EXPECT_TRUE(host_allowed("localhost:1", listed));
+    EXPECT_TRUE(host_allowed("chat.example", listed));
+    EXPECT_TRUE(host_allowed("CHAT.example:8080", listed));
+    EXPECT_TRUE(host_allowed("other.example", listed));
+    EXPECT_FALSE(host_allowed("evil.example", listed));
+    EXPECT_FALSE(host_allowed("chat.example.evil", listed));
+    EXPECT_FALSE(host_allowed("evil.example", {}));
+    EXPECT_TRUE(host_allowed("anything.example", {"*"}));
 }

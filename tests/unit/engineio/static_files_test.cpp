@@ -217,6 +217,8 @@ TEST_F(static_files_test, head_has_headers_but_no_body) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
     EXPECT_TRUE(r->body.empty());
+    // The GET's length, not 0.
+    EXPECT_EQ(header(*r, "Content-Length"), std::to_string(std::string("<h1>home</h1>").size()));
     EXPECT_EQ(header(*r, "Content-Type"), "text/html; charset=utf-8");
     EXPECT_TRUE(header(*r, "Content-Security-Policy"));
 }
@@ -278,4 +280,41 @@ TEST(content_type_for, falls_back_to_octet_stream) {
     EXPECT_EQ(content_type_for("Makefile"), "application/octet-stream");
     EXPECT_EQ(content_type_for("html"), "application/octet-stream");
     EXPECT_EQ(content_type_for(""), "application/octet-stream");
+}
+
+TEST_F(static_files_test, reads_files_at_construction_and_never_while_serving) {
+    static_files files(root_);
+    // Changed or removed on disk afterwards: what is served comes from memory.
+    write_file(root_ / "app.js", "changed");
+    fs::remove(root_ / "sub" / "page.html");
+    write_file(root_ / "late.txt", "late");
+    http_request req;
+    req.method = "GET";
+    std::optional<http_response> got;
+    http_responder respond = [&got](http_response r) { got = std::move(r); };
+    req.path = "/app.js";
+    ASSERT_TRUE(files.serve(req, respond));
+    EXPECT_EQ(got->body, "console.log(1)");
+    req.path = "/sub/page.html";
+    ASSERT_TRUE(files.serve(req, respond));
+    EXPECT_EQ(got->body, "<p>page</p>");
+    req.path = "/late.txt";
+    EXPECT_FALSE(files.serve(req, respond));
+}
+
+TEST_F(static_files_test, skips_files_over_the_size_caps) {
+    write_file(root_ / "big.bin", std::string(1000, 'b'));
+    static_files capped(root_, "/", {.max_file_bytes = 999});
+    http_request req;
+    req.method = "GET";
+    req.path = "/big.bin";
+    std::optional<http_response> got;
+    http_responder respond = [&got](http_response r) { got = std::move(r); };
+    EXPECT_FALSE(capped.serve(req, respond));
+    req.path = "/app.js";
+    EXPECT_TRUE(capped.serve(req, respond));
+    EXPECT_LE(capped.loaded_bytes(), 999u * 20);
+    // The total cap: nothing that would pass it is loaded.
+    static_files tiny(root_, "/", {.max_total_bytes = 20});
+    EXPECT_LE(tiny.loaded_bytes(), 20u);
 }

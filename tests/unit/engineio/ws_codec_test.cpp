@@ -512,3 +512,42 @@ TEST(ws_close_frame, does_not_cut_a_utf8_reason_inside_a_code_point) {
 TEST(ws_accept_key, matches_the_rfc_6455_example) {
     EXPECT_EQ(ws_accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
+
+TEST(ws_reader, closes_with_1009_past_the_frames_per_message_cap_even_when_frames_are_empty) {
+    // 200,000 empty continuations would cost no bytes: the frame count stops them.
+    ws_reader r(1 << 20, 8);
+    std::string bytes = frame(op_text, "a");
+    for (int i = 0; i < 6; ++i)
+        bytes += frame(op_cont, "");
+    auto ok = feed(r, bytes + frame(fin | op_cont, ""));
+    // Eight frames in all is the cap itself: the message is delivered.
+    ASSERT_EQ(ok.size(), 1u);
+    EXPECT_EQ(ok[0], (event{kind::text, "a", 0}));
+    ws_reader over(1 << 20, 8);
+    auto ev = feed(over, bytes + frame(op_cont, "") + frame(fin | op_cont, ""));
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0], error(1009));
+}
+
+TEST(ws_reader, has_a_default_frames_per_message_cap) {
+    ws_reader r(1 << 20);
+    std::string bytes = frame(op_binary, "");
+    for (std::size_t i = 0; i < ws_reader::default_max_frames_per_message + 10; ++i)
+        bytes += frame(op_cont, "");
+    auto ev = feed(r, bytes);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0], error(1009));
+}
+
+TEST(ws_reader, releases_a_large_fragment_buffer_once_the_message_is_delivered) {
+    ws_reader r(1 << 20);
+    std::string const part(64 * 1024, 'x');
+    auto ev = feed(r, frame(op_binary, part) + frame(op_cont, part) + frame(fin | op_cont, part));
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].data.size(), 3 * part.size());
+    EXPECT_GE(r.buffered_capacity(), 3 * part.size()); // still the delivered message's bytes
+    // The next frame read finds the old message done: its buffer goes.
+    auto next = feed(r, frame(fin | op_text, "small"));
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_LE(r.buffered_capacity(), ws_reader::fragment_keep_bytes);
+}

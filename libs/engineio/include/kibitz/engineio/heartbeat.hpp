@@ -21,8 +21,9 @@ public:
     // session (a pong is overdue), or nothing.
     action tick(util::time_point now);
 
-    // A pong arrived: the next ping is due one interval from now.
-    void on_pong(util::time_point now);
+    // A pong arrived. The answer to our ping: the next ping is due one interval from now, and
+    // true. Unsolicited (no ping awaits its answer): ignored, false.
+    bool on_pong(util::time_point now);
 
     // The next moment tick() has something to do.
     util::time_point next_deadline() const { return pong_deadline_ ? *pong_deadline_ : next_ping_; }

@@ -33,13 +33,26 @@ struct options {
     bool allow_websocket = true;
     bool allow_upgrades = true;
     cors_options cors;
-    // Origins allowed to open a WebSocket (CORS does not cover WebSocket). Empty: any origin.
-    // "same-origin" admits an Origin whose host equals the request's Host header.
+    // Origins allowed to open or use a session, over polling and WebSocket alike (a request
+    // without Origin is not a browser's and is admitted). Empty: any origin. "same-origin"
+    // admits an Origin whose host equals the request's Host header. Others get 403, code 4.
     std::vector<std::string> websocket_origins;
-    // Sessions one remote address may hold at once (0: no limit).
-    std::size_t max_sessions_per_address = 0;
-    // Bytes queued for one session that it has not read yet; past this the session is closed.
+    // Sessions one remote address may hold at once (0: no limit); past it, 403 with
+    // {"code":4,"message":"Too many sessions"}. Clients behind one NAT share an address.
+    std::size_t max_sessions_per_address = 256;
+    // Sessions in all (0: no limit); past it, 503 with {"code":4,"message":"Server full"}.
+    std::size_t max_sessions = 100000;
+    // Bytes queued for one session that it has not read yet, answers (pongs, the probe's
+    // reply) included; past this the session is closed.
     std::size_t max_send_queue_bytes = 16u << 20;
+    // A write (long-poll response, WebSocket frames) that does not finish within this closes
+    // the connection and frees its descriptor.
+    util::duration write_timeout{30000};
+    // Frames one WebSocket message may arrive in; past it, close 1009.
+    std::size_t max_frames_per_message = 1024;
+    // Request headers a session keeps from its handshake (socket::handshake()): those that fit
+    // in this many bytes (name and value), in arrival order; the rest are dropped.
+    std::size_t max_handshake_header_bytes = 4096;
     // A last word on every handshake: return a message to refuse with 403.
     allow_request_fn allow_request;
 };

@@ -64,12 +64,23 @@ struct ws_event {
 // next() unmasks in place, reports how many bytes it consumed, and returns one event. `data`
 // points into the caller's buffer or into the reader's own fragment buffer and is valid until
 // the caller changes its buffer or calls next() again.
-// Limits: a message (all its fragments) over `max_message_size` is error 1009; unmasked client
+// Limits: a message (all its fragments) over `max_message_size`, or in more than
+// `max_frames_per_message` frames, is error 1009; unmasked client
 // frames, reserved bits, unknown opcodes, fragmented or oversized control frames and a
 // continuation without a start are 1002; a text message that is not UTF-8 is 1007.
 class ws_reader {
 public:
-    explicit ws_reader(std::size_t max_message_size) : max_message_size_(max_message_size) {}
+    // Frames one message may come in (an empty continuation costs a frame like any other).
+    static constexpr std::size_t default_max_frames_per_message = 1024;
+    // A fragment buffer that grew past this is released once its message is delivered.
+    static constexpr std::size_t fragment_keep_bytes = 4096;
+
+    explicit ws_reader(std::size_t max_message_size,
+                       std::size_t max_frames_per_message = default_max_frames_per_message)
+        : max_message_size_(max_message_size), max_frames_(max_frames_per_message) {}
+
+    // Bytes the reader holds for a message still being reassembled (its buffer's capacity).
+    std::size_t buffered_capacity() const { return fragments_.capacity(); }
 
     ws_event next(char* data, std::size_t size, std::size_t& consumed);
 
@@ -78,6 +89,8 @@ private:
     ws_event on_close_frame(std::string_view payload);
 
     std::size_t max_message_size_;
+    std::size_t max_frames_;
+    std::size_t frames_ = 0; // frames of the message being reassembled
     bool in_message_ = false;
     bool message_binary_ = false;
     std::string fragments_;
