@@ -124,7 +124,7 @@ void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
                 if (ec) return;
                 on_ack(args.is_array() && !args.empty() ? std::move(args[0]) : json());
             },
-            util::duration::zero());
+            opts.ack_timeout);
         s->client().send_parts(parts, opts.is_volatile);
     }
     on_count(count);

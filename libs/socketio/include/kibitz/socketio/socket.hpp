@@ -17,11 +17,17 @@ namespace kibitz::socketio {
 namespace detail {
 class client;
 class timer;
+struct nsp_tracker;
 } // namespace detail
 
 // One client's connection to one namespace (Node's Socket). Created by the server when a
 // CONNECT passes the namespace's middlewares; hold it by socket_ptr. Every member runs on the
 // server's thread. After disconnect, emits are dropped and connected() is false.
+//
+// Handlers run at the library boundary: an exception escaping an event handler, an on_any
+// handler or an ack handler is logged with the event name and disconnects this socket only
+// ("server namespace disconnect", as socket.disconnect() in Node); one escaping a disconnect
+// handler is logged. Nothing a handler throws reaches the loop or another socket.
 class socket : public std::enable_shared_from_this<socket> {
 public:
     socket(nsp& n, std::shared_ptr<detail::client> client, socketio::handshake hs, std::string id,
@@ -91,6 +97,10 @@ private:
     void on_event(packet& p);
     void on_ack(packet& p);
     void send_packet(packet p, bool is_volatile);
+    void end_joining();
+    // Runs a user handler; when it throws, logs and disconnects this socket. False if it threw.
+    template<class F>
+    bool guarded(std::string_view what, std::string_view name, F&& fn);
 
     socketio::nsp* nsp_;
     std::shared_ptr<detail::client> client_;
@@ -99,7 +109,9 @@ private:
     std::string pid_;
     bool connected_ = false;
     bool recovered_ = false;
-    std::unique_ptr<restored_session> restored_; // only between a recovery and its CONNECT
+    std::unique_ptr<restored_session> restored_;   // only between a recovery and its CONNECT
+    std::shared_ptr<detail::nsp_tracker> tracker_; // counts this socket in its namespace
+    bool joining_ = true; // counted in the client's joins until connected or destroyed
     std::unordered_map<std::string, event_handler> handlers_;
     any_handler any_;
     disconnect_handler on_disconnecting_;
