@@ -101,9 +101,12 @@ std::string str(json const& p, char const* key, std::string fallback = "") {
     return it != p.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
+// A client's number, clamped to [0, 10^9] (a double outside long's range would be UB to cast).
 long num(json const& p, char const* key, long fallback) {
     auto it = p.find(key);
-    return it != p.end() && it->is_number() ? it->get<long>() : fallback;
+    if (it == p.end() || !it->is_number()) return fallback;
+    double const v = it->get<double>();
+    return v != v || v < 0 ? 0 : v > 1e9 ? 1'000'000'000 : static_cast<long>(v);
 }
 
 bool flag(json const& p, char const* key) {

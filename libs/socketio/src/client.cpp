@@ -192,7 +192,9 @@ void client::close_sockets(std::string_view reason) {
 socketio::handshake client::make_handshake(json auth) const {
     auto const& req = conn_->handshake();
     socketio::handshake hs;
-    hs.headers = req.headers;
+    // One copy of the headers per connection, whatever the number of namespaces it joins.
+    if (!headers_) headers_ = std::make_shared<engineio::header_list const>(req.headers);
+    hs.headers = socketio::shared_headers(headers_);
     hs.address = req.remote_address;
     hs.url = req.target;
     hs.auth = auth.is_object() ? std::move(auth) : json::object();

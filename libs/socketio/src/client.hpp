@@ -68,6 +68,7 @@ private:
     std::unordered_map<std::string, socket_ptr> sockets_; // by namespace name
     std::shared_ptr<timer> connect_timer_;
     std::shared_ptr<timer> binary_timer_;
+    mutable std::shared_ptr<engineio::header_list const> headers_; // shared by the handshakes
     std::size_t joining_ = 0;
     bool open_ = true;
 };
