@@ -21,7 +21,8 @@
 //   data-get, handshake, last-disconnect (every {id, nsp, reason} so far),
 //   wait-disconnect {id} (answers once that socket has disconnected),
 //   throw (its handler throws std::runtime_error), throw-any {event} (an on_any handler that
-//   throws for that event), namespaces {name?} -> {count, has} (namespaces that exist now).
+//   throws for that event), throw-on-ack -> emit_with_ack("need-ack") whose ack handler throws
+//   when the client answers, namespaces {name?} -> {count, has} (namespaces that exist now).
 // Prints `listening on http://HOST:PORT`; exits 0 on SIGTERM or SIGINT.
 //
 //   sio-test-server [--host H] [--port P] [--ping-interval MS] [--ping-timeout MS]
@@ -367,6 +368,12 @@ void add_hostile_hooks(context& ctx, sio::socket& s) {
             if (name == event) throw std::logic_error("an on_any handler that throws");
         });
         answer(ack);
+    });
+    s.on("throw-on-ack", [](sio::socket& self, json&, sio::ack_callback ack) {
+        answer(ack);
+        self.emit_with_ack(
+            "need-ack", json::array(), std::chrono::seconds(5),
+            [](std::error_code, json) { throw std::runtime_error("an ack handler that throws"); });
     });
     s.on("namespaces", [&ctx](sio::socket&, json& args, sio::ack_callback ack) {
         auto name = str(param(args), "name");

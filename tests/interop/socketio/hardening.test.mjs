@@ -216,10 +216,19 @@ describe("hardening of the Socket.IO layer", () => {
     });
 
     it("a throwing on_any handler disconnects that socket only", async () => {
-      const victim = await connect(server.url, "/", { transports: ["polling"] });
+      const victim = await connect(server.url, "/", { transports: ["websocket"] });
       await call(victim, "throw-any", { event: "boom" });
       const gone = once(victim, "disconnect", CAP_MS);
       victim.emit("boom");
+      assert.equal((await gone)[0], "io server disconnect");
+      await othersGoOn();
+    });
+
+    it("a throwing ack handler disconnects that socket only", async () => {
+      const victim = await connect(server.url, "/", { transports: ["websocket"] });
+      victim.on("need-ack", (cb) => cb("answer"));
+      const gone = once(victim, "disconnect", CAP_MS);
+      await call(victim, "throw-on-ack");
       assert.equal((await gone)[0], "io server disconnect");
       await othersGoOn();
     });
@@ -228,11 +237,12 @@ describe("hardening of the Socket.IO layer", () => {
       const victim = io(`${server.url}/throwing`, {
         forceNew: true,
         reconnection: false,
+        transports: ["websocket"],
         auth: { throw: "middleware" },
       });
       assert.equal((await connectError(victim)).message, "Server error");
       victim.disconnect();
-      const fine = await connect(server.url, "/throwing", { auth: {} });
+      const fine = await connect(server.url, "/throwing", { transports: ["websocket"], auth: {} });
       assert.equal(await call(fine, "echo", 1), 1);
       fine.disconnect();
       await othersGoOn();
