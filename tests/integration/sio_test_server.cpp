@@ -29,7 +29,7 @@
 //       [--max-payload BYTES] [--connect-timeout MS] [--max-send-queue BYTES]
 //       [--binary-timeout-ms MS] [--recovery] [--recovery-ms MS] [--client-dist DIR]
 //       [--max-namespaces-per-client N] [--max-child-namespaces N] [--max-auth-bytes B]
-//       [--max-namespace-length B] [--log-level debug|info|warn|error|off]
+//       [--max-namespace-length B] [--max-pending-acks N] [--log-level debug|info|warn|error|off]
 // GCC 12 at -O1 reports a false -Wmaybe-uninitialized inside libstdc++'s regex compiler, which
 // server::of(std::regex) makes us instantiate: silence it for the standard headers only.
 #pragma GCC diagnostic push
@@ -447,7 +447,8 @@ struct cli {
                  "[--ping-timeout MS] [--max-payload B] [--connect-timeout MS] "
                  "[--max-send-queue B] [--binary-timeout-ms MS] [--recovery] [--recovery-ms MS] "
                  "[--client-dist DIR] [--max-namespaces-per-client N] [--max-child-namespaces N] "
-                 "[--max-auth-bytes B] [--max-namespace-length B] [--log-level L]\n";
+                 "[--max-auth-bytes B] [--max-namespace-length B] [--max-pending-acks N] "
+                 "[--log-level L]\n";
     std::exit(2);
 }
 
@@ -492,6 +493,8 @@ cli parse(int argc, char** argv) {
             c.opts.max_auth_bytes = std::strtoul(v, nullptr, 10);
         else if (f == "--max-namespace-length")
             c.opts.max_namespace_length = std::strtoul(v, nullptr, 10);
+        else if (f == "--max-pending-acks")
+            c.opts.max_pending_acks = std::strtoul(v, nullptr, 10);
         else if (f == "--log-level") {
             util::log_level level;
             if (!util::parse_log_level(v, level)) usage();

@@ -93,11 +93,16 @@ void socket::emit_with_ack(std::string_view event, json args, util::duration tim
     }
     auto id = nsp_->next_ack_id();
     packet p{packet_type::event, nsp_->name(), id, detail::event_data(event, std::move(args))};
-    register_ack(id, std::move(done), timeout);
+    if (!register_ack(id, done, timeout)) {
+        // A client that leaves max_pending_acks unanswered gets no more requests for acks.
+        if (done) done(std::make_error_code(std::errc::no_buffer_space), json::array());
+        return;
+    }
     send_packet(std::move(p), false);
 }
 
-void socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
+bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
+    if (acks_.size() >= nsp_->server().opts().max_pending_acks) return false;
     // The handler is shared by the socket (for the ack) and the timer (for the timeout); the
     // timeout fires even after the socket is gone, as in Node (socket.timeout(ms).emit).
     auto shared = std::make_shared<ack_handler>(std::move(handler));
@@ -119,6 +124,7 @@ void socket::register_ack(std::uint64_t id, ack_handler handler, util::duration 
             });
     }
     acks_[id] = std::move(pending);
+    return true;
 }
 
 void socket::send_packet(packet p, bool is_volatile) {

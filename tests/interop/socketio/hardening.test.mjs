@@ -3,7 +3,8 @@
 // and a bystander socket.io-client (WebSocket) and a polling one keep getting their acks.
 //
 // sio-test-server runs with --max-payload 2000000, --connect-timeout 500,
-// --max-namespaces-per-client 4, --max-child-namespaces 3 and --max-auth-bytes 1000.
+// --max-namespaces-per-client 4, --max-child-namespaces 3, --max-auth-bytes 1000 and
+// --max-pending-acks 3.
 
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -15,6 +16,7 @@ import {
   closeAll,
   connect,
   connectError,
+  Recorder,
   openRaw,
   pollingSession,
   serverDisconnect,
@@ -53,6 +55,7 @@ describe("hardening of the Socket.IO layer", () => {
       "--max-namespaces-per-client", "4",
       "--max-child-namespaces", "3",
       "--max-auth-bytes", "1000",
+      "--max-pending-acks", "3",
       "--log-level", "off",
     ]);
     wsClient = await connect(server.url, "/", { transports: ["websocket"] });
@@ -179,6 +182,20 @@ describe("hardening of the Socket.IO layer", () => {
       const { sid } = await raw.connect("/a", { token: "x".repeat(900) });
       assert.equal(typeof sid, "string");
       raw.destroy();
+    });
+  });
+
+  describe("acks a client owes", () => {
+    it("past 3 unanswered acks, emit_with_ack fails at once and nothing more is kept", async () => {
+      // socket.io-client answers no ack for an event it has no listener for.
+      const victim = await connect(server.url, "/", { transports: ["websocket"] });
+      const results = new Recorder(victim, "server-ack-result");
+      for (let i = 0; i < 4; i++) await call(victim, "server-ack", { timeout_ms: 0 });
+      await results.waitFor(1);
+      assert.equal(results.calls.length, 1);
+      assert.equal(results.firsts[0].err, "No buffer space available");
+      victim.disconnect();
+      await othersGoOn();
     });
   });
 

@@ -50,6 +50,9 @@ struct server_options {
     // Child namespaces of the dynamic parents (of(regex), of(predicate)) that may exist at once;
     // a CONNECT that would create one more is refused with "Too many namespaces".
     std::size_t max_child_namespaces = 10000;
+    // Acks one socket may owe the server (emit_with_ack, broadcasts with ack); past it,
+    // emit_with_ack fails at once with std::errc::no_buffer_space and a broadcast skips it.
+    std::size_t max_pending_acks = 1000;
     // A child namespace is removed once no socket of it is left (Node's
     // cleanupEmptyChildNamespaces, off by default there): names are client input.
     bool cleanup_empty_child_namespaces = true;

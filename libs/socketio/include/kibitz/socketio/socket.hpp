@@ -57,7 +57,9 @@ public:
 
     // Sends an event with `args` (a JSON array; binary values become attachments).
     void emit(std::string_view event, json args = json::array());
-    // Sends and waits for the client's ack; `done` gets std::errc::timed_out after `timeout`.
+    // Sends and waits for the client's ack; `done` gets std::errc::timed_out after `timeout`
+    // (a zero timeout waits as long as the socket lives), or at once std::errc::no_buffer_space
+    // when server_options::max_pending_acks of this socket's acks are still unanswered.
     void emit_with_ack(std::string_view event, json args, util::duration timeout, ack_handler done);
     // Sends only if the transport can take it now (Node's socket.volatile.emit).
     void emit_volatile(std::string_view event, json args = json::array());
@@ -86,7 +88,8 @@ public:
     std::optional<restored_session> take_restored();
     detail::client& client() const { return *client_; }
     std::string const& pid() const { return pid_; }
-    void register_ack(std::uint64_t id, ack_handler handler, util::duration timeout);
+    // False (and nothing kept) when server_options::max_pending_acks are pending already.
+    bool register_ack(std::uint64_t id, ack_handler handler, util::duration timeout);
 
 private:
     struct pending_ack {
