@@ -3,7 +3,9 @@
 //   "/", "/a", "/b", "/recover" and dynamic "^/dyn-\d+$": the hooks below;
 //   "/mw": a middleware refuses unless auth.token is "good", with
 //          connect_error {message: "unauthorized", data: {code: 401}};
-//   "/async": the same check, answered later from a timer ("async unauthorized", code 403).
+//   "/async": the same check, answered later from a timer ("async unauthorized", code 403);
+//   "/throwing": its middleware throws when auth.throw is "middleware", its connection handler
+//          when auth.throw is "connection" (the library contains both).
 // Hooks (each takes one object argument; "ack" means it answers the client's ack):
 //   echo (ack and an `echo` event with the same arguments), whoami, join/leave {room}, rooms,
 //   to-room {room, except?, event, args}, except-room {room, event, args},
@@ -17,13 +19,17 @@
 //   sockets-join {room?, except?, join}, sockets-leave {room?, except?, leave},
 //   disconnect-sockets {room?, except?, close}, disconnect-me {close}, data-set {key, value},
 //   data-get, handshake, last-disconnect (every {id, nsp, reason} so far),
-//   wait-disconnect {id} (answers once that socket has disconnected).
+//   wait-disconnect {id} (answers once that socket has disconnected),
+//   throw (its handler throws std::runtime_error), throw-any {event} (an on_any handler that
+//   throws for that event), throw-on-ack -> emit_with_ack("need-ack") whose ack handler throws
+//   when the client answers, namespaces {name?} -> {count, has} (namespaces that exist now).
 // Prints `listening on http://HOST:PORT`; exits 0 on SIGTERM or SIGINT.
 //
 //   sio-test-server [--host H] [--port P] [--ping-interval MS] [--ping-timeout MS]
 //       [--max-payload BYTES] [--connect-timeout MS] [--max-send-queue BYTES]
 //       [--binary-timeout-ms MS] [--recovery] [--recovery-ms MS] [--client-dist DIR]
-//       [--log-level debug|info|warn|error|off]
+//       [--max-namespaces-per-client N] [--max-child-namespaces N] [--max-auth-bytes B]
+//       [--max-namespace-length B] [--max-pending-acks N] [--log-level debug|info|warn|error|off]
 // GCC 12 at -O1 reports a false -Wmaybe-uninitialized inside libstdc++'s regex compiler, which
 // server::of(std::regex) makes us instantiate: silence it for the standard headers only.
 #pragma GCC diagnostic push
@@ -42,6 +48,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -95,9 +102,12 @@ std::string str(json const& p, char const* key, std::string fallback = "") {
     return it != p.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
+// A client's number, clamped to [0, 10^9] (a double outside long's range would be UB to cast).
 long num(json const& p, char const* key, long fallback) {
     auto it = p.find(key);
-    return it != p.end() && it->is_number() ? it->get<long>() : fallback;
+    if (it == p.end() || !it->is_number()) return fallback;
+    double const v = it->get<double>();
+    return v != v || v < 0 ? 0 : v > 1e9 ? 1'000'000'000 : static_cast<long>(v);
 }
 
 bool flag(json const& p, char const* key) {
@@ -347,11 +357,37 @@ void add_log_hooks(context& ctx, sio::socket& s) {
         [&ctx](sio::socket& self, std::string_view reason) { ctx.disconnects.add(self, reason); });
 }
 
+// Hooks whose user code misbehaves, and a view of the namespaces the server holds.
+void add_hostile_hooks(context& ctx, sio::socket& s) {
+    s.on("throw", [](sio::socket&, json&, sio::ack_callback) {
+        throw std::runtime_error("a handler that throws");
+    });
+    s.on("throw-any", [](sio::socket& self, json& args, sio::ack_callback ack) {
+        auto event = str(param(args), "event", "boom");
+        self.on_any([event](sio::socket&, std::string const& name, json&) {
+            if (name == event) throw std::logic_error("an on_any handler that throws");
+        });
+        answer(ack);
+    });
+    s.on("throw-on-ack", [](sio::socket& self, json&, sio::ack_callback ack) {
+        answer(ack);
+        self.emit_with_ack(
+            "need-ack", json::array(), std::chrono::seconds(5),
+            [](std::error_code, json) { throw std::runtime_error("an ack handler that throws"); });
+    });
+    s.on("namespaces", [&ctx](sio::socket&, json& args, sio::ack_callback ack) {
+        auto name = str(param(args), "name");
+        answer(ack, json::array({{{"count", ctx.io.namespace_count()},
+                                  {"has", !name.empty() && ctx.io.has_namespace(name)}}}));
+    });
+}
+
 void install(context& ctx, sio::nsp& n) {
     n.on_connection([&ctx](sio::socket_ptr s) {
         add_self_hooks(ctx, *s);
         add_broadcast_hooks(*s);
         add_log_hooks(ctx, *s);
+        add_hostile_hooks(ctx, *s);
     });
 }
 
@@ -385,6 +421,19 @@ void setup_namespaces(context& ctx) {
         });
     });
     install(ctx, async);
+
+    // User code that throws: the middleware or the connection handler, as auth.throw says.
+    auto& throwing = ctx.io.of("/throwing");
+    throwing.use([](sio::socket& s, sio::next_fn next) {
+        if (str(s.handshake().auth, "throw") == "middleware")
+            throw std::runtime_error("a middleware that throws");
+        next(std::nullopt);
+    });
+    install(ctx, throwing);
+    throwing.on_connection([](sio::socket_ptr s) {
+        if (str(s->handshake().auth, "throw") == "connection")
+            throw std::runtime_error("a connection handler that throws");
+    });
 }
 
 struct cli {
@@ -397,7 +446,9 @@ struct cli {
     std::cerr << "usage: sio-test-server [--host H] [--port P] [--ping-interval MS] "
                  "[--ping-timeout MS] [--max-payload B] [--connect-timeout MS] "
                  "[--max-send-queue B] [--binary-timeout-ms MS] [--recovery] [--recovery-ms MS] "
-                 "[--client-dist DIR] [--log-level L]\n";
+                 "[--client-dist DIR] [--max-namespaces-per-client N] [--max-child-namespaces N] "
+                 "[--max-auth-bytes B] [--max-namespace-length B] [--max-pending-acks N] "
+                 "[--log-level L]\n";
     std::exit(2);
 }
 
@@ -434,6 +485,16 @@ cli parse(int argc, char** argv) {
             c.opts.connection_state_recovery.emplace().max_disconnection_duration = ms(v);
         else if (f == "--client-dist")
             c.opts.client_dist_dir = v;
+        else if (f == "--max-namespaces-per-client")
+            c.opts.max_namespaces_per_client = std::strtoul(v, nullptr, 10);
+        else if (f == "--max-child-namespaces")
+            c.opts.max_child_namespaces = std::strtoul(v, nullptr, 10);
+        else if (f == "--max-auth-bytes")
+            c.opts.max_auth_bytes = std::strtoul(v, nullptr, 10);
+        else if (f == "--max-namespace-length")
+            c.opts.max_namespace_length = std::strtoul(v, nullptr, 10);
+        else if (f == "--max-pending-acks")
+            c.opts.max_pending_acks = std::strtoul(v, nullptr, 10);
         else if (f == "--log-level") {
             util::log_level level;
             if (!util::parse_log_level(v, level)) usage();

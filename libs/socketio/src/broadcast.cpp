@@ -80,13 +80,17 @@ void broadcast_operator::emit_with_ack(std::string_view event, json args,
     auto st = std::make_shared<state>();
     st->done = std::move(done);
     auto& srv = nsp_->server();
-    st->timer =
-        detail::timer::start(srv.io_context(), timeout_.value_or(default_ack_timeout),
-                             [st] { st->finish(std::make_error_code(std::errc::timed_out)); });
+    auto const timeout = timeout_.value_or(default_ack_timeout);
+    st->timer = detail::timer::start(srv.io_context(), timeout, [st] {
+        st->finish(std::make_error_code(std::errc::timed_out));
+    });
+    // Each recipient's pending ack goes when the broadcast's does.
+    auto opts = opts_;
+    opts.ack_timeout = timeout;
     packet p{packet_type::event, nsp_->name(), nsp_->next_ack_id(),
              detail::event_data(event, std::move(args))};
     nsp_->adapter().broadcast_with_ack(
-        std::move(p), opts_,
+        std::move(p), opts,
         [st](std::size_t count) {
             st->expected += count;
             ++st->servers_counted;

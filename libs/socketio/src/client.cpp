@@ -1,4 +1,6 @@
 #include "client.hpp"
+#include "guard.hpp"
+#include "stringify.hpp"
 
 #include <kibitz/socketio/encoder.hpp>
 #include <kibitz/socketio/server.hpp>
@@ -29,21 +31,39 @@ void client::start() {
     conn_->on_message([self](engineio::message m) { self->on_message(m); });
     conn_->on_close(
         [self](std::string_view reason, std::string_view) { self->on_engine_close(reason); });
-    // A session that joins no namespace in time is closed (Node: connectTimeout).
-    std::weak_ptr<client> weak = self;
+    arm_connect_timer();
+}
+
+void client::arm_connect_timer() {
+    if (connect_timer_ || !open_) return;
+    // A session that has joined no namespace in time is closed (Node: connectTimeout), over
+    // polling and WebSocket alike; so is one that left them all.
+    std::weak_ptr<client> weak = shared_from_this();
     connect_timer_ = timer::start(server_.io_context(), server_.opts().connect_timeout, [weak] {
         auto c = weak.lock();
-        if (c && c->open_ && c->sockets_.empty()) c->close(wire::reason_forced_server_close);
+        if (!c) return;
+        c->connect_timer_.reset();
+        if (c->open_ && c->sockets_.empty()) c->close(wire::reason_forced_server_close);
     });
 }
 
+void client::joining_ended() {
+    if (joining_ > 0) --joining_;
+}
+
 void client::on_message(engineio::message m) {
+    // The last boundary before the transport: whatever throws (out of memory) closes this client.
+    bool const ok = run_guarded("packet handling of", "a client", [&] { on_message_unguarded(m); });
+    if (!ok) close(wire::reason_parse_error);
+}
+
+void client::on_message_unguarded(engineio::message& m) {
     auto now = util::steady_clock::now();
     auto result = m.binary ? decoder_.feed_binary(m.data, now) : decoder_.feed_text(m.data, now);
     if (result.failed()) {
         // A malformed packet closes this one client (and no other) with "parse error".
-        util::log(util::log_level::debug, "socket.io: closing ", conn_->id(), ": ",
-                  make_error_code(result.error).message());
+        util::log(util::log_level::debug,
+                  "socket.io: closing a client: ", make_error_code(result.error).message());
         return close(wire::reason_parse_error);
     }
     if (!result.has_packet()) return arm_binary_timer();
@@ -84,14 +104,30 @@ void client::on_packet(packet p) {
     s->on_packet(p);
 }
 
+std::string_view client::refusal_of(packet const& p) const {
+    auto const& opts = server_.opts();
+    // A regex or predicate only ever sees a bounded name.
+    if (p.nsp.size() > opts.max_namespace_length && !server_.has_namespace(p.nsp))
+        return wire::error_invalid_namespace;
+    if (sockets_.size() + joining_ >= opts.max_namespaces_per_client)
+        return wire::error_too_many_namespaces;
+    // The auth is kept for the socket's life: its JSON text is bounded (at most the packet).
+    if (p.has_data() && stringify(p.data).size() > opts.max_auth_bytes)
+        return wire::error_auth_too_large;
+    return {};
+}
+
+void client::refuse_connect(std::string const& nsp, std::string_view message) {
+    send(packet{packet_type::connect_error, nsp, std::nullopt,
+                json{{"message", std::string(message)}}});
+}
+
 void client::on_connect_packet(packet& p) {
+    if (auto refusal = refusal_of(p); !refusal.empty()) return refuse_connect(p.nsp, refusal);
     json auth = p.has_data() ? std::move(p.data) : json::object();
-    auto* n = server_.find_or_create(p.nsp, auth);
-    if (!n) {
-        packet err{packet_type::connect_error, p.nsp, std::nullopt,
-                   json{{"message", wire::error_invalid_namespace}}};
-        return send(err);
-    }
+    std::string_view refusal;
+    auto* n = server_.find_or_create(p.nsp, auth, refusal);
+    if (!n) return refuse_connect(p.nsp, refusal);
     n->add(shared_from_this(), std::move(auth));
 }
 
@@ -116,6 +152,7 @@ void client::add_socket(socket_ptr s) {
 void client::remove_socket(socket const& s) {
     auto it = sockets_.find(s.ns().name());
     if (it != sockets_.end() && it->second.get() == &s) sockets_.erase(it);
+    if (sockets_.empty()) arm_connect_timer();
 }
 
 void client::disconnect_all() {
@@ -155,7 +192,9 @@ void client::close_sockets(std::string_view reason) {
 socketio::handshake client::make_handshake(json auth) const {
     auto const& req = conn_->handshake();
     socketio::handshake hs;
-    hs.headers = req.headers;
+    // One copy of the headers per connection, whatever the number of namespaces it joins.
+    if (!headers_) headers_ = std::make_shared<engineio::header_list const>(req.headers);
+    hs.headers = socketio::shared_headers(headers_);
     hs.address = req.remote_address;
     hs.url = req.target;
     hs.auth = auth.is_object() ? std::move(auth) : json::object();
@@ -168,7 +207,11 @@ socketio::handshake client::make_handshake(json auth) const {
         auto key = engineio::percent_decode(pair.substr(0, eq));
         auto value =
             engineio::percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-        if (key && value && !hs.query.contains(*key)) hs.query[*key] = *value;
+        // Percent-decoding may give any bytes; the JSON keeps valid UTF-8 (dump() would throw).
+        if (key && value) {
+            auto name = detail::valid_utf8(*key);
+            if (!hs.query.contains(name)) hs.query[name] = detail::valid_utf8(*value);
+        }
         if (amp == std::string_view::npos) break;
         q.remove_prefix(amp + 1);
     }

@@ -41,14 +41,23 @@ public:
     // Closes the connection; the sockets get `reason`.
     void close(std::string_view reason);
 
+    // Socket objects created for a CONNECT and not connected yet (in the middlewares).
+    void joining_started() { ++joining_; }
+    void joining_ended();
+
     bool open() const { return open_; }
     engineio::socket& conn() const { return *conn_; }
     socketio::handshake make_handshake(json auth) const;
 
 private:
     void on_message(engineio::message m);
+    void on_message_unguarded(engineio::message& m);
     void on_packet(packet p);
     void on_connect_packet(packet& p);
+    // Why a CONNECT is refused before any namespace sees it; empty when it may go on.
+    std::string_view refusal_of(packet const& p) const;
+    void refuse_connect(std::string const& nsp, std::string_view message);
+    void arm_connect_timer();
     void on_engine_close(std::string_view reason);
     void close_sockets(std::string_view reason);
     void arm_binary_timer();
@@ -59,6 +68,8 @@ private:
     std::unordered_map<std::string, socket_ptr> sockets_; // by namespace name
     std::shared_ptr<timer> connect_timer_;
     std::shared_ptr<timer> binary_timer_;
+    mutable std::shared_ptr<engineio::header_list const> headers_; // shared by the handshakes
+    std::size_t joining_ = 0;
     bool open_ = true;
 };
 

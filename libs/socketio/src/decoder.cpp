@@ -91,6 +91,12 @@ public:
             return "attachments too large";
         case decode_error::binary_timeout:
             return "binary attachments timed out";
+        case decode_error::reused_attachment:
+            return "attachment named by more than one placeholder";
+        case decode_error::unused_attachment:
+            return "attachment named by no placeholder";
+        case decode_error::too_many_values:
+            return "too many JSON values";
         }
         return "unknown socketio decode error";
     }
@@ -104,10 +110,13 @@ bool is_binary_type(packet_type type) {
     return type == packet_type::binary_event || type == packet_type::binary_ack;
 }
 
-// True when the JSON text opens more than `max_depth` arrays/objects at once. Counting brackets
-// outside strings before parsing keeps a hostile "[[[[..." from ever reaching the parser.
-bool exceeds_depth(std::string_view text, std::size_t max_depth) {
+// Refuses JSON text that opens more than `max_depth` arrays/objects at once, or that holds more
+// than `max_values` values (counted as 1 + the commas and opening brackets outside strings, at
+// least the number of values). Scanning before parsing keeps a hostile "[[[[..." from ever
+// reaching the parser, and bounds the tree nlohmann would build (up to ~25 bytes per byte).
+std::optional<decode_error> scan_json(std::string_view text, decoder_limits const& limits) {
     std::size_t depth = 0;
+    std::size_t values = 1;
     bool in_string = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         char const c = text[i];
@@ -120,12 +129,15 @@ bool exceeds_depth(std::string_view text, std::size_t max_depth) {
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return true;
+            if (++depth > limits.max_depth) return decode_error::nesting_too_deep;
+            if (++values > limits.max_values) return decode_error::too_many_values;
         } else if ((c == ']' || c == '}') && depth > 0) {
             --depth;
+        } else if (c == ',' && ++values > limits.max_values) {
+            return decode_error::too_many_values;
         }
     }
-    return false;
+    return std::nullopt;
 }
 
 // socket.io-parser 4.2.4 Decoder.isPayloadValid, made stricter where issue 3 asks: EVENT and ACK
@@ -181,23 +193,41 @@ std::optional<std::size_t> placeholder_index(json const& placeholder, std::size_
     return std::nullopt;
 }
 
-// True when every placeholder in `value` names one of `count` attachments. Recursion is bounded
-// by decoder_limits::max_depth, checked before parsing.
-bool placeholders_valid(json const& value, std::size_t count) {
-    if (is_placeholder(value)) return placeholder_index(value, count).has_value();
+// Checks that every placeholder in `value` names one of `used.size()` attachments, none twice,
+// marking each in `used`. Recursion is bounded by decoder_limits::max_depth, checked before
+// parsing.
+std::optional<decode_error> mark_placeholders(json const& value, std::vector<bool>& used) {
+    if (is_placeholder(value)) {
+        auto const index = placeholder_index(value, used.size());
+        if (!index) return decode_error::invalid_placeholder;
+        if (used[*index]) return decode_error::reused_attachment;
+        used[*index] = true;
+        return std::nullopt;
+    }
     if (value.is_structured()) {
         for (auto const& element : value) {
-            if (!placeholders_valid(element, count)) return false;
+            if (auto const e = mark_placeholders(element, used)) return e;
         }
     }
-    return true;
+    return std::nullopt;
 }
 
-// Puts attachment bytes in place of the (validated) placeholders.
-void fill_placeholders(json& value, std::vector<std::string> const& buffers) {
+// Each of `count` attachments must be named by exactly one placeholder: a second name would copy
+// the bytes again (work multiplied by the input), an unnamed one would be held for nothing.
+std::optional<decode_error> check_placeholders(json const& value, std::size_t count) {
+    std::vector<bool> used(count, false);
+    if (auto const e = mark_placeholders(value, used)) return e;
+    if (std::find(used.begin(), used.end(), false) != used.end()) {
+        return decode_error::unused_attachment;
+    }
+    return std::nullopt;
+}
+
+// Moves the attachment bytes in place of the (validated, each used once) placeholders.
+void fill_placeholders(json& value, std::vector<std::vector<std::uint8_t>>& buffers) {
     if (is_placeholder(value)) {
-        std::string const& bytes = buffers[*placeholder_index(value, buffers.size())];
-        value = json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+        auto& bytes = buffers[*placeholder_index(value, buffers.size())];
+        value = json::binary(std::move(bytes));
         return;
     }
     if (value.is_structured()) {
@@ -241,7 +271,7 @@ std::optional<decode_error> parse_text(std::string_view s, decoder_limits const&
     }
     if (i < s.size()) {
         std::string_view const payload = s.substr(i);
-        if (exceeds_depth(payload, limits.max_depth)) return decode_error::nesting_too_deep;
+        if (auto const e = scan_json(payload, limits)) return e;
         // JavaScript strings may hold lone surrogates, which JSON.stringify writes as "\ud800"
         // and UTF-8 cannot hold: they become U+FFFD, so the packet still decodes.
         std::string repaired;
@@ -253,8 +283,8 @@ std::optional<decode_error> parse_text(std::string_view s, decoder_limits const&
         if (p.data.is_null()) return decode_error::invalid_payload;
     }
     if (auto const e = check_payload(p, limits)) return e;
-    if (is_binary_type(p.type) && !placeholders_valid(p.data, attachments)) {
-        return decode_error::invalid_placeholder;
+    if (is_binary_type(p.type)) {
+        if (auto const e = check_placeholders(p.data, attachments)) return e;
     }
     // The application sees EVENT/ACK; binary is in the data (socket.io-parser Decoder.add).
     if (p.type == packet_type::binary_event) p.type = packet_type::event;
@@ -322,7 +352,7 @@ decode_result decoder::take_binary(std::string_view bytes) {
         return fail(decode_error::attachments_too_large);
     }
     buffered_bytes_ += bytes.size();
-    buffers_.emplace_back(bytes);
+    buffers_.emplace_back(bytes.begin(), bytes.end());
     if (buffers_.size() < expected_) return decode_result{};
     // The last attachment: rebuild the packet (socket.io-parser reconstructPacket).
     decode_result r;

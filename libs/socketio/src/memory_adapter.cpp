@@ -116,15 +116,17 @@ void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
     for (auto const& sid : sids) {
         auto s = nsp_.socket_by_id(sid);
         if (!s) continue;
-        ++count;
-        // Each response is the first argument of the client's ack, as in Node.
-        s->register_ack(
+        // Each response is the first argument of the client's ack, as in Node. A socket with
+        // max_pending_acks unanswered is left out (and not counted).
+        bool const registered = s->register_ack(
             id,
             [on_ack](std::error_code ec, json args) {
                 if (ec) return;
                 on_ack(args.is_array() && !args.empty() ? std::move(args[0]) : json());
             },
-            util::duration::zero());
+            opts.ack_timeout);
+        if (!registered) continue;
+        ++count;
         s->client().send_parts(parts, opts.is_volatile);
     }
     on_count(count);

@@ -1,18 +1,28 @@
 #include "client.hpp"
+#include "guard.hpp"
+#include "tracker.hpp"
 
 #include <kibitz/socketio/namespace.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/socketio/socket.hpp>
+#include <kibitz/socketio/wire.hpp>
 #include <kibitz/util/random.hpp>
 
 namespace kibitz::socketio {
 
-nsp::nsp(socketio::server& srv, std::string name) : server_(&srv), name_(std::move(name)) {
+nsp::nsp(socketio::server& srv, std::string name)
+    : server_(&srv), name_(std::move(name)), tracker_(std::make_shared<detail::nsp_tracker>()) {
     auto const& factory = srv.opts().make_adapter;
     adapter_ = factory ? factory(*this) : std::make_unique<memory_adapter>(*this);
 }
 
-nsp::~nsp() = default;
+nsp::~nsp() {
+    tracker_->on_idle = nullptr;
+}
+
+std::size_t nsp::live_sockets() const {
+    return tracker_->live;
+}
 
 void nsp::use(middleware m) {
     middlewares_.push_back(std::move(m));
@@ -41,47 +51,60 @@ std::vector<socket_ptr> nsp::sockets() const {
 }
 
 void nsp::add(std::shared_ptr<detail::client> client, json auth) {
-    auto hs = client->make_handshake(auth);
     auto const& recovery = server_->opts().connection_state_recovery;
     // socket.io 4.6: a CONNECT with {pid, offset} may restore a session that ended abnormally.
-    if (recovery && auth.is_object() && auth.contains("pid") && auth["pid"].is_string() &&
-        auth.contains("offset") && auth["offset"].is_string()) {
-        auto restored = adapter_->restore_session(auth["pid"].get<std::string>(),
-                                                  auth["offset"].get<std::string>());
-        if (restored && !sockets_.count(restored->session.sid)) {
-            auto s = std::make_shared<socket>(*this, client, std::move(hs), restored->session.sid,
-                                              restored->session.pid);
-            s->set_recovered(std::move(*restored));
-            if (recovery->skip_middlewares) return connect(s);
-            return run_middlewares(s, 0, true, std::move(auth));
-        }
+    std::optional<restored_session> restored;
+    if (recovery && auth.is_object()) {
+        auto pid = auth.find("pid");
+        auto offset = auth.find("offset");
+        if (pid != auth.end() && pid->is_string() && offset != auth.end() && offset->is_string())
+            restored = adapter_->restore_session(pid->get_ref<std::string const&>(),
+                                                 offset->get_ref<std::string const&>());
+        if (restored && sockets_.count(restored->session.sid)) restored.reset();
+    }
+    // The auth is kept once, in the socket's handshake; the middlewares read it there.
+    auto hs = client->make_handshake(std::move(auth));
+    if (restored) {
+        auto s = std::make_shared<socket>(*this, client, std::move(hs), restored->session.sid,
+                                          restored->session.pid);
+        s->set_recovered(std::move(*restored));
+        if (recovery->skip_middlewares) return connect(s);
+        return run_middlewares(s, 0);
     }
     auto pid = recovery ? util::random_id(128) : std::string();
     auto s = std::make_shared<socket>(*this, client, std::move(hs), util::random_id(128),
                                       std::move(pid));
-    run_middlewares(s, 0, false, std::move(auth));
+    run_middlewares(s, 0);
 }
 
-void nsp::run_middlewares(socket_ptr s, std::size_t index, bool recovered, json auth) {
+void nsp::refuse(socket& s, std::string_view message, json data) {
+    // Node sends {message} or {message, data} in CONNECT_ERROR.
+    json payload = {{"message", std::string(message)}};
+    if (!data.is_null()) payload["data"] = std::move(data);
+    s.client().send(packet{packet_type::connect_error, name_, std::nullopt, std::move(payload)});
+}
+
+void nsp::run_middlewares(socket_ptr s, std::size_t index) {
     if (!s->client().open()) return;
     if (index == middlewares_.size()) return connect(s);
     auto called = std::make_shared<bool>(false);
-    auto next = [this, s, index, recovered, auth, called](std::optional<connect_error> error) {
+    auto next = [this, s, index, called](std::optional<connect_error> error) {
         if (*called) return;
         *called = true;
         if (!s->client().open()) return;
-        if (error) {
-            // Node sends {message} or {message, data} in CONNECT_ERROR.
-            json payload = {{"message", error->message}};
-            if (!error->data.is_null()) payload["data"] = error->data;
-            s->client().send(
-                packet{packet_type::connect_error, name_, std::nullopt, std::move(payload)});
-            return;
-        }
-        run_middlewares(s, index + 1, recovered, auth);
+        if (error) return refuse(*s, error->message, std::move(error->data));
+        run_middlewares(s, index + 1);
     };
     auto m = middlewares_[index];
-    m(*s, std::move(next));
+    bool const ok = detail::run_guarded("middleware of", name_, [&] { m(*s, std::move(next)); });
+    if (ok) return;
+    // A middleware that threw before calling next() refuses; after, its socket is closed.
+    if (!*called) {
+        *called = true;
+        if (s->client().open()) refuse(*s, wire::error_server_error);
+    } else {
+        s->disconnect();
+    }
 }
 
 void nsp::connect(socket_ptr s) {
@@ -99,7 +122,8 @@ void nsp::connect(socket_ptr s) {
     auto handlers = connection_handlers_;
     for (auto const& h : handlers) {
         if (!s->connected()) break;
-        h(s);
+        if (!detail::run_guarded("connection handler of", name_, [&] { h(s); }))
+            return s->disconnect();
     }
 }
 

@@ -1,9 +1,11 @@
 #include "client.hpp"
 #include "timer.hpp"
+#include "tracker.hpp"
 
 #include <kibitz/engineio/static_files.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/socketio/wire.hpp>
+#include <kibitz/util/log.hpp>
 
 #include <algorithm>
 #include <array>
@@ -23,12 +25,17 @@ server::server(boost::asio::io_context& ioc, server_options opts)
 
 server::~server() {
     close();
+    *alive_ = false;
 }
 
 nsp& server::of(std::string const& name) {
     std::string key = name.empty() || name[0] != '/' ? "/" + name : name;
     auto it = namespaces_.find(key);
-    if (it != namespaces_.end()) return *it->second;
+    if (it != namespaces_.end()) {
+        // Asked for by name, a child becomes a namespace of its own (it is never removed).
+        children_.erase(key);
+        return *it->second;
+    }
     auto n = std::make_unique<nsp>(*this, key);
     auto& ref = *n;
     namespaces_.emplace(key, std::move(n));
@@ -36,6 +43,7 @@ nsp& server::of(std::string const& name) {
 }
 
 nsp& server::of(std::regex const& pattern) {
+    // std::regex matching recurses per character: the name is at most max_namespace_length.
     return of([pattern](std::string const& name, json const&) {
         return std::regex_match(name, pattern);
     });
@@ -48,16 +56,55 @@ nsp& server::of(namespace_predicate predicate) {
     return ref;
 }
 
-nsp* server::find_or_create(std::string const& name, json const& auth) {
+bool server::parent_accepts(namespace_predicate const& accepts, std::string const& name,
+                            json const& auth) const {
+    try {
+        return accepts(name, auth);
+    } catch (std::exception const& e) {
+        // A regex may give up (std::regex_error) and a user predicate may throw: a refusal.
+        util::log(util::log_level::warn, "socket.io: namespace predicate threw: ", e.what());
+    } catch (...) {
+        util::log(util::log_level::warn, "socket.io: namespace predicate threw");
+    }
+    return false;
+}
+
+nsp* server::find_or_create(std::string const& name, json const& auth, std::string_view& refusal) {
+    refusal = wire::error_invalid_namespace;
     auto it = namespaces_.find(name);
     if (it != namespaces_.end()) return it->second.get();
+    if (name.size() > opts_.max_namespace_length) return nullptr;
     for (auto const& p : parents_) {
-        if (!p.accepts(name, auth)) continue;
-        auto& child = of(name);
+        if (!parent_accepts(p.accepts, name, auth)) continue;
+        if (children_.size() >= opts_.max_child_namespaces) {
+            refusal = wire::error_too_many_namespaces;
+            return nullptr;
+        }
+        auto key = name.empty() || name[0] != '/' ? "/" + name : name;
+        auto n = std::make_unique<nsp>(*this, key);
+        auto& child = *n;
+        namespaces_.emplace(key, std::move(n));
+        children_.insert(key);
         child.inherit(*p.parent);
+        // Its last socket object gone (disconnected, refused or abandoned), the child may go.
+        child.tracker()->on_idle = [this, key] { child_released(key); };
         return &child;
     }
     return nullptr;
+}
+
+void server::child_released(std::string const& name) {
+    if (!*alive_ || !opts_.cleanup_empty_child_namespaces || !children_.count(name)) return;
+    // Removed on a later loop turn, outside whatever call released the last socket.
+    std::weak_ptr<bool> alive = alive_;
+    net::asio::post(ioc_, [this, alive, name] {
+        auto token = alive.lock();
+        if (!token || !*token || !children_.count(name)) return;
+        auto it = namespaces_.find(name);
+        if (it == namespaces_.end() || it->second->live_sockets() != 0) return;
+        children_.erase(name);
+        namespaces_.erase(it);
+    });
 }
 
 void server::on_engine_connection(engineio::socket_ptr conn) {
@@ -96,6 +143,7 @@ void server::attach(engineio::http_server& http) {
     engine_->set_subpath_handler(
         [dir, base](engineio::http_request const& req, engineio::http_responder& respond) {
             if (req.method != "GET" && req.method != "HEAD") return false;
+            if (req.path.size() < base.size()) return false;
             auto name = std::string_view(req.path).substr(base.size());
             if (std::find(client_files.begin(), client_files.end(), name) == client_files.end())
                 return false;

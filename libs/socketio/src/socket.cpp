@@ -1,6 +1,8 @@
 #include "client.hpp"
 #include "event.hpp"
+#include "guard.hpp"
 #include "timer.hpp"
+#include "tracker.hpp"
 
 #include <kibitz/socketio/namespace.hpp>
 #include <kibitz/socketio/server.hpp>
@@ -20,9 +22,29 @@ std::optional<std::string_view> handshake::header(std::string_view name) const {
 socket::socket(socketio::nsp& n, std::shared_ptr<detail::client> client, socketio::handshake hs,
                std::string id, std::string pid)
     : nsp_(&n), client_(std::move(client)), handshake_(std::move(hs)), id_(std::move(id)),
-      pid_(std::move(pid)) {}
+      pid_(std::move(pid)), tracker_(n.tracker()) {
+    ++tracker_->live;
+    client_->joining_started();
+}
 
-socket::~socket() = default;
+socket::~socket() {
+    end_joining();
+    // The namespace may be removed now (a dynamic child left empty): touch nsp_ no more.
+    tracker_->released();
+}
+
+void socket::end_joining() {
+    if (!joining_) return;
+    joining_ = false;
+    client_->joining_ended();
+}
+
+template<class F>
+bool socket::guarded(std::string_view what, std::string_view name, F&& fn) {
+    if (detail::run_guarded(what, name, std::forward<F>(fn))) return true;
+    disconnect();
+    return false;
+}
 
 std::string_view socket::transport() const {
     return client_->conn().transport();
@@ -71,11 +93,16 @@ void socket::emit_with_ack(std::string_view event, json args, util::duration tim
     }
     auto id = nsp_->next_ack_id();
     packet p{packet_type::event, nsp_->name(), id, detail::event_data(event, std::move(args))};
-    register_ack(id, std::move(done), timeout);
+    if (!register_ack(id, done, timeout)) {
+        // A client that leaves max_pending_acks unanswered gets no more requests for acks.
+        if (done) done(std::make_error_code(std::errc::no_buffer_space), json::array());
+        return;
+    }
     send_packet(std::move(p), false);
 }
 
-void socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
+bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
+    if (acks_.size() >= nsp_->server().opts().max_pending_acks) return false;
     // The handler is shared by the socket (for the ack) and the timer (for the timeout); the
     // timeout fires even after the socket is gone, as in Node (socket.timeout(ms).emit).
     auto shared = std::make_shared<ack_handler>(std::move(handler));
@@ -84,13 +111,20 @@ void socket::register_ack(std::uint64_t id, ack_handler handler, util::duration 
         std::weak_ptr<socket> weak = shared_from_this();
         pending.timer =
             detail::timer::start_detached(nsp_->server().io_context(), timeout, [weak, id, shared] {
-                if (auto self = weak.lock()) self->acks_.erase(id);
+                auto self = weak.lock();
+                if (self) self->acks_.erase(id);
                 auto h = std::move(*shared);
                 *shared = nullptr;
-                if (h) h(std::make_error_code(std::errc::timed_out), json::array());
+                if (!h) return;
+                auto timed_out = [&] {
+                    h(std::make_error_code(std::errc::timed_out), json::array());
+                };
+                if (self) return void(self->guarded("ack timeout handler of", "", timed_out));
+                detail::run_guarded("ack timeout handler", "", timed_out);
             });
     }
     acks_[id] = std::move(pending);
+    return true;
 }
 
 void socket::send_packet(packet p, bool is_volatile) {
@@ -127,6 +161,7 @@ void socket::disconnect(bool close) {
 }
 
 void socket::on_connect() {
+    end_joining();
     connected_ = true;
     join(id_);
     json payload = {{"sid", id_}};
@@ -173,7 +208,8 @@ void socket::on_packet(packet& p) {
 }
 
 void socket::on_event(packet& p) {
-    std::string event = p.data[0].get<std::string>();
+    // The decoder checked that data is an array whose first element is a string.
+    std::string event = std::move(p.data[0].get_ref<std::string&>());
     json args = json::array();
     for (std::size_t i = 1; i < p.data.size(); ++i)
         args.push_back(std::move(p.data[i]));
@@ -195,13 +231,13 @@ void socket::on_event(packet& p) {
     auto self = shared_from_this();
     if (any_) {
         auto any = any_;
-        any(*this, event, args);
+        if (!guarded("on_any handler of", event, [&] { any(*this, event, args); })) return;
         if (!connected_) return;
     }
     auto it = handlers_.find(event);
     if (it == handlers_.end()) return;
     auto handler = it->second;
-    handler(*this, args, std::move(ack));
+    guarded("handler of", event, [&] { handler(*this, args, std::move(ack)); });
 }
 
 void socket::on_ack(packet& p) {
@@ -214,7 +250,8 @@ void socket::on_ack(packet& p) {
     auto h = std::move(*pending.handler);
     *pending.handler = nullptr;
     json args = p.has_data() ? std::move(p.data) : json::array();
-    if (h) h({}, std::move(args));
+    auto self = shared_from_this();
+    if (h) guarded("ack handler of", nsp_->name(), [&] { h({}, std::move(args)); });
 }
 
 void socket::on_close(std::string_view reason) {
@@ -222,7 +259,9 @@ void socket::on_close(std::string_view reason) {
     auto self = shared_from_this();
     if (on_disconnecting_) {
         auto disconnecting = on_disconnecting_;
-        disconnecting(*this, reason);
+        detail::run_guarded("disconnecting handler of", nsp_->name(),
+                            [&] { disconnecting(*this, reason); });
+        if (!connected_) return; // it disconnected the socket itself
     }
     auto const& recovery = nsp_->server().opts().connection_state_recovery;
     auto const& recoverable = wire::recoverable_reasons;
@@ -238,7 +277,9 @@ void socket::on_close(std::string_view reason) {
     any_ = nullptr;
     on_disconnect_ = nullptr;
     on_disconnecting_ = nullptr;
-    if (on_disconnect) on_disconnect(*this, reason);
+    if (on_disconnect)
+        detail::run_guarded("disconnect handler of", nsp_->name(),
+                            [&] { on_disconnect(*this, reason); });
 }
 
 } // namespace kibitz::socketio

@@ -233,6 +233,23 @@ std::string stringify(json const& value) {
 
 namespace detail {
 
+std::string valid_utf8(std::string_view text) {
+    if (util::is_valid_utf8(text)) return std::string(text);
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t const n = sequence_length(text.substr(pos));
+        if (n == 0) {
+            out += replacement_character;
+            ++pos;
+        } else {
+            out.append(text, pos, n);
+            pos += n;
+        }
+    }
+    return out;
+}
+
 void append_json_extracting(std::string& out, json const& value,
                             std::vector<std::string>& attachments) {
     write(out, value, &attachments);

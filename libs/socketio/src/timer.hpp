@@ -1,5 +1,7 @@
 #pragma once
 
+#include "guard.hpp"
+
 #include <kibitz/net/asio.hpp>
 #include <kibitz/util/clock.hpp>
 
@@ -9,7 +11,8 @@
 namespace kibitz::socketio::detail {
 
 // A one-shot timer: runs `fn` on the io_context after `after`, unless cancelled first.
-// Dropping the last shared_ptr cancels it too.
+// Dropping the last shared_ptr cancels it too. An exception `fn` throws is logged, never
+// reaches the loop.
 class timer : public std::enable_shared_from_this<timer> {
 public:
     explicit timer(net::asio::io_context& ioc) : timer_(ioc) {}
@@ -26,7 +29,7 @@ public:
             if (ec || !self || !self->fn_) return;
             auto run = std::move(self->fn_);
             self->fn_ = nullptr;
-            run();
+            run_guarded("timer", "socket.io", run);
         });
         return t;
     }
@@ -42,7 +45,7 @@ public:
             if (ec || !t->fn_) return;
             auto run = std::move(t->fn_);
             t->fn_ = nullptr;
-            run();
+            run_guarded("timer", "socket.io", run);
         });
         return t;
     }

@@ -55,6 +55,14 @@ void expect_round_trip(packet const& p) {
     EXPECT_FALSE(d.pending());
 }
 
+// A BINARY_EVENT "a" announcing `n` attachments, each named by one placeholder.
+std::string binary_text(std::size_t n) {
+    std::string text = "5" + std::to_string(n) + "-[\"a\"";
+    for (std::size_t i = 0; i < n; ++i)
+        text += ",{\"_placeholder\":true,\"num\":" + std::to_string(i) + "}";
+    return text + "]";
+}
+
 std::string nested_arrays(std::size_t depth) {
     return std::string(depth, '[') + std::string(depth, ']');
 }
@@ -275,7 +283,7 @@ TEST(decoder, leaves_placeholders_of_plain_packets_alone) {
 }
 
 TEST(decoder, rejects_more_than_ten_attachments) {
-    std::string const ten = R"(510-["a"])";
+    std::string const ten = binary_text(10);
     decoder d;
     EXPECT_EQ(d.feed_text(ten, t0).status, decode_status::need_more);
     EXPECT_EQ(error_of(R"(511-["a"])"), decode_error::too_many_attachments);
@@ -303,6 +311,72 @@ TEST(decoder, rejects_placeholders_that_name_no_attachment) {
               decode_error::invalid_placeholder);
 }
 
+// A few thousand placeholders naming one large attachment would copy it a few thousand times.
+TEST(decoder, rejects_an_attachment_named_twice) {
+    EXPECT_EQ(error_of(R"(51-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":0}])"),
+              decode_error::reused_attachment);
+    std::string many = R"(52-["a")";
+    for (int i = 0; i < 5000; ++i)
+        many += R"(,{"_placeholder":true,"num":1})";
+    EXPECT_EQ(error_of(many + "]"), decode_error::reused_attachment);
+    // Nested, and in another branch of the tree.
+    EXPECT_EQ(
+        error_of(R"(52-["a",{"x":[{"_placeholder":true,"num":1}]},{"_placeholder":true,"num":0},)"
+                 R"({"y":{"_placeholder":true,"num":1}}])"),
+        decode_error::reused_attachment);
+}
+
+TEST(decoder, rejects_an_attachment_no_placeholder_names) {
+    EXPECT_EQ(error_of(R"(52-["a",{"_placeholder":true,"num":1}])"),
+              decode_error::unused_attachment);
+    EXPECT_EQ(error_of(R"(53-["a"])"), decode_error::unused_attachment);
+    EXPECT_EQ(error_of(R"(61-0[])"), decode_error::unused_attachment);
+}
+
+// The bound of the binary path: the yielded packet holds each attachment byte once.
+TEST(decoder, yields_each_attachment_byte_once) {
+    decoder_limits limits;
+    limits.max_attachment_bytes = 2'000'000;
+    decoder d(limits);
+    ASSERT_EQ(d.feed_text(binary_text(2), t0).status, decode_status::need_more);
+    std::string const big(1'000'000, 'z');
+    EXPECT_EQ(d.feed_binary(big, t0).status, decode_status::need_more);
+    auto const r = d.feed_binary("tail", t0);
+    ASSERT_TRUE(r.has_packet());
+    std::size_t binary_bytes = 0;
+    for (auto const& v : r.pkt.data)
+        if (v.is_binary()) binary_bytes += v.get_binary().size();
+    EXPECT_EQ(binary_bytes, big.size() + 4);
+    EXPECT_EQ(r.pkt.data[1].get_binary().size(), big.size());
+}
+
+// nlohmann's tree of `[{},{},...]` is ~21 bytes per byte of text: the value count is bounded.
+TEST(decoder, rejects_more_json_values_than_the_limit) {
+    decoder_limits limits;
+    limits.max_values = 10;
+    // ["a",0,...]: the array and 9 elements are 10 values.
+    std::string fits = R"(2["a")";
+    for (int i = 0; i < 8; ++i)
+        fits += ",0";
+    EXPECT_TRUE(decode_one(fits + "]", limits).has_packet());
+    EXPECT_EQ(error_of(fits + ",0]", limits), decode_error::too_many_values);
+    EXPECT_EQ(error_of(R"(2["a",[],[],[],[],[]])", limits), decode_error::too_many_values);
+    // Commas inside strings are not values.
+    EXPECT_TRUE(decode_one(R"(2["a",",,,,,,,,,,,,,,,,,,,,,,,,"])", limits).has_packet());
+    // The default: 100,000 values.
+    std::string big = R"(2["a")";
+    for (int i = 0; i < 100'000; ++i)
+        big += ",{}";
+    EXPECT_EQ(error_of(big + "]"), decode_error::too_many_values);
+}
+
+TEST(decode_error, names_the_attachment_errors) {
+    EXPECT_EQ(make_error_code(decode_error::reused_attachment).message(),
+              "attachment named by more than one placeholder");
+    EXPECT_EQ(make_error_code(decode_error::unused_attachment).message(),
+              "attachment named by no placeholder");
+}
+
 TEST(decoder, rejects_binary_when_none_is_expected) {
     decoder d;
     auto const r = d.feed_binary("world", t0);
@@ -323,20 +397,20 @@ TEST(decoder, rejects_attachments_above_the_byte_limit) {
     decoder_limits limits;
     limits.max_attachment_bytes = 10;
     decoder d(limits);
-    d.feed_text(R"(52-["a"])", t0);
+    d.feed_text(binary_text(2), t0);
     EXPECT_EQ(d.feed_binary("123456", t0).status, decode_status::need_more);
     auto const r = d.feed_binary("12345", t0);
     ASSERT_TRUE(r.failed());
     EXPECT_EQ(r.error, decode_error::attachments_too_large);
     EXPECT_FALSE(d.pending());
-    d.feed_text(R"(52-["a"])", t0);
+    d.feed_text(binary_text(2), t0);
     d.feed_binary("123456", t0);
     EXPECT_TRUE(d.feed_binary("1234", t0).has_packet());
 }
 
 TEST(decoder, times_out_an_unfinished_binary_packet) {
     decoder d;
-    d.feed_text(R"(52-["a"])", t0);
+    d.feed_text(binary_text(2), t0);
     ASSERT_TRUE(d.deadline().has_value());
     EXPECT_EQ(*d.deadline(), t0 + 10s);
     EXPECT_FALSE(d.expired(t0 + 10s - 1ms));
@@ -348,7 +422,7 @@ TEST(decoder, times_out_an_unfinished_binary_packet) {
     EXPECT_FALSE(d.pending());
     EXPECT_FALSE(d.expired(t0 + 1h));
 
-    d.feed_text(R"(51-["a"])", t0);
+    d.feed_text(binary_text(1), t0);
     r = d.feed_text(R"(2["a"])", t0 + 10s);
     EXPECT_EQ(r.error, decode_error::binary_timeout);
 }
@@ -357,7 +431,7 @@ TEST(decoder, uses_the_configured_timeout) {
     decoder_limits limits;
     limits.binary_timeout = 250ms;
     decoder d(limits);
-    d.feed_text(R"(51-["a"])", t0);
+    d.feed_text(binary_text(1), t0);
     EXPECT_EQ(d.deadline(), t0 + 250ms);
 }
 
@@ -375,7 +449,7 @@ TEST(decoder, decodes_a_good_packet_right_after_a_bad_one) {
         EXPECT_TRUE(d.feed_text(R"(2["ok"])", t0).has_packet()) << text;
     }
     decoder d;
-    d.feed_text(R"(52-["a"])", t0);
+    d.feed_text(binary_text(2), t0);
     d.feed_binary("x", t0);
     EXPECT_TRUE(d.feed_text(R"(2["a"])", t0).failed());
     EXPECT_TRUE(d.feed_text(R"(2["ok"])", t0).has_packet());
@@ -386,7 +460,7 @@ TEST(decoder, decodes_a_good_packet_right_after_a_bad_one) {
 // socket.io-parser test/parser.js "should resume decoding after calling destroy()".
 TEST(decoder, resumes_after_reset) {
     decoder d;
-    d.feed_text(R"(51-["hello"])", t0);
+    d.feed_text(binary_text(1), t0);
     d.reset();
     EXPECT_FALSE(d.pending());
     auto const r = d.feed_text(R"(2["hello"])", t0);

@@ -20,12 +20,14 @@ class nsp;
 
 // Which sockets a broadcast reaches: those in any of `rooms` (every socket when empty), minus
 // those in any of `except`. `local` keeps it on this server; `is_volatile` drops it for clients
-// that cannot take it now.
+// that cannot take it now. `ack_timeout` (broadcast_with_ack) is how long each recipient's
+// pending ack is kept: a client that never answers leaves nothing behind after it.
 struct broadcast_options {
     std::set<std::string> rooms;
     std::set<std::string> except;
     bool local = false;
     bool is_volatile = false;
+    util::duration ack_timeout{0};
 };
 
 // A socket as fetch_sockets reports it, on this server or another.

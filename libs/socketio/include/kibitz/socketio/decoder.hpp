@@ -31,6 +31,9 @@ enum class decode_error : std::uint8_t {
     unexpected_text,       // a text packet while attachments are still expected
     attachments_too_large, // attachments of one packet above decoder_limits::max_attachment_bytes
     binary_timeout,        // the attachments did not all arrive before the deadline
+    reused_attachment,     // two placeholders of one packet name the same attachment
+    unused_attachment,     // an announced attachment that no placeholder names
+    too_many_values,       // a payload of more JSON values than decoder_limits::max_values
 };
 
 // The category of decode_error ("socketio.decode"); messages follow socket.io-parser's where it
@@ -50,6 +53,10 @@ struct decoder_limits {
     util::duration binary_timeout = std::chrono::seconds(10);
     // JSON nesting of the payload, counting the payload array or object itself as 1.
     std::size_t max_depth = 32;
+    // JSON values in one payload. nlohmann's tree takes up to ~25 bytes per byte of text (an
+    // array of empty strings); 100,000 values keep a packet's tree under ~10 MB, and a pending
+    // binary packet holds its tree until the attachments come.
+    std::size_t max_values = 100'000;
     // Refuse EVENT packets named like a reserved event (the server decodes client input).
     bool reject_reserved_events = true;
 };
@@ -81,7 +88,13 @@ struct decode_result {
 // need their payload (socket.io-protocol README); placeholders are checked when the text arrives
 // and their "num" must be an integer; a BINARY_* packet announcing 0 attachments is yielded at
 // once and leaves nothing pending (4.2.4 keeps a stale reconstructor); JSON string escapes of
-// lone surrogates are refused (nlohmann keeps UTF-8 only). The limits are additions.
+// lone surrogates are refused (nlohmann keeps UTF-8 only); each announced attachment must be named
+// by exactly one placeholder (4.2.4 copies an attachment once per placeholder that names it, so a
+// few thousand placeholders and one large attachment would reach gigabytes; socket.io-client never
+// names one twice). The limits are additions.
+//
+// Bound: a yielded packet holds each attachment byte once (moved, not copied, into the tree), so
+// its binary bytes never exceed the bytes fed; its JSON is nlohmann's tree of the text fed.
 class decoder {
 public:
     explicit decoder(decoder_limits limits = {});
@@ -110,7 +123,7 @@ private:
     decoder_limits limits_;
     std::optional<packet> pending_;
     std::size_t expected_ = 0;
-    std::vector<std::string> buffers_;
+    std::vector<std::vector<std::uint8_t>> buffers_;
     std::size_t buffered_bytes_ = 0;
     util::time_point deadline_{};
 };

@@ -16,10 +16,17 @@ class server;
 
 namespace detail {
 class client;
-}
+struct nsp_tracker;
+} // namespace detail
 
 // A namespace (Node's Namespace): its middlewares, its connection handler, its sockets and its
-// adapter. Obtained from server::of(); lives as long as the server. Server thread only.
+// adapter. Obtained from server::of(); lives as long as the server, except a dynamic child,
+// which is removed once it has no socket left (server_options::cleanup_empty_child_namespaces).
+// Server thread only.
+//
+// User code runs at the library boundary: a middleware that throws refuses the CONNECT with
+// "Server error"; a connection handler that throws disconnects that socket ("server namespace
+// disconnect"). Either way the exception is logged and no other socket is touched.
 class nsp {
 public:
     nsp(socketio::server& srv, std::string name);
@@ -48,10 +55,13 @@ public:
     // This server's sockets of the namespace.
     socket_ptr socket_by_id(std::string const& id) const;
     std::size_t sockets_count() const { return sockets_.size(); }
+    // Socket objects of this namespace still alive (connected, joining, or held elsewhere).
+    std::size_t live_sockets() const;
     std::vector<socket_ptr> sockets() const;
 
     // For the server internals.
     void add(std::shared_ptr<detail::client> client, json auth);
+    std::shared_ptr<detail::nsp_tracker> const& tracker() const { return tracker_; }
     void remove(socket& s);
     // Queues the encoded packet to the socket with this id, if it is here.
     void deliver(std::string const& sid, std::vector<engineio::outgoing_ptr> const& parts,
@@ -62,11 +72,13 @@ public:
     void inherit(nsp const& parent);
 
 private:
-    void run_middlewares(socket_ptr s, std::size_t index, bool recovered, json auth);
+    void run_middlewares(socket_ptr s, std::size_t index);
+    void refuse(socket& s, std::string_view message, json data = nullptr);
     void connect(socket_ptr s);
 
     socketio::server* server_;
     std::string name_;
+    std::shared_ptr<detail::nsp_tracker> tracker_; // before sockets_: outlives them
     std::unique_ptr<socketio::adapter> adapter_;
     std::vector<middleware> middlewares_;
     std::vector<connection_handler> connection_handlers_;

@@ -14,7 +14,9 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <set>
 #include <string>
+#include <string_view>
 
 namespace boost::asio {
 class io_context;
@@ -33,8 +35,27 @@ struct recovery_options {
 struct server_options {
     // Engine.IO options; the path defaults to "/socket.io/".
     engineio::options engine = default_engine();
-    // A session that joins no namespace within this time is closed.
+    // A session that joins no namespace within this time is closed ("forced server close"), and
+    // so is one that has left every namespace it joined and joins none again in this time.
     util::duration connect_timeout{45000};
+    // A CONNECT naming a longer namespace (in bytes) is refused with "Invalid namespace" before
+    // any lookup, regex or predicate sees it.
+    std::size_t max_namespace_length = 256;
+    // Namespaces one connection may have joined or be joining at once; a CONNECT past it is
+    // refused with "Too many namespaces".
+    std::size_t max_namespaces_per_client = 16;
+    // A CONNECT whose auth payload, as JSON text, is longer is refused with
+    // "Auth payload too large" (the auth is kept for the socket's life, in handshake().auth).
+    std::size_t max_auth_bytes = 8192;
+    // Child namespaces of the dynamic parents (of(regex), of(predicate)) that may exist at once;
+    // a CONNECT that would create one more is refused with "Too many namespaces".
+    std::size_t max_child_namespaces = 10000;
+    // Acks one socket may owe the server (emit_with_ack, broadcasts with ack); past it,
+    // emit_with_ack fails at once with std::errc::no_buffer_space and a broadcast skips it.
+    std::size_t max_pending_acks = 1000;
+    // A child namespace is removed once no socket of it is left (Node's
+    // cleanupEmptyChildNamespaces, off by default there): names are client input.
+    bool cleanup_empty_child_namespaces = true;
     std::optional<recovery_options> connection_state_recovery;
     // Limits on what a client sends (attachment bytes follow engine.max_payload).
     decoder_limits limits;
@@ -51,7 +72,9 @@ struct server_options {
     }
 };
 
-// Decides whether a dynamic namespace may exist for this name and CONNECT auth.
+// Decides whether a dynamic namespace may exist for this name and CONNECT auth. `name` is at most
+// server_options::max_namespace_length bytes of valid UTF-8. An exception it throws counts as
+// "no" (logged).
 using namespace_predicate = std::function<bool(std::string const& name, json const& auth)>;
 
 // A Socket.IO v5 server (spec: socketio/socket.io-protocol) over an Engine.IO server. Create
@@ -67,7 +90,9 @@ public:
     nsp& of(std::string const& name);
     // A dynamic namespace: names matching the regex (or accepted by the predicate) are created
     // when a client first connects to them, with the middlewares and handler of the returned
-    // parent. Broadcasting on the parent reaches none: use of(name) for a child.
+    // parent. Broadcasting on the parent reaches none: use of(name) for a child (which makes it
+    // a namespace of its own, never removed). A child left without sockets is removed when
+    // cleanup_empty_child_namespaces is set: hold no reference to one across loop turns.
     nsp& of(std::regex const& pattern);
     nsp& of(namespace_predicate predicate);
 
@@ -88,16 +113,28 @@ public:
     engineio::server& engine() { return *engine_; }
     boost::asio::io_context& io_context() { return ioc_; }
 
-    // For the internals: the namespace a CONNECT asks for, created if dynamic; null if none.
-    nsp* find_or_create(std::string const& name, json const& auth);
+    // The namespaces that exist now (static, and dynamic children), not the dynamic parents.
+    std::size_t namespace_count() const { return namespaces_.size(); }
+    bool has_namespace(std::string const& name) const { return namespaces_.count(name) != 0; }
+
+    // For the internals: the namespace a CONNECT asks for, created if dynamic; null if none,
+    // with the CONNECT_ERROR message in `refusal`.
+    nsp* find_or_create(std::string const& name, json const& auth, std::string_view& refusal);
+    // A socket object of child namespace `name` is gone: remove the child if it is left empty.
+    void child_released(std::string const& name);
 
 private:
     void on_engine_connection(engineio::socket_ptr conn);
     void prune_recovery();
+    bool parent_accepts(namespace_predicate const& accepts, std::string const& name,
+                        json const& auth) const;
 
     boost::asio::io_context& ioc_;
     server_options opts_;
     std::unique_ptr<engineio::server> engine_;
+    // Declared before namespaces_, so both outlive the sockets destroyed with the namespaces.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true); // false once destroying
+    std::set<std::string> children_; // the names in namespaces_ created by a dynamic parent
     std::map<std::string, std::unique_ptr<nsp>> namespaces_;
     struct dynamic_parent {
         namespace_predicate accepts;

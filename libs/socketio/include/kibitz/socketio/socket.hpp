@@ -17,11 +17,17 @@ namespace kibitz::socketio {
 namespace detail {
 class client;
 class timer;
+struct nsp_tracker;
 } // namespace detail
 
 // One client's connection to one namespace (Node's Socket). Created by the server when a
 // CONNECT passes the namespace's middlewares; hold it by socket_ptr. Every member runs on the
 // server's thread. After disconnect, emits are dropped and connected() is false.
+//
+// Handlers run at the library boundary: an exception escaping an event handler, an on_any
+// handler or an ack handler is logged with the event name and disconnects this socket only
+// ("server namespace disconnect", as socket.disconnect() in Node); one escaping a disconnect
+// handler is logged. Nothing a handler throws reaches the loop or another socket.
 class socket : public std::enable_shared_from_this<socket> {
 public:
     socket(nsp& n, std::shared_ptr<detail::client> client, socketio::handshake hs, std::string id,
@@ -51,7 +57,9 @@ public:
 
     // Sends an event with `args` (a JSON array; binary values become attachments).
     void emit(std::string_view event, json args = json::array());
-    // Sends and waits for the client's ack; `done` gets std::errc::timed_out after `timeout`.
+    // Sends and waits for the client's ack; `done` gets std::errc::timed_out after `timeout`
+    // (a zero timeout waits as long as the socket lives), or at once std::errc::no_buffer_space
+    // when server_options::max_pending_acks of this socket's acks are still unanswered.
     void emit_with_ack(std::string_view event, json args, util::duration timeout, ack_handler done);
     // Sends only if the transport can take it now (Node's socket.volatile.emit).
     void emit_volatile(std::string_view event, json args = json::array());
@@ -80,7 +88,8 @@ public:
     std::optional<restored_session> take_restored();
     detail::client& client() const { return *client_; }
     std::string const& pid() const { return pid_; }
-    void register_ack(std::uint64_t id, ack_handler handler, util::duration timeout);
+    // False (and nothing kept) when server_options::max_pending_acks are pending already.
+    bool register_ack(std::uint64_t id, ack_handler handler, util::duration timeout);
 
 private:
     struct pending_ack {
@@ -91,6 +100,10 @@ private:
     void on_event(packet& p);
     void on_ack(packet& p);
     void send_packet(packet p, bool is_volatile);
+    void end_joining();
+    // Runs a user handler; when it throws, logs and disconnects this socket. False if it threw.
+    template<class F>
+    bool guarded(std::string_view what, std::string_view name, F&& fn);
 
     socketio::nsp* nsp_;
     std::shared_ptr<detail::client> client_;
@@ -99,7 +112,9 @@ private:
     std::string pid_;
     bool connected_ = false;
     bool recovered_ = false;
-    std::unique_ptr<restored_session> restored_; // only between a recovery and its CONNECT
+    std::unique_ptr<restored_session> restored_;   // only between a recovery and its CONNECT
+    std::shared_ptr<detail::nsp_tracker> tracker_; // counts this socket in its namespace
+    bool joining_ = true; // counted in the client's joins until connected or destroyed
     std::unordered_map<std::string, event_handler> handlers_;
     any_handler any_;
     disconnect_handler on_disconnecting_;

@@ -48,7 +48,15 @@ inline constexpr std::array<std::string_view, 6> recoverable_reasons = {
     reason_ping_timeout,    reason_server_shutting_down, reason_forced_server_close,
 };
 
-// The CONNECT_ERROR message for a namespace that does not exist.
+// The CONNECT_ERROR message for a namespace that does not exist (or whose name is longer than
+// server_options::max_namespace_length).
 inline constexpr std::string_view error_invalid_namespace = "Invalid namespace";
+// CONNECT_ERROR messages of the limits (server_options): the connection has joined
+// max_namespaces_per_client namespaces, or max_child_namespaces dynamic children exist.
+inline constexpr std::string_view error_too_many_namespaces = "Too many namespaces";
+// The CONNECT auth payload is longer than server_options::max_auth_bytes.
+inline constexpr std::string_view error_auth_too_large = "Auth payload too large";
+// A middleware threw instead of calling next().
+inline constexpr std::string_view error_server_error = "Server error";
 
 } // namespace kibitz::socketio::wire
