@@ -11,6 +11,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace kibitz::socketio {
@@ -135,28 +136,41 @@ constexpr std::array<std::string_view, 8> client_files = {
 };
 } // namespace
 
+namespace {
+// Reads the client bundles of `dir` once, at start-up, so serving them never blocks the loop.
+std::shared_ptr<std::map<std::string, std::string, std::less<>> const>
+load_client_files(std::string const& dir) {
+    auto files = std::make_shared<std::map<std::string, std::string, std::less<>>>();
+    for (auto name : client_files) {
+        std::ifstream in(std::filesystem::path(dir) / std::string(name), std::ios::binary);
+        if (!in) continue;
+        std::ostringstream body;
+        body << in.rdbuf();
+        files->emplace(std::string(name), std::move(body).str());
+    }
+    return files;
+}
+} // namespace
+
 void server::attach(engineio::http_server& http) {
     http.mount(*engine_);
     if (opts_.client_dist_dir.empty()) return;
-    auto dir = opts_.client_dist_dir;
+    auto files = load_client_files(opts_.client_dist_dir);
     auto base = opts_.engine.path;
     engine_->set_subpath_handler(
-        [dir, base](engineio::http_request const& req, engineio::http_responder& respond) {
+        [files, base](engineio::http_request const& req, engineio::http_responder& respond) {
             if (req.method != "GET" && req.method != "HEAD") return false;
             if (req.path.size() < base.size()) return false;
-            auto name = std::string_view(req.path).substr(base.size());
-            if (std::find(client_files.begin(), client_files.end(), name) == client_files.end())
-                return false;
-            std::ifstream in(std::filesystem::path(dir) / std::string(name), std::ios::binary);
-            if (!in) return false;
-            std::ostringstream body;
-            body << in.rdbuf();
+            auto found = files->find(std::string_view(req.path).substr(base.size()));
+            if (found == files->end()) return false;
+            auto const& [name, body] = *found;
             engineio::http_response r;
             r.set("Content-Type", name.ends_with(".map") ? "application/json"
                                                          : "application/javascript; charset=utf-8");
             r.set("Cache-Control", "public, max-age=0");
             r.set("X-Content-Type-Options", "nosniff");
-            if (req.method == "GET") r.body = std::move(body).str();
+            // HEAD too: the HTTP layer sends the length and no body.
+            r.body = body;
             respond(std::move(r));
             return true;
         });

@@ -30,6 +30,14 @@ describe("client bundle", () => {
     });
   }
 
+  it("answers HEAD with the GET's length and no body", async () => {
+    const res = await fetch(`${server.url}/socket.io/socket.io.min.js`, { method: "HEAD" });
+    assert.equal(res.status, 200);
+    const size = readFileSync(path.join(DIST, "socket.io.min.js")).length;
+    assert.equal(Number(res.headers.get("content-length")), size);
+    assert.equal((await res.arrayBuffer()).byteLength, 0);
+  });
+
   it("answers 404 for a name outside the bundle list", async () => {
     const res = await fetch(`${server.url}/socket.io/package.json`);
     await res.arrayBuffer();
