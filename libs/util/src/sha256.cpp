@@ -1,0 +1,103 @@
+#include <kibitz/util/sha256.hpp>
+
+#include <cstring>
+
+namespace kibitz::util {
+
+namespace {
+constexpr std::uint32_t k_round[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+std::uint32_t rotr(std::uint32_t v, int n) {
+    return (v >> n) | (v << (32 - n));
+}
+
+void process_block(std::uint32_t (&h)[8], unsigned char const* block) {
+    std::uint32_t w[64];
+    for (int i = 0; i < 16; ++i)
+        w[i] = (std::uint32_t(block[4 * i]) << 24) | (std::uint32_t(block[4 * i + 1]) << 16) |
+               (std::uint32_t(block[4 * i + 2]) << 8) | std::uint32_t(block[4 * i + 3]);
+    for (int i = 16; i < 64; ++i) {
+        std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    std::uint32_t v[8];
+    std::memcpy(v, h, sizeof v);
+    for (int i = 0; i < 64; ++i) {
+        std::uint32_t s1 = rotr(v[4], 6) ^ rotr(v[4], 11) ^ rotr(v[4], 25);
+        std::uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
+        std::uint32_t t1 = v[7] + s1 + ch + k_round[i] + w[i];
+        std::uint32_t s0 = rotr(v[0], 2) ^ rotr(v[0], 13) ^ rotr(v[0], 22);
+        std::uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+        std::uint32_t t2 = s0 + maj;
+        v[7] = v[6];
+        v[6] = v[5];
+        v[5] = v[4];
+        v[4] = v[3] + t1;
+        v[3] = v[2];
+        v[2] = v[1];
+        v[1] = v[0];
+        v[0] = t1 + t2;
+    }
+    for (int i = 0; i < 8; ++i)
+        h[i] += v[i];
+}
+} // namespace
+
+std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
+    std::uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    auto const* p = reinterpret_cast<unsigned char const*>(bytes.data());
+    std::size_t n = bytes.size();
+    std::size_t i = 0;
+    for (; i + 64 <= n; i += 64)
+        process_block(h, p + i);
+    // Final block(s): the rest, 0x80, zeros, and the length in bits, big-endian.
+    unsigned char tail[128] = {};
+    std::size_t rest = n - i;
+    if (rest > 0) std::memcpy(tail, p + i, rest);
+    tail[rest] = 0x80;
+    std::size_t total = rest + 9 <= 64 ? 64 : 128;
+    std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
+    for (int j = 0; j < 8; ++j)
+        tail[total - 1 - j] = static_cast<unsigned char>(bits >> (8 * j));
+    process_block(h, tail);
+    if (total == 128) process_block(h, tail + 64);
+    std::array<std::uint8_t, 32> out{};
+    for (int j = 0; j < 8; ++j)
+        for (int k = 0; k < 4; ++k)
+            out[4 * j + k] = static_cast<std::uint8_t>(h[j] >> (24 - 8 * k));
+    return out;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    auto d = sha256(bytes);
+    std::string out;
+    out.reserve(64);
+    for (auto b : d) {
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 0xf]);
+    }
+    return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    // Accumulate every difference; volatile keeps the compiler from stopping at the first one.
+    unsigned char volatile diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        diff = static_cast<unsigned char>(
+            diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
+    return diff == 0;
+}
+
+} // namespace kibitz::util
