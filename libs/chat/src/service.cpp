@@ -209,13 +209,19 @@ void service::handle(socketio::socket& s, history_request r, reply_fn reply) {
     if (!user || !presence_.in_room(user->key, r.room))
         return reply(error_reply(wire::error_not_joined, "join the room first"));
     if (auto wait = history_.acquire(s.id(), opts_.now()))
-        return reply(rate_limited_reply(wait->count()));
+        return reply(rate_limited_reply(wait->count(), "too many history requests"));
+    auto& reading = reads_in_flight_[s.id()];
+    if (opts_.max_history_in_flight > 0 && reading >= opts_.max_history_in_flight)
+        return reply(
+            rate_limited_reply(opts_.busy_retry.count(), "too many history requests at once"));
+    std::weak_ptr<service> weak = weak_from_this();
     auto const status = store_.submit(
         s.id(),
         [r, viewer = identity_key(user->identity)](store::database& db) {
             return db.history(r.room, viewer, r.before, static_cast<std::size_t>(r.limit));
         },
-        [reply](store::result<std::vector<store::message_record>> h) {
+        [weak, sid = s.id(), reply](store::result<std::vector<store::message_record>> h) {
+            if (auto self = weak.lock()) self->read_done(sid);
             if (!h) {
                 util::log(util::log_level::error, "chat: history failed: ", h.error().message);
                 return reply(error_reply(wire::error_unavailable,
@@ -223,12 +229,22 @@ void service::handle(socketio::socket& s, history_request r, reply_fn reply) {
             }
             reply(history_reply(h.value()));
         });
-    if (status != store::submit_status::queued) reply(refused_by_store(status));
+    if (status == store::submit_status::queued) {
+        ++reading;
+        return;
+    }
+    if (reading == 0) reads_in_flight_.erase(s.id());
+    reply(refused_by_store(status));
+}
+
+void service::read_done(std::string const& sid) {
+    auto it = reads_in_flight_.find(sid);
+    if (it != reads_in_flight_.end() && --it->second == 0) reads_in_flight_.erase(it);
 }
 
 json service::refused_by_store(store::submit_status status) const {
     if (status == store::submit_status::lane_full)
-        return rate_limited_reply(opts_.busy_retry.count());
+        return rate_limited_reply(opts_.busy_retry.count(), "too many requests at once");
     if (status == store::submit_status::queue_full)
         return error_reply(wire::error_unavailable, "the server is busy; try again in a moment");
     return error_reply(wire::error_unavailable, "the server is shutting down");

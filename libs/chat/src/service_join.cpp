@@ -44,7 +44,7 @@ std::optional<json> service::refuse_room(std::string const& key, std::string con
 
 void service::handle(socketio::socket& s, join_request r, reply_fn reply) {
     if (auto wait = joins_.acquire(s.id(), opts_.now()))
-        return reply(rate_limited_reply(wait->count()));
+        return reply(rate_limited_reply(wait->count(), "too many joins in a short time"));
     // A second join keeps the socket's name, but the name it carries is still checked.
     if (auto refusal = refuse_name(s, r)) return reply(std::move(*refusal));
     if (!is_valid_room(r.room))

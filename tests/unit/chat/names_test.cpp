@@ -34,7 +34,8 @@ TEST(name_rules, refuse_reserved_names_after_folding_and_skeleton) {
 }
 
 TEST(name_rules, refuse_malformed_names) {
-    for (auto name : {"", "a b", "a@b", "\u0301e", "\xff", std::string(25, 'a').c_str()})
+    for (std::string name : {std::string(), std::string("a b"), std::string("a@b"),
+                             std::string("\u0301e"), std::string("\xff"), std::string(25, 'a')})
         EXPECT_EQ(names::check(name), names::verdict::invalid) << name;
 }
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace kibitz::socketio {
 class server;
@@ -39,6 +40,9 @@ struct options {
     // Rooms one connection may be in at once, and rooms with people in them on the server.
     std::size_t max_rooms_per_connection = 32;
     std::size_t max_rooms = 10000;
+    // `history` reads of one connection waiting for the store at once; more get
+    // `rate_limited` (each answer can be 100 messages: a flood must not pile them up).
+    std::size_t max_history_in_flight = 4;
     // What a connection whose store jobs are all in flight (store::worker_limits::max_per_lane)
     // is told to wait, in `rate_limited`.
     util::duration busy_retry{250};
@@ -106,6 +110,8 @@ private:
     // A user left `room` (leave, disconnect, take-over): tells the room.
     void announce_left(std::string const& room, std::string const& name,
                        std::string const& except_sid);
+    // A `history` read of `sid` was answered by the store.
+    void read_done(std::string const& sid);
     // Schedules a `users` list for `room` at the end of this loop turn (users_batch).
     void send_users(std::string const& room);
     void flush_users();
@@ -121,6 +127,7 @@ private:
     rate_limiter history_;
     rate_limiter typing_;
     users_batch users_batch_;
+    std::unordered_map<std::string, std::size_t> reads_in_flight_; // sid -> history reads
 };
 
 // The store key of a chat identity ("#" and its id): what messages carry as from_key/to_key.

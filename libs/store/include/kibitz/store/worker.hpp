@@ -21,10 +21,15 @@ namespace kibitz::store {
 
 // Bounds of the worker's queue (submit() only; run() is for the app's own, already bounded work).
 struct worker_limits {
-    // Jobs queued (all lanes) and not yet started; past it, submit() answers queue_full.
-    std::size_t max_queued = 4096;
-    // Jobs of one lane queued or running; past it, submit() answers lane_full for that lane.
-    std::size_t max_per_lane = 16;
+    // Jobs queued (all lanes) and not yet started; past it, submit() answers queue_full. A chat
+    // job holds at most one message (a few KB), so the queue stays within tens of MB.
+    std::size_t max_queued = 8192;
+    // Jobs of one lane in flight: queued, running, or with their `done` posted and not yet run;
+    // past it, submit() answers lane_full for that lane. Round robin keeps a busy lane from
+    // delaying others on the worker; this bound also keeps one client's results from piling up
+    // in the app's loop ahead of everyone else's (a web client resending its outbox sends a few
+    // dozen at once).
+    std::size_t max_per_lane = 64;
 };
 
 // What submit() did with a job.
@@ -84,15 +89,27 @@ public:
 
     // Jobs queued and not yet started.
     std::size_t queued() const;
-    // Jobs of `lane` queued or running.
+    // Jobs of `lane` in flight (see worker_limits::max_per_lane).
     std::size_t in_flight(std::string const& lane) const;
     worker_limits const& limits() const noexcept { return limits_; }
 
 private:
-    using task = std::function<void(database&)>;
+    // A job with the lane it counts in; run() on the worker thread, it posts its `done`.
+    using task = std::function<void(database&, std::string const& lane)>;
     struct lane_state {
         std::deque<task> tasks;
-        std::size_t in_flight = 0; // queued or running
+        std::size_t in_flight = 0;
+    };
+    // The queue, shared with the posted callbacks that give a lane's place back.
+    struct queue_state {
+        mutable std::mutex mutex;
+        std::condition_variable wake;
+        std::unordered_map<std::string, lane_state> lanes;
+        std::deque<std::string> ready; // lanes with queued jobs, in turn order
+        std::size_t queued = 0;
+        bool stopping = false;
+        // The lane's job is done and its callback ran (or will never run).
+        void finished(std::string const& lane);
     };
 
     template<class R, class Job>
@@ -103,18 +120,12 @@ private:
     submit_status enqueue(std::string const& lane, task t, bool bounded);
     // The next job, round robin over lanes; empty once stopping with nothing queued.
     std::optional<std::pair<std::string, task>> next();
-    void finished(std::string const& lane);
     void loop();
 
     database db_;
     post_function post_back_;
     worker_limits limits_;
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::unordered_map<std::string, lane_state> lanes_;
-    std::deque<std::string> ready_; // lanes with queued jobs, in turn order
-    std::size_t queued_ = 0;
-    bool stopping_ = false;
+    std::shared_ptr<queue_state> queue_ = std::make_shared<queue_state>();
     std::mutex join_mutex_;
     std::thread thread_; // last: starts after every other member exists
 };
@@ -135,14 +146,24 @@ R worker::invoke(Job& job, database& db) {
 template<class Job, class Done>
 worker::task worker::make_task(Job job, Done done) {
     using R = std::invoke_result_t<Job&, database&>;
-    return [this, job = std::move(job), done = std::move(done)](database& db) mutable {
+    return [this, job = std::move(job), done = std::move(done)](database& db,
+                                                                std::string const& lane) mutable {
+        // The lane's place comes back once `done` ran, or when the posted callback is dropped
+        // unrun (an io_context that stopped): the guard's deleter gives it back.
+        std::shared_ptr<void> place(nullptr, [q = queue_, lane](void*) { q->finished(lane); });
         if constexpr (std::is_void_v<R>) {
             job(db);
-            post_back_([done = std::move(done)]() mutable { done(); });
+            post_back_([done = std::move(done), place = std::move(place)]() mutable {
+                done();
+                place.reset();
+            });
         } else {
             // shared_ptr: the posted function must be copyable even when R is not.
             auto out = std::make_shared<R>(invoke<R>(job, db));
-            post_back_([done = std::move(done), out]() mutable { done(std::move(*out)); });
+            post_back_([done = std::move(done), out, place = std::move(place)]() mutable {
+                done(std::move(*out));
+                place.reset();
+            });
         }
     };
 }
