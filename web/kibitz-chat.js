@@ -93,15 +93,17 @@ main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
 `;
 
 const ERRORS = {
-  name_invalid: "Names are 1 to 24 letters, digits, '_', '-' or '.'.",
-  name_taken: "That name is taken. Pick another one.",
-  room_invalid: "Room names are 1 to 64 characters: a-z, 0-9, _ - : .",
+  name_invalid: "A name is 1 to 24 letters, digits, '_', '-' or '.', with nothing invisible in it.",
+  name_taken: "That name, or one that looks just like it, is taken. Pick another one.",
+  name_reserved: "That name is reserved. Pick another one.",
+  room_invalid: "A room name is 1 to 64 characters: a-z, 0-9, _ - : .",
+  too_many_rooms: "You are in as many rooms as you can be. Leave one first.",
   not_joined: "You are not in that room.",
-  unknown_recipient: "Nobody by that name is in this room.",
-  text_invalid: "That message cannot be sent: empty, over 2000 characters, or with control characters.",
-  forbidden: "You can only send as yourself.",
+  unknown_recipient: "There is nobody by that name in this room.",
+  text_invalid: "That message cannot be sent: it is empty, longer than 2000 characters, or has control characters in it.",
+  forbidden: "You can only send messages as yourself.",
   bad_request: "The server did not understand that request.",
-  unavailable: "The server could not store that. Try again.",
+  unavailable: "The server could not store that just now. Try again.",
 };
 
 const ACK_TIMEOUT_MS = 8000;
@@ -307,7 +309,7 @@ class KibitzChat extends HTMLElement {
       return false; // disconnected or timed out: the next connect tries again
     }
     if (!ack.ok) {
-      if (ack.error.code === "name_taken" || ack.error.code === "name_invalid") {
+      if (["name_taken", "name_invalid", "name_reserved"].includes(ack.error.code)) {
         // Someone else holds the name now (or it no longer passes): ask for another.
         this.identity = null;
         this.save("identity", undefined);
@@ -318,7 +320,7 @@ class KibitzChat extends HTMLElement {
         return false;
       }
       this.showError(this.describe(ack.error));
-      if (ack.error.code === "room_invalid") this.forgetRoom(room);
+      if (ack.error.code === "room_invalid" || ack.error.code === "too_many_rooms") this.forgetRoom(room);
       return ack.error.code !== "rate_limited";
     }
     this.identity = { name: ack.name, token: ack.token };
@@ -556,7 +558,7 @@ class KibitzChat extends HTMLElement {
     if (error.code === "unknown_recipient" && item) {
       const m = /^@(\S+) /.exec(item.text);
       const who = item.to ?? m?.[1];
-      if (who) return `${who} is not in this room.`;
+      if (who) return `There is nobody called “${who}” in this room.`;
     }
     return ERRORS[error.code] ?? error.message ?? "Something went wrong.";
   }

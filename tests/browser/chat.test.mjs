@@ -296,7 +296,7 @@ test("errors are shown clearly: name taken, unknown recipient", async () => {
   await shot(dup.page, "7-name-taken");
   await dup.context.close();
   await say(alice.page, "@Nobody are you there?");
-  await alice.page.locator("kibitz-chat .banner.error").filter({ hasText: "Nobody is not in this room" }).waitFor({ timeout: CAP });
+  await alice.page.locator("kibitz-chat .banner.error").filter({ hasText: "There is nobody called “Nobody” in this room." }).waitFor({ timeout: CAP });
 });
 
 test("rooms: create and switch, on a phone-sized screen, with the keyboard only", async () => {

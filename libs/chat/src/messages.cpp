@@ -177,8 +177,9 @@ json error_reply(std::string_view code, std::string_view message) {
     return json{{"ok", false}, {"error", error_object(code, message)}};
 }
 
-json rate_limited_reply(std::int64_t retry_after_ms) {
-    auto reply = error_reply(wire::error_rate_limited, "too many messages: wait a moment");
+json rate_limited_reply(std::int64_t retry_after_ms, std::string_view what) {
+    auto reply = error_reply(wire::error_rate_limited,
+                             std::string(what) + "; try again after retry_after_ms");
     reply["error"]["retry_after_ms"] = retry_after_ms;
     return reply;
 }

@@ -1,4 +1,6 @@
 #include <kibitz/chat/presence.hpp>
+#include <kibitz/names/names.hpp>
+#include <kibitz/util/sha256.hpp>
 
 namespace kibitz::chat {
 
@@ -7,17 +9,35 @@ presence::claim_result presence::claim(std::string const& name, std::string cons
                                        std::string const& sid, std::string const& new_token) {
     auto it = users_.find(key);
     if (it == users_.end()) {
-        users_.emplace(key, user{name, key, new_token, sid, {}});
+        auto sks = names::skeletons(name);
+        for (auto const& sk : sks)
+            if (skeletons_.count(sk) > 0) return {claim_status::confusable, {}};
+        for (auto const& sk : sks)
+            skeletons_.emplace(sk, key);
+        users_.emplace(key, user{name, key, std::move(sks), new_token, {}, token, 0, sid, {}});
         sockets_[sid] = key;
         return {claim_status::created, {}};
     }
-    if (!token || *token != it->second.token) return {claim_status::name_taken, {}};
+    // A pending name has no proven token yet: nobody can take it over.
+    auto& held = it->second;
+    if (held.identity == 0 || !token ||
+        !util::constant_time_equal(util::sha256_hex(*token), held.token_hash))
+        return {claim_status::name_taken, {}};
     // The holder's token: the new socket takes the name over, with its rooms.
-    std::string previous = std::move(it->second.sid);
+    std::string previous = std::move(held.sid);
     sockets_.erase(previous);
-    it->second.sid = sid;
+    held.sid = sid;
     sockets_[sid] = key;
     return {claim_status::taken_over, std::move(previous)};
+}
+
+void presence::confirm(std::string const& key, std::int64_t identity, std::string const& token) {
+    auto it = users_.find(key);
+    if (it == users_.end() || it->second.identity != 0) return;
+    it->second.identity = identity;
+    it->second.token = token;
+    it->second.token_hash = util::sha256_hex(token);
+    it->second.offered_token.reset();
 }
 
 std::optional<presence::user> presence::release(std::string const& sid) {
@@ -28,6 +48,8 @@ std::optional<presence::user> presence::release(std::string const& sid) {
     if (it == users_.end()) return std::nullopt;
     user gone = std::move(it->second);
     users_.erase(it);
+    for (auto const& sk : gone.skeletons)
+        skeletons_.erase(sk);
     for (auto const& room : gone.rooms) {
         auto r = rooms_.find(room);
         if (r == rooms_.end()) continue;

@@ -1,27 +1,14 @@
 #include <kibitz/chat/text.hpp>
 #include <kibitz/chat/wire.hpp>
+#include <kibitz/names/names.hpp>
 #include <kibitz/util/utf8.hpp>
 
-#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
-#include <unicode/unistr.h>
 
 #include <cstdint>
 
 namespace kibitz::chat {
 namespace {
-
-bool is_letter(std::uint32_t cp) {
-    return (U_GET_GC_MASK(static_cast<UChar32>(cp)) & U_GC_L_MASK) != 0;
-}
-
-bool is_mark(std::uint32_t cp) {
-    return (U_GET_GC_MASK(static_cast<UChar32>(cp)) & U_GC_M_MASK) != 0;
-}
-
-bool is_decimal_digit(std::uint32_t cp) {
-    return u_charType(static_cast<UChar32>(cp)) == U_DECIMAL_DIGIT_NUMBER;
-}
 
 // C0 (U+0000..U+001F), DEL and C1 (U+007F..U+009F), except tab and line feed.
 bool is_forbidden_control(std::uint32_t cp) {
@@ -37,37 +24,11 @@ bool is_bidi_control(std::uint32_t cp) {
 } // namespace
 
 bool is_valid_name(std::string_view name) {
-    if (name.empty() || !util::is_valid_utf8(name)) return false;
-    std::size_t count = 0;
-    bool after_base = false; // the previous code point can carry a combining mark
-    for (std::size_t pos = 0; pos < name.size();) {
-        auto const cp = util::next_code_point(name, pos);
-        if (++count > wire::max_name_chars) return false;
-        if (is_letter(cp) || is_decimal_digit(cp)) {
-            after_base = true;
-        } else if (is_mark(cp)) {
-            if (!after_base) return false;
-        } else if (cp == '_' || cp == '-' || cp == '.') {
-            after_base = false;
-        } else {
-            return false;
-        }
-    }
-    return true;
+    return names::is_well_formed(name);
 }
 
 std::string name_key(std::string_view name) {
-    if (!is_valid_name(name)) return {};
-    UErrorCode status = U_ZERO_ERROR;
-    auto const* fold = icu::Normalizer2::getNFKCCasefoldInstance(status);
-    if (U_FAILURE(status) || fold == nullptr) return {};
-    auto source = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(name.data(), static_cast<std::int32_t>(name.size())));
-    auto folded = fold->normalize(source, status);
-    if (U_FAILURE(status)) return {};
-    std::string key;
-    folded.toUTF8String(key);
-    return key;
+    return names::key(name);
 }
 
 bool is_valid_room(std::string_view room) {

@@ -28,6 +28,8 @@ enum class stmt : std::uint8_t {
     save_game,
     load_game,
     load_active_games,
+    find_identity,
+    insert_identity,
     count_
 };
 

@@ -10,7 +10,7 @@ namespace {
 
 // The schema, as migrations applied in order. Migration i brings the file from
 // PRAGMA user_version i to i + 1. Append only: never edit a migration that has shipped.
-constexpr std::array<char const*, 3> migrations = {
+constexpr std::array<char const*, 4> migrations = {
     // 1: chat messages. The rowid is the server message id (AUTOINCREMENT: never reused). A
     // client id is unique per sender key; the three partial indexes serve the three ways a
     // viewer may see a message (public, sent by the viewer, sent to the viewer).
@@ -64,7 +64,19 @@ CREATE TABLE games (
 ) WITHOUT ROWID;
 CREATE INDEX games_active ON games (created_at, id) WHERE status IN ('waiting', 'started');
 )sql",
-    // 3 (chess): game ids become lower-case (PROTOCOL.md: `a-z 0-9 _ -`, so that `game:<id>` is
+    // 3: chat identities. A name's identity is the token handed out when it was first taken;
+    // only the token's SHA-256 is stored. Messages from then on carry "#<id>" as from_key and
+    // to_key; the case-folded name keys of older rows match no identity, so nobody who takes a
+    // name later reads the private messages of its earlier holders.
+    R"sql(
+CREATE TABLE identities (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name_key TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+)sql",
+    // 4 (chess): game ids become lower-case (PROTOCOL.md: `a-z 0-9 _ -`, so that `game:<id>` is
     // a /chat room). Each game whose id has upper-case letters gets its lower-cased id, or, when
     // that is taken (by a game already lower-case or by another renamed one), the lower-cased id
     // with a random suffix; `game_aliases` keeps old id -> new id for old links and tokens, and
@@ -130,6 +142,8 @@ constexpr std::array<char const*, detail::stmt_count> statements = {
     "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE id = ?1",
     "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE status IN ('waiting', 'started')"
     " ORDER BY created_at, id",
+    "SELECT id FROM identities WHERE token_hash = ?1 AND name_key = ?2",
+    "INSERT INTO identities (name_key, token_hash, created_at) VALUES (?1, ?2, ?3) RETURNING id",
 };
 
 #undef KIBITZ_MESSAGE_COLUMNS

@@ -84,7 +84,8 @@ test("kill -9 during a burst loses no acked message, and resends are not doubled
     // nothing is stored twice, and the history then holds each message exactly once.
     for (let s = 0; s < senders.length; s++) {
       const again = await connectChat(server.url);
-      const ack = await call(again, "join", { name: `burst${s}`, room: "durable" });
+      // The same identity (the name with its token): client ids belong to it.
+      const ack = await call(again, "join", { name: `burst${s}`, room: "durable", token: senders[s].ack.token });
       assert.equal(ack.ok, true);
       const mine = sent.filter((x) => x.s === s);
       for (let k = 0; k < mine.length; k += 9) {

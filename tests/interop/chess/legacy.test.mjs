@@ -1,5 +1,5 @@
 // A database written by an older build: game ids with upper-case letters and seat tokens in
-// plain text. After the upgrade (store migration 3 and the start-up token hashing) the game has
+// plain text. After the upgrade (store migrations 3 and 4 and the start-up token hashing) the game has
 // a lower-case id, its old id still works (socket events, the page, the PGN by a 301), the old
 // token still takes the seat, and no token is left in plain text.
 
@@ -35,7 +35,7 @@ describe("/chess games from an older build", () => {
     // As an older build stored it: an upper-case id, plain tokens, schema version 2.
     const db = path.join(server.dir, "kibitz.db");
     const old = "OldGame12AbC";
-    sql(db, `DROP TABLE game_aliases; PRAGMA user_version = 2;
+    sql(db, `DROP TABLE game_aliases; DROP TABLE identities; PRAGMA user_version = 2;
       UPDATE games SET id = '${old}', white_token = 'plainWhite0123456789ab',
         black_token = 'plainBlack0123456789ab' WHERE id = '${g.id}';`);
 

@@ -20,6 +20,7 @@ TEST(presence, the_token_takes_the_name_over_with_its_rooms) {
     presence p;
     auto key = name_key("Ann");
     p.claim("Ann", key, std::nullopt, "s1", "t1");
+    p.confirm(key, 7, "t1");
     p.enter(key, "lobby");
     auto r = p.claim("ann", key, "t1", "s2", "unused");
     EXPECT_EQ(r.status, status::taken_over);
@@ -67,4 +68,40 @@ TEST(presence, enter_and_leave_report_changes) {
     EXPECT_TRUE(p.leave(key, "r"));
     EXPECT_FALSE(p.leave(key, "r"));
     EXPECT_FALSE(p.in_room(key, "r"));
+}
+
+TEST(presence, a_pending_name_cannot_be_taken_over_and_confirm_sets_the_identity) {
+    presence p;
+    auto key = name_key("ann");
+    // The joiner offers an old token; until the store answers, nobody proves anything.
+    p.claim("ann", key, std::string("old"), "s1", "fresh");
+    EXPECT_EQ(p.find(key)->identity, 0);
+    EXPECT_EQ(p.claim("ann", key, std::string("old"), "s2", "x").status, status::name_taken);
+    EXPECT_EQ(p.claim("ann", key, std::string("fresh"), "s2", "x").status, status::name_taken);
+    // The store found the identity of the offered token: that token is now the proof.
+    p.confirm(key, 42, "old");
+    EXPECT_EQ(p.find(key)->identity, 42);
+    EXPECT_EQ(p.find(key)->token, "old");
+    EXPECT_FALSE(p.find(key)->offered_token);
+    EXPECT_EQ(p.find(key)->token_hash.size(), 64U); // SHA-256 hex, not the token
+    EXPECT_EQ(p.claim("ann", key, std::string("fresh"), "s2", "x").status, status::name_taken);
+    EXPECT_EQ(p.claim("ann", key, std::string("old"), "s2", "x").status, status::taken_over);
+    // A second confirm changes nothing.
+    p.confirm(key, 99, "other");
+    EXPECT_EQ(p.find(key)->identity, 42);
+}
+
+TEST(presence, a_look_alike_of_a_present_name_is_refused_until_that_name_leaves) {
+    presence p;
+    p.claim("paypal", name_key("paypal"), std::nullopt, "s1", "t");
+    // Cyrillic а; capital I for l; full-width letters.
+    for (auto look_alike : {"p\u0430ypal", "paypaI", "PAYPAI"})
+        EXPECT_EQ(p.claim(look_alike, name_key(look_alike), std::nullopt, "s2", "t").status,
+                  status::confusable)
+            << look_alike;
+    EXPECT_FALSE(p.by_socket("s2"));
+    EXPECT_EQ(p.claim("paypa", name_key("paypa"), std::nullopt, "s3", "t").status, status::created);
+    p.release("s1");
+    EXPECT_EQ(p.claim("p\u0430ypal", name_key("p\u0430ypal"), std::nullopt, "s2", "t").status,
+              status::created);
 }

@@ -81,12 +81,12 @@ TEST(chess_games, save_games_fails_whole_while_another_connection_holds_the_lock
     EXPECT_TRUE(db.save_games({game("locked12")}, {}).ok()) << "usable again";
 }
 
-TEST(chess_games, migration_3_makes_ids_lower_case_and_keeps_the_old_ones_as_aliases) {
+TEST(chess_games, migration_4_makes_ids_lower_case_and_keeps_the_old_ones_as_aliases) {
     temp_dir tmp;
     auto const file = tmp.path() / "kibitz.db";
     { open_or_throw(tmp.path()); }
-    // Back to a version-2 file holding games from before the migration.
-    raw(file, "DROP TABLE game_aliases; PRAGMA user_version = 2;" +
+    // Back to a version-3 file holding games from before the migration.
+    raw(file, "DROP TABLE game_aliases; PRAGMA user_version = 3;" +
                   raw_insert("AbCdEfGh1234", "t1", "'XyZ123456789'") +
                   raw_insert("XyZ123456789", "t2") + raw_insert("already_lower1", "t3") +
                   raw_insert("Taken1234567", "t4") + raw_insert("taken1234567", "t5") +

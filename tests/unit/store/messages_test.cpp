@@ -259,3 +259,53 @@ TEST(messages, history_of_a_large_room_uses_the_indexes) {
     EXPECT_LT(number(h->front()), number(h->back()));
     EXPECT_EQ(texts(db.history("big", "v", 4, 50)), (std::vector<std::string>{"m1", "m2", "m3"}));
 }
+
+TEST(identities, a_token_finds_the_identity_it_was_made_for_and_only_that_one) {
+    temp_dir tmp;
+    auto db = open_or_throw(tmp.path());
+    auto first = db.claim_identity("ann", std::nullopt, "hash-1", 1);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_FALSE(first->reused);
+    // The holder comes back with the token: the same identity.
+    auto again = db.claim_identity("ann", std::string("hash-1"), "hash-2", 2);
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->reused);
+    EXPECT_EQ(again->id, first->id);
+    // A newcomer without the token, or with a wrong one, gets a new identity.
+    auto other = db.claim_identity("ann", std::string("guess"), "hash-3", 3);
+    ASSERT_TRUE(other.ok());
+    EXPECT_FALSE(other->reused);
+    EXPECT_NE(other->id, first->id);
+    // A token is for one name only.
+    auto elsewhere = db.claim_identity("bob", std::string("hash-1"), "hash-4", 4);
+    ASSERT_TRUE(elsewhere.ok());
+    EXPECT_FALSE(elsewhere->reused);
+    EXPECT_NE(elsewhere->id, first->id);
+}
+
+TEST(identities, claiming_twice_with_the_same_new_hash_finds_the_first_claim) {
+    temp_dir tmp;
+    auto db = open_or_throw(tmp.path());
+    auto first = db.claim_identity("ann", std::string("offered"), "fresh", 1);
+    auto second = db.claim_identity("ann", std::string("offered"), "fresh", 1);
+    ASSERT_TRUE(first.ok() && second.ok()) << second.error().message;
+    EXPECT_EQ(first->id, second->id);
+    EXPECT_EQ(db.claim_identity("", std::nullopt, "x", 1).error().code,
+              store_error::invalid_argument);
+    EXPECT_EQ(db.claim_identity("a", std::nullopt, "", 1).error().code,
+              store_error::invalid_argument);
+}
+
+TEST(identities, survive_a_reopen_and_only_hashes_are_stored) {
+    temp_dir tmp;
+    std::int64_t id = 0;
+    {
+        auto db = open_or_throw(tmp.path());
+        id = db.claim_identity("ann", std::nullopt, "hash-of-token", 1)->id;
+    }
+    auto db = open_or_throw(tmp.path());
+    auto back = db.claim_identity("ann", std::string("hash-of-token"), "other", 2);
+    ASSERT_TRUE(back.ok());
+    EXPECT_TRUE(back->reused);
+    EXPECT_EQ(back->id, id);
+}

@@ -193,3 +193,103 @@ TEST(worker, a_job_that_throws_gives_job_failed_and_the_next_jobs_still_run) {
     loop.run_posted();
     EXPECT_EQ(seen, (std::vector<std::string>{"boom", "2"}));
 }
+
+namespace {
+
+// Holds the worker thread in a job until open() is called, so that later jobs stay queued.
+struct gate {
+    std::promise<void> promise;
+    std::shared_future<void> opened = promise.get_future().share();
+    std::promise<void> started_promise;
+    std::future<void> started = started_promise.get_future();
+    auto job() {
+        return [f = opened, s = &started_promise](database&) {
+            s->set_value();
+            return f.wait_for(cap) == std::future_status::ready;
+        };
+    }
+    // Waits until the gate job holds the worker thread.
+    bool holding() { return started.wait_for(cap) == std::future_status::ready; }
+    void open() { promise.set_value(); }
+};
+
+} // namespace
+
+TEST(worker, takes_lanes_in_turn_so_a_flood_delays_another_lane_by_one_job) {
+    temp_dir tmp;
+    test_loop loop;
+    worker w(open_or_throw(tmp.path()), loop.poster(), worker_limits{1000, 100});
+    gate g;
+    ASSERT_EQ(w.submit("gate", g.job(), [](bool) {}), submit_status::queued);
+    std::vector<std::string> order;
+    for (int i = 0; i < 50; ++i)
+        ASSERT_EQ(w.submit(
+                      "flood", [](database&) { return std::string("flood"); },
+                      [&order](std::string s) { order.push_back(s); }),
+                  submit_status::queued);
+    ASSERT_EQ(w.submit(
+                  "bystander", [](database&) { return std::string("bystander"); },
+                  [&order](std::string s) { order.push_back(s); }),
+              submit_status::queued);
+    g.open();
+    ASSERT_TRUE(loop.wait_for(52));
+    loop.run_posted();
+    ASSERT_EQ(order.size(), 51U);
+    // Round robin: one flood job, then the bystander's, although it came 50 jobs later.
+    EXPECT_EQ(order[0], "flood");
+    EXPECT_EQ(order[1], "bystander");
+    w.stop();
+}
+
+TEST(worker, keeps_the_order_of_one_lane) {
+    temp_dir tmp;
+    test_loop loop;
+    worker w(open_or_throw(tmp.path()), loop.poster(), worker_limits{1000, 100});
+    gate g;
+    w.submit("gate", g.job(), [](bool) {});
+    std::vector<std::string> order;
+    for (int i = 0; i < 5; ++i) {
+        for (std::string lane : {"a", "b"})
+            w.submit(
+                lane, [lane, i](database&) { return lane + std::to_string(i); },
+                [&order](std::string s) { order.push_back(s); });
+    }
+    g.open();
+    ASSERT_TRUE(loop.wait_for(11));
+    loop.run_posted();
+    EXPECT_EQ(order, (std::vector<std::string>{"a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3", "a4",
+                                               "b4"}));
+}
+
+TEST(worker, refuses_a_lane_past_its_jobs_in_flight_and_the_queue_past_its_bound) {
+    temp_dir tmp;
+    test_loop loop;
+    worker w(open_or_throw(tmp.path()), loop.poster(), worker_limits{6, 3});
+    gate g;
+    ASSERT_EQ(w.submit("gate", g.job(), [](bool) {}), submit_status::queued);
+    ASSERT_TRUE(g.holding());
+    int done = 0;
+    auto count = [&done](int) { ++done; };
+    auto job = [](database&) { return 1; };
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(w.submit("a", job, count), submit_status::queued);
+    EXPECT_EQ(w.submit("a", job, count), submit_status::lane_full);
+    EXPECT_EQ(w.in_flight("a"), 3U);
+    // Other lanes still get in, up to the queue's bound (the gate job runs, so 5 wait).
+    EXPECT_EQ(w.submit("b", job, count), submit_status::queued);
+    EXPECT_EQ(w.submit("c", job, count), submit_status::queued);
+    EXPECT_EQ(w.queued(), 5U);
+    EXPECT_EQ(w.submit("d", job, count), submit_status::queued);
+    EXPECT_EQ(w.submit("e", job, count), submit_status::queue_full);
+    // The app's own lane is not bounded.
+    EXPECT_TRUE(w.run(job, count));
+    g.open();
+    ASSERT_TRUE(loop.wait_for(8));
+    loop.run_posted();
+    EXPECT_EQ(done, 7);
+    // Done jobs give their places back.
+    EXPECT_EQ(w.in_flight("a"), 0U);
+    EXPECT_EQ(w.submit("a", job, count), submit_status::queued);
+    w.stop();
+    EXPECT_EQ(w.submit("a", job, count), submit_status::stopped);
+}

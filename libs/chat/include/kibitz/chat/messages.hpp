@@ -101,8 +101,9 @@ json message_json(store::message_record const& m);
 // Acks. Each returns the single ack argument.
 json ok_reply();
 json error_reply(std::string_view code, std::string_view message);
-// `rate_limited` with error.retry_after_ms.
-json rate_limited_reply(std::int64_t retry_after_ms);
+// `rate_limited` with error.retry_after_ms; `what` says what there was too much of.
+json rate_limited_reply(std::int64_t retry_after_ms,
+                        std::string_view what = "too many messages in a short time");
 json join_reply(std::string const& name, std::string const& token, std::string const& room,
                 std::vector<std::string> const& users,
                 std::vector<store::message_record> const& history);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -13,28 +14,42 @@ namespace kibitz::chat {
 // across the namespace; one socket holds it; a token lets a new socket take it over). Pure state,
 // keyed by name keys (name_key()) and socket ids; the service turns its changes into events.
 // One owner thread.
+//
+// Identity: a name is held by an identity (the store's identity id), proven by its token. A
+// claimed name is pending until the store has said which identity it is (confirm()): the
+// token the joiner offered, when it belongs to that name's earlier identity, else the new token
+// made at the claim. Tokens are compared by their SHA-256, in constant time.
 class presence {
 public:
     struct user {
-        std::string name; // as joined
-        std::string key;  // name_key(name)
-        std::string token;
-        std::string sid; // the socket holding the name
+        std::string name;                   // as joined
+        std::string key;                    // name_key(name)
+        std::vector<std::string> skeletons; // names::skeletons(name): look-alikes share one
+        std::string token;      // the token of the identity (the new token while pending)
+        std::string token_hash; // SHA-256 hex of `token` once confirmed
+        std::optional<std::string> offered_token; // what the claiming join gave, until confirmed
+        std::int64_t identity = 0;                // 0 while pending
+        std::string sid;                          // the socket holding the name
         std::set<std::string> rooms;
     };
 
-    enum class claim_status { created, taken_over, name_taken };
+    enum class claim_status { created, taken_over, name_taken, confusable };
     struct claim_result {
         claim_status status = claim_status::name_taken;
         std::string previous_sid; // the socket that lost the name (taken_over only)
     };
 
-    // Gives `key` to socket `sid`: a free key is created with `name` and `new_token`; a held one
-    // moves to `sid` when `token` is the holder's (its rooms go with it), else name_taken.
-    // `sid` must not hold a name already.
+    // Gives `key` to socket `sid`. A free key is created (pending) with `name`, the offered
+    // `token` and `new_token`, unless another present name looks like it (same skeleton):
+    // confusable. A held key moves to `sid` when it is confirmed and `token` is its token (its
+    // rooms go with it), else name_taken. `sid` must not hold a name already.
     claim_result claim(std::string const& name, std::string const& key,
                        std::optional<std::string> const& token, std::string const& sid,
                        std::string const& new_token);
+
+    // The store's answer for the pending `key`: its identity and its token (the offered one when
+    // it was reused, else the new one). Nothing happens for an unknown or confirmed key.
+    void confirm(std::string const& key, std::int64_t identity, std::string const& token);
 
     // Frees the name held by `sid`, if any, and returns that user as it was.
     std::optional<user> release(std::string const& sid);
@@ -46,15 +61,19 @@ public:
     bool enter(std::string const& key, std::string const& room);
     bool leave(std::string const& key, std::string const& room);
     bool in_room(std::string const& key, std::string const& room) const;
+    bool room_exists(std::string const& room) const { return rooms_.count(room) > 0; }
 
     // The names in `room`, sorted case-insensitively (by key, then name).
     std::vector<std::string> names(std::string const& room) const;
 
     std::size_t user_count() const { return users_.size(); }
+    // Rooms with at least one user.
+    std::size_t room_count() const { return rooms_.size(); }
 
 private:
     std::unordered_map<std::string, user> users_;                  // key -> user
     std::unordered_map<std::string, std::string> sockets_;         // sid -> key
+    std::unordered_map<std::string, std::string> skeletons_;       // skeleton -> key
     std::unordered_map<std::string, std::set<std::string>> rooms_; // room -> keys
 };
 

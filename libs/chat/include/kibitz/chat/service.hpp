@@ -3,36 +3,55 @@
 #include <kibitz/chat/messages.hpp>
 #include <kibitz/chat/presence.hpp>
 #include <kibitz/chat/rate_limiter.hpp>
+#include <kibitz/chat/users_batch.hpp>
 #include <kibitz/socketio/types.hpp>
+#include <kibitz/store/worker.hpp>
 #include <kibitz/util/clock.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace kibitz::socketio {
 class server;
 class nsp;
 class socket;
 } // namespace kibitz::socketio
-namespace kibitz::store {
-class worker;
-}
 
 namespace kibitz::chat {
 
-// Flood control and clocks of the chat (PROTOCOL.md "Flood control").
+// Flood control, bounds and clocks of the chat (PROTOCOL.md "Flood control"). Every limit
+// counts in a sliding `window`; 0 turns a limit off.
 struct options {
-    // Accepted messages per name in any window; 0 turns the limit off.
+    // Accepted messages per name in any window.
     std::size_t messages_per_window = 10;
-    // `join` calls per connection in any window; 0 turns the limit off.
+    // `join` calls per connection in any window.
     std::size_t joins_per_window = 20;
+    // `history` calls per connection in any window (each is a store read).
+    std::size_t history_per_window = 30;
+    // `typing` events per connection in any window (each goes to a room); excess ones are
+    // dropped silently (typing has no ack).
+    std::size_t typing_per_window = 20;
     util::duration window{10000};
+    // Rooms one connection may be in at once, and rooms with people in them on the server.
+    std::size_t max_rooms_per_connection = 32;
+    std::size_t max_rooms = 10000;
+    // `history` reads of one connection waiting for the store at once; more get
+    // `rate_limited` (each answer can be 100 messages: a flood must not pile them up).
+    std::size_t max_history_in_flight = 4;
+    // What a connection whose store jobs are all in flight (store::worker_limits::max_per_lane)
+    // is told to wait, in `rate_limited`.
+    util::duration busy_retry{250};
     // Monotonic time for the limits, and wall time (ms since the epoch) for Message.ts.
     std::function<util::time_point()> now = [] { return util::steady_clock::now(); };
     std::function<std::int64_t()> unix_ms = [] { return util::unix_ms(); };
+    // Runs a function on the server's thread once the current loop turn is over (the `users`
+    // lists of a turn go out together); install() posts to the server's io_context when empty.
+    std::function<void(std::function<void()>)> defer;
 };
 
 // The /chat namespace of PROTOCOL.md on a Socket.IO server: names, rooms, presence, public and
@@ -72,15 +91,30 @@ private:
     void handle(socketio::socket& s, typing_request r, reply_fn reply);
     void handle(socketio::socket& s, history_request r, reply_fn reply);
 
-    // Steps of `join` and `message` once the store answered.
+    struct join_outcome; // what the store answers to a join
+    // Steps of `join` and `message`.
+    std::optional<json> refuse_name(socketio::socket& s, join_request const& r);
+    std::optional<json> refuse_room(std::string const& key, std::string const& room) const;
+    void take_over(std::string const& key, std::string const& room,
+                   std::string const& previous_sid);
+    void start_join(socketio::socket& s, std::string const& key, std::string const& room,
+                    reply_fn reply);
     void finish_join(std::string const& sid, std::string const& key, std::string const& room,
-                     std::vector<store::message_record> history, reply_fn const& reply);
+                     join_outcome outcome, reply_fn const& reply);
+    void store_message(socketio::socket& s, store::message_draft draft, util::time_point now,
+                       reply_fn reply);
     void deliver(store::message_record const& m);
+    // The ack for a store job submit() did not queue.
+    json refused_by_store(store::submit_status status) const;
 
     // A user left `room` (leave, disconnect, take-over): tells the room.
     void announce_left(std::string const& room, std::string const& name,
                        std::string const& except_sid);
+    // A `history` read of `sid` was answered by the store.
+    void read_done(std::string const& sid);
+    // Schedules a `users` list for `room` at the end of this loop turn (users_batch).
     void send_users(std::string const& room);
+    void flush_users();
     // The socket holding the name `key` when it is in `room`'s Socket.IO room; else empty.
     std::string socket_in_room(std::string const& key, std::string const& room) const;
 
@@ -90,6 +124,13 @@ private:
     chat::presence presence_;
     rate_limiter messages_;
     rate_limiter joins_;
+    rate_limiter history_;
+    rate_limiter typing_;
+    users_batch users_batch_;
+    std::unordered_map<std::string, std::size_t> reads_in_flight_; // sid -> history reads
 };
+
+// The store key of a chat identity ("#" and its id): what messages carry as from_key/to_key.
+std::string identity_key(std::int64_t identity);
 
 } // namespace kibitz::chat

@@ -31,8 +31,13 @@ inline constexpr std::string_view error_not_joined = "not_joined";
 inline constexpr std::string_view error_unknown_recipient = "unknown_recipient";
 inline constexpr std::string_view error_text_invalid = "text_invalid";
 inline constexpr std::string_view error_forbidden = "forbidden";
-// Not in the contract's tables: the store failed (disk full, I/O error). Nothing was stored.
+// Not in the contract's tables: the store failed (disk full, I/O error, locked past its busy
+// timeout) or is overloaded. Nothing was stored.
 inline constexpr std::string_view error_unavailable = "unavailable";
+// Additions to the contract's tables (`join`): a reserved name (system, admin, ...), and one
+// connection in too many rooms or the server at its room limit.
+inline constexpr std::string_view error_name_reserved = "name_reserved";
+inline constexpr std::string_view error_too_many_rooms = "too_many_rooms";
 
 // Limits of PROTOCOL.md.
 inline constexpr std::size_t max_name_chars = 24;

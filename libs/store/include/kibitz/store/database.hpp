@@ -73,6 +73,18 @@ public:
                                                 std::optional<std::int64_t> before,
                                                 std::size_t limit);
 
+    // The identity of the chat name with key `name_key` for a joiner that gave a token whose
+    // SHA-256 (hex) is `token_hash`, or none. When an identity of that name was made for that
+    // token, returns it (reused); otherwise stores a new identity for `new_token_hash` (the
+    // hash of the token the server hands out) at `created_at` (ms since the epoch) and returns
+    // it; when an identity of that name already has `new_token_hash` (a repeated claim),
+    // returns that one (not reused). Only hashes are stored; a hash is found through a unique
+    // index. Fails with store_error::invalid_argument for an empty key or new hash, or with the
+    // SQLite error.
+    result<identity_claim> claim_identity(std::string_view name_key,
+                                          std::optional<std::string> const& token_hash,
+                                          std::string_view new_token_hash, std::int64_t created_at);
+
     // Inserts or replaces the game with `game.id`, unless the stored one has a higher `v`: then
     // nothing changes and the result is false (a late save never takes `v` back). An equal `v`
     // replaces. One statement, so one transaction. Fails with store_error::invalid_argument for

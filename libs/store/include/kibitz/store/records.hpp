@@ -9,10 +9,14 @@
 namespace kibitz::store {
 
 // A chat message as the chat module hands it over, already validated (PROTOCOL.md /chat).
-// Names come twice: as displayed (`from_name`, `to_name`) and as the chat module's normalized,
-// case-folded key (`from_key`, `to_key`), which is what the store compares; the store never folds
-// case itself. `to_name` and `to_key` are both set (private message) or both empty (public).
-// `client_id` is the client's own message id, unique per `from_key`.
+// Senders and recipients come twice: as displayed (`from_name`, `to_name`) and as an opaque key
+// (`from_key`, `to_key`), which is what the store compares (for history visibility and client
+// ids); the store never folds case or interprets a key. The chat module's keys are identities
+// ("#" and an identity id, see identity_claim), so a private message belongs to whoever held the
+// token, not to whoever holds the name later; rows written before schema 3 carry case-folded
+// name keys, which no identity key equals. `to_name` and `to_key` are both set (private
+// message) or both empty (public). `client_id` is the client's own message id, unique per
+// `from_key`.
 struct message_draft {
     std::string room{};
     std::string from_name{};
@@ -46,6 +50,14 @@ struct message_record {
 struct inserted_message {
     message_record message{};
     bool duplicate = false;
+};
+
+// The identity behind a chat name (database::claim_identity): `id` is stable across restarts;
+// `reused` when the caller's token belonged to this name's earlier identity, else a new identity
+// was made for the new token.
+struct identity_claim {
+    std::int64_t id = 0;
+    bool reused = false;
 };
 
 // The numeric value of a server message id ("1".."9223372036854775807"); nullopt for anything

@@ -1,0 +1,59 @@
+#include "connection.hpp"
+
+#include <kibitz/store/database.hpp>
+
+namespace kibitz::store {
+namespace {
+
+// The identity of `name_key` made for `token_hash`, if any.
+result<std::optional<std::int64_t>>
+find_identity(detail::connection& conn, std::string_view name_key, std::string_view token_hash) {
+    auto q = conn.use(detail::stmt::find_identity);
+    q.bind(1, token_hash);
+    q.bind(2, name_key);
+    int const rc = q.step();
+    if (rc == SQLITE_ROW) return std::optional<std::int64_t>(q.int64(0));
+    if (rc == SQLITE_DONE) return std::optional<std::int64_t>();
+    return q.fail(rc, "looking up an identity");
+}
+
+result<std::int64_t> insert_identity(detail::connection& conn, std::string_view name_key,
+                                     std::string_view token_hash, std::int64_t created_at) {
+    auto q = conn.use(detail::stmt::insert_identity);
+    q.bind(1, name_key);
+    q.bind(2, token_hash);
+    q.bind(3, created_at);
+    int rc = q.step();
+    if (rc != SQLITE_ROW) return q.fail(rc, "storing an identity");
+    auto const id = q.int64(0);
+    rc = q.step();
+    if (rc != SQLITE_DONE) return q.fail(rc, "storing an identity");
+    return id;
+}
+
+} // namespace
+
+result<identity_claim> database::claim_identity(std::string_view name_key,
+                                                std::optional<std::string> const& token_hash,
+                                                std::string_view new_token_hash,
+                                                std::int64_t created_at) {
+    if (!conn_) return detail::closed_failure();
+    if (name_key.empty() || new_token_hash.empty())
+        return failure{store_error::invalid_argument, "an identity needs a name key and a hash"};
+    if (token_hash) {
+        auto found = find_identity(*conn_, name_key, *token_hash);
+        if (!found) return found.error();
+        if (found.value()) return identity_claim{*found.value(), true};
+    }
+    // A second claim with the same new hash (a second join of a socket whose first one is still
+    // settling) finds the identity the first one made.
+    auto earlier = find_identity(*conn_, name_key, new_token_hash);
+    if (!earlier) return earlier.error();
+    if (earlier.value()) return identity_claim{*earlier.value(), false};
+    // One statement: its own transaction, committed (and synced) before this returns.
+    auto made = insert_identity(*conn_, name_key, new_token_hash, created_at);
+    if (!made) return made.error();
+    return identity_claim{made.value(), false};
+}
+
+} // namespace kibitz::store

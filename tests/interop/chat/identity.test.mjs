@@ -1,0 +1,112 @@
+// Identity is the token, not the name (issue 10): private messages and client ids belong to the
+// identity that sent or received them. A newcomer who takes a freed name without its token sees
+// none of the previous holder's private history, before or after a restart; the holder, with the
+// token, still does. Tokens are stored as SHA-256 only and never logged.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { startChat, connectChat, call, joined, closeAll, tempData } from "./chat.mjs";
+
+const texts = (messages) => messages.map((m) => m.text);
+
+// Joins `name` in `room` on a new connection, retrying while the previous holder's disconnect
+// is still being processed (name_taken for a moment).
+async function joinFreed(url, name, room, extra = {}) {
+  for (let i = 0; i < 50; i++) {
+    const socket = await connectChat(url);
+    const ack = await call(socket, "join", { name, room, ...extra });
+    if (ack.ok) return { socket, ack };
+    socket.disconnect();
+    if (ack.error.code !== "name_taken") throw new Error(JSON.stringify(ack));
+  }
+  throw new Error(`${name} never became free`);
+}
+
+async function gone(observer, name) {
+  await observer.rec.find("user left", (e) => e.name === name);
+}
+
+function assertNoSecrets(messages, what) {
+  for (const secret of ["secret to bob", "secret to alice"]) {
+    assert.ok(!texts(messages).includes(secret), `${what} shows '${secret}': ${JSON.stringify(texts(messages))}`);
+  }
+}
+
+test("a freed name's private history stays with its token, across a restart", async () => {
+  const data = tempData();
+  let server = await startChat([], data.dir);
+  try {
+    const room = "ids";
+    const alice = await joined(server.url, "alice", room);
+    const bob = await joined(server.url, "bob", room);
+    const token = alice.ack.token;
+    assert.equal((await call(alice.socket, "message", { room, text: "hello all", id: "cid-1" })).ok, true);
+    assert.equal((await call(alice.socket, "message", { room, text: "@bob secret to bob" })).ok, true);
+    assert.equal((await call(bob.socket, "message", { room, text: "@alice secret to alice" })).ok, true);
+    alice.socket.disconnect();
+    await gone(bob, "alice");
+
+    // A newcomer takes the freed name without the token.
+    const mallory = await joinFreed(server.url, "ALICE", room);
+    assert.notEqual(mallory.ack.token, token);
+    assert.ok(texts(mallory.ack.history).includes("hello all"));
+    assertNoSecrets(mallory.ack.history, "the newcomer's join");
+    assertNoSecrets((await call(mallory.socket, "history", { room })).messages, "the newcomer's history");
+    // Client ids belong to the identity too: the same id makes the newcomer's own message.
+    const own = await call(mallory.socket, "message", { room, text: "not alice", id: "cid-1" });
+    assert.equal(own.ok, true);
+    assert.equal(own.message.text, "not alice");
+    // And a private message to the name now reaches the newcomer, not the old holder.
+    assert.equal((await call(bob.socket, "message", { room, text: "@alice to the newcomer" })).ok, true);
+    mallory.socket.disconnect();
+    await gone(bob, "ALICE");
+
+    // The holder comes back with the token: everything is there, and it is the same identity.
+    const back = await joinFreed(server.url, "alice", room, { token });
+    assert.equal(back.ack.token, token);
+    assert.ok(texts(back.ack.history).includes("secret to bob"));
+    assert.ok(texts(back.ack.history).includes("secret to alice"));
+    assert.ok(!texts(back.ack.history).includes("to the newcomer"));
+    back.socket.disconnect();
+    closeAll(bob.socket);
+
+    // After a restart on the same data: the same rules.
+    await server.close();
+    server = await startChat([], data.dir);
+    const stranger = await joinFreed(server.url, "alice", room);
+    assertNoSecrets(stranger.ack.history, "a newcomer's join after the restart");
+    assertNoSecrets((await call(stranger.socket, "history", { room })).messages, "history after the restart");
+    assert.ok(!texts(stranger.ack.history).includes("to the newcomer"));
+    // A guessed token is no proof either.
+    stranger.socket.disconnect();
+    const observer = await joined(server.url, "observer", room);
+    const guess = await joinFreed(server.url, "alice", room, { token: token.slice(0, -1) + "x" });
+    assertNoSecrets(guess.ack.history, "a join with a wrong token");
+    assert.notEqual(guess.ack.token, token);
+    guess.socket.disconnect();
+    await gone(observer, "alice");
+
+    const holder = await joinFreed(server.url, "alice", room, { token });
+    assert.equal(holder.ack.token, token);
+    const h = (await call(holder.socket, "history", { room })).messages;
+    assert.ok(texts(h).includes("secret to bob") && texts(h).includes("secret to alice"), JSON.stringify(texts(h)));
+    // The holder's client id still finds the holder's message (a resend after the restart).
+    const resend = await call(holder.socket, "message", { room, text: "edited", id: "cid-1" });
+    assert.equal(resend.message.text, "hello all");
+    closeAll(holder.socket, observer.socket);
+
+    // Only the SHA-256 of the token is on disk; the token is in no log line.
+    const sha = createHash("sha256").update(token).digest("hex");
+    const files = ["kibitz.db", "kibitz.db-wal"].map((f) => path.join(data.dir, f)).filter(existsSync);
+    const disk = Buffer.concat(files.map((f) => readFileSync(f)));
+    assert.equal(disk.includes(Buffer.from(token)), false, "the token is stored in plaintext");
+    assert.equal(disk.includes(Buffer.from(sha)), true, "the token's hash is not stored");
+    assert.equal(server.stderr().includes(token), false, "the token was logged");
+  } finally {
+    await server.close();
+    data.cleanup();
+  }
+});
