@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kibitz against the Node socket.io reference, same load, same machine, one run (issue 4).
+# Kibitz against the Node socket.io reference, same load, same machine, one run.
 # Called by `make bench` after the release build. Runs bench-server (A) and bench/node/server.mjs
 # (B) alternately, A B A B, a fresh server process for every run, the server pinned to core 0 and
 # kibitz-bench to core 1; prints medians with [min-max] and the Kibitz/Node ratios; writes

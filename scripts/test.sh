@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything `make test` runs, in the order of STYLE.md's gates: format check, build with
+# Everything `make test` runs, in the order of the gates: format check, build with
 # -Werror, unit tests under ASan/UBSan, integration and interop tests with real clients,
 # browser tests, short fuzz runs. Stops at the first failing gate.
 set -euo pipefail

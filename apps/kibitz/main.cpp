@@ -1,4 +1,4 @@
-// kibitz: the one server binary. It wires the modules together (ARCHITECTURE.md): the HTTP
+// kibitz: the one server binary. It wires the modules together (docs/architecture.md): the HTTP
 // server, Socket.IO at /socket.io/, the web pages, /healthz and /metrics.
 #include "config.hpp"
 #include "module.hpp"
@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
     auto client_dist = first_existing(cfg.client_dist, KIBITZ_DEFAULT_CLIENT_DIST);
     try {
         std::filesystem::create_directories(cfg.data_dir);
-        // One thread runs the loop (ARCHITECTURE.md rule 2): tell Asio, which then skips work.
+        // One thread runs the loop (docs/architecture.md rule 2): tell Asio, which then skips work.
         net::asio::io_context ioc{1};
 
         sio::server_options opts;

@@ -108,7 +108,7 @@ void service::handle(socketio::socket& s, send_request r, reply_fn reply) {
     auto const* user = presence_.by_socket(s.id());
     if (!user || !presence_.in_room(user->key, r.room))
         return reply(error_reply(wire::error_not_joined, "join the room first"));
-    // Identity belongs to the server (ARCHITECTURE.md rule 7).
+    // Identity belongs to the server (docs/architecture.md rule 7).
     if (r.from && name_key(*r.from) != user->key)
         return reply(error_reply(wire::error_forbidden, "you can only send as yourself"));
     std::optional<std::string> to = r.to;

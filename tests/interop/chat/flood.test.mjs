@@ -1,4 +1,4 @@
-// Floods one client can send (issue 10): `history` (a store read each), `typing` and joins (a
+// Floods one client can send (docs/security.md): `history` (a store read each), `typing` and joins (a
 // broadcast each), and rooms. The store queue is fair across connections and bounded, so a
 // bystander's acks stay fast; excess is refused (`rate_limited`) or, for typing, dropped.
 

@@ -1,4 +1,4 @@
-// Identity is the token, not the name (issue 10): private messages and client ids belong to the
+// Identity is the token, not the name (docs/security.md): private messages and client ids belong to the
 // identity that sent or received them. A newcomer who takes a freed name without its token sees
 // none of the previous holder's private history, before or after a restart; the holder, with the
 // token, still does. Tokens are stored as SHA-256 only and never logged.

@@ -1,4 +1,4 @@
-// Ack after commit (issue 10): while another process holds the SQLite write lock past the busy
+// Ack after commit (docs/security.md): while another process holds the SQLite write lock past the busy
 // timeout (5 s), `message` answers `unavailable` and nothing is delivered or stored; once the
 // lock is gone, messages flow again.
 

@@ -1,4 +1,4 @@
-// Names people can trust (issue 10), in /chat and /chess: no invisible names, no reserved names,
+// Names people can trust (docs/security.md), in /chat and /chess: no invisible names, no reserved names,
 // no look-alike of a name present in the chat.
 
 import { test, before, after } from "node:test";

@@ -1,4 +1,4 @@
-// Issue 10: out of descriptors (EMFILE), the server neither spins nor floods its log; it keeps
+// Hardening (docs/security.md): out of descriptors (EMFILE), the server neither spins nor floods its log; it keeps
 // serving the connections it has, and accepts again once descriptors are free. The limit is put
 // on the running server with util-linux prlimit; CPU time comes from /proc/PID/stat.
 import { after, before, describe, it } from "node:test";

@@ -1,4 +1,4 @@
-// Issue 10, the HTTP and admission rules of the Engine.IO layer against the real binary: the
+// Hardening (docs/security.md): the HTTP and admission rules of the Engine.IO layer against the real binary: the
 // refusals of malformed or misdirected requests (status and Engine.IO error body), the Origin and
 // Host rules, and the caps on sessions and connections; each time a bystander keeps working.
 import { after, before, describe, it } from "node:test";

@@ -1,4 +1,4 @@
-// Issue 10, what a peer that does not read can make the server hold: queued replies (pongs for a
+// Hardening (docs/security.md): what a peer that does not read can make the server hold: queued replies (pongs for a
 // ping flood), writes that never finish (WebSocket, long-poll, plain HTTP), each read from the
 // server's /proc entries (RSS, open descriptors); a bystander keeps getting its echoes.
 import { after, before, describe, it } from "node:test";

@@ -1,4 +1,4 @@
-// The HTTP limits a hostile client meets (issue 2): each shows the status or close it gets, and
+// The HTTP limits a hostile client meets (docs/security.md): each shows the status or close it gets, and
 // that the server goes on serving a well-behaved client afterwards.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -158,7 +158,7 @@ describe("Engine.IO long-polling", () => {
     await assertServerStillEchoes();
   });
 
-  // Issue 2 asks for the session to end here; engine.io 6.6 answers 413 but keeps the session,
+  // We want the session to end here; engine.io 6.6 answers 413 but keeps the session,
   // so this one is skipped when the suite is pointed at the Node reference.
   it(
     "closes the session after a 413",

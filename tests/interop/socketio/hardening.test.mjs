@@ -1,4 +1,4 @@
-// Hardening (issue 10), against the real sio-test-server: what one hostile client sends costs the
+// Hardening (docs/security.md), against the real sio-test-server: what one hostile client sends costs the
 // server a bounded amount (RSS read from /proc/PID/status), closes or refuses only that client,
 // and a bystander socket.io-client (WebSocket) and a polling one keep getting their acks.
 //

@@ -1,4 +1,4 @@
-// Bad input, one test per limit of issue 3: a raw client (Engine.IO over a raw WebSocket, or raw
+// Bad input, one test per limit of the decoder (docs/security.md): a raw client (Engine.IO over a raw WebSocket, or raw
 // HTTP long-polling) sends what socket.io-client never would; the server closes that one client
 // with "parse error" (read back from sio-test-server's disconnect log), while a socket.io-client
 // over WebSocket and one over polling, connected throughout, go on working.

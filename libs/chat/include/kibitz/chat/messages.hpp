@@ -12,7 +12,7 @@
 
 namespace kibitz::chat {
 
-// The typed messages of the /chat namespace (ARCHITECTURE.md rule 6). parse() checks shapes
+// The typed messages of the /chat namespace (docs/architecture.md rule 6). parse() checks shapes
 // and types only (a wrong shape is `bad_request`); what the values mean (a valid name, a room
 // the socket is in, a known recipient) is the service's business, with its own error codes.
 

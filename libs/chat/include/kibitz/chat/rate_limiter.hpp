@@ -11,7 +11,7 @@
 namespace kibitz::chat {
 
 // A sliding-window limit per key (a name, a connection): at most `limit` events in any window
-// of `window`. Pure: time is an argument (ARCHITECTURE.md rule 5), so tests drive the clock.
+// of `window`. Pure: time is an argument (docs/architecture.md rule 5), so tests drive the clock.
 // A limit of 0 turns the limiter off. One owner thread.
 class rate_limiter {
 public:

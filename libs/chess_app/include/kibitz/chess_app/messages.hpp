@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-// The typed messages of the /chess namespace (ARCHITECTURE.md rule 6): what a client may send,
+// The typed messages of the /chess namespace (docs/architecture.md rule 6): what a client may send,
 // parsed once into a variant, and what the server sends, turned into JSON in one place.
 namespace kibitz::chess_app {
 

@@ -69,7 +69,7 @@ struct effects {
 std::string hash_token(std::string_view token);
 
 // The /chess game service: every game, seat, clock and spectator, as a pure state machine
-// (ARCHITECTURE.md rules 1 and 5). Time comes in as `now_ms` (Unix ms) on every call; nothing
+// (docs/architecture.md rules 1 and 5). Time comes in as `now_ms` (Unix ms) on every call; nothing
 // here reads a clock, sets a timer or does I/O. The shell asks next_wakeup() when to call tick().
 // Every change of a game raises its `v` by exactly one and appears once in effects::changes.
 // Single-threaded: the owner (the io_context thread) serialises calls.

@@ -1,6 +1,6 @@
 #pragma once
 
-// The one header that includes Asio and Beast (ARCHITECTURE.md: net/util). Everything else
+// The one header that includes Asio and Beast (docs/architecture.md rule 8). Everything else
 // includes this instead of Boost directly, so the aliases below are the project's spelling.
 
 // Boost 1.74 on GCC 12: <utility> must come before Asio's awaitable machinery.

@@ -40,7 +40,7 @@ enum class submit_status {
     stopped,    // stop() began
 };
 
-// The asynchronous front of the store (ARCHITECTURE.md rule 2): one background thread owns the
+// The asynchronous front of the store (docs/architecture.md rule 2): one background thread owns the
 // database and runs jobs on it; each job's result goes back to the caller's thread through
 // `post_back`, which the app binds to its io_context:
 //
