@@ -23,6 +23,7 @@ struct config {
     std::size_t max_payload = 1'000'000;
     std::size_t max_connections = 100000;
     std::size_t max_sessions_per_ip = 256;
+    std::size_t max_connections_per_ip = 1024;
     std::size_t max_send_queue_bytes = 16u << 20;
     std::int64_t write_timeout_ms = 30000;
     std::vector<std::string> allowed_hosts;

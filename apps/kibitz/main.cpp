@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
 
         eio::http_limits limits;
         limits.max_connections = cfg.max_connections;
+        limits.max_connections_per_address = cfg.max_connections_per_ip;
         limits.write_timeout = util::duration(cfg.write_timeout_ms);
         limits.allowed_hosts = cfg.allowed_hosts;
         eio::http_server http(ioc, limits);

@@ -50,7 +50,9 @@ int main(int argc, char** argv) {
         });
     });
 
-    eio::http_server http(ioc);
+    eio::http_limits limits;
+    limits.max_connections_per_address = 0; // the same few loopback addresses, 10k connections
+    eio::http_server http(ioc, limits);
     io.attach(http);
     auto bound = http.listen(host, static_cast<std::uint16_t>(port));
     std::cout << "listening on http://" << host << ":" << bound << std::endl;

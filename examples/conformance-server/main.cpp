@@ -8,7 +8,8 @@
 //   conformance-server [--host 127.0.0.1] [--port 3000]
 // Limits for the tests of hostile clients (defaults as in production):
 //   [--max-sessions-per-ip N] [--max-sessions N] [--header-timeout-ms N]
-//   [--write-timeout-ms N] [--max-connections N] [--websocket-origin ORIGIN]
+//   [--write-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]
+//   [--websocket-origin ORIGIN]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
 #include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/server.hpp>
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
             ping_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--max-connections")
             limits.max_connections = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--max-connections-per-ip")
+            limits.max_connections_per_address = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--allowed-host")
             limits.allowed_hosts.push_back(argv[i + 1]);
         else if (flag == "--header-timeout-ms")
@@ -64,7 +67,8 @@ int main(int argc, char** argv) {
         else {
             std::cerr << "usage: conformance-server [--host H] [--port P] [--max-sessions-per-ip N]"
                          " [--max-sessions N] [--header-timeout-ms N] [--write-timeout-ms N]"
-                         " [--max-connections N] [--ping-interval-ms N] [--ping-timeout-ms N]"
+                         " [--max-connections N] [--max-connections-per-ip N]"
+                         " [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]\n";
             return 2;
         }

@@ -44,10 +44,6 @@ function setConn(state) {
 function showLobby() {
   $("lobby").hidden = false;
   $("name").value = defaultName();
-  $("name").addEventListener("input", () => {
-    const v = $("name").value.trim();
-    if (v) store.name = v;
-  });
   $("create-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const name = $("name").value.trim();
@@ -58,10 +54,11 @@ function showLobby() {
       name, color, clock: clock === "none" ? null : { initial_ms: initial, increment_ms: increment },
     });
     if (!ack.ok) {
-      $("create-error").textContent = ack.error.code === "bad_request"
-        ? "Names are 1 to 24 letters, digits, _ - or ." : ack.error.message;
+      // The server says what is wrong (a name's problem, a limit, storage): show its words.
+      $("create-error").textContent = ack.error.message;
       return;
     }
+    // Kept only once the server took it, so a refused name never sticks.
     store.name = name;
     store.setToken(ack.game.id, ack.token);
     location.assign(`/chess/${ack.game.id}`);
@@ -141,9 +138,14 @@ function showGame() {
   requestAnimationFrame(tick);
 }
 
-async function joinGame() {
+async function joinGame(retried = false) {
   const token = store.token(gameId);
   const ack = await call("join", { game: gameId, name: defaultName(), ...(token ? { token } : {}) });
+  if (!ack.ok && ack.error.code === "bad_request" && !retried) {
+    // A name kept from an older page that the server no longer accepts: join as a guest.
+    store.name = "";
+    return joinGame(true);
+  }
   if (!ack.ok) {
     $("status").textContent = ack.error.code === "not_found" ? "There is no such game." : ack.error.message;
     $("board").classList.add("missing");

@@ -45,6 +45,9 @@ std::optional<client_message> parse_join(json const& p) {
     join_request r;
     if (string_field(p, "name", r.name) != field_state::ok) return std::nullopt;
     if (!room_field(p, r.room) || !optional_string(p, "token", r.token)) return std::nullopt;
+    // Tokens the server hands out are 22 characters; a longer one is no token of ours, and it
+    // would be kept while the join waits for the store.
+    if (r.token && r.token->size() > wire::max_token_length) return std::nullopt;
     return r;
 }
 
@@ -178,8 +181,10 @@ json error_reply(std::string_view code, std::string_view message) {
 }
 
 json rate_limited_reply(std::int64_t retry_after_ms, std::string_view what) {
+    auto const seconds = std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000);
     auto reply = error_reply(wire::error_rate_limited,
-                             std::string(what) + "; try again after retry_after_ms");
+                             std::string(what) + "; try again in " + std::to_string(seconds) +
+                                 (seconds == 1 ? " second" : " seconds"));
     reply["error"]["retry_after_ms"] = retry_after_ms;
     return reply;
 }

@@ -10,4 +10,9 @@ bool valid_name(std::string_view name) {
     return names::check(name) == names::verdict::ok;
 }
 
+std::string_view name_problem(std::string_view name) {
+    auto v = names::check(name);
+    return v == names::verdict::ok ? std::string_view() : names::explain(v);
+}
+
 } // namespace kibitz::chess_app

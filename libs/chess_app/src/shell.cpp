@@ -90,6 +90,7 @@ struct chess_server::impl {
     std::weak_ptr<chess_server> self;
     std::deque<item> queue;
     std::size_t loading = 0;
+    std::size_t http_reads = 0; // HTTP PGN reads in flight (shell.max_http_reads)
     bool in_flight = false;
     bool pump_posted = false;
     bool tick_wanted = false;
@@ -122,17 +123,32 @@ struct chess_server::impl {
     void committed(batch& b, store::result<void> const& r);
     void send(batch& b);
     void send_pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
+    void send_http_pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
     void arm();
     void on_connection(socketio::socket_ptr s);
     void restore_at_start(std::vector<store::game_record> games, std::size_t cap);
 };
+
+namespace {
+// Why a payload did not parse, for people: the name's problem when the name is it.
+std::string refusal_text(json const& payload) {
+    if (payload.is_object()) {
+        auto it = payload.find("name");
+        if (it != payload.end() && it->is_string()) {
+            auto problem = name_problem(it->get_ref<std::string const&>());
+            if (!problem.empty()) return std::string(problem);
+        }
+    }
+    return "malformed payload";
+}
+} // namespace
 
 void chess_server::impl::on_event(conn_id const& conn, std::string_view event, json const& payload,
                                   socketio::ack_callback ack) {
     if (auto wait = rates.take(conn, event, util::unix_ms()))
         return answer(ack, rate_limited_ack(*wait));
     auto msg = parse(event, payload);
-    if (!msg) return answer(ack, error_ack(wire::bad_request, "malformed payload"));
+    if (!msg) return answer(ack, error_ack(wire::bad_request, refusal_text(payload)));
     if (queue.size() + loading >= shell.max_queued) return answer(ack, unavailable_ack());
     auto id = game_of(*msg);
     if (std::holds_alternative<pgn_request>(*msg)) {
@@ -293,6 +309,30 @@ void chess_server::impl::send_pgn(std::string const& id,
     }
 }
 
+// For HTTP: as send_pgn, from memory when it can; store reads run in a lane of their own,
+// at most shell.max_http_reads at once, and never count against the /chess request queue.
+void chess_server::impl::send_http_pgn(std::string const& id,
+                                       std::function<void(std::optional<pgn_answer>)> done) {
+    if (svc.knows(id) && !in_flight) return send_pgn(id, std::move(done));
+    if (http_reads >= shell.max_http_reads) return done(pgn_answer{{}, {}, true});
+    auto weak = self;
+    auto on_loaded = [weak, done](store::result<std::optional<store::game_record>> r) {
+        auto owner = weak.lock();
+        if (owner) --owner->impl_->http_reads;
+        if (!owner || !r) return done(pgn_answer{{}, {}, true});
+        if (!r.value()) return done(std::nullopt);
+        auto text = owner->impl_->svc.pgn_of(*r.value());
+        done(text ? std::optional(pgn_answer{r.value()->id, *text}) : std::nullopt);
+    };
+    ++http_reads;
+    auto status = store.submit(
+        "chess:http", [id](store::database& db) { return db.load_game(id); }, on_loaded);
+    if (status != store::submit_status::queued) {
+        --http_reads;
+        done(pgn_answer{{}, {}, true});
+    }
+}
+
 // One timer at the service's next wake-up (not before hold_timer_until after a failure).
 void chess_server::impl::arm() {
     auto next = svc.next_wakeup();
@@ -398,7 +438,7 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
 }
 
 void chess_server::pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done) {
-    impl_->send_pgn(id, std::move(done));
+    impl_->send_http_pgn(id, std::move(done));
 }
 
 } // namespace kibitz::chess_app

@@ -11,20 +11,42 @@
 #include <algorithm>
 #include <array>
 #include <system_error>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 namespace kibitz::engineio {
 
 namespace {
-// Keeps an open count while it lives (see detail::connection_slot).
+using address_counts = std::unordered_map<std::string, std::size_t>;
+
+// Keeps an open count, in all and for the connection's remote address, while it lives (see
+// detail::connection_slot). The address's entry goes when its last connection does.
 struct slot_guard {
-    explicit slot_guard(std::shared_ptr<std::size_t> c) : count(std::move(c)) { ++*count; }
-    ~slot_guard() { --*count; }
+    slot_guard(std::shared_ptr<std::size_t> c, std::shared_ptr<address_counts> counts,
+               std::string remote)
+        : count(std::move(c)), per_address(std::move(counts)), address(std::move(remote)) {
+        ++*count;
+        ++(*per_address)[address];
+    }
+    ~slot_guard() {
+        --*count;
+        auto it = per_address->find(address);
+        if (it != per_address->end() && --it->second == 0) per_address->erase(it);
+    }
     slot_guard(slot_guard const&) = delete;
     slot_guard& operator=(slot_guard const&) = delete;
     std::shared_ptr<std::size_t> count;
+    std::shared_ptr<address_counts> per_address;
+    std::string address;
 };
+
+std::string remote_of(net::tcp::socket const& socket) {
+    net::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string();
+}
 
 bool out_of_descriptors(net::error_code const& ec) {
     return ec == net::asio::error::no_descriptors || ec == net::asio::error::no_buffer_space ||
@@ -91,12 +113,17 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
         if (ec == net::asio::error::operation_aborted || !acceptor_.is_open()) return;
         if (ec) return on_accept_error(ec);
         backoff_ = limits_.accept_backoff;
-        if (*open_ >= limits_.max_connections) {
+        auto address = remote_of(socket);
+        auto const from_address = per_address_->find(address);
+        bool const address_full = limits_.max_connections_per_address &&
+                                  from_address != per_address_->end() &&
+                                  from_address->second >= limits_.max_connections_per_address;
+        if (*open_ >= limits_.max_connections || address_full) {
             net::error_code ignored;
             socket.close(ignored);
             return do_accept();
         }
-        auto slot = std::make_shared<slot_guard>(open_);
+        auto slot = std::make_shared<slot_guard>(open_, per_address_, std::move(address));
         auto conn = std::make_shared<detail::http_connection>(std::move(socket), shared_from_this(),
                                                               limits_, std::move(slot));
         connections_.insert(conn.get());
@@ -171,6 +198,8 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
     http_handler fallback_;
     std::unordered_set<detail::http_connection*> connections_;
     std::shared_ptr<std::size_t> open_; // HTTP connections and WebSockets (connection_slot)
+    // The same, per remote address; an address leaves it with its last connection.
+    std::shared_ptr<address_counts> per_address_ = std::make_shared<address_counts>();
 };
 
 http_server::http_server(boost::asio::io_context& ioc, http_limits limits)

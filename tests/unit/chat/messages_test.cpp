@@ -47,6 +47,12 @@ TEST(parse, join_refuses_missing_or_mistyped_fields) {
     EXPECT_TRUE(parse("join", {{"name", ""}}));
 }
 
+TEST(parse, join_refuses_a_token_longer_than_any_the_server_hands_out) {
+    EXPECT_TRUE(parse("join", {{"name", "a"}, {"token", std::string(128, 't')}}));
+    EXPECT_FALSE(parse("join", {{"name", "a"}, {"token", std::string(129, 't')}}));
+    EXPECT_FALSE(parse("join", {{"name", "a"}, {"token", std::string(1'000'000, 't')}}));
+}
+
 TEST(parse, leave_needs_a_room) {
     EXPECT_EQ(parsed<leave_request>("leave", {{"room", "x"}}).room, "x");
     EXPECT_FALSE(parse("leave", json::object()));
@@ -143,6 +149,10 @@ TEST(replies, errors_carry_code_and_message) {
     auto r = rate_limited_reply(1234);
     EXPECT_EQ(r["error"]["code"], "rate_limited");
     EXPECT_EQ(r["error"]["retry_after_ms"], 1234);
+    EXPECT_EQ(r["error"]["message"].get<std::string>().find("retry_after_ms"), std::string::npos)
+        << "a message for people, not a field name";
+    EXPECT_NE(r["error"]["message"].get<std::string>().find("2 seconds"), std::string::npos)
+        << r["error"]["message"];
     EXPECT_EQ(ok_reply(), (json{{"ok", true}}));
 }
 

@@ -44,6 +44,8 @@ inline constexpr std::size_t max_name_chars = 24;
 inline constexpr std::size_t max_room_chars = 64;
 inline constexpr std::size_t max_text_chars = 2000;
 inline constexpr std::size_t max_client_id_chars = 64;
+// Kibitz's own bound: a `join` token longer than this is `bad_request` (ours are 22 characters).
+inline constexpr std::size_t max_token_length = 128;
 inline constexpr int default_history_limit = 50;
 inline constexpr int max_history_limit = 100;
 

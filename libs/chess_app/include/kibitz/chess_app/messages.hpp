@@ -73,11 +73,13 @@ std::optional<client_message> parse(std::string_view event, json const& payload)
 // The game id a message is about (every message but `create` names one).
 std::optional<std::string> game_of(client_message const& m);
 
-// PROTOCOL.md conventions: 1 to 24 code points of letters (any script, with their combining
-// marks), decimal digits, '_', '-', '.'. Letters outside ASCII are recognised by excluding the
-// known non-letter blocks (controls, punctuation, symbols, spaces, private use, emoji): an
-// approximation without Unicode tables, strict on everything ASCII.
+// A player name by the rules both apps share (kibitz::names): PROTOCOL.md's shape (1 to 24
+// letters of any script with their marks, decimal digits, '_', '-', '.'), nothing invisible, not
+// a reserved name. Look-alikes are allowed: /chess names need not be unique.
 bool valid_name(std::string_view name);
+
+// For people: why `name` is not a valid player name (empty when it is).
+std::string_view name_problem(std::string_view name);
 
 // The clock part of a Game, as of the moment it is built.
 struct clock_view {

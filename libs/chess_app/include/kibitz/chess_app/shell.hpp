@@ -27,6 +27,10 @@ namespace kibitz::chess_app {
 struct shell_options {
     rate_options rates;
     std::size_t max_queued = 10000;
+    // PGN reads for HTTP GET /chess/games/<id>.pgn (anyone may ask, without a session) in flight
+    // at once; past it, 503. They run in a store lane of their own and do not count against
+    // max_queued, so a flood of downloads cannot make /chess answer `unavailable`.
+    std::size_t max_http_reads = 32;
     std::size_t max_batch = 512;
     std::int64_t retry_ms = 1000;
 };
@@ -64,8 +68,9 @@ public:
     chess_server(chess_server const&) = delete;
     chess_server& operator=(chess_server const&) = delete;
 
-    // The PGN of game `id` (from memory or the store), or nullopt when there is no such game.
-    // Only committed state is shown. `done` runs on the io_context thread.
+    // For HTTP: the PGN of game `id` (from memory or the store), or nullopt when there is no
+    // such game; `unavailable` when the store could not be read or max_http_reads are in
+    // flight. Only committed state is shown. `done` runs on the io_context thread.
     void pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
 
     struct impl;

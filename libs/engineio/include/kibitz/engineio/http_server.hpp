@@ -27,6 +27,9 @@ struct http_limits {
     std::size_t max_body_bytes = 64 * 1024;   // for routes other than Engine.IO: past it, 413
     // Open TCP connections, HTTP and WebSocket alike: past it, new ones are closed at once.
     std::size_t max_connections = 100000;
+    // Open TCP connections from one remote address (HTTP and WebSocket alike; 0: no limit): past
+    // it, the new one is closed at once. One address cannot take every slot or descriptor.
+    std::size_t max_connections_per_address = 1024;
     util::duration write_timeout{30000}; // a whole response: past it, the connection closes
     // DNS-rebinding defence: Host names admitted besides the loopback ones ("localhost",
     // "*.localhost", 127.x.y.z, "[::1]", any port). The Host check runs when the server is
