@@ -4,8 +4,9 @@
 //   <script type="module" src="https://host/kibitz-chat.js"></script>
 //   <kibitz-chat server="https://host" room="lobby"></kibitz-chat>
 // `server` defaults to the origin this script came from, `room` to "lobby"; `name` suggests a
-// name for the name form. It speaks the /chat namespace of PROTOCOL.md with the official
-// socket.io-client, loaded from the server at /socket.io/socket.io.esm.min.js.
+// name for the name form; `max-messages` bounds the messages the log holds per room (500). It
+// speaks the /chat namespace of PROTOCOL.md with the official socket.io-client, loaded from the
+// server at /socket.io/socket.io.esm.min.js.
 //
 // Three modules: web/chat-client.js (ChatClient: socket, outbox, rooms, users, messages, typing;
 // an EventTarget without DOM), web/chat-view.js (MessageLog: the log, appended to node by node and
@@ -13,7 +14,7 @@
 // people type is shown with textContent, never as HTML. The name and its token stay in
 // localStorage, so a reload keeps the name (take-over).
 
-import { ChatClient, ERRORS, ROOM_RE, foldName } from "./chat-client.js";
+import { ChatClient, ERRORS, MAX_MESSAGES, ROOM_RE, foldName } from "./chat-client.js";
 import { MessageLog, h } from "./chat-view.js";
 
 const STYLE = `
@@ -141,9 +142,15 @@ class KibitzChat extends HTMLElement {
     return ROOM_RE.test(r) ? r : "lobby";
   }
 
+  // `max-messages`: how many messages of a room the log holds (20 to 5000, else 500).
+  get maxMessages() {
+    const n = Number(this.getAttribute("max-messages"));
+    return Number.isInteger(n) && n >= 20 && n <= 5000 ? n : MAX_MESSAGES;
+  }
+
   connectedCallback() {
     if (this.frame) return;
-    this.client = new ChatClient({ storage: localStore(this.server), startRoom: this.startRoom });
+    this.client = new ChatClient({ storage: localStore(this.server), startRoom: this.startRoom, maxMessages: this.maxMessages });
     this.build();
     this.listen();
     this.connect();
