@@ -91,25 +91,26 @@ export class MessageLog {
     if (r.hasEarlier && this.el.scrollHeight <= this.el.clientHeight) this.loadEarlier();
   }
 
-  // Applies a `log` event of the client for the room shown.
+  // Applies a `log` event of the client for the room shown. The reader's place is kept: lines
+  // added or removed above it move the scroll position by their height, unless the log was at the
+  // bottom and the new messages came there.
   apply({ kind, messages, dropped }) {
     if (kind === "reset") return this.show(this.room);
-    const stick = this.atBottom();
-    const fromBottom = this.el.scrollHeight - this.el.scrollTop;
+    const stick = kind === "append" && this.atBottom();
+    const top = this.el.scrollTop;
+    let shift = 0;
+    let height = this.el.scrollHeight;
     if (kind === "append") this.append(messages);
     else this.prepend(messages);
-    const heightBefore = this.el.scrollHeight;
+    if (kind === "prepend") shift += this.el.scrollHeight - height;
+    height = this.el.scrollHeight;
     if (dropped.top) this.dropTop(dropped.top);
+    shift -= height - this.el.scrollHeight;
     if (dropped.bottom) this.dropBottom(dropped.bottom);
     this.updateEmpty();
     this.updateButtons();
-    if (kind === "prepend" || !stick) {
-      // Keep what the reader looks at in place.
-      if (kind === "prepend") this.el.scrollTop = this.el.scrollHeight - fromBottom;
-      else this.el.scrollTop -= heightBefore - this.el.scrollHeight;
-    } else {
-      this.scrollToBottom();
-    }
+    if (stick) this.scrollToBottom();
+    else this.el.scrollTop = top + shift;
   }
 
   append(messages) {
