@@ -13,13 +13,16 @@
 // It dispatches CustomEvents whose `detail` says what changed (see EVENTS below); a view renders
 // from them. Time and timers are injected (`now`, `timers`) so tests drive them.
 
+import { ERRORS, ROOM_RE, foldName } from "./chat-names.js";
+
+export { ERRORS, ROOM_RE, foldName };
+
 export const ACK_TIMEOUT_MS = 8000;
 export const MAX_MESSAGES = 500; // per room, in memory and so in the DOM
 export const PAGE = 100; // messages per `history` request (the server's maximum)
 export const JOIN_HISTORY = 50; // what `join` returns
 export const TYPING_SHOWN_MS = 6000;
 export const MAX_TRIES = 5; // sends of one message on one connection without an ack
-export const ROOM_RE = /^[a-z0-9_\-:.]{1,64}$/;
 
 // Events (CustomEvent names and their detail):
 //   connection {online}           the socket connected or dropped
@@ -38,32 +41,8 @@ export const ROOM_RE = /^[a-z0-9_\-:.]{1,64}$/;
 //   name-refused {name, code}     the saved name was refused (taken by someone else, reserved)
 export const EVENTS = ["connection", "identity", "rooms", "users", "log", "outbox", "typing", "note", "error", "name-refused"];
 
-export const ERRORS = {
-  name_invalid: "A name is 1 to 24 letters, digits, '_', '-' or '.', with nothing invisible in it.",
-  name_taken: "That name, or one that looks just like it, is taken. Pick another one.",
-  name_reserved: "That name is reserved. Pick another one.",
-  room_invalid: "A room name is 1 to 64 characters: a-z, 0-9, _ - : .",
-  too_many_rooms: "You are in as many rooms as you can be. Leave one first.",
-  not_joined: "You are not in that room.",
-  unknown_recipient: "There is nobody by that name in this room.",
-  text_invalid: "That message cannot be sent: it is empty, longer than 2000 characters, or has control characters in it.",
-  forbidden: "You can only send messages as yourself.",
-  bad_request: "The server did not understand that request.",
-  unavailable: "The server could not store that just now. Try again.",
-  rate_limited: "Too many requests: wait a moment.",
-};
 
 const NAME_ERRORS = ["name_taken", "name_invalid", "name_reserved"];
-
-// The comparison key of a name, as close to the server's ICU NFKC_Casefold as JavaScript allows:
-// NFKC, then full case folding approximated by lower(upper(lower(x))) (so "ß", "ẞ" and "SS" meet
-// at "ss"), final sigma folded to σ, NFKC again. Differences from ICU (documented in
-// docs/chat.md): the Cherokee letters fold to lower case here (ICU: upper case; equality is the
-// same), default-ignorable code points are kept (the server refuses names that hold them), and
-// the browser's Unicode version may differ from the server's ICU.
-export function foldName(name) {
-  return String(name).normalize("NFKC").toLowerCase().toUpperCase().toLowerCase().replace(/ς/g, "σ").normalize("NFKC");
-}
 
 const byId = (a, b) => Number(a.id) - Number(b.id);
 

@@ -365,7 +365,8 @@ test("foldName matches the server's NFKC case folding on the cases that matter",
     ["ΟΔΟΣ", "οδος", "οδοσ"], // final sigma
     ["ＡＬＩＣＥ", "alice", "Alice"], // full width (NFKC)
     ["ﬁne", "FINE"], // the fi ligature
-    ["Ꭰ", "ꭰ"], // Cherokee (keys differ from ICU, equality does not)
+    ["Ꭰ", "ꭰ"], // Cherokee
+    ["İstanbul", "i\u0307stanbul"], // capital I with dot above: i and a combining dot
   ];
   for (const group of same) {
     const keys = group.map(foldName);
@@ -373,5 +374,9 @@ test("foldName matches the server's NFKC case folding on the cases that matter",
   }
   assert.equal(foldName("Straße"), "strasse");
   assert.equal(foldName("ΟΔΟΣ"), "οδοσ");
+  // Keys as ICU makes them: Cherokee folds to capitals, the dotless ı is not i.
+  assert.equal(foldName("ꭰᏸ"), "Ꭰ\u13f0");
+  assert.equal(foldName("ı"), "ı");
+  assert.notEqual(foldName("ı"), foldName("I"));
   assert.notEqual(foldName("Anna"), foldName("Anne"));
 });
