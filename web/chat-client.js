@@ -14,6 +14,7 @@
 // from them. Time and timers are injected (`now`, `timers`) so tests drive them.
 
 import { ERRORS, ROOM_RE, foldName } from "./chat-names.js";
+import { insertInto, mergeLatestInto, newRoom } from "./chat-window.js";
 
 export { ERRORS, ROOM_RE, foldName };
 
@@ -44,11 +45,6 @@ export const EVENTS = ["connection", "identity", "rooms", "users", "log", "outbo
 
 const NAME_ERRORS = ["name_taken", "name_invalid", "name_reserved"];
 
-const byId = (a, b) => Number(a.id) - Number(b.id);
-
-function newRoom(name) {
-  return { name, messages: [], ids: new Set(), users: [], typing: new Map(), unread: 0, notes: [], hasEarlier: false, hasLater: false, loading: null };
-}
 
 function defaultNewId() {
   if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
@@ -317,49 +313,16 @@ export class ChatClient extends EventTarget {
     this.insert(r, [m]);
   }
 
-  // Adds `list` to the window of `r` and trims it to maxMessages, keeping the end that the new
-  // messages are at. Emits one `log` event.
+  // Adds `list` to the window of `r`, bounded to maxMessages; one `log` event.
   insert(r, list) {
-    const fresh = list.filter((m) => !r.ids.has(m.id)).sort(byId);
-    if (!fresh.length) return;
-    const first = r.messages[0];
-    const last = r.messages.at(-1);
-    let kind = "reset";
-    if (!last || byId(fresh[0], last) > 0) kind = "append";
-    else if (byId(fresh.at(-1), first) < 0) kind = "prepend";
-    r.messages = kind === "append" ? r.messages.concat(fresh) : kind === "prepend" ? fresh.concat(r.messages) : r.messages.concat(fresh).sort(byId);
-    for (const m of fresh) r.ids.add(m.id);
-    const dropped = this.trim(r, kind === "prepend" ? "bottom" : "top");
-    this.emitEvent("log", { room: r.name, kind, messages: fresh, dropped });
+    const change = insertInto(r, list, this.maxMessages);
+    if (change) this.emitEvent("log", { room: r.name, ...change });
   }
 
-  trim(r, side) {
-    const over = r.messages.length - this.maxMessages;
-    if (over <= 0) return { top: 0, bottom: 0 };
-    const gone = side === "top" ? r.messages.splice(0, over) : r.messages.splice(-over, over);
-    for (const m of gone) r.ids.delete(m.id);
-    if (side === "top") r.hasEarlier = true;
-    else r.hasLater = true;
-    return side === "top" ? { top: over, bottom: 0 } : { top: 0, bottom: over };
-  }
-
-  // Merges the latest page (join's history, or a `history` without `before`) into the window.
-  // If it does not reach back to the window's last message, messages were missed in between: the
-  // window becomes that page.
+  // Merges the latest page (join's history, or `history` without `before`) into the window.
   mergeLatest(r, page, limit) {
-    const list = [...page].sort(byId);
-    const last = r.messages.at(-1);
-    const gap = r.hasLater || (last && list.length && byId(list[0], last) > 0 && list.length >= limit);
-    if (gap || !last) {
-      const kept = list.slice(-this.maxMessages);
-      r.hasLater = false;
-      r.hasEarlier = list.length >= limit || kept.length < list.length;
-      r.ids = new Set(kept.map((m) => m.id));
-      r.messages = kept;
-      this.emitEvent("log", { room: r.name, kind: "reset", messages: kept, dropped: { top: 0, bottom: 0 } });
-      return;
-    }
-    this.insert(r, list);
+    const change = mergeLatestInto(r, page, limit, this.maxMessages);
+    if (change) this.emitEvent("log", { room: r.name, ...change });
   }
 
   // Loads the page before the window's first message with `history`. Resolves with

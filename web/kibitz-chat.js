@@ -8,8 +8,9 @@
 // speaks the /chat namespace of PROTOCOL.md with the official socket.io-client, loaded from the
 // server at /socket.io/socket.io.esm.min.js.
 //
-// Three modules: web/chat-client.js (ChatClient: socket, outbox, rooms, users, messages, typing;
-// an EventTarget without DOM), web/chat-view.js (MessageLog: the log, appended to node by node and
+// The modules: web/chat-client.js (ChatClient: socket, outbox, rooms, users, messages, typing;
+// an EventTarget without DOM; its room windows in chat-window.js, names in chat-names.js),
+// web/chat-view.js (MessageLog: the log, appended to node by node and
 // bounded) and this file (the element: the frame, the forms, the lists, localStorage). Everything
 // people type is shown with textContent, never as HTML. The name and its token stay in
 // localStorage, so a reload keeps the name (take-over).
