@@ -161,6 +161,7 @@ export class MessageLog {
   }
 
   addNote(note) {
+    if (this.client.rooms.get(this.room)?.hasLater) return; // older pages shown: it comes with the latest
     this.list.append(this.noteNode(note));
     this.updateEmpty();
     if (this.atBottom()) this.scrollToBottom();

@@ -9,11 +9,11 @@
 // server at /socket.io/socket.io.esm.min.js.
 //
 // The modules: web/chat-client.js (ChatClient: socket, outbox, rooms, users, messages, typing;
-// an EventTarget without DOM; its room windows in chat-window.js, names in chat-names.js),
-// web/chat-view.js (MessageLog: the log, appended to node by node and
-// bounded) and this file (the element: the frame, the forms, the lists, localStorage). Everything
-// people type is shown with textContent, never as HTML. The name and its token stay in
-// localStorage, so a reload keeps the name (take-over).
+// an EventTarget without DOM, with its room windows in chat-window.js and names in chat-names.js),
+// web/chat-view.js (MessageLog: the log, appended to node by node and bounded) and this file (the
+// element: the frame, the forms, the lists, localStorage). Everything people type is shown with
+// textContent, never as HTML. The name and its token stay in localStorage, so a reload keeps the
+// name (take-over).
 
 import { ChatClient, ERRORS, MAX_MESSAGES, ROOM_RE, foldName } from "./chat-client.js";
 import { MessageLog, h } from "./chat-view.js";

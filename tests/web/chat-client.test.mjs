@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChatClient, foldName, memoryStorage, PAGE } from "../../web/chat-client.js";
+import { ChatClient, EVENTS, foldName, memoryStorage, PAGE } from "../../web/chat-client.js";
 import { FakeSocket, fakeTimers, settle, msg, range } from "./fake-socket.mjs";
 
 const ME = { name: "Alice", token: "tok-alice" };
@@ -18,7 +18,7 @@ function setup({ identity = ME, storage, maxMessages, ids } = {}) {
   const client = new ChatClient({ storage, timers, maxMessages, newId: ids ?? (() => `c${++n}`) });
   const socket = new FakeSocket();
   const events = [];
-  for (const type of ["connection", "identity", "rooms", "users", "log", "outbox", "typing", "note", "error", "name-refused"]) {
+  for (const type of EVENTS) {
     client.addEventListener(type, (e) => events.push({ type, ...e.detail }));
   }
   client.attach(socket);
