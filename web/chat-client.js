@@ -11,7 +11,7 @@
 //     its rooms again and sends the outbox again with the same ids, so the server stores each
 //     once (nothing lost, nothing doubled).
 // It dispatches CustomEvents whose `detail` says what changed (see EVENTS below); a view renders
-// from them. Time and timers are injected (`now`, `timers`) so tests drive them.
+// from them. Timers are injected (`timers`) so tests drive time.
 
 import { ERRORS, ROOM_RE, foldName } from "./chat-names.js";
 import { insertInto, mergeLatestInto, newRoom } from "./chat-window.js";
@@ -59,14 +59,13 @@ export function memoryStorage(initial = {}) {
 
 export class ChatClient extends EventTarget {
   // opts: storage {load(key, fallback), save(key, value)}, startRoom ("lobby"), maxMessages,
-  // ackTimeoutMs, now() (ms), timers {set(fn, ms), clear(handle)}, newId().
+  // ackTimeoutMs, timers {set(fn, ms), clear(handle)}, newId() (client message ids).
   constructor(opts = {}) {
     super();
     this.storage = opts.storage ?? memoryStorage();
     this.startRoom = opts.startRoom ?? "lobby";
     this.maxMessages = opts.maxMessages ?? MAX_MESSAGES;
     this.ackTimeoutMs = opts.ackTimeoutMs ?? ACK_TIMEOUT_MS;
-    this.now = opts.now ?? (() => Date.now());
     this.timers = opts.timers ?? { set: (fn, ms) => setTimeout(fn, ms), clear: (t) => clearTimeout(t) };
     this.newId = opts.newId ?? defaultNewId;
     this.socket = null;
