@@ -4,12 +4,19 @@
 //   <script type="module" src="https://host/kibitz-chat.js"></script>
 //   <kibitz-chat server="https://host" room="lobby"></kibitz-chat>
 // `server` defaults to the origin this script came from, `room` to "lobby"; `name` suggests a
-// name for the name form. It speaks the /chat
-// namespace of PROTOCOL.md with the official socket.io-client, loaded from the server at
-// /socket.io/socket.io.esm.min.js. Everything people type is shown with textContent, never as
-// HTML. The name and its token stay in localStorage, so a reload keeps the name (take-over).
-// Messages wait in an outbox until the server acks them; after a reconnect they are sent again
-// with the same client id, so nothing is lost and nothing is doubled.
+// name for the name form; `max-messages` bounds the messages the log holds per room (500). It
+// speaks the /chat namespace of PROTOCOL.md with the official socket.io-client, loaded from the
+// server at /socket.io/socket.io.esm.min.js.
+//
+// The modules: web/chat-client.js (ChatClient: socket, outbox, rooms, users, messages, typing;
+// an EventTarget without DOM, with its room windows in chat-window.js and names in chat-names.js),
+// web/chat-view.js (MessageLog: the log, appended to node by node and bounded) and this file (the
+// element: the frame, the forms, the lists, localStorage). Everything people type is shown with
+// textContent, never as HTML. The name and its token stay in localStorage, so a reload keeps the
+// name (take-over).
+
+import { ChatClient, ERRORS, MAX_MESSAGES, ROOM_RE, foldName } from "./chat-client.js";
+import { MessageLog, h } from "./chat-view.js";
 
 const STYLE = `
 :host { --kc-bg: var(--bg, #f6f5f2); --kc-fg: var(--fg, #1d1d1f); --kc-muted: var(--muted, #6b6b70);
@@ -64,7 +71,10 @@ aside ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 2px; }
 .room-form .field { padding: .35rem .5rem; font-size: .9rem; min-width: 0; }
 .room-form button { border: 1px solid var(--kc-border); background: var(--kc-card); border-radius: 8px; padding: 0 .6rem; }
 main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
-.log { flex: 1; overflow-y: auto; padding: .8rem .9rem; display: flex; flex-direction: column; gap: .35rem; }
+.log { flex: 1; overflow-y: auto; overflow-anchor: none; padding: .8rem .9rem; display: flex; flex-direction: column; gap: .35rem; }
+.log .list { display: contents; }
+.log .more { align-self: center; background: none; border: 1px solid var(--kc-border); border-radius: 999px; padding: .15rem .7rem; font-size: .8rem; color: var(--kc-muted); }
+.log[aria-busy="true"] .more { opacity: .55; }
 .empty { margin: auto; color: var(--kc-muted); text-align: center; }
 .msg { max-width: min(40rem, 92%); align-self: flex-start; background: var(--kc-bg); border: 1px solid var(--kc-border);
   border-radius: 12px; padding: .35rem .65rem .45rem; }
@@ -92,91 +102,58 @@ main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
 }
 `;
 
-const ERRORS = {
-  name_invalid: "A name is 1 to 24 letters, digits, '_', '-' or '.', with nothing invisible in it.",
-  name_taken: "That name, or one that looks just like it, is taken. Pick another one.",
-  name_reserved: "That name is reserved. Pick another one.",
-  room_invalid: "A room name is 1 to 64 characters: a-z, 0-9, _ - : .",
-  too_many_rooms: "You are in as many rooms as you can be. Leave one first.",
-  not_joined: "You are not in that room.",
-  unknown_recipient: "There is nobody by that name in this room.",
-  text_invalid: "That message cannot be sent: it is empty, longer than 2000 characters, or has control characters in it.",
-  forbidden: "You can only send messages as yourself.",
-  bad_request: "The server did not understand that request.",
-  unavailable: "The server could not store that just now. Try again.",
-};
-
-const ACK_TIMEOUT_MS = 8000;
 const TYPING_IDLE_MS = 3000;
-const TYPING_SHOWN_MS = 6000;
-const ROOM_RE = /^[a-z0-9_\-:.]{1,64}$/;
 
-// A tiny element builder: h("div", {class: "x"}, child, "text"). Strings become text nodes.
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "text") el.textContent = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) el.append(c);
-  return el;
+// localStorage under keys per server, so one page can embed chats of several servers.
+function localStore(server) {
+  const key = (what) => `kibitz-chat:${server}:${what}`;
+  return {
+    load(what, fallback) {
+      try {
+        const v = localStorage.getItem(key(what));
+        return v === null ? fallback : JSON.parse(v);
+      } catch {
+        return fallback;
+      }
+    },
+    save(what, value) {
+      try {
+        if (value === undefined) localStorage.removeItem(key(what));
+        else localStorage.setItem(key(what), JSON.stringify(value));
+      } catch {
+        // Private mode or a full quota: the chat still works, a reload just forgets.
+      }
+    },
+  };
 }
-
-const fold = (name) => name.normalize("NFKC").toLowerCase();
-const timeOf = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-const dayOf = (ts) => new Date(ts).toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" });
-const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
 
 class KibitzChat extends HTMLElement {
   constructor() {
     super();
     this.root = this.attachShadow({ mode: "open" });
-    this.rooms = new Map(); // room -> { messages: Map(id -> Message), users: [], typing: Map, unread }
-    this.outbox = []; // { id, room, text, to, tries }
-    this.current = null;
     this.recipient = null;
-    this.socket = null;
-    this.joined = false;
-    this.joinedRooms = new Set(); // rooms joined on the current connection
   }
 
   get server() {
     return this.getAttribute("server") || new URL(import.meta.url).origin;
   }
 
-  // localStorage keys are per server, so one page can embed chats of several servers.
-  key(what) {
-    return `kibitz-chat:${this.server}:${what}`;
+  get startRoom() {
+    const r = this.getAttribute("room") || "lobby";
+    return ROOM_RE.test(r) ? r : "lobby";
   }
-  load(what, fallback) {
-    try {
-      const v = localStorage.getItem(this.key(what));
-      return v === null ? fallback : JSON.parse(v);
-    } catch {
-      return fallback;
-    }
-  }
-  save(what, value) {
-    try {
-      if (value === undefined) localStorage.removeItem(this.key(what));
-      else localStorage.setItem(this.key(what), JSON.stringify(value));
-    } catch {
-      // Private mode or a full quota: the chat still works, a reload just forgets.
-    }
+
+  // `max-messages`: how many messages of a room the log holds (20 to 5000, else 500).
+  get maxMessages() {
+    const n = Number(this.getAttribute("max-messages"));
+    return Number.isInteger(n) && n >= 20 && n <= 5000 ? n : MAX_MESSAGES;
   }
 
   connectedCallback() {
     if (this.frame) return;
+    this.client = new ChatClient({ storage: localStore(this.server), startRoom: this.startRoom, maxMessages: this.maxMessages });
     this.build();
-    this.identity = this.load("identity", null); // { name, token }
-    this.outbox = this.load("outbox", []);
-    const start = this.getAttribute("room") || "lobby";
-    const saved = this.load("rooms", []);
-    for (const r of [start, ...saved]) if (ROOM_RE.test(r)) this.room(r);
-    this.current = this.load("current", start);
-    if (!this.rooms.has(this.current)) this.current = start;
+    this.listen();
     this.connect();
     this.render();
   }
@@ -185,51 +162,66 @@ class KibitzChat extends HTMLElement {
     this.socket?.disconnect();
   }
 
+  get current() {
+    return this.client.current;
+  }
+
   // ---- Building the UI (once) ----
 
   build() {
-    const sheet = STYLE;
     if (this.root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === "function" && "replaceSync" in CSSStyleSheet.prototype) {
       const s = new CSSStyleSheet();
-      s.replaceSync(sheet);
+      s.replaceSync(STYLE);
       this.root.adoptedStyleSheets = [s];
     } else {
-      this.root.append(h("style", { text: sheet }));
+      this.root.append(h("style", { text: STYLE }));
     }
+    const header = this.buildHeader();
+    this.offlineEl = h("div", { class: "banner offline", role: "alert", hidden: true }, h("span", { text: "Connection lost. Reconnecting… your messages will be sent when it is back." }));
+    this.errorText = h("span");
+    this.errorEl = h("div", { class: "banner error", role: "alert", hidden: true }, this.errorText,
+      h("button", { type: "button", "aria-label": "Dismiss", onclick: () => this.showError(null) }, "×"));
+    this.welcomeEl = this.buildWelcome();
+    this.appEl = h("div", { class: "app" }, this.buildAside(), this.buildMain());
+    this.appEl.addEventListener("keydown", (e) => { if (e.key === "Escape") this.toggleMenu(false); });
+    this.frame = h("div", { class: "frame", part: "frame" }, header, this.offlineEl, this.errorEl, this.welcomeEl, this.appEl);
+    this.root.append(this.frame);
+  }
+
+  buildHeader() {
     this.statusEl = h("span", { class: "status", role: "status" });
     this.meEl = h("span", { class: "me" });
     this.titleEl = h("h2");
     this.menuBtn = h("button", { class: "icon-btn menu-btn", type: "button", "aria-label": "Rooms and people", "aria-expanded": "false", onclick: () => this.toggleMenu() }, "☰");
     this.signOutBtn = h("button", { class: "icon-btn", type: "button", onclick: () => this.signOut() }, "Change name");
-    const header = h("header", {}, this.menuBtn, this.titleEl, this.meEl, this.statusEl, this.signOutBtn);
+    return h("header", {}, this.menuBtn, this.titleEl, this.meEl, this.statusEl, this.signOutBtn);
+  }
 
-    this.offlineEl = h("div", { class: "banner offline", role: "alert", hidden: true }, h("span", { text: "Connection lost. Reconnecting… your messages will be sent when it is back." }));
-    this.errorText = h("span");
-    this.errorEl = h("div", { class: "banner error", role: "alert", hidden: true }, this.errorText,
-      h("button", { type: "button", "aria-label": "Dismiss", onclick: () => this.showError(null) }, "×"));
-
-    // The name form.
+  buildWelcome() {
     this.nameInput = h("input", { class: "field", name: "name", autocomplete: "nickname", maxlength: "64", placeholder: "Your name", "aria-label": "Your name", required: true });
     // A host page may suggest a name (the chess page passes the player's); it is only a default.
     if (this.getAttribute("name")) this.nameInput.value = this.getAttribute("name");
     this.nameBtn = h("button", { class: "primary", type: "submit" }, "Join the chat");
-    this.welcomeEl = h("div", { class: "welcome" },
+    return h("div", { class: "welcome" },
       h("form", { onsubmit: (e) => { e.preventDefault(); this.pickName(); } },
         h("h3", { text: "Pick a name" }),
         h("p", { text: "Letters of any script, digits, _ - . (up to 24). Everyone in the room sees it." }),
         this.nameInput, this.nameBtn));
+  }
 
-    // Rooms and people.
+  buildAside() {
     this.roomsList = h("ul", { "aria-label": "Your rooms" });
     this.roomInput = h("input", { class: "field", placeholder: "room name", "aria-label": "Create or join a room", maxlength: "64", autocapitalize: "none", spellcheck: "false" });
     const roomForm = h("form", { class: "room-form", onsubmit: (e) => { e.preventDefault(); this.openRoomFromInput(); } },
       this.roomInput, h("button", { type: "submit" }, "Join"));
     this.usersList = h("ul", { "aria-label": "People in this room" });
     this.usersTitle = h("h3", { text: "People" });
-    const aside = h("aside", {}, h("section", {}, h("h3", { text: "Rooms" }), this.roomsList, roomForm), h("section", {}, this.usersTitle, this.usersList));
+    return h("aside", {}, h("section", {}, h("h3", { text: "Rooms" }), this.roomsList, roomForm), h("section", {}, this.usersTitle, this.usersList));
+  }
 
-    // Messages and the composer.
+  buildMain() {
     this.logEl = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" });
+    this.log = new MessageLog(this.logEl, this.client, () => this.client.identity?.name ?? "");
     this.typingEl = h("div", { class: "typing", "aria-live": "polite" });
     this.toEl = h("div", { class: "to", hidden: true });
     this.input = h("textarea", { class: "field", rows: "1", placeholder: "Message — @name to whisper", "aria-label": "Message", maxlength: "4000",
@@ -237,15 +229,40 @@ class KibitzChat extends HTMLElement {
     this.sendBtn = h("button", { class: "primary", type: "submit" }, "Send");
     const composer = h("form", { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(); } },
       this.toEl, h("div", { class: "row" }, this.input, this.sendBtn));
-    this.mainEl = h("main", {}, this.logEl, this.typingEl, composer);
-    this.appEl = h("div", { class: "app" }, aside, this.mainEl);
-    this.appEl.addEventListener("keydown", (e) => { if (e.key === "Escape") this.toggleMenu(false); });
-
-    this.frame = h("div", { class: "frame", part: "frame" }, header, this.offlineEl, this.errorEl, this.welcomeEl, this.appEl);
-    this.root.append(this.frame);
+    return h("main", {}, this.logEl, this.typingEl, composer);
   }
 
-  // ---- Connection ----
+  // ---- The client's events ----
+
+  listen() {
+    const on = (type, fn) => this.client.addEventListener(type, (e) => fn(e.detail));
+    const here = (fn) => (d) => { if (this.client.identity && d.room === this.current) fn(d); };
+    on("connection", ({ online }) => this.setOnline(online));
+    on("identity", () => this.render());
+    on("rooms", () => {
+      if (!this.client.identity) return;
+      if (this.log.room !== this.current) this.render(); // the current room was forgotten
+      else this.renderRooms();
+    });
+    on("users", here(() => this.renderUsers()));
+    on("log", here((d) => this.log.apply(d)));
+    on("note", here((d) => this.log.addNote(d.note)));
+    on("outbox", here(() => this.log.showPending()));
+    on("typing", here(() => this.renderTyping()));
+    on("error", (d) => this.onError(d));
+    on("name-refused", ({ name }) => {
+      this.nameInput.value = name;
+      this.nameInput.focus();
+    });
+  }
+
+  onError({ text, item }) {
+    this.showError(text);
+    if (item && !this.input.value && item.room === this.current) {
+      this.input.value = item.to ? `@${item.to} ${item.text}` : item.text;
+      this.autosize();
+    }
+  }
 
   async connect() {
     let io;
@@ -256,131 +273,32 @@ class KibitzChat extends HTMLElement {
       this.setOnline(false);
       return;
     }
-    const socket = io(new URL("/chat", this.server).href, { transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
-    this.socket = socket;
-    socket.on("connect", () => this.onConnect());
-    socket.on("disconnect", () => {
-      this.joined = false;
-      this.joinedRooms.clear();
-      this.setOnline(false);
-    });
-    socket.on("connect_error", () => this.setOnline(false));
-    socket.on("message", (m) => this.onMessage(m));
-    socket.on("users", (e) => this.onUsers(e));
-    socket.on("user joined", (e) => this.note(e.room, `${e.name} joined`));
-    socket.on("user left", (e) => this.note(e.room, `${e.name} left`));
-    socket.on("typing", (e) => this.onTyping(e));
+    this.socket = io(new URL("/chat", this.server).href, { transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
+    this.client.attach(this.socket);
   }
 
   setOnline(online) {
     this.statusEl.textContent = online ? "Connected" : "Offline";
     this.statusEl.className = `status ${online ? "online" : "offline"}`;
-    this.offlineEl.hidden = online || !this.identity;
+    this.offlineEl.hidden = online || !this.client.identity;
     this.frame.dataset.state = online ? "online" : "offline";
-  }
-
-  call(event, payload) {
-    return this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
-  }
-
-  async onConnect() {
-    this.setOnline(true);
-    if (this.identity) await this.joinAll();
-  }
-
-  // (Re)joins every room with the saved name and token, then sends what waits in the outbox.
-  async joinAll() {
-    const rooms = [this.current, ...[...this.rooms.keys()].filter((r) => r !== this.current)];
-    for (const room of rooms) {
-      if (this.joinedRooms.has(room)) continue;
-      const ok = await this.joinRoom(room);
-      if (!ok) return;
-    }
-    this.joined = true;
-    this.flush();
-  }
-
-  async joinRoom(room) {
-    const { name, token } = this.identity;
-    let ack;
-    try {
-      ack = await this.call("join", { name, room, token });
-    } catch {
-      return false; // disconnected or timed out: the next connect tries again
-    }
-    if (!ack.ok) {
-      if (["name_taken", "name_invalid", "name_reserved"].includes(ack.error.code)) {
-        // Someone else holds the name now (or it no longer passes): ask for another.
-        this.identity = null;
-        this.save("identity", undefined);
-        this.render();
-        this.showError(ERRORS[ack.error.code]);
-        this.nameInput.value = name;
-        this.nameInput.focus();
-        return false;
-      }
-      this.showError(this.describe(ack.error));
-      if (ack.error.code === "room_invalid" || ack.error.code === "too_many_rooms") this.forgetRoom(room);
-      return ack.error.code !== "rate_limited";
-    }
-    this.identity = { name: ack.name, token: ack.token };
-    this.save("identity", this.identity);
-    this.joinedRooms.add(room);
-    const r = this.room(room);
-    for (const m of ack.history) r.messages.set(m.id, m);
-    r.users = ack.users;
-    this.render();
-    return true;
   }
 
   async pickName() {
     const name = this.nameInput.value.trim();
     if (!name) return;
-    if (!this.socket?.connected) {
-      this.showError("Not connected yet. Try again in a moment.");
-      return;
-    }
     this.nameBtn.disabled = true;
-    this.identity = { name };
-    const ok = await this.joinRoom(this.current);
+    const res = await this.client.pickName(name);
     this.nameBtn.disabled = false;
-    if (!ok) {
-      if (this.identity === null) return;
-      this.identity = null;
-      this.render();
-      return;
-    }
-    this.showError(null);
-    await this.joinAll();
-    this.input.focus();
+    if (res.ok) this.input.focus();
+    else if (res.error.code === "offline") this.showError(res.error.message);
   }
 
   signOut() {
-    this.identity = null;
-    this.save("identity", undefined);
-    this.outbox = [];
-    this.save("outbox", this.outbox);
-    this.rooms.clear();
-    const start = this.getAttribute("room") || "lobby";
-    this.room(start);
-    this.current = start;
-    this.saveRooms();
-    // A fresh connection gives up the old name at once.
-    this.socket?.disconnect().connect();
+    this.recipient = null;
+    this.client.signOut();
     this.render();
     this.nameInput.focus();
-  }
-
-  // ---- Rooms ----
-
-  room(name) {
-    if (!this.rooms.has(name)) this.rooms.set(name, { messages: new Map(), users: [], typing: new Map(), unread: 0, notes: [] });
-    return this.rooms.get(name);
-  }
-
-  saveRooms() {
-    this.save("rooms", [...this.rooms.keys()]);
-    this.save("current", this.current);
   }
 
   async openRoomFromInput() {
@@ -390,45 +308,21 @@ class KibitzChat extends HTMLElement {
       return;
     }
     this.roomInput.value = "";
-    const isNew = !this.rooms.has(name);
-    this.room(name);
-    this.switchRoom(name);
-    if (isNew && this.joined && !this.joinedRooms.has(name)) {
-      if (!(await this.joinRoom(name))) this.forgetRoom(name);
-    }
+    const open = this.client.openRoom(name);
+    this.afterSwitch();
+    await open;
   }
 
   switchRoom(name) {
-    this.current = name;
-    this.room(name).unread = 0;
+    this.client.switchRoom(name);
+    this.afterSwitch();
+  }
+
+  afterSwitch() {
     this.recipient = null;
-    this.saveRooms();
     this.toggleMenu(false);
     this.render();
     this.input.focus();
-  }
-
-  async leaveRoom(name) {
-    if (this.joined) {
-      this.joinedRooms.delete(name);
-      try {
-        await this.call("leave", { room: name });
-      } catch {
-        // Offline: it is forgotten here; the server drops it with the connection.
-      }
-    }
-    this.forgetRoom(name);
-  }
-
-  forgetRoom(name) {
-    const start = this.getAttribute("room") || "lobby";
-    if (name === start) return;
-    this.rooms.delete(name);
-    this.outbox = this.outbox.filter((o) => o.room !== name);
-    this.save("outbox", this.outbox);
-    if (this.current === name) this.current = start;
-    this.saveRooms();
-    this.render();
   }
 
   toggleMenu(open) {
@@ -437,139 +331,21 @@ class KibitzChat extends HTMLElement {
     this.menuBtn.setAttribute("aria-expanded", String(next));
   }
 
-  // ---- Messages ----
-
-  onMessage(m) {
-    const r = this.rooms.get(m.room);
-    if (!r || r.messages.has(m.id)) return;
-    r.messages.set(m.id, m);
-    r.typing.delete(fold(m.from));
-    if (m.room !== this.current) r.unread++;
-    this.render();
-  }
-
-  onUsers(e) {
-    const r = this.rooms.get(e.room);
-    if (!r) return;
-    r.users = e.users;
-    if (e.room === this.current) this.renderUsers();
-    else this.renderRooms();
-  }
-
-  onTyping(e) {
-    const r = this.rooms.get(e.room);
-    if (!r) return;
-    const k = fold(e.from);
-    clearTimeout(r.typing.get(k)?.timer);
-    if (e.typing) {
-      const timer = setTimeout(() => {
-        r.typing.delete(k);
-        this.renderTyping();
-      }, TYPING_SHOWN_MS);
-      r.typing.set(k, { name: e.from, private: e.to !== null, timer });
-    } else {
-      r.typing.delete(k);
-    }
-    if (e.room === this.current) this.renderTyping();
-  }
-
-  note(room, text) {
-    const r = this.rooms.get(room);
-    if (!r) return;
-    r.notes.push({ text, at: Date.now(), after: this.lastId(r) });
-    if (room === this.current) this.renderLog();
-  }
-
-  lastId(r) {
-    let last = 0;
-    for (const id of r.messages.keys()) last = Math.max(last, Number(id));
-    return last;
-  }
-
-  send() {
-    const raw = this.input.value;
-    if (!raw.trim()) return;
-    if (!this.identity) return;
-    const item = { id: newId(), room: this.current, text: raw, to: this.recipient, tries: 0 };
-    this.outbox.push(item);
-    this.save("outbox", this.outbox);
-    this.input.value = "";
-    this.autosize();
-    this.stopTyping();
-    this.render();
-    if (this.joined) this.deliver(item);
-  }
-
-  // Sends every waiting message, in order, once joined.
-  flush() {
-    for (const item of this.outbox) if (!item.inFlight) this.deliver(item);
-  }
-
-  async deliver(item) {
-    if (item.inFlight || !this.joined) return;
-    item.inFlight = true;
-    item.tries++;
-    const payload = { room: item.room, text: item.text, id: item.id };
-    if (item.to) payload.to = item.to;
-    let ack;
-    try {
-      ack = await this.call("message", payload);
-    } catch {
-      // No ack (connection dropped, or slow): keep it; the same id is sent again after the
-      // reconnect, or now if still connected, and the server stores it once.
-      item.inFlight = false;
-      if (this.joined && item.tries < 5) this.deliver(item);
-      return;
-    }
-    item.inFlight = false;
-    if (ack.ok) {
-      if (this.errorKind === "rate_limited") this.showError(null);
-      this.dropFromOutbox(item);
-      this.onMessage(ack.message);
-      return;
-    }
-    const code = ack.error.code;
-    if (code === "rate_limited") {
-      this.showError(`Slow down: you can send again in ${Math.ceil(ack.error.retry_after_ms / 1000)} s. Your message will go out then.`, code);
-      setTimeout(() => this.deliver(item), ack.error.retry_after_ms + 50);
-      return;
-    }
-    if (code === "not_joined" && this.joined) {
-      // The server lost our room (a restart): join again, then it goes out.
-      this.joinedRooms.delete(item.room);
-      if (await this.joinRoom(item.room)) this.deliver(item);
-      return;
-    }
-    this.dropFromOutbox(item);
-    this.showError(this.describe(ack.error, item));
-    if (!this.input.value && item.room === this.current) {
-      this.input.value = item.to ? `@${item.to} ${item.text}` : item.text;
-      this.autosize();
-    }
-  }
-
-  dropFromOutbox(item) {
-    this.outbox = this.outbox.filter((o) => o.id !== item.id);
-    this.save("outbox", this.outbox.map(({ inFlight, ...rest }) => rest));
-    this.render();
-  }
-
-  describe(error, item) {
-    if (error.code === "unknown_recipient" && item) {
-      const m = /^@(\S+) /.exec(item.text);
-      const who = item.to ?? m?.[1];
-      if (who) return `There is nobody called “${who}” in this room.`;
-    }
-    return ERRORS[error.code] ?? error.message ?? "Something went wrong.";
-  }
-
-  showError(text, kind = null) {
-    this.errorKind = text ? kind : null;
+  showError(text) {
     this.errorEl.hidden = !text;
     this.errorText.textContent = text ?? "";
   }
 
-  // ---- Typing ----
+  // ---- The composer ----
+
+  send() {
+    const raw = this.input.value;
+    if (!raw.trim() || !this.client.identity) return;
+    this.client.send(this.current, raw, this.recipient);
+    this.input.value = "";
+    this.autosize();
+    this.stopTyping();
+  }
 
   onKey(e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -582,11 +358,11 @@ class KibitzChat extends HTMLElement {
 
   onInput() {
     this.autosize();
-    if (!this.joined) return;
+    if (!this.client.joined) return;
     const now = Date.now();
     if (!this.typingSince || now - this.typingSince > TYPING_IDLE_MS - 500) {
       this.typingSince = now;
-      this.emitTyping(true);
+      this.client.setTyping(this.current, true, this.recipient);
     }
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
@@ -594,15 +370,8 @@ class KibitzChat extends HTMLElement {
 
   stopTyping() {
     clearTimeout(this.typingTimer);
-    if (this.typingSince) this.emitTyping(false);
+    if (this.typingSince) this.client.setTyping(this.current, false, this.recipient);
     this.typingSince = 0;
-  }
-
-  emitTyping(typing) {
-    if (!this.socket?.connected || !this.joined) return;
-    const p = { room: this.current, typing };
-    if (this.recipient) p.to = this.recipient;
-    this.socket.emit("typing", p);
   }
 
   autosize() {
@@ -620,39 +389,46 @@ class KibitzChat extends HTMLElement {
   // ---- Rendering (textContent only for anything people typed) ----
 
   render() {
-    const named = !!this.identity;
-    this.welcomeEl.hidden = named;
-    this.appEl.hidden = !named;
-    this.signOutBtn.hidden = !named;
-    this.offlineEl.hidden = !named || this.socket?.connected !== false;
-    this.meEl.textContent = named ? `as ${this.identity.name}` : "";
-    this.titleEl.textContent = named ? `# ${this.current}` : "Kibitz chat";
-    if (!named) return;
+    const identity = this.client.identity;
+    this.welcomeEl.hidden = !!identity;
+    this.appEl.hidden = !identity;
+    this.signOutBtn.hidden = !identity;
+    this.offlineEl.hidden = !identity || this.client.online || !this.socket;
+    this.meEl.textContent = identity ? `as ${identity.name}` : "";
+    this.titleEl.textContent = identity ? `# ${this.current}` : "Kibitz chat";
+    if (!identity) return;
     this.renderRooms();
     this.renderUsers();
-    this.renderLog();
+    this.log.show(this.current);
     this.renderTyping();
     this.renderComposer();
   }
 
   renderRooms() {
-    const items = [...this.rooms.entries()].map(([name, r]) => {
-      const start = this.getAttribute("room") || "lobby";
-      const btn = h("button", { class: "room-btn", type: "button", "aria-current": String(name === this.current), onclick: () => this.switchRoom(name) },
-        h("span", { class: "label", text: `# ${name}` }),
+    this.titleEl.textContent = `# ${this.current}`;
+    const items = [...this.client.rooms.values()].map((r) => {
+      const btn = h("button", { class: "room-btn", type: "button", "aria-current": String(r.name === this.current), onclick: () => this.switchRoom(r.name) },
+        h("span", { class: "label", text: `# ${r.name}` }),
         r.unread ? h("span", { class: "badge", "aria-label": `${r.unread} unread`, text: String(r.unread) }) : null);
-      const leave = name === start ? null : h("button", { class: "leave", type: "button", "aria-label": `Leave ${name}`, title: `Leave ${name}`, onclick: () => this.leaveRoom(name) }, "×");
+      const leave = r.name === this.client.startRoom ? null
+        : h("button", { class: "leave", type: "button", "aria-label": `Leave ${r.name}`, title: `Leave ${r.name}`, onclick: () => this.leaveRoom(r.name) }, "×");
       return h("li", { class: "room-item" }, btn, leave);
     });
     this.roomsList.replaceChildren(...items);
   }
 
+  async leaveRoom(name) {
+    const wasCurrent = name === this.current;
+    await this.client.leaveRoom(name);
+    if (wasCurrent) this.render();
+  }
+
   renderUsers() {
-    const r = this.room(this.current);
-    this.usersTitle.textContent = `People here · ${r.users.length}`;
-    const me = this.identity && fold(this.identity.name);
-    this.usersList.replaceChildren(...r.users.map((name) => {
-      const mine = fold(name) === me;
+    const users = this.client.room(this.current).users;
+    this.usersTitle.textContent = `People here · ${users.length}`;
+    const me = foldName(this.client.identity.name);
+    this.usersList.replaceChildren(...users.map((name) => {
+      const mine = foldName(name) === me;
       const btn = h("button", { class: "user-btn", type: "button", disabled: mine, title: mine ? "You" : `Whisper to ${name}`,
         "aria-label": mine ? `${name} (you)` : `Whisper to ${name}`, onclick: () => this.setRecipient(name) },
         h("span", { class: "dot" }), h("span", { class: "label", text: name }), mine ? h("span", { class: "you", text: "you" }) : null);
@@ -660,52 +436,8 @@ class KibitzChat extends HTMLElement {
     }));
   }
 
-  renderLog() {
-    const r = this.room(this.current);
-    const atBottom = this.logEl.scrollHeight - this.logEl.scrollTop - this.logEl.clientHeight < 40;
-    const msgs = [...r.messages.values()].sort((a, b) => Number(a.id) - Number(b.id));
-    const nodes = [];
-    let day = null;
-    let noteIdx = 0;
-    const notes = r.notes.slice(-20);
-    const pushNotes = (upTo) => {
-      while (noteIdx < notes.length && notes[noteIdx].after <= upTo) {
-        nodes.push(h("div", { class: "day", text: notes[noteIdx].text }));
-        noteIdx++;
-      }
-    };
-    for (const m of msgs) {
-      pushNotes(Number(m.id) - 1);
-      const d = dayOf(m.ts);
-      if (d !== day) {
-        day = d;
-        nodes.push(h("div", { class: "day", text: d }));
-      }
-      nodes.push(this.messageNode(m, false));
-    }
-    pushNotes(Infinity);
-    for (const o of this.outbox.filter((x) => x.room === this.current)) {
-      nodes.push(this.messageNode({ from: this.identity.name, to: o.to, text: o.text, ts: Date.now(), pending: true }, true));
-    }
-    if (!nodes.length) nodes.push(h("p", { class: "empty", text: "No messages yet. Say hello!" }));
-    this.logEl.replaceChildren(...nodes);
-    if (atBottom || msgs.length + this.outbox.length < 30) this.logEl.scrollTop = this.logEl.scrollHeight;
-  }
-
-  messageNode(m, pending) {
-    const me = fold(this.identity.name);
-    const mine = fold(m.from) === me;
-    const cls = ["msg", mine ? "mine" : "", m.to ? "private" : "", pending ? "pending" : ""].filter(Boolean).join(" ");
-    const meta = h("div", { class: "meta" }, h("span", { class: "from", text: m.from }));
-    if (m.to) meta.append(h("span", { class: "tag", text: mine ? `→ ${m.to} · private` : "→ you · private" }));
-    meta.append(h("time", { datetime: new Date(m.ts).toISOString(), text: pending ? "sending…" : timeOf(m.ts) }));
-    const node = h("div", { class: cls, "data-id": m.id ?? "" }, meta, h("div", { class: "text", text: m.text }));
-    return node;
-  }
-
   renderTyping() {
-    const r = this.room(this.current);
-    const names = [...r.typing.values()].map((t) => (t.private ? `${t.name} (to you)` : t.name));
+    const names = this.client.typingIn(this.current).map((t) => (t.private ? `${t.name} (to you)` : t.name));
     this.typingEl.textContent = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.slice(0, 3).join(", ")} are typing…`;
   }
 

@@ -348,3 +348,96 @@ test("rate limited: a clear notice, and the message goes out by itself when allo
     await limited.close();
   }
 });
+
+// A room with 300 stored messages, the log bounded to 120 (`max-messages`, set on the page's
+// element before the component starts): the join shows the latest 50; scrolling to the top loads the pages
+// before with `history` and `before` while the reader's place stays put and the newest leave the
+// DOM; scrolling to the bottom brings the latest back; live messages are appended as nodes (the
+// nodes already shown stay the same elements) and push the oldest out.
+test("earlier messages load on scroll to the top; the log stays bounded and is appended to", async () => {
+  const big = await startChat(["--chat-messages-per-window", "0"]);
+  const seeder = await connectChat(big.url);
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  try {
+    assert.equal((await call(seeder, "join", { name: "Seeder", room: "archive" })).ok, true);
+    for (let i = 1; i <= 300; i++) {
+      const ack = await call(seeder, "message", { room: "archive", text: `msg ${i}`, id: `seed-${i}` });
+      assert.equal(ack.ok, true, JSON.stringify(ack));
+    }
+    const page = await context.newPage();
+    page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+    // The page's element, given max-messages="120" before the component reads it.
+    await page.addInitScript(() => {
+      new MutationObserver((_, obs) => {
+        const el = document.querySelector("kibitz-chat");
+        if (!el) return;
+        el.setAttribute("max-messages", "120");
+        obs.disconnect();
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(`${big.url}/chat/#archive`);
+    await pickName(page, "Reader");
+    await waitText(page, "msg 300");
+    const log = page.locator("kibitz-chat .log");
+    const state = () => page.evaluate(() => {
+      const el = document.querySelector("kibitz-chat").shadowRoot.querySelector(".log");
+      const msgs = [...el.querySelectorAll(".msg:not(.pending) .text")].map((e) => e.textContent);
+      return { count: msgs.length, first: msgs[0], last: msgs.at(-1), busy: el.getAttribute("aria-busy"), firstChild: el.querySelector(".list").firstElementChild.className };
+    });
+    let s = await state();
+    assert.deepEqual([s.count, s.first, s.last], [50, "msg 251", "msg 300"]);
+
+    // A live message is appended: the node of "msg 300" is still the same element.
+    await log.evaluate((el) => { el.querySelector(".msg:last-of-type").__marked = true; });
+    await call(seeder, "message", { room: "archive", text: "live 1" });
+    await waitText(page, "live 1");
+    assert.equal(await log.evaluate((el) => [...el.querySelectorAll(".msg")].find((m) => m.__marked)?.querySelector(".text").textContent), "msg 300");
+
+    // Scroll to the top, page by page, until the first message of the room.
+    const firsts = [];
+    for (let round = 0; round < 6 && s.first !== "msg 1"; round++) {
+      const before = s.first;
+      await log.evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event("scroll")); });
+      await page.waitForFunction((old) => {
+        const el = document.querySelector("kibitz-chat").shadowRoot.querySelector(".log");
+        return el.querySelector(".msg .text").textContent !== old && !el.hasAttribute("aria-busy");
+      }, before, { timeout: CAP });
+      s = await state();
+      firsts.push(s.first);
+      assert.ok(s.count <= 120, `bounded: ${s.count}`);
+      // The reader's place is kept: the message that was first is still in view, not at the top.
+      const place = await log.evaluate((el, text) => {
+        const node = [...el.querySelectorAll(".msg .text")].find((t) => t.textContent === text);
+        const r = node.getBoundingClientRect();
+        const box = el.getBoundingClientRect();
+        return { inView: r.top >= box.top - 1 && r.bottom <= box.bottom + 1, scrolled: el.scrollTop > 0 };
+      }, before);
+      assert.deepEqual(place, { inView: true, scrolled: true }, `after loading before ${before}`);
+    }
+    assert.deepEqual(firsts, ["msg 151", "msg 51", "msg 1"]);
+    assert.deepEqual([s.count, s.last], [120, "msg 120"]);
+    assert.equal(s.firstChild, "day", "the first message has its day line");
+    await page.locator("kibitz-chat .log .more", { hasText: "Earlier messages" }).waitFor({ state: "hidden" });
+    await shot(page, "11-earlier");
+
+    // Scrolling to the bottom brings the latest page back.
+    await log.evaluate((el) => { el.scrollTop = el.scrollHeight; el.dispatchEvent(new Event("scroll")); });
+    await waitText(page, "live 1");
+    s = await state();
+    assert.deepEqual([s.count, s.first, s.last], [100, "msg 202", "live 1"]);
+
+    // 30 live messages more: appended, and the oldest leave the DOM (at most 120).
+    for (let i = 2; i <= 31; i++) await call(seeder, "message", { room: "archive", text: `live ${i}` });
+    await waitText(page, "live 31");
+    s = await state();
+    assert.deepEqual([s.count, s.first, s.last], [120, "msg 212", "live 31"]);
+    assert.equal(s.firstChild, "day");
+    const bottom = await log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    assert.ok(bottom < 40, `stays at the bottom (${bottom})`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    closeAll(seeder);
+    await big.close();
+  }
+});
