@@ -28,7 +28,8 @@ client::client(socketio::server& srv, engineio::socket_ptr conn)
 
 void client::start() {
     auto self = shared_from_this();
-    conn_->on_message([self](engineio::message m) { self->on_message(m); });
+    // Time enters here, once per event: the logic below is given `now`.
+    conn_->on_message([self](engineio::message m) { self->on_message(m, self->server_.now()); });
     conn_->on_close(
         [self](std::string_view reason, std::string_view) { self->on_engine_close(reason); });
     arm_connect_timer();
@@ -51,14 +52,14 @@ void client::joining_ended() {
     if (joining_ > 0) --joining_;
 }
 
-void client::on_message(engineio::message m) {
+void client::on_message(engineio::message m, util::time_point now) {
     // The last boundary before the transport: whatever throws (out of memory) closes this client.
-    bool const ok = run_guarded("packet handling of", "a client", [&] { on_message_unguarded(m); });
+    bool const ok =
+        run_guarded("packet handling of", "a client", [&] { on_message_unguarded(m, now); });
     if (!ok) close(wire::reason_parse_error);
 }
 
-void client::on_message_unguarded(engineio::message& m) {
-    auto now = util::steady_clock::now();
+void client::on_message_unguarded(engineio::message& m, util::time_point now) {
     auto result = m.binary ? decoder_.feed_binary(m.data, now) : decoder_.feed_text(m.data, now);
     if (result.failed()) {
         // A malformed packet closes this one client (and no other) with "parse error".
@@ -66,26 +67,29 @@ void client::on_message_unguarded(engineio::message& m) {
                   "socket.io: closing a client: ", make_error_code(result.error).message());
         return close(wire::reason_parse_error);
     }
-    if (!result.has_packet()) return arm_binary_timer();
+    if (!result.has_packet()) return arm_binary_timer(now);
     binary_timer_.reset();
     on_packet(std::move(result.pkt));
 }
 
-void client::arm_binary_timer() {
+void client::arm_binary_timer(util::time_point now) {
     auto deadline = decoder_.deadline();
     if (!deadline || binary_timer_) return;
     std::weak_ptr<client> weak = shared_from_this();
     // Round up, so the timer never fires before the decoder's deadline.
-    auto left = *deadline - util::steady_clock::now();
-    auto after = std::chrono::ceil<util::duration>(left);
+    auto after = std::chrono::ceil<util::duration>(*deadline - now);
     binary_timer_ = timer::start(server_.io_context(), after, [weak] {
         auto c = weak.lock();
-        if (!c || !c->open_) return;
-        c->binary_timer_.reset();
-        if (c->decoder_.expired(util::steady_clock::now()))
-            return c->close(wire::reason_parse_error);
-        c->arm_binary_timer();
+        if (c) c->on_binary_timer(c->server_.now());
     });
+}
+
+void client::on_binary_timer(util::time_point now) {
+    if (!open_) return;
+    binary_timer_.reset();
+    // An attachment that has not come by the deadline: the packet is malformed.
+    if (decoder_.expired(now)) return close(wire::reason_parse_error);
+    arm_binary_timer(now);
 }
 
 void client::on_packet(packet p) {
