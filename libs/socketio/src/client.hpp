@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connect_deadline.hpp"
 #include "timer.hpp"
 
 #include <kibitz/engineio/socket.hpp>
@@ -57,7 +58,10 @@ private:
     // Why a CONNECT is refused before any namespace sees it; empty when it may go on.
     std::string_view refusal_of(packet const& p) const;
     void refuse_connect(std::string const& nsp, std::string_view message);
-    void arm_connect_timer();
+    // The session is in no namespace at `now`: starts the connect deadline and its timer.
+    void on_no_namespace(util::time_point now);
+    void arm_connect_timer(util::time_point now);
+    void on_connect_timer(util::time_point now);
     void on_engine_close(std::string_view reason);
     void close_sockets(std::string_view reason);
     // Arms the timer for the decoder's attachment deadline, if any and not armed yet.
@@ -70,8 +74,9 @@ private:
     // The connected sockets by namespace name: one of the three indexes filled and emptied
     // together (see nsp::sockets_). At most one socket per namespace.
     std::unordered_map<std::string, socket_ptr> sockets_;
-    // Armed exactly while open_ and sockets_ is empty (sockets still in the middlewares do not
-    // count): add_socket() drops it, the last remove_socket() arms it again.
+    // Set while open_ and sockets_ is empty (see connect_deadline); connect_timer_ is armed
+    // for it: add_socket() clears both, the last remove_socket() sets them again.
+    connect_deadline connect_deadline_;
     std::shared_ptr<timer> connect_timer_;
     // Armed while the decoder waits for attachments (it has a deadline) and open_.
     std::shared_ptr<timer> binary_timer_;
