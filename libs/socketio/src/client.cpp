@@ -24,41 +24,57 @@ client::client(socketio::server& srv, engineio::socket_ptr conn)
           auto limits = srv.opts().limits;
           limits.max_attachment_bytes = srv.opts().engine.max_payload;
           return limits;
-      }()) {}
+      }()),
+      connect_deadline_(srv.opts().connect_timeout) {}
 
 void client::start() {
     auto self = shared_from_this();
-    conn_->on_message([self](engineio::message m) { self->on_message(m); });
+    // Time enters here, once per event: the logic below is given `now`.
+    conn_->on_message([self](engineio::message m) { self->on_message(m, self->server_.now()); });
     conn_->on_close(
         [self](std::string_view reason, std::string_view) { self->on_engine_close(reason); });
-    arm_connect_timer();
+    on_no_namespace(server_.now());
 }
 
-void client::arm_connect_timer() {
-    if (connect_timer_ || !open_) return;
+void client::on_no_namespace(util::time_point now) {
     // A session that has joined no namespace in time is closed (Node: connectTimeout), over
     // polling and WebSocket alike; so is one that left them all.
+    if (!open_) return;
+    connect_deadline_.on_empty(now);
+    arm_connect_timer(now);
+}
+
+void client::arm_connect_timer(util::time_point now) {
+    auto deadline = connect_deadline_.deadline();
+    if (connect_timer_ || !deadline) return;
     std::weak_ptr<client> weak = shared_from_this();
-    connect_timer_ = timer::start(server_.io_context(), server_.opts().connect_timeout, [weak] {
+    // Round up, so the timer never fires before the deadline.
+    auto after = std::chrono::ceil<util::duration>(*deadline - now);
+    connect_timer_ = timer::start(server_.io_context(), after, [weak] {
         auto c = weak.lock();
-        if (!c) return;
-        c->connect_timer_.reset();
-        if (c->open_ && c->sockets_.empty()) c->close(wire::reason_forced_server_close);
+        if (c) c->on_connect_timer(c->server_.now());
     });
+}
+
+void client::on_connect_timer(util::time_point now) {
+    connect_timer_.reset();
+    if (!open_) return;
+    if (connect_deadline_.expired(now)) return close(wire::reason_forced_server_close);
+    arm_connect_timer(now);
 }
 
 void client::joining_ended() {
     if (joining_ > 0) --joining_;
 }
 
-void client::on_message(engineio::message m) {
+void client::on_message(engineio::message m, util::time_point now) {
     // The last boundary before the transport: whatever throws (out of memory) closes this client.
-    bool const ok = run_guarded("packet handling of", "a client", [&] { on_message_unguarded(m); });
+    bool const ok =
+        run_guarded("packet handling of", "a client", [&] { on_message_unguarded(m, now); });
     if (!ok) close(wire::reason_parse_error);
 }
 
-void client::on_message_unguarded(engineio::message& m) {
-    auto now = util::steady_clock::now();
+void client::on_message_unguarded(engineio::message& m, util::time_point now) {
     auto result = m.binary ? decoder_.feed_binary(m.data, now) : decoder_.feed_text(m.data, now);
     if (result.failed()) {
         // A malformed packet closes this one client (and no other) with "parse error".
@@ -66,26 +82,29 @@ void client::on_message_unguarded(engineio::message& m) {
                   "socket.io: closing a client: ", make_error_code(result.error).message());
         return close(wire::reason_parse_error);
     }
-    if (!result.has_packet()) return arm_binary_timer();
+    if (!result.has_packet()) return arm_binary_timer(now);
     binary_timer_.reset();
     on_packet(std::move(result.pkt));
 }
 
-void client::arm_binary_timer() {
+void client::arm_binary_timer(util::time_point now) {
     auto deadline = decoder_.deadline();
     if (!deadline || binary_timer_) return;
     std::weak_ptr<client> weak = shared_from_this();
     // Round up, so the timer never fires before the decoder's deadline.
-    auto left = *deadline - util::steady_clock::now();
-    auto after = std::chrono::ceil<util::duration>(left);
+    auto after = std::chrono::ceil<util::duration>(*deadline - now);
     binary_timer_ = timer::start(server_.io_context(), after, [weak] {
         auto c = weak.lock();
-        if (!c || !c->open_) return;
-        c->binary_timer_.reset();
-        if (c->decoder_.expired(util::steady_clock::now()))
-            return c->close(wire::reason_parse_error);
-        c->arm_binary_timer();
+        if (c) c->on_binary_timer(c->server_.now());
     });
+}
+
+void client::on_binary_timer(util::time_point now) {
+    if (!open_) return;
+    binary_timer_.reset();
+    // An attachment that has not come by the deadline: the packet is malformed.
+    if (decoder_.expired(now)) return close(wire::reason_parse_error);
+    arm_binary_timer(now);
 }
 
 void client::on_packet(packet p) {
@@ -145,6 +164,7 @@ void client::send_parts(std::vector<engineio::outgoing_ptr> const& parts, bool i
 }
 
 void client::add_socket(socket_ptr s) {
+    connect_deadline_.clear();
     connect_timer_.reset();
     sockets_[s->ns().name()] = std::move(s);
 }
@@ -152,7 +172,7 @@ void client::add_socket(socket_ptr s) {
 void client::remove_socket(socket const& s) {
     auto it = sockets_.find(s.ns().name());
     if (it != sockets_.end() && it->second.get() == &s) sockets_.erase(it);
-    if (sockets_.empty()) arm_connect_timer();
+    if (sockets_.empty()) on_no_namespace(server_.now());
 }
 
 void client::disconnect_all() {
@@ -166,6 +186,7 @@ void client::close(std::string_view reason) {
     if (!open_) return;
     close_sockets(reason);
     open_ = false;
+    connect_deadline_.clear();
     connect_timer_.reset();
     binary_timer_.reset();
     decoder_.reset();
@@ -176,6 +197,7 @@ void client::on_engine_close(std::string_view reason) {
     if (!open_) return;
     open_ = false;
     close_sockets(reason);
+    connect_deadline_.clear();
     connect_timer_.reset();
     binary_timer_.reset();
     decoder_.reset();

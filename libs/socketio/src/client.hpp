@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connect_deadline.hpp"
 #include "timer.hpp"
 
 #include <kibitz/engineio/socket.hpp>
@@ -50,26 +51,41 @@ public:
     socketio::handshake make_handshake(json auth) const;
 
 private:
-    void on_message(engineio::message m);
-    void on_message_unguarded(engineio::message& m);
+    void on_message(engineio::message m, util::time_point now);
+    void on_message_unguarded(engineio::message& m, util::time_point now);
     void on_packet(packet p);
     void on_connect_packet(packet& p);
     // Why a CONNECT is refused before any namespace sees it; empty when it may go on.
     std::string_view refusal_of(packet const& p) const;
     void refuse_connect(std::string const& nsp, std::string_view message);
-    void arm_connect_timer();
+    // The session is in no namespace at `now`: starts the connect deadline and its timer.
+    void on_no_namespace(util::time_point now);
+    void arm_connect_timer(util::time_point now);
+    void on_connect_timer(util::time_point now);
     void on_engine_close(std::string_view reason);
     void close_sockets(std::string_view reason);
-    void arm_binary_timer();
+    // Arms the timer for the decoder's attachment deadline, if any and not armed yet.
+    void arm_binary_timer(util::time_point now);
+    void on_binary_timer(util::time_point now);
 
     socketio::server& server_;
     engineio::socket_ptr conn_;
     decoder decoder_;
-    std::unordered_map<std::string, socket_ptr> sockets_; // by namespace name
+    // The connected sockets by namespace name: one of the three indexes filled and emptied
+    // together (see nsp::sockets_). At most one socket per namespace.
+    std::unordered_map<std::string, socket_ptr> sockets_;
+    // Set while open_ and sockets_ is empty (see connect_deadline); connect_timer_ is armed
+    // for it: add_socket() clears both, the last remove_socket() sets them again.
+    connect_deadline connect_deadline_;
     std::shared_ptr<timer> connect_timer_;
+    // Armed while the decoder waits for attachments (it has a deadline) and open_.
     std::shared_ptr<timer> binary_timer_;
     mutable std::shared_ptr<engineio::header_list const> headers_; // shared by the handshakes
+    // The socket objects of this client between their creation for a CONNECT and their
+    // on_connect() or destruction; with sockets_, bounded by max_namespaces_per_client.
     std::size_t joining_ = 0;
+    // False for good after close() or the engine's close: then sockets_ is empty, both timers
+    // are dropped, the decoder holds nothing, and nothing is sent or routed.
     bool open_ = true;
 };
 

@@ -1,15 +1,13 @@
 #include "client.hpp"
 
 #include <kibitz/socketio/adapter.hpp>
-#include <kibitz/socketio/namespace.hpp>
-#include <kibitz/socketio/server.hpp>
 #include <kibitz/socketio/socket.hpp>
 
 #include <algorithm>
 
 namespace kibitz::socketio {
 
-memory_adapter::memory_adapter(nsp& n) : adapter(n) {}
+memory_adapter::memory_adapter(adapter_context ctx) : adapter(std::move(ctx)) {}
 
 void memory_adapter::add_all(std::string const& sid, std::set<std::string> const& rooms) {
     auto& mine = sids_[sid];
@@ -86,13 +84,12 @@ std::vector<std::string> memory_adapter::local_sids(broadcast_options const& opt
 }
 
 void memory_adapter::broadcast(packet p, broadcast_options const& opts) {
-    auto const& recovery = nsp_.server().opts().connection_state_recovery;
     // socket.io 4.6: events without ack and not volatile get an offset, appended as the last
     // argument, and are kept so a recovering client can receive what it missed.
-    if (recovery && p.type == packet_type::event && !p.id && !opts.is_volatile) {
+    if (ctx_.recovery && p.type == packet_type::event && !p.id && !opts.is_volatile) {
         auto offset = std::to_string(++next_offset_);
         p.data.push_back(offset);
-        packets_.push_back({offset, opts, p.data, util::steady_clock::now()});
+        packets_.push_back({offset, opts, p.data, ctx_.clock()});
     }
     deliver_local(p, opts);
 }
@@ -103,7 +100,7 @@ void memory_adapter::deliver_local(packet const& p, broadcast_options const& opt
     // Encode once; every recipient's queue points at the same frames.
     auto parts = detail::to_wire(p);
     for (auto const& sid : sids)
-        nsp_.deliver(sid, parts, opts.is_volatile);
+        ctx_.deliver(sid, parts, opts.is_volatile);
 }
 
 void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
@@ -114,20 +111,14 @@ void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
     std::size_t count = 0;
     auto id = *p.id;
     for (auto const& sid : sids) {
-        auto s = nsp_.socket_by_id(sid);
-        if (!s) continue;
         // Each response is the first argument of the client's ack, as in Node. A socket with
         // max_pending_acks unanswered is left out (and not counted).
-        bool const registered = s->register_ack(
-            id,
-            [on_ack](std::error_code ec, json args) {
-                if (ec) return;
-                on_ack(args.is_array() && !args.empty() ? std::move(args[0]) : json());
-            },
-            opts.ack_timeout);
-        if (!registered) continue;
-        ++count;
-        s->client().send_parts(parts, opts.is_volatile);
+        auto answer = [on_ack](std::error_code ec, json args) {
+            if (ec) return;
+            on_ack(args.is_array() && !args.empty() ? std::move(args[0]) : json());
+        };
+        if (ctx_.deliver_with_ack(sid, id, parts, opts.is_volatile, opts.ack_timeout, answer))
+            ++count;
     }
     on_count(count);
 }
@@ -136,7 +127,7 @@ void memory_adapter::fetch_sockets(broadcast_options const& opts,
                                    std::function<void(std::vector<socket_info>)> done) {
     std::vector<socket_info> out;
     for (auto const& sid : local_sids(opts))
-        if (auto s = nsp_.socket_by_id(sid))
+        if (auto s = ctx_.socket_by_id(sid))
             out.push_back({s->id(), s->handshake(), socket_rooms(sid), s->data});
     done(std::move(out));
 }
@@ -156,7 +147,7 @@ void memory_adapter::del_sockets(broadcast_options const& opts,
 
 void memory_adapter::disconnect_sockets(broadcast_options const& opts, bool close) {
     for (auto const& sid : local_sids(opts))
-        if (auto s = nsp_.socket_by_id(sid)) s->disconnect(close);
+        if (auto s = ctx_.socket_by_id(sid)) s->disconnect(close);
 }
 
 void memory_adapter::server_count(std::function<void(std::size_t)> done) {
@@ -164,20 +155,19 @@ void memory_adapter::server_count(std::function<void(std::size_t)> done) {
 }
 
 void memory_adapter::persist_session(session_record record) {
+    if (!ctx_.recovery) return;
     auto pid = record.pid;
     sessions_[pid] = std::move(record);
 }
 
 std::optional<restored_session> memory_adapter::restore_session(std::string const& pid,
                                                                 std::string const& offset) {
-    auto const& recovery = nsp_.server().opts().connection_state_recovery;
-    if (!recovery) return std::nullopt;
+    if (!ctx_.recovery) return std::nullopt;
     auto it = sessions_.find(pid);
     if (it == sessions_.end()) return std::nullopt;
     restored_session out{std::move(it->second), {}};
     sessions_.erase(it);
-    auto now = util::steady_clock::now();
-    if (out.session.disconnected_at + recovery->max_disconnection_duration < now)
+    if (out.session.disconnected_at + ctx_.recovery->max_disconnection_duration < ctx_.clock())
         return std::nullopt;
     // The offset must still be known; the packets after it that were meant for this socket
     // (its own room or its rooms, not excluded) are the ones it missed.
@@ -197,9 +187,8 @@ std::optional<restored_session> memory_adapter::restore_session(std::string cons
 }
 
 void memory_adapter::prune(util::time_point now) {
-    auto const& recovery = nsp_.server().opts().connection_state_recovery;
-    if (!recovery) return;
-    auto window = recovery->max_disconnection_duration;
+    if (!ctx_.recovery) return;
+    auto window = ctx_.recovery->max_disconnection_duration;
     while (first_packet_ < packets_.size() && packets_[first_packet_].emitted_at + window < now)
         ++first_packet_;
     // Compact once the pruned head is half the buffer.

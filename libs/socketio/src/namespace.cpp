@@ -10,10 +10,27 @@
 
 namespace kibitz::socketio {
 
-nsp::nsp(socketio::server& srv, std::string name)
+nsp::nsp(detail::passkey<socketio::server>, socketio::server& srv, std::string name)
     : server_(&srv), name_(std::move(name)), tracker_(std::make_shared<detail::nsp_tracker>()) {
     auto const& factory = srv.opts().make_adapter;
-    adapter_ = factory ? factory(*this) : std::make_unique<memory_adapter>(*this);
+    adapter_ = factory ? factory(make_context()) : std::make_unique<memory_adapter>(make_context());
+}
+
+adapter_context nsp::make_context() {
+    // The adapter is destroyed with the namespace: the functions may hold `this`.
+    adapter_context ctx;
+    ctx.nsp = name_;
+    ctx.recovery = server_->opts().connection_state_recovery;
+    ctx.clock = [srv = server_] { return srv->now(); };
+    ctx.deliver = [this](std::string const& sid, frames const& parts, bool is_volatile) {
+        deliver(sid, parts, is_volatile);
+    };
+    ctx.deliver_with_ack = [this](std::string const& sid, std::uint64_t ack_id, frames const& parts,
+                                  bool is_volatile, util::duration timeout, ack_handler on_ack) {
+        return deliver_with_ack(sid, ack_id, parts, is_volatile, timeout, std::move(on_ack));
+    };
+    ctx.socket_by_id = [this](std::string const& sid) { return socket_by_id(sid); };
+    return ctx;
 }
 
 nsp::~nsp() {
@@ -65,15 +82,15 @@ void nsp::add(std::shared_ptr<detail::client> client, json auth) {
     // The auth is kept once, in the socket's handshake; the middlewares read it there.
     auto hs = client->make_handshake(std::move(auth));
     if (restored) {
-        auto s = std::make_shared<socket>(*this, client, std::move(hs), restored->session.sid,
-                                          restored->session.pid);
+        auto s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
+                                          restored->session.sid, restored->session.pid);
         s->set_recovered(std::move(*restored));
         if (recovery->skip_middlewares) return connect(s);
         return run_middlewares(s, 0);
     }
     auto pid = recovery ? util::random_id(128) : std::string();
-    auto s = std::make_shared<socket>(*this, client, std::move(hs), util::random_id(128),
-                                      std::move(pid));
+    auto s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
+                                      util::random_id(128), std::move(pid));
     run_middlewares(s, 0);
 }
 
@@ -132,11 +149,20 @@ void nsp::remove(socket& s) {
     if (it != sockets_.end() && it->second.get() == &s) sockets_.erase(it);
 }
 
-void nsp::deliver(std::string const& sid, std::vector<engineio::outgoing_ptr> const& parts,
-                  bool is_volatile) {
+void nsp::deliver(std::string const& sid, frames const& parts, bool is_volatile) {
     auto it = sockets_.find(sid);
     if (it == sockets_.end()) return;
     it->second->client().send_parts(parts, is_volatile);
+}
+
+bool nsp::deliver_with_ack(std::string const& sid, std::uint64_t ack_id, frames const& parts,
+                           bool is_volatile, util::duration timeout, ack_handler on_ack) {
+    auto it = sockets_.find(sid);
+    if (it == sockets_.end()) return false;
+    auto const& s = it->second;
+    if (!s->register_ack(ack_id, std::move(on_ack), timeout)) return false;
+    s->client().send_parts(parts, is_volatile);
+    return true;
 }
 
 } // namespace kibitz::socketio

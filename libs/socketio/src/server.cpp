@@ -37,7 +37,7 @@ nsp& server::of(std::string const& name) {
         children_.erase(key);
         return *it->second;
     }
-    auto n = std::make_unique<nsp>(*this, key);
+    auto n = std::make_unique<nsp>(detail::passkey<server>{}, *this, key);
     auto& ref = *n;
     namespaces_.emplace(key, std::move(n));
     return ref;
@@ -51,7 +51,8 @@ nsp& server::of(std::regex const& pattern) {
 }
 
 nsp& server::of(namespace_predicate predicate) {
-    auto parent = std::make_unique<nsp>(*this, "/_dynamic_" + std::to_string(parents_.size()));
+    auto parent = std::make_unique<nsp>(detail::passkey<server>{}, *this,
+                                        "/_dynamic_" + std::to_string(parents_.size()));
     auto& ref = *parent;
     parents_.push_back({std::move(predicate), std::move(parent)});
     return ref;
@@ -82,7 +83,7 @@ nsp* server::find_or_create(std::string const& name, json const& auth, std::stri
             return nullptr;
         }
         auto key = name.empty() || name[0] != '/' ? "/" + name : name;
-        auto n = std::make_unique<nsp>(*this, key);
+        auto n = std::make_unique<nsp>(detail::passkey<server>{}, *this, key);
         auto& child = *n;
         namespaces_.emplace(key, std::move(n));
         children_.insert(key);
@@ -114,9 +115,10 @@ void server::on_engine_connection(engineio::socket_ptr conn) {
 }
 
 void server::prune_recovery() {
-    auto now = util::steady_clock::now();
+    // What each adapter keeps, and how it expires it, is its own business.
+    auto const at = now();
     for (auto const& [name, n] : namespaces_)
-        if (auto* m = dynamic_cast<memory_adapter*>(&n->adapter())) m->prune(now);
+        n->adapter().prune(at);
     auto every = std::min(opts_.connection_state_recovery->max_disconnection_duration,
                           util::duration(60000));
     prune_timer_ = detail::timer::start(ioc_, every, [this] { prune_recovery(); });

@@ -19,8 +19,9 @@ std::optional<std::string_view> handshake::header(std::string_view name) const {
     return std::nullopt;
 }
 
-socket::socket(socketio::nsp& n, std::shared_ptr<detail::client> client, socketio::handshake hs,
-               std::string id, std::string pid)
+socket::socket(detail::passkey<socketio::nsp>, socketio::nsp& n,
+               std::shared_ptr<detail::client> client, socketio::handshake hs, std::string id,
+               std::string pid)
     : nsp_(&n), client_(std::move(client)), handshake_(std::move(hs)), id_(std::move(id)),
       pid_(std::move(pid)), tracker_(n.tracker()) {
     ++tracker_->live;
@@ -265,8 +266,11 @@ void socket::on_close(std::string_view reason) {
     }
     auto const& recovery = nsp_->server().opts().connection_state_recovery;
     auto const& recoverable = wire::recoverable_reasons;
-    if (recovery && std::find(recoverable.begin(), recoverable.end(), reason) != recoverable.end())
-        nsp_->adapter().persist_session({id_, pid_, rooms(), data, util::steady_clock::now()});
+    if (recovery &&
+        std::find(recoverable.begin(), recoverable.end(), reason) != recoverable.end()) {
+        auto& a = nsp_->adapter();
+        a.persist_session({id_, pid_, rooms(), data, a.context().clock()});
+    }
     nsp_->adapter().del_all(id_);
     connected_ = false;
     nsp_->remove(*this);

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <kibitz/engineio/packet.hpp>
 #include <kibitz/socketio/handshake.hpp>
 #include <kibitz/socketio/packet.hpp>
+#include <kibitz/socketio/types.hpp>
 #include <kibitz/util/clock.hpp>
 
 #include <cstddef>
@@ -15,8 +17,6 @@
 #include <vector>
 
 namespace kibitz::socketio {
-
-class nsp;
 
 // Which sockets a broadcast reaches: those in any of `rooms` (every socket when empty), minus
 // those in any of `except`. `local` keeps it on this server; `is_volatile` drops it for clients
@@ -53,13 +53,48 @@ struct restored_session {
     std::vector<json> missed;
 };
 
+// Connection state recovery (socket.io 4.6): after an abnormal disconnect, a socket's id, rooms
+// and data are kept this long with the packets it missed.
+struct recovery_options {
+    util::duration max_disconnection_duration{120000};
+    bool skip_middlewares = true;
+};
+
+// One packet encoded once: the text message, then one binary message per attachment. Every
+// recipient's queue holds the same frames.
+using frames = std::vector<engineio::outgoing_ptr>;
+
+// Everything an adapter may use of the server, given once when the namespace creates it: the
+// adapter never reaches into the server or its options. Each function runs on the server's
+// thread and may be called as long as the adapter lives.
+struct adapter_context {
+    // The name of the namespace served ("/", "/chat").
+    std::string nsp;
+    // Set when the server keeps sessions for connection state recovery.
+    std::optional<recovery_options> recovery;
+    // The time now, for the recovery window (steady time; a test gives its own).
+    std::function<util::time_point()> clock;
+    // Queues `parts` to this server's socket `sid`; nothing if it is not connected here.
+    std::function<void(std::string const& sid, frames const& parts, bool is_volatile)> deliver;
+    // Like deliver, expecting the ack `ack_id` within `timeout` (zero: as long as the socket
+    // lives); `on_ack` gets the answer, or std::errc::timed_out. False, and nothing sent or
+    // kept, when `sid` is not connected here or owes server_options::max_pending_acks already.
+    std::function<bool(std::string const& sid, std::uint64_t ack_id, frames const& parts,
+                       bool is_volatile, util::duration timeout, ack_handler on_ack)>
+        deliver_with_ack;
+    // This server's connected socket `sid`, or null.
+    std::function<socket_ptr(std::string const& sid)> socket_by_id;
+};
+
 // The room index and broadcast router of one namespace (socket.io-adapter). The in-memory
 // adapter below serves one process; a cluster adapter (Redis) derives from it and forwards what
 // is not `local` to the other servers. One thread: the one running the server.
 class adapter {
 public:
-    explicit adapter(nsp& n) : nsp_(n) {}
+    explicit adapter(adapter_context ctx) : ctx_(std::move(ctx)) {}
     virtual ~adapter() = default;
+    adapter(adapter const&) = delete;
+    adapter& operator=(adapter const&) = delete;
 
     // Room membership of this server's sockets.
     virtual void add_all(std::string const& sid, std::set<std::string> const& rooms) = 0;
@@ -85,22 +120,31 @@ public:
     virtual void disconnect_sockets(broadcast_options const& opts, bool close) = 0;
     virtual void server_count(std::function<void(std::size_t)> done) = 0;
 
-    // Connection state recovery (socket.io 4.6): keep a session, and find it again.
+    // Connection state recovery (socket.io 4.6): keep a session, and find it again (once).
     virtual void persist_session(session_record record) = 0;
     virtual std::optional<restored_session> restore_session(std::string const& pid,
                                                             std::string const& offset) = 0;
+    // Forgets what the recovery window has passed at `now`: the server calls it at least once
+    // a minute (and once per window when shorter) while recovery is on. What an adapter keeps
+    // and how it expires it is its own business (Node's SessionAwareAdapter); the default
+    // keeps nothing.
+    virtual void prune(util::time_point now) { (void)now; }
+
+    adapter_context const& context() const { return ctx_; }
 
 protected:
-    nsp& nsp_;
+    adapter_context ctx_;
 };
 
-using adapter_factory = std::function<std::unique_ptr<adapter>(nsp&)>;
+// Makes the adapter of one namespace (server_options::make_adapter).
+using adapter_factory = std::function<std::unique_ptr<adapter>(adapter_context ctx)>;
 
 // The in-memory adapter: two maps kept in step (room to sids, sid to rooms), and, when the
-// server has connection state recovery, the recent EVENT packets with their offsets.
+// context has connection state recovery, the recent EVENT packets with their offsets and the
+// sessions of the sockets that went away.
 class memory_adapter : public adapter {
 public:
-    explicit memory_adapter(nsp& n);
+    explicit memory_adapter(adapter_context ctx);
 
     void add_all(std::string const& sid, std::set<std::string> const& rooms) override;
     void del(std::string const& sid, std::string const& room) override;
@@ -124,9 +168,11 @@ public:
     std::optional<restored_session> restore_session(std::string const& pid,
                                                     std::string const& offset) override;
 
-    // Drops stored packets and sessions older than the recovery window.
-    void prune(util::time_point now);
-    std::size_t stored_packets() const { return packets_.size(); }
+    // Drops the stored packets and sessions older than the recovery window at `now`.
+    void prune(util::time_point now) override;
+    // What recovery keeps now: packets a reconnecting client may still ask for, and sessions.
+    std::size_t stored_packets() const { return packets_.size() - first_packet_; }
+    std::size_t stored_sessions() const { return sessions_.size(); }
 
 protected:
     // Delivers to this server's sockets only.
@@ -143,10 +189,18 @@ private:
         util::time_point emitted_at;
     };
 
+    // The room index, two maps kept in step: sid is in rooms_[room] exactly when room is in
+    // sids_[sid]. rooms_ holds no empty set (a room goes with its last socket); sids_ holds
+    // every socket between its join and del_all, even one that left every room (namespace-wide
+    // broadcasts still reach it, as in Node).
     std::unordered_map<std::string, std::set<std::string>> rooms_; // room -> sids
     std::unordered_map<std::string, std::set<std::string>> sids_;  // sid -> rooms
+    // Recovery only (empty without it). Oldest first, offsets increasing; packets_[0,
+    // first_packet_) are pruned and compacted away once they are half of the vector, so an
+    // offset before first_packet_ is never found again.
     std::vector<stored_packet> packets_;
-    std::size_t first_packet_ = 0; // packets_[0, first_packet_) are pruned
+    std::size_t first_packet_ = 0;
+    // By private id (pid); a session leaves when restored (once) or pruned.
     std::map<std::string, session_record> sessions_;
     std::uint64_t next_offset_ = 0;
 };

@@ -29,7 +29,7 @@ struct nsp_tracker;
 // disconnect"). Either way the exception is logged and no other socket is touched.
 class nsp {
 public:
-    nsp(socketio::server& srv, std::string name);
+    nsp(detail::passkey<socketio::server>, socketio::server& srv, std::string name);
     ~nsp();
     nsp(nsp const&) = delete;
     nsp& operator=(nsp const&) = delete;
@@ -59,19 +59,27 @@ public:
     std::size_t live_sockets() const;
     std::vector<socket_ptr> sockets() const;
 
-    // For the server internals.
+private:
+    friend class socketio::server;
+    friend class socketio::socket;
+    friend class socketio::broadcast_operator;
+    friend class detail::client;
+
+    // A CONNECT for this namespace: restores a session or makes a socket, runs the middlewares.
     void add(std::shared_ptr<detail::client> client, json auth);
     std::shared_ptr<detail::nsp_tracker> const& tracker() const { return tracker_; }
+    // The socket left: drop it from sockets_ (the socket empties the other indexes).
     void remove(socket& s);
     // Queues the encoded packet to the socket with this id, if it is here.
-    void deliver(std::string const& sid, std::vector<engineio::outgoing_ptr> const& parts,
-                 bool is_volatile);
+    void deliver(std::string const& sid, frames const& parts, bool is_volatile);
+    bool deliver_with_ack(std::string const& sid, std::uint64_t ack_id, frames const& parts,
+                          bool is_volatile, util::duration timeout, ack_handler on_ack);
     // Ack ids come from one counter per namespace, so a broadcast can share one id.
     std::uint64_t next_ack_id() { return next_ack_id_++; }
     // Adopts the middlewares and connection handler of a dynamic parent namespace.
     void inherit(nsp const& parent);
+    adapter_context make_context();
 
-private:
     void run_middlewares(socket_ptr s, std::size_t index);
     void refuse(socket& s, std::string_view message, json data = nullptr);
     void connect(socket_ptr s);
@@ -82,6 +90,10 @@ private:
     std::unique_ptr<socketio::adapter> adapter_;
     std::vector<middleware> middlewares_;
     std::vector<connection_handler> connection_handlers_;
+    // The connected sockets by id. One of three indexes filled and emptied together: a socket
+    // is here exactly when its client has it by namespace name (detail::client::sockets_) and
+    // the adapter has it in its own room; connect() fills the three, socket::on_close() empties
+    // them, and socket::connected() is true in between.
     std::unordered_map<std::string, socket_ptr> sockets_;
     std::uint64_t next_ack_id_ = 0;
 };

@@ -24,13 +24,6 @@ class io_context;
 
 namespace kibitz::socketio {
 
-// Connection state recovery (socket.io 4.6): after an abnormal disconnect, a socket's id, rooms
-// and data are kept this long with the packets it missed.
-struct recovery_options {
-    util::duration max_disconnection_duration{120000};
-    bool skip_middlewares = true;
-};
-
 // Server options, named after Node's ServerOptions.
 struct server_options {
     // Engine.IO options; the path defaults to "/socket.io/".
@@ -56,13 +49,14 @@ struct server_options {
     // A child namespace is removed once no socket of it is left (Node's
     // cleanupEmptyChildNamespaces, off by default there): names are client input.
     bool cleanup_empty_child_namespaces = true;
+    // Off when empty (recovery_options: adapter.hpp).
     std::optional<recovery_options> connection_state_recovery;
     // Limits on what a client sends (attachment bytes follow engine.max_payload).
     decoder_limits limits;
     // Serve socket.io.js and its siblings at <path>socket.io.js, from this folder (the
     // socket.io-client package's dist/). Empty: not served.
     std::string client_dist_dir;
-    // The adapter of each namespace (the in-memory one when empty).
+    // The adapter of each namespace (the in-memory one when empty), given its adapter_context.
     adapter_factory make_adapter;
 
     static engineio::options default_engine() {
@@ -117,13 +111,18 @@ public:
     std::size_t namespace_count() const { return namespaces_.size(); }
     bool has_namespace(std::string const& name) const { return namespaces_.count(name) != 0; }
 
-    // For the internals: the namespace a CONNECT asks for, created if dynamic; null if none,
-    // with the CONNECT_ERROR message in `refusal`.
+private:
+    friend class detail::client;
+    friend class socketio::nsp;
+
+    // The namespace a CONNECT asks for, created if dynamic; null if none, with the
+    // CONNECT_ERROR message in `refusal`.
     nsp* find_or_create(std::string const& name, json const& auth, std::string_view& refusal);
     // A socket object of child namespace `name` is gone: remove the child if it is left empty.
     void child_released(std::string const& name);
+    // The steady time now: the one clock the clients and adapters are given.
+    util::time_point now() const { return clock_(); }
 
-private:
     void on_engine_connection(engineio::socket_ptr conn);
     void prune_recovery();
     bool parent_accepts(namespace_predicate const& accepts, std::string const& name,
@@ -131,10 +130,13 @@ private:
 
     boost::asio::io_context& ioc_;
     server_options opts_;
+    std::function<util::time_point()> clock_ = [] { return util::steady_clock::now(); };
     std::unique_ptr<engineio::server> engine_;
     // Declared before namespaces_, so both outlive the sockets destroyed with the namespaces.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true); // false once destroying
-    std::set<std::string> children_; // the names in namespaces_ created by a dynamic parent
+    // The names in namespaces_ created by a dynamic parent: a subset of its keys, at most
+    // max_child_namespaces; of(name) takes a name out (it is kept for good).
+    std::set<std::string> children_;
     std::map<std::string, std::unique_ptr<nsp>> namespaces_;
     struct dynamic_parent {
         namespace_predicate accepts;

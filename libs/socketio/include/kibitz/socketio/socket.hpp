@@ -30,8 +30,8 @@ struct nsp_tracker;
 // handler is logged. Nothing a handler throws reaches the loop or another socket.
 class socket : public std::enable_shared_from_this<socket> {
 public:
-    socket(nsp& n, std::shared_ptr<detail::client> client, socketio::handshake hs, std::string id,
-           std::string pid);
+    socket(detail::passkey<nsp>, nsp& n, std::shared_ptr<detail::client> client,
+           socketio::handshake hs, std::string id, std::string pid);
     ~socket();
     socket(socket const&) = delete;
     socket& operator=(socket const&) = delete;
@@ -79,23 +79,29 @@ public:
     // Leaves the namespace ("server namespace disconnect"); with close, the whole connection.
     void disconnect(bool close = false);
 
-    // For the server internals.
+private:
+    friend class socketio::nsp;
+    friend class socketio::server;
+    friend class detail::client;
+
+    struct pending_ack {
+        std::shared_ptr<ack_handler> handler; // emptied by whichever comes first
+        std::weak_ptr<detail::timer> timer;
+    };
+
+    // A packet of this socket's namespace, from its client.
     void on_packet(packet& p);
+    // Leaves the namespace with `reason`: keeps the session if recoverable, empties the three
+    // indexes (see nsp::sockets_), then calls the disconnect handler. Once; then a no-op.
     void on_close(std::string_view reason);
+    // The namespace admitted it: joins its own room and answers the CONNECT.
     void on_connect();
     void on_connect_repeated();
     void set_recovered(restored_session r);
     std::optional<restored_session> take_restored();
     detail::client& client() const { return *client_; }
-    std::string const& pid() const { return pid_; }
     // False (and nothing kept) when server_options::max_pending_acks are pending already.
     bool register_ack(std::uint64_t id, ack_handler handler, util::duration timeout);
-
-private:
-    struct pending_ack {
-        std::shared_ptr<ack_handler> handler; // emptied by whichever comes first
-        std::weak_ptr<detail::timer> timer;
-    };
 
     void on_event(packet& p);
     void on_ack(packet& p);
@@ -110,6 +116,8 @@ private:
     socketio::handshake handshake_;
     std::string id_;
     std::string pid_;
+    // True exactly while the socket is in the three indexes (nsp::sockets_): from on_connect()
+    // to on_close(). Never true again after: a socket object joins once.
     bool connected_ = false;
     bool recovered_ = false;
     std::unique_ptr<restored_session> restored_;   // only between a recovery and its CONNECT
@@ -119,6 +127,8 @@ private:
     any_handler any_;
     disconnect_handler on_disconnecting_;
     disconnect_handler on_disconnect_;
+    // The acks the client owes, at most server_options::max_pending_acks. An entry goes when its
+    // ack arrives or its timer fires, whichever is first; the handler runs once either way.
     std::unordered_map<std::uint64_t, pending_ack> acks_;
 };
 

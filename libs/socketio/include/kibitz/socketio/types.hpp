@@ -18,6 +18,16 @@ class nsp;
 
 using socket_ptr = std::shared_ptr<socket>;
 
+namespace detail {
+// A key only T can make. A constructor that takes one stays public (make_shared needs it), yet
+// only T can call it.
+template<class T>
+class passkey {
+    friend T;
+    passkey() = default;
+};
+} // namespace detail
+
 // Answers a client's event: call it once with the ack arguments (a JSON array). Empty when the
 // client asked for no acknowledgement.
 using ack_callback = std::function<void(json args)>;
