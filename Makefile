@@ -4,7 +4,7 @@ PORT ?= 3000
 HOST ?= 127.0.0.1
 DATA ?= ./var
 
-.PHONY: run build test faults bench deps format format-check clean
+.PHONY: run build test faults soak bench deps format format-check clean
 
 run: build
 	mkdir -p $(DATA)
@@ -25,6 +25,13 @@ faults:
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan
 	scripts/faults.sh full
+
+# The chat soak (200 clients for 30 s by default; KIBITZ_CHAT_SOAK_* to change).
+soak:
+	@scripts/deps.sh test
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+	KIBITZ_BIN_DIR=build/asan/bin node --test --test-concurrency=1 --test-reporter=spec tests/soak/
 
 bench: build
 	scripts/bench.sh

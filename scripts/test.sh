@@ -30,6 +30,11 @@ if [ -d tests/interop ]; then
     scripts/interop.sh
 fi
 
+if [ -d tests/web ]; then
+    step "web client module tests (node --test tests/web/)"
+    node --test --test-concurrency=1 tests/web/
+fi
+
 step "fault suite, brief (SIGKILL, SIGSTOP, locked database, EMFILE, disk full)"
 scripts/faults.sh brief
 

@@ -7,8 +7,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startChat, connectChat, call, closeAll } from "./chat.mjs";
-import { withTimeout } from "../lib/server.mjs";
+import { startChat, connectChat, call, closeAll } from "../interop/chat/chat.mjs";
+import { withTimeout } from "../interop/lib/server.mjs";
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const CLIENTS = env("KIBITZ_CHAT_SOAK_CLIENTS", 200);
