@@ -35,7 +35,6 @@ inline constexpr std::string_view stale_ply = "stale_ply";
 inline constexpr std::string_view no_offer = "no_offer";
 inline constexpr std::string_view too_late = "too_late";
 inline constexpr std::string_view too_early = "too_early";
-inline constexpr std::string_view internal_error = "internal_error";
 // Additions (docs/chess_app.md): storage failed, nothing changed; too many requests (with
 // error.retry_after_ms); a cap on games or spectators.
 inline constexpr std::string_view unavailable = "unavailable";
