@@ -182,9 +182,9 @@ json error_reply(std::string_view code, std::string_view message) {
 
 json rate_limited_reply(std::int64_t retry_after_ms, std::string_view what) {
     auto const seconds = std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000);
-    auto reply = error_reply(wire::error_rate_limited,
-                             std::string(what) + "; try again in " + std::to_string(seconds) +
-                                 (seconds == 1 ? " second" : " seconds"));
+    auto reply = error_reply(wire::error_rate_limited, std::string(what) + "; try again in " +
+                                                           std::to_string(seconds) +
+                                                           (seconds == 1 ? " second" : " seconds"));
     reply["error"]["retry_after_ms"] = retry_after_ms;
     return reply;
 }

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <array>
-#include <system_error>
 #include <string>
+#include <system_error>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
