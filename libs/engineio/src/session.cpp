@@ -111,12 +111,17 @@ void session::terminate(std::string_view reason, std::string_view description) {
 }
 
 void session::run() {
-    if (running_) return;
+    // Most sends queue behind a flush already asked for: nothing to apply, nothing to pay.
+    if (running_ || !machine_.has_actions()) return;
     running_ = true;
     auto self = shared_from_this(); // a handler, or the owner, may drop the session
+    // Cleared however the loop ends, so a handler that throws does not stall the session.
+    struct guard {
+        bool& running;
+        ~guard() { running = false; }
+    } g{running_};
     while (machine_.next(action_))
         apply(action_);
-    running_ = false;
 }
 
 void session::apply(session_action& a) {

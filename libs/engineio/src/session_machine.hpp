@@ -44,7 +44,7 @@ struct session_action {
     bool binary = false;
     std::vector<outgoing_ptr> batch;
     util::time_point at{};
-    std::string_view reason; // closed: an engine.io close reason (wire.hpp)
+    std::string_view reason; // closed: an engine.io close reason (a wire.hpp constant)
     deferred work = deferred::overflow_close;
 };
 
@@ -88,6 +88,7 @@ public:
 
     // The next action to apply; false when none is left.
     bool next(session_action& out);
+    bool has_actions() const { return next_ < actions_.size(); }
 
     bool writable(bool ws_busy) const;
     bool is_open() const { return state_ == state::open; }
