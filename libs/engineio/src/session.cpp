@@ -127,42 +127,6 @@ void session::run() {
 void session::apply(session_action& a) {
     using kind = session_action::kind;
     switch (a.what) {
-    case kind::none:
-        break;
-    case kind::answer_request: {
-        // A POST is answered "ok" (text/html, as Node's engine.io); 413 also closes.
-        auto r = std::move(request_headers_);
-        r.status = a.status;
-        r.close = a.status == 413;
-        if (a.status == 200) {
-            r.set("Content-Type", "text/html");
-            r.set("Cache-Control", "no-store");
-            r.body = "ok";
-        }
-        if (auto conn = std::move(request_)) conn->respond(std::move(r));
-        break;
-    }
-    case kind::hold_poll:
-        poll_ = std::move(request_);
-        break;
-    case kind::respond_poll:
-        respond_poll(std::move(a.body));
-        break;
-    case kind::write_ws:
-        if (ws_) ws_->write(std::move(a.batch));
-        break;
-    case kind::write_probe:
-        if (probe_) probe_->write(std::move(a.batch));
-        break;
-    case kind::promote_probe:
-        ws_ = std::move(probe_);
-        break;
-    case kind::close_ws:
-        if (ws_) ws_->close(ws_close_code::normal);
-        break;
-    case kind::close_probe:
-        if (auto probe = std::move(probe_)) probe->close(ws_close_code::normal);
-        break;
     case kind::deliver:
         if (on_message_) on_message_(message{a.binary, a.body});
         break;
@@ -189,7 +153,52 @@ void session::apply(session_action& a) {
         if (handler) handler(a.reason, a.body);
         break;
     }
+    default:
+        apply_transport(a);
     }
+}
+
+void session::apply_transport(session_action& a) {
+    using kind = session_action::kind;
+    switch (a.what) {
+    case kind::answer_request:
+        return answer_request(a.status);
+    case kind::hold_poll:
+        poll_ = std::move(request_);
+        break;
+    case kind::respond_poll:
+        return respond_poll(std::move(a.body));
+    case kind::write_ws:
+        if (ws_) ws_->write(std::move(a.batch));
+        break;
+    case kind::write_probe:
+        if (probe_) probe_->write(std::move(a.batch));
+        break;
+    case kind::promote_probe:
+        ws_ = std::move(probe_);
+        break;
+    case kind::close_ws:
+        if (ws_) ws_->close(ws_close_code::normal);
+        break;
+    case kind::close_probe:
+        if (auto probe = std::move(probe_)) probe->close(ws_close_code::normal);
+        break;
+    default:
+        break;
+    }
+}
+
+void session::answer_request(int status) {
+    // A POST is answered "ok" (text/html, as Node's engine.io); 413 also closes the connection.
+    auto r = std::move(request_headers_);
+    r.status = status;
+    r.close = status == 413;
+    if (status == 200) {
+        r.set("Content-Type", "text/html");
+        r.set("Cache-Control", "no-store");
+        r.body = "ok";
+    }
+    if (auto conn = std::move(request_)) conn->respond(std::move(r));
 }
 
 void session::respond_poll(std::string body) {

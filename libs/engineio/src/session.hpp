@@ -82,6 +82,8 @@ private:
     // applied by the loop already running).
     void run();
     void apply(session_action& a);
+    void apply_transport(session_action& a);
+    void answer_request(int status);
     void arm_timer(util::time_point at);
     void on_timer(net::error_code ec);
     void respond_poll(std::string body);
