@@ -87,9 +87,10 @@ void session_machine::flush_queue(bool ws_busy) {
     if (has_close) finish_close(wire::reason_forced_close, "");
 }
 
-void session_machine::respond_poll(std::string_view body) {
+void session_machine::respond_poll(packet_type type) {
+    // A one-packet payload without data: "6" (noop) or "1" (close).
     poll_pending_ = false;
-    emit(kind::respond_poll).body = body;
+    emit(kind::respond_poll).body.push_back(static_cast<char>(type));
 }
 
 void session_machine::poll_get(util::time_point now) {
@@ -106,7 +107,7 @@ void session_machine::poll_get(util::time_point now) {
     emit(kind::hold_poll);
     if (!check(now)) return;
     // While the WebSocket upgrade is under way, release the client's poll at once (a noop).
-    if (upgrading_ && queue_.empty()) return respond_poll("6");
+    if (upgrading_ && queue_.empty()) return respond_poll(packet_type::noop);
     if (!queue_.empty() && !flush_scheduled_) {
         flush_scheduled_ = true;
         emit(kind::schedule_flush);
@@ -192,7 +193,7 @@ void session_machine::handle_packet(packet& p, util::time_point now) {
         break;
     case packet_type::close:
         // A poll still pending is released with a noop, as engine.io does.
-        if (poll_pending_) respond_poll("6");
+        if (poll_pending_) respond_poll(packet_type::noop);
         finish_close(wire::reason_transport_close, "client closed");
         break;
     case packet_type::ping:
@@ -231,7 +232,7 @@ void session_machine::handle_probe_packet(packet const& p, bool busy) {
         // never reads is closed by it (ws_closed reports it, and the probe ends).
         emit(kind::write_probe).batch.push_back(make_packet(packet_type::pong, "probe"));
         upgrading_ = true;
-        if (poll_pending_ && queue_.empty()) respond_poll("6");
+        if (poll_pending_ && queue_.empty()) respond_poll(packet_type::noop);
         return;
     }
     if (p.type != packet_type::upgrade || !upgrading_) return end_probe();
@@ -242,7 +243,7 @@ void session_machine::handle_probe_packet(packet const& p, bool busy) {
     upgrade_deadline_.reset();
     emit(kind::promote_probe);
     // A poll still pending gets a noop so the client's polling ends cleanly.
-    if (poll_pending_) respond_poll("6");
+    if (poll_pending_) respond_poll(packet_type::noop);
     arm_timer();
     flush_queue(busy);
 }
@@ -326,7 +327,7 @@ void session_machine::finish_close(std::string_view reason, std::string_view des
     emit(kind::cancel_timer);
     queue_.clear();
     queued_bytes_ = 0;
-    if (poll_pending_) respond_poll("1");
+    if (poll_pending_) respond_poll(packet_type::close);
     if (has_ws_) emit(kind::close_ws);
     if (has_probe_) emit(kind::close_probe);
     has_probe_ = false;

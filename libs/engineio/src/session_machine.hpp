@@ -100,7 +100,7 @@ private:
     enum class state { open, closing, closed };
 
     session_action& emit(session_action::kind k);
-    void respond_poll(std::string_view body);
+    void respond_poll(packet_type type);
     bool check(util::time_point now);
     void arm_timer();
     void handle_packet(packet& p, util::time_point now);
