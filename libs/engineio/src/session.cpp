@@ -16,8 +16,8 @@ http_response polling_response(std::string body) {
 
 session::session(net::asio::io_context& ioc, session_owner& owner, std::string id,
                  http_request handshake)
-    : owner_(owner), id_(std::move(id)), handshake_(std::move(handshake)),
-      machine_(owner.opts(), owner.ping_packet()), timer_(ioc) {
+    : owner_(owner), machine_(owner.opts(), owner.ping_packet()), id_(std::move(id)),
+      handshake_(std::move(handshake)), timer_(ioc) {
     handshake_.body.clear();
 }
 
@@ -38,9 +38,12 @@ std::string_view session::transport() const {
 }
 
 bool session::send(outgoing_ptr packet, bool droppable) {
-    bool queued = machine_.send(std::move(packet), droppable, ws_busy());
+    // Only a droppable packet asks whether the WebSocket is busy: a broadcast to many sessions
+    // touches no connection object.
+    auto result = machine_.send(std::move(packet), droppable, droppable && ws_busy());
+    if (result == send_result::queued_flush) owner_.schedule_flush(shared_from_this());
     run();
-    return queued;
+    return result != send_result::dropped;
 }
 
 void session::run_scheduled_flush() {
@@ -63,10 +66,11 @@ void session::on_poll_get(std::shared_ptr<http_connection> conn, util::time_poin
 void session::on_poll_post(std::shared_ptr<http_connection> conn, http_request const& request,
                            http_response headers, util::time_point now) {
     request_ = std::move(conn);
-    request_headers_ = std::move(headers);
+    request_headers_ = &headers;
     machine_.poll_post(request.body_too_large, request.header("Content-Type"), request.body, now);
     run();
     request_.reset();
+    request_headers_ = nullptr;
 }
 
 bool session::can_upgrade() const {
@@ -113,15 +117,21 @@ void session::terminate(std::string_view reason, std::string_view description) {
 void session::run() {
     // Most sends queue behind a flush already asked for: nothing to apply, nothing to pay.
     if (running_ || !machine_.has_actions()) return;
+    // Held from the first action that may drop the session (the owner forgets a closed one; a
+    // handler may let go of it); taken only then, so a flush costs no reference count.
+    std::shared_ptr<session> self;
+    session_action a; // taken from the machine, one at a time
     running_ = true;
-    auto self = shared_from_this(); // a handler, or the owner, may drop the session
     // Cleared however the loop ends, so a handler that throws does not stall the session.
     struct guard {
         bool& running;
         ~guard() { running = false; }
     } g{running_};
-    while (machine_.next(action_))
-        apply(action_);
+    while (machine_.next(a)) {
+        using kind = session_action::kind;
+        if (!self && (a.what == kind::closed || a.what == kind::deliver)) self = shared_from_this();
+        apply(a);
+    }
 }
 
 void session::apply(session_action& a) {
@@ -190,7 +200,8 @@ void session::apply_transport(session_action& a) {
 
 void session::answer_request(int status) {
     // A POST is answered "ok" (text/html, as Node's engine.io); 413 also closes the connection.
-    auto r = std::move(request_headers_);
+    http_response r;
+    if (request_headers_) r = std::move(*request_headers_);
     r.status = status;
     r.close = status == 413;
     if (status == 200) {

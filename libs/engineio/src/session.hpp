@@ -89,17 +89,16 @@ private:
     void respond_poll(std::string body);
 
     session_owner& owner_;
+    std::shared_ptr<ws_connection> ws_; // the WebSocket transport, once there is one
+    session_machine machine_;
     std::string id_;
     http_request handshake_;
-    session_machine machine_;
     net::asio::steady_timer timer_;
-    std::shared_ptr<ws_connection> ws_;     // the WebSocket transport, once there is one
     std::shared_ptr<ws_connection> probe_;  // a WebSocket being probed for the upgrade
     std::shared_ptr<http_connection> poll_; // a pending long-poll GET
     // The request of the event being handled, and its response's headers.
     std::shared_ptr<http_connection> request_;
-    http_response request_headers_;
-    session_action action_; // reused for every action
+    http_response* request_headers_ = nullptr;
     bool running_ = false;
     message_handler on_message_;
     close_handler on_close_;

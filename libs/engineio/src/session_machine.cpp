@@ -16,19 +16,36 @@ void session_machine::start(util::time_point now) {
 }
 
 session_action& session_machine::emit(kind k) {
-    auto& a = actions_.emplace_back();
+    // Nothing pending: the action goes in the slot inside the machine (most events have one).
+    if (!has_actions()) {
+        // Taken with next(), so its body and batch are moved-from: empty them, keep the rest
+        // (fields another kind does not read).
+        first_.what = k;
+        first_.body.clear();
+        first_.batch.clear();
+        first_.binary = false;
+        has_first_ = true;
+        return first_;
+    }
+    auto& a = more_.emplace_back();
     a.what = k;
     return a;
 }
 
 bool session_machine::next(session_action& out) {
-    if (next_ == actions_.size()) {
-        actions_.clear(); // keeps the capacity for the next event
-        next_ = 0;
-        return false;
+    // first_, when present, is older than everything in more_.
+    if (has_first_) {
+        has_first_ = false;
+        out = std::move(first_);
+        return true;
     }
-    out = std::move(actions_[next_++]);
-    return true;
+    if (next_ < more_.size()) {
+        out = std::move(more_[next_++]);
+        return true;
+    }
+    more_.clear(); // keeps the capacity for the next event
+    next_ = 0;
+    return false;
 }
 
 bool session_machine::writable(bool ws_busy) const {
@@ -37,25 +54,23 @@ bool session_machine::writable(bool ws_busy) const {
     return poll_pending_;
 }
 
-bool session_machine::send(outgoing_ptr packet, bool droppable, bool ws_busy) {
-    if (state_ != state::open) return false;
+send_result session_machine::send(outgoing_ptr packet, bool droppable, bool ws_busy) {
+    if (state_ != state::open) return send_result::dropped;
     // A volatile packet is dropped rather than queued behind others (socket.io "volatile").
-    if (droppable && !writable(ws_busy)) return false;
+    if (droppable && !writable(ws_busy)) return send_result::dropped;
     queued_bytes_ += packet->size();
     queue_.push_back(std::move(packet));
     if (queued_bytes_ > opts_.max_send_queue_bytes && !overflow_) {
         // A client that does not read is closed, later, never inside this call.
         overflow_ = true;
         emit(kind::post).work = deferred::overflow_close;
-        return true;
+        return send_result::queued;
     }
     // Everything queued in this loop turn leaves in one write: the owner flushes every session
     // that asked, once, at the end of the turn.
-    if (!flush_scheduled_) {
-        flush_scheduled_ = true;
-        emit(kind::schedule_flush);
-    }
-    return true;
+    if (flush_scheduled_) return send_result::queued;
+    flush_scheduled_ = true;
+    return send_result::queued_flush;
 }
 
 void session_machine::flush_due(bool ws_busy) {
@@ -151,7 +166,8 @@ bool session_machine::check(util::time_point now) {
     case heartbeat::action::none:
         break;
     case heartbeat::action::send_ping:
-        if (state_ == state::open) send(ping_, false, false);
+        if (state_ == state::open && send(ping_, false, false) == send_result::queued_flush)
+            emit(kind::schedule_flush);
         break;
     case heartbeat::action::timed_out:
         finish_close(wire::reason_ping_timeout, "");
@@ -315,8 +331,9 @@ void session_machine::terminate(std::string_view reason, std::string_view descri
 void session_machine::leave_open() {
     // A handler that closes the session receives nothing after that: deliveries not yet
     // applied are cancelled.
-    for (auto i = next_; i < actions_.size(); ++i)
-        if (actions_[i].what == kind::deliver) actions_[i] = session_action{};
+    if (has_first_ && first_.what == kind::deliver) first_ = session_action{};
+    for (auto i = next_; i < more_.size(); ++i)
+        if (more_[i].what == kind::deliver) more_[i] = session_action{};
 }
 
 void session_machine::finish_close(std::string_view reason, std::string_view description) {

@@ -19,6 +19,11 @@ enum class ws_role { transport, probe };
 // Work the shell does later, from the event loop, and then reports with session_machine::posted.
 enum class deferred { overflow_close, close_after_drain };
 
+// What send() did with a packet. queued_flush: queued, and the shell asks its owner for the
+// end-of-turn flush (the schedule_flush action, returned rather than queued: send is the hottest
+// event, one per packet and recipient).
+enum class send_result { dropped, queued, queued_flush };
+
 // One thing the shell must do. Actions come out in order and are applied in that order.
 struct session_action {
     enum class kind {
@@ -81,14 +86,14 @@ public:
     void flush_due(bool ws_busy);
     void flush(bool ws_busy) { flush_queue(ws_busy); }
 
-    // The socket's calls. send() returns false when the packet is dropped.
-    bool send(outgoing_ptr packet, bool droppable, bool ws_busy);
+    // The socket's calls. `ws_busy` matters only for a droppable packet.
+    send_result send(outgoing_ptr packet, bool droppable, bool ws_busy);
     void close(util::time_point now);
     void terminate(std::string_view reason, std::string_view description);
 
     // The next action to apply; false when none is left.
     bool next(session_action& out);
-    bool has_actions() const { return next_ < actions_.size(); }
+    bool has_actions() const { return has_first_ || next_ < more_.size(); }
 
     bool writable(bool ws_busy) const;
     bool is_open() const { return state_ == state::open; }
@@ -110,23 +115,28 @@ private:
     void leave_open();
     void finish_close(std::string_view reason, std::string_view description);
 
-    options const& opts_;
-    outgoing_ptr ping_;
-    heartbeat heartbeat_;
-    std::vector<outgoing_ptr> queue_;
-    std::size_t queued_bytes_ = 0;
-    std::vector<session_action> actions_; // reused: cleared, not freed, once all are taken
-    std::size_t next_ = 0;
-    std::optional<util::time_point> armed_; // where the shell's timer is set
-    std::optional<util::time_point> upgrade_deadline_;
-    std::optional<util::time_point> closing_deadline_;
+    // What every send and flush touches comes first, on as few cache lines as may be.
+    state state_ = state::open;
     bool has_ws_ = false;
     bool has_probe_ = false;
     bool poll_pending_ = false;
     bool upgrading_ = false; // the probe answered: the client is pausing its polling
     bool flush_scheduled_ = false;
     bool overflow_ = false;
-    state state_ = state::open;
+    bool has_first_ = false;
+    std::size_t queued_bytes_ = 0;
+    std::vector<outgoing_ptr> queue_;
+    // The actions not yet taken, in order: first_ in the machine itself, the rest in a vector
+    // that is cleared, not freed, once all are taken. No allocation once warm.
+    std::size_t next_ = 0;
+    std::vector<session_action> more_;
+    options const& opts_;
+    outgoing_ptr ping_;
+    heartbeat heartbeat_;
+    std::optional<util::time_point> armed_; // where the shell's timer is set
+    std::optional<util::time_point> upgrade_deadline_;
+    std::optional<util::time_point> closing_deadline_;
+    session_action first_;
 };
 
 } // namespace kibitz::engineio::detail
