@@ -24,6 +24,7 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
 
     options const& opts() const override { return opts_; }
     outgoing_ptr const& ping_packet() const override { return ping_; }
+    util::time_point now() const override { return util::steady_clock::now(); }
 
     void schedule_flush(std::shared_ptr<session> s) override {
         // One posted handler per loop turn flushes every session that has something queued.

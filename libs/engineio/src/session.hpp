@@ -1,9 +1,9 @@
 #pragma once
 
 #include "http_connection.hpp"
+#include "session_machine.hpp"
 #include "ws_connection.hpp"
 
-#include <kibitz/engineio/heartbeat.hpp>
 #include <kibitz/engineio/options.hpp>
 #include <kibitz/engineio/socket.hpp>
 #include <kibitz/net/asio.hpp>
@@ -23,6 +23,8 @@ public:
     virtual ~session_owner() = default;
     virtual options const& opts() const = 0;
     virtual outgoing_ptr const& ping_packet() const = 0;
+    // The time now: the session reads no clock of its own.
+    virtual util::time_point now() const = 0;
     // Calls run_scheduled_flush() on the session at the end of this loop turn.
     virtual void schedule_flush(std::shared_ptr<session> s) = 0;
     // The session has ended: drop it from the registry.
@@ -30,7 +32,8 @@ public:
 };
 
 // One Engine.IO session and its transports: polling, WebSocket, or polling while a WebSocket
-// probe is under way. It keeps the heartbeat, the send queue and the upgrade (spec: "Upgrade").
+// probe is under way. The shell around session_machine: it holds the connections, the timer
+// and the handlers, feeds the machine every event with the time, and applies its actions.
 class session final : public socket, public ws_owner, public std::enable_shared_from_this<session> {
 public:
     session(net::asio::io_context& ioc, session_owner& owner, std::string id,
@@ -60,10 +63,10 @@ public:
     std::string_view transport() const override;
     http_request const& handshake() const override { return handshake_; }
     bool send(outgoing_ptr packet, bool droppable) override;
-    bool writable() const override;
+    bool writable() const override { return machine_.writable(ws_busy()); }
     void flush() override;
-    std::size_t buffered_bytes() const override { return queued_bytes_; }
-    bool is_open() const override { return state_ == state::open; }
+    std::size_t buffered_bytes() const override { return machine_.buffered_bytes(); }
+    bool is_open() const override { return machine_.is_open(); }
     void close() override;
     void on_message(message_handler handler) override { on_message_ = std::move(handler); }
     void on_close(close_handler handler) override { on_close_ = std::move(handler); }
@@ -74,35 +77,29 @@ public:
     void on_ws_drained(ws_connection& ws) override;
 
 private:
-    enum class state { open, closing, closed };
-
-    void handle_packet(packet const& p, util::time_point now);
-    void handle_probe_packet(packet const& p);
-    void complete_upgrade();
-    bool check(util::time_point now);
-    void arm_timer();
+    bool ws_busy() const { return ws_ && ws_->writing(); }
+    // Applies the machine's actions until none is left (once: a nested event's actions are
+    // applied by the loop already running).
+    void run();
+    void apply(session_action& a);
+    void apply_transport(session_action& a);
+    void answer_request(int status);
+    void arm_timer(util::time_point at);
     void on_timer(net::error_code ec);
-    void schedule_flush();
-    void flush_queue();
     void respond_poll(std::string body);
-    void finish_close(std::string_view reason, std::string_view description);
 
     session_owner& owner_;
+    std::shared_ptr<ws_connection> ws_; // the WebSocket transport, once there is one
+    session_machine machine_;
     std::string id_;
     http_request handshake_;
-    heartbeat heartbeat_;
     net::asio::steady_timer timer_;
-    std::vector<outgoing_ptr> queue_;
-    std::size_t queued_bytes_ = 0;
-    std::shared_ptr<ws_connection> ws_;     // the WebSocket transport, once there is one
     std::shared_ptr<ws_connection> probe_;  // a WebSocket being probed for the upgrade
     std::shared_ptr<http_connection> poll_; // a pending long-poll GET
-    std::optional<util::time_point> upgrade_deadline_;
-    std::optional<util::time_point> closing_deadline_;
-    bool upgrading_ = false; // the probe answered: the client is pausing its polling
-    bool flush_scheduled_ = false;
-    bool overflow_ = false;
-    state state_ = state::open;
+    // The request of the event being handled, and its response's headers.
+    std::shared_ptr<http_connection> request_;
+    http_response* request_headers_ = nullptr;
+    bool running_ = false;
     message_handler on_message_;
     close_handler on_close_;
 };
