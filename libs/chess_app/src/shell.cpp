@@ -124,6 +124,9 @@ struct chess_server::impl {
     void send(batch& b);
     void send_pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
     void send_http_pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
+    static std::function<void(store::result<std::optional<store::game_record>>)>
+    pgn_loaded(std::weak_ptr<chess_server> weak, std::size_t impl::*counter,
+               std::function<void(std::optional<pgn_answer>)> done);
     void arm();
     void on_connection(socketio::socket_ptr s);
     void restore_at_start(std::vector<store::game_record> games, std::size_t cap);
@@ -284,6 +287,21 @@ void chess_server::impl::send(batch& b) {
     }
 }
 
+// What a PGN read from the store answers: the game's PGN, nullopt for no such game, unavailable
+// when the store failed. It gives back the place it took in `counter` (a member of impl).
+std::function<void(store::result<std::optional<store::game_record>>)>
+chess_server::impl::pgn_loaded(std::weak_ptr<chess_server> weak, std::size_t impl::*counter,
+                               std::function<void(std::optional<pgn_answer>)> done) {
+    return [weak, counter, done](store::result<std::optional<store::game_record>> r) {
+        auto owner = weak.lock();
+        if (owner) --(owner->impl_.get()->*counter);
+        if (!owner || !r) return done(pgn_answer{{}, {}, true});
+        if (!r.value()) return done(std::nullopt);
+        auto text = owner->impl_->svc.pgn_of(*r.value());
+        done(text ? std::optional(pgn_answer{r.value()->id, *text}) : std::nullopt);
+    };
+}
+
 // Committed state only: from memory when no batch is being stored, else from the store.
 void chess_server::impl::send_pgn(std::string const& id,
                                   std::function<void(std::optional<pgn_answer>)> done) {
@@ -291,17 +309,9 @@ void chess_server::impl::send_pgn(std::string const& id,
         auto text = svc.pgn(id);
         return done(text ? std::optional(pgn_answer{id, *text}) : std::nullopt);
     }
-    auto weak = self;
-    // Reads for PGNs of games not in memory (any HTTP client may ask) are bounded too.
+    // Reads for PGNs of games not in memory are bounded too.
     if (loading >= shell.max_queued) return done(pgn_answer{{}, {}, true});
-    auto on_loaded = [weak, done](store::result<std::optional<store::game_record>> r) {
-        auto owner = weak.lock();
-        if (owner) --owner->impl_->loading;
-        if (!owner || !r) return done(pgn_answer{{}, {}, true});
-        if (!r.value()) return done(std::nullopt);
-        auto text = owner->impl_->svc.pgn_of(*r.value());
-        done(text ? std::optional(pgn_answer{r.value()->id, *text}) : std::nullopt);
-    };
+    auto on_loaded = pgn_loaded(self, &impl::loading, done);
     ++loading;
     if (!store.run([id](store::database& db) { return db.load_game(id); }, on_loaded)) {
         --loading;
@@ -315,15 +325,7 @@ void chess_server::impl::send_http_pgn(std::string const& id,
                                        std::function<void(std::optional<pgn_answer>)> done) {
     if (svc.knows(id) && !in_flight) return send_pgn(id, std::move(done));
     if (http_reads >= shell.max_http_reads) return done(pgn_answer{{}, {}, true});
-    auto weak = self;
-    auto on_loaded = [weak, done](store::result<std::optional<store::game_record>> r) {
-        auto owner = weak.lock();
-        if (owner) --owner->impl_->http_reads;
-        if (!owner || !r) return done(pgn_answer{{}, {}, true});
-        if (!r.value()) return done(std::nullopt);
-        auto text = owner->impl_->svc.pgn_of(*r.value());
-        done(text ? std::optional(pgn_answer{r.value()->id, *text}) : std::nullopt);
-    };
+    auto on_loaded = pgn_loaded(self, &impl::http_reads, done);
     ++http_reads;
     auto status = store.submit(
         "chess:http", [id](store::database& db) { return db.load_game(id); }, on_loaded);
