@@ -120,8 +120,7 @@ export async function connect(url, nsp, opts = {}) {
 }
 
 // Emits `event` and resolves with the ack's argument; rejects when no ack comes within `cap` or the
-// connection goes first. (The callback form: socket.io-client 4.8's emitWithAck rethrows the
-// disconnection error of a pending ack outside the promise.)
+// connection goes first.
 export function call(socket, event, payload, cap = CAP_MS) {
   return new Promise((resolve, reject) =>
     socket.timeout(cap).emit(event, payload, (err, ack) => (err ? reject(err) : resolve(ack))),
