@@ -5,12 +5,13 @@
 // clear failure; the faults themselves (SIGKILL, SIGSTOP, a held lock, few descriptors, a full
 // disk) are inputs, and the assertions are about what was acked and what survived.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { io } from "socket.io-client";
 import { startServer, withTimeout } from "../interop/lib/server.mjs";
+import { holdWriteLock } from "../interop/lib/sqlite-lock.mjs";
 
 export const CAP_MS = 10_000;
 
@@ -71,39 +72,10 @@ export function integrityCheck(dataDir) {
   return r.stdout.trim();
 }
 
-// A second process that takes SQLite's write lock on the database (BEGIN EXCLUSIVE) and holds it
-// until release() is called. Resolves once the lock is held.
-export async function holdDatabaseLock(dataDir) {
-  const file = dbFile(dataDir);
-  const script = [
-    "import sqlite3, sys",
-    "c = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)",
-    "c.execute('BEGIN EXCLUSIVE')",
-    "print('locked', flush=True)",
-    "sys.stdin.readline()",
-    "c.execute('ROLLBACK')",
-    "print('released', flush=True)",
-  ].join("\n");
-  const child = spawn("/usr/bin/python3", ["-c", script, file], { stdio: ["pipe", "pipe", "inherit"] });
-  child.stdout.setEncoding("utf8");
-  let out = "";
-  await withTimeout(
-    new Promise((resolve, reject) => {
-      child.stdout.on("data", (d) => {
-        out += d;
-        if (out.includes("locked")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`lock holder exited with ${code}`)));
-    }),
-    CAP_MS,
-    "the lock holder to take the lock",
-  );
-  return {
-    async release() {
-      child.stdin.end("\n");
-      await withTimeout(new Promise((r) => child.once("exit", r)), CAP_MS, "the lock holder to exit");
-    },
-  };
+// A second process that holds SQLite's write lock on the data directory's database until
+// release() is called. Resolves once the lock is held.
+export function holdDatabaseLock(dataDir) {
+  return holdWriteLock(dbFile(dataDir));
 }
 
 export async function connect(url, nsp, opts = {}) {

@@ -6,48 +6,13 @@
 
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { holdWriteLock } from "../lib/sqlite-lock.mjs";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { call, client, close, newGame, play, startChess, waitFor } from "./helpers.mjs";
 
 // The store waits its busy timeout (5 s) for the lock before it fails.
 const LOCKED_CAP_MS = 20000;
-
-// A python3 child holding the write lock on `db` until lock.release().
-async function holdWriteLock(db) {
-  const py = [
-    "import sqlite3, sys",
-    "c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)",
-    "c.execute('BEGIN EXCLUSIVE')",
-    "print('locked', flush=True)",
-    "sys.stdin.readline()",
-    "c.execute('ROLLBACK')",
-    "print('released', flush=True)",
-  ].join("\n");
-  const proc = spawn("/usr/bin/python3", ["-c", py, db], { stdio: ["pipe", "pipe", "inherit"] });
-  proc.stdout.setEncoding("utf8");
-  let out = "";
-  const saw = (word) => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`python3 never said ${word}`)), 10000);
-    const check = () => {
-      if (!out.includes(word)) return;
-      clearTimeout(timer);
-      resolve();
-    };
-    proc.stdout.on("data", (chunk) => { out += chunk; check(); });
-    check();
-  });
-  await saw("locked");
-  return {
-    async release() {
-      proc.stdin.write("go\n");
-      await saw("released");
-      proc.stdin.end();
-    },
-    kill() { proc.kill("SIGKILL"); },
-  };
-}
 
 const code = (ack) => (ack.ok ? "ok" : ack.error.code);
 
