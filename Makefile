@@ -4,7 +4,7 @@ PORT ?= 3000
 HOST ?= 127.0.0.1
 DATA ?= ./var
 
-.PHONY: run build test faults soak bench deps format format-check clean
+.PHONY: run build test faults soak fuzz-long bench deps format format-check clean
 
 run: build
 	mkdir -p $(DATA)
@@ -32,6 +32,12 @@ soak:
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan
 	KIBITZ_BIN_DIR=build/asan/bin node --test --test-concurrency=1 --test-reporter=spec tests/soak/
+
+# Each fuzzer for an hour of CPU time, merging what it finds into the committed corpora
+# (FUZZ_SECONDS to change).
+fuzz-long:
+	@scripts/deps.sh test
+	scripts/fuzz-long.sh $(or $(FUZZ_SECONDS),3600)
 
 bench: build
 	scripts/bench.sh
