@@ -16,6 +16,7 @@ chat::options chat_options(config const& cfg) {
     o.window = util::duration(cfg.chat_window_ms);
     o.history_per_window = cfg.chat_history_per_window;
     o.typing_per_window = cfg.chat_typing_per_window;
+    o.edits_per_window = cfg.chat_edits_per_window;
     o.max_rooms_per_connection = cfg.chat_max_rooms_per_connection;
     return o;
 }

@@ -34,6 +34,7 @@ struct config {
     // Chat: history reads and typing events per connection, rooms per connection.
     std::size_t chat_history_per_window = 30;
     std::size_t chat_typing_per_window = 20;
+    std::size_t chat_edits_per_window = 10;
     std::size_t chat_max_rooms_per_connection = 32;
     // Chess: how long a disconnected opponent may be gone before `claim` succeeds.
     std::int64_t chess_claim_grace_ms = 30000;

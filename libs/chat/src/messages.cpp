@@ -65,6 +65,40 @@ std::optional<client_message> parse_send(json const& p) {
         !optional_string(p, "id", r.id))
         return std::nullopt;
     if (r.id && !is_valid_client_id(*r.id)) return std::nullopt;
+    auto action = p.find("action");
+    if (action != p.end() && !action->is_null()) {
+        if (!action->is_boolean()) return std::nullopt;
+        r.action = action->get<bool>();
+    }
+    return r;
+}
+
+// A message `id` of `edit` and `delete`: a string (0 when it is none of our ids, which nothing
+// has) or a positive integer; false for anything else.
+bool message_id_field(json const& p, std::int64_t& out) {
+    auto it = p.find("id");
+    if (it == p.end()) return false;
+    if (it->is_string()) {
+        out = store::parse_message_id(it->get_ref<std::string const&>()).value_or(0);
+        return true;
+    }
+    if (it->is_number_integer()) {
+        out = std::max<std::int64_t>(0, it->get<std::int64_t>());
+        return true;
+    }
+    return false;
+}
+
+std::optional<client_message> parse_edit(json const& p) {
+    edit_request r;
+    if (!message_id_field(p, r.id)) return std::nullopt;
+    if (string_field(p, "text", r.text) != field_state::ok) return std::nullopt;
+    return r;
+}
+
+std::optional<client_message> parse_delete(json const& p) {
+    delete_request r;
+    if (!message_id_field(p, r.id)) return std::nullopt;
     return r;
 }
 
@@ -132,6 +166,8 @@ std::optional<client_message> parse(std::string_view event, json const& payload)
     if (event == wire::event_message) return parse_send(payload);
     if (event == wire::event_typing) return parse_typing(payload);
     if (event == wire::event_history) return parse_history(payload);
+    if (event == wire::event_edit) return parse_edit(payload);
+    if (event == wire::event_delete) return parse_delete(payload);
     return std::nullopt;
 }
 
@@ -143,6 +179,12 @@ std::string_view event_name(server_message const& m) {
             return e.joined ? wire::event_user_joined : wire::event_user_left;
         }
         std::string_view operator()(typing_event const&) const { return wire::event_typing; }
+        std::string_view operator()(message_updated_event const&) const {
+            return wire::event_message_updated;
+        }
+        std::string_view operator()(message_deleted_event const&) const {
+            return wire::event_message_deleted;
+        }
     };
     return std::visit(visitor{}, m);
 }
@@ -162,14 +204,29 @@ json to_json(server_message const& m) {
                         {"to", e.to ? json(*e.to) : json(nullptr)},
                         {"typing", e.typing}};
         }
+        json operator()(message_updated_event const& e) const { return message_json(e.message); }
+        json operator()(message_deleted_event const& e) const {
+            return json{{"id", e.id}, {"room", e.room}};
+        }
     };
     return std::visit(visitor{}, m);
 }
 
 json message_json(store::message_record const& m) {
-    return json{{"id", m.id},          {"room", m.room},
-                {"from", m.from_name}, {"to", m.to_name ? json(*m.to_name) : json(nullptr)},
-                {"text", m.text},      {"ts", m.ts}};
+    if (m.deleted) {
+        return json{
+            {"id", m.id}, {"room", m.room}, {"from", m.from_name}, {"ts", m.ts}, {"deleted", true}};
+    }
+    json out{{"id", m.id},
+             {"room", m.room},
+             {"from", m.from_name},
+             {"to", m.to_name ? json(*m.to_name) : json(nullptr)},
+             {"text", m.text},
+             {"ts", m.ts},
+             {"mentions", m.mentions}};
+    if (m.action) out["action"] = true;
+    if (m.edited) out["edited"] = *m.edited;
+    return out;
 }
 
 json ok_reply() {

@@ -11,15 +11,20 @@
 #include <kibitz/store/worker.hpp>
 #include <kibitz/util/log.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace kibitz::chat {
 namespace {
 
-constexpr std::array<std::string_view, 5> events = {
-    wire::event_join,   wire::event_leave,   wire::event_message,
-    wire::event_typing, wire::event_history,
+constexpr std::array<std::string_view, 7> events = {
+    wire::event_join,    wire::event_leave, wire::event_message, wire::event_typing,
+    wire::event_history, wire::event_edit,  wire::event_delete,
 };
+
+constexpr std::string_view invalid_text_message =
+    "a message is 1 to 2000 characters, not only spaces, with no control or bidi override "
+    "characters";
 
 } // namespace
 
@@ -48,7 +53,8 @@ service::service(socketio::nsp& ns, store::worker& store, options opts)
       messages_(opts_.messages_per_window, opts_.window),
       joins_(opts_.joins_per_window, opts_.window),
       history_(opts_.history_per_window, opts_.window),
-      typing_(opts_.typing_per_window, opts_.window) {}
+      typing_(opts_.typing_per_window, opts_.window), edits_(opts_.edits_per_window, opts_.window) {
+}
 
 void service::on_connection(socketio::socket_ptr s) {
     std::weak_ptr<service> weak = weak_from_this();
@@ -120,9 +126,7 @@ void service::handle(socketio::socket& s, send_request r, reply_fn reply) {
         }
     }
     if (!is_valid_text(text))
-        return reply(error_reply(wire::error_text_invalid,
-                                 "a message is 1 to 2000 characters, not only spaces, with no "
-                                 "control or bidi override characters"));
+        return reply(error_reply(wire::error_text_invalid, invalid_text_message));
     store::message_draft draft;
     if (to) {
         auto const* recipient = presence_.find(name_key(*to));
@@ -135,8 +139,10 @@ void service::handle(socketio::socket& s, send_request r, reply_fn reply) {
     draft.room = r.room;
     draft.from_name = user->name;
     draft.from_key = identity_key(user->identity);
+    if (!to) draft.mentions = mentions_in(r.room, text);
     draft.text = std::move(text);
     draft.client_id = std::move(r.id);
+    draft.action = r.action;
     store_message(s, std::move(draft), opts_.now(), std::move(reply));
 }
 
@@ -159,17 +165,17 @@ void service::store_message(socketio::socket& s, store::message_draft draft, uti
             }
             // Committed durably: only now ack it and deliver it (once, not on a resend).
             reply(message_reply(stored.value().message));
-            if (!stored.value().duplicate) self->deliver(stored.value().message);
+            if (stored.value().duplicate) return;
+            auto const& m = stored.value().message;
+            self->deliver(m, wire::event_message, detail::emit_args(message_event{m}));
         });
     if (status == store::submit_status::queued) return;
     messages_.release(key, now);
     reply(refused_by_store(status));
 }
 
-void service::deliver(store::message_record const& m) {
-    auto args = detail::emit_args(message_event{m});
-    if (!m.to_key)
-        return nsp_.to(detail::sio_room(m.room)).emit(wire::event_message, std::move(args));
+void service::deliver(store::message_record const& m, std::string_view event, json args) {
+    if (!m.to_key) return nsp_.to(detail::sio_room(m.room)).emit(event, std::move(args));
     // Private: the recipient's socket and the sender's, when the identities the message
     // belongs to still hold those names and are in the room.
     std::optional<socketio::broadcast_operator> targets;
@@ -182,7 +188,102 @@ void service::deliver(store::message_record const& m) {
     };
     add(*m.to_name, *m.to_key);
     add(m.from_name, m.from_key);
-    if (targets) targets->emit(wire::event_message, std::move(args));
+    if (targets) targets->emit(event, std::move(args));
+}
+
+std::vector<std::string> service::mentions_in(std::string const& room,
+                                              std::string_view text) const {
+    std::vector<std::string> names;
+    std::vector<std::string> keys;
+    for (auto const& readings : mention_candidates(text)) {
+        for (auto const& name : readings) {
+            auto const* user = presence_.find(name_key(name));
+            if (!user || !presence_.in_room(user->key, room)) continue;
+            if (std::find(keys.begin(), keys.end(), user->key) == keys.end()) {
+                keys.push_back(user->key);
+                names.push_back(user->name);
+            }
+            break;
+        }
+    }
+    return names;
+}
+
+void service::handle(socketio::socket& s, edit_request r, reply_fn reply) {
+    auto const* user = presence_.by_socket(s.id());
+    if (!user) return reply(error_reply(wire::error_not_found, "no such message in your rooms"));
+    if (!is_valid_text(r.text))
+        return reply(error_reply(wire::error_text_invalid, invalid_text_message));
+    store::message_change change;
+    change.id = r.id;
+    change.author_key = identity_key(user->identity);
+    for (auto const& room : user->rooms)
+        change.rooms.push_back({room, mentions_in(room, r.text)});
+    change.text = std::move(r.text);
+    change.edited = opts_.unix_ms();
+    change_message(s, std::move(change), false, std::move(reply));
+}
+
+void service::handle(socketio::socket& s, delete_request r, reply_fn reply) {
+    auto const* user = presence_.by_socket(s.id());
+    if (!user) return reply(error_reply(wire::error_not_found, "no such message in your rooms"));
+    store::message_change change;
+    change.id = r.id;
+    change.author_key = identity_key(user->identity);
+    for (auto const& room : user->rooms)
+        change.rooms.push_back({room, {}});
+    change_message(s, std::move(change), true, std::move(reply));
+}
+
+void service::change_message(socketio::socket& s, store::message_change change, bool is_delete,
+                             reply_fn reply) {
+    auto const key = presence_.by_socket(s.id())->key;
+    auto const now = opts_.now();
+    if (auto wait = edits_.acquire(key, now))
+        return reply(rate_limited_reply(wait->count(), "too many changes in a short time"));
+    std::weak_ptr<service> weak = weak_from_this();
+    auto const status = store_.submit(
+        s.id(),
+        [change = std::move(change), is_delete](store::database& db) {
+            return is_delete ? db.delete_message(change) : db.edit_message(change);
+        },
+        [weak, key, now, is_delete, reply](store::result<store::changed_message> result) {
+            auto self = weak.lock();
+            if (!self) return;
+            if (!result || result.value().outcome != store::change_outcome::changed)
+                self->edits_.release(key, now);
+            if (!result) {
+                util::log(util::log_level::error, "chat: store failed: ", result.error().message);
+                return reply(error_reply(wire::error_unavailable,
+                                         "the change could not be stored; try again"));
+            }
+            self->changed(result.value(), is_delete, reply);
+        });
+    if (status == store::submit_status::queued) return;
+    edits_.release(key, now);
+    reply(refused_by_store(status));
+}
+
+void service::changed(store::changed_message const& result, bool is_delete, reply_fn const& reply) {
+    switch (result.outcome) {
+    case store::change_outcome::not_found:
+        return reply(error_reply(wire::error_not_found, "no such message in your rooms"));
+    case store::change_outcome::forbidden:
+        return reply(error_reply(wire::error_forbidden, "you can only change your own messages"));
+    case store::change_outcome::unchanged:
+        return reply(ok_reply());
+    case store::change_outcome::changed:
+        break;
+    }
+    // Committed durably: only now ack it and tell everyone who can see it.
+    auto const& m = result.message;
+    if (is_delete) {
+        reply(ok_reply());
+        return deliver(m, wire::event_message_deleted,
+                       detail::emit_args(message_deleted_event{m.id, m.room}));
+    }
+    reply(message_reply(m));
+    deliver(m, wire::event_message_updated, detail::emit_args(message_updated_event{m}));
 }
 
 void service::handle(socketio::socket& s, typing_request r, reply_fn) {

@@ -21,6 +21,28 @@ bool is_bidi_control(std::uint32_t cp) {
     return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
+// A character that may be part of a name: a letter, mark or decimal digit, '_', '-' or '.'.
+bool is_name_char(std::uint32_t cp) {
+    if (cp == '_' || cp == '-' || cp == '.') return true;
+    auto const mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
+    return (mask & (U_GC_L_MASK | U_GC_M_MASK | U_GC_ND_MASK)) != 0;
+}
+
+bool is_trailing_punctuation(char c) {
+    return c == '.' || c == '-' || c == '_';
+}
+
+// The readings of the name run `run` (see mention_candidates).
+std::vector<std::string> readings(std::string_view run) {
+    std::vector<std::string> out;
+    while (!run.empty()) {
+        if (is_valid_name(run)) out.emplace_back(run);
+        if (!is_trailing_punctuation(run.back())) break;
+        run.remove_suffix(1);
+    }
+    return out;
+}
+
 } // namespace
 
 bool is_valid_name(std::string_view name) {
@@ -69,6 +91,35 @@ std::optional<mention> parse_mention(std::string_view text) {
     auto const name = text.substr(1, space - 1);
     if (!is_valid_name(name)) return std::nullopt;
     return mention{std::string(name), std::string(text.substr(space + 1))};
+}
+
+} // namespace kibitz::chat
+
+namespace kibitz::chat {
+
+std::vector<std::vector<std::string>> mention_candidates(std::string_view text, std::size_t max) {
+    std::vector<std::vector<std::string>> out;
+    if (!util::is_valid_utf8(text)) return out;
+    bool after_name_char = false;
+    for (std::size_t pos = 0; pos < text.size() && out.size() < max;) {
+        auto const cp = util::next_code_point(text, pos);
+        if (cp != '@' || after_name_char) {
+            after_name_char = is_name_char(cp);
+            continue;
+        }
+        std::size_t const start = pos;
+        std::size_t end = pos;
+        for (std::size_t chars = 0; end < text.size() && chars <= wire::max_name_chars; ++chars) {
+            std::size_t next = end;
+            if (!is_name_char(util::next_code_point(text, next))) break;
+            end = next;
+        }
+        auto r = readings(text.substr(start, end - start));
+        if (!r.empty()) out.push_back(std::move(r));
+        after_name_char = false;
+        pos = end;
+    }
+    return out;
 }
 
 } // namespace kibitz::chat

@@ -12,6 +12,27 @@ namespace {
 
 constexpr std::size_t max_history = 1000;
 
+// Mentions are stored as names separated by one space (a name holds no white space).
+std::string join_names(std::vector<std::string> const& names) {
+    std::string out;
+    for (auto const& n : names) {
+        if (!out.empty()) out += ' ';
+        out += n;
+    }
+    return out;
+}
+
+std::vector<std::string> split_names(std::string_view text) {
+    std::vector<std::string> out;
+    while (!text.empty()) {
+        auto const space = text.find(' ');
+        if (space != 0) out.emplace_back(text.substr(0, space));
+        if (space == std::string_view::npos) break;
+        text.remove_prefix(space + 1);
+    }
+    return out;
+}
+
 // One row in schema.cpp's message column order.
 message_record read_message(detail::query const& q) {
     message_record m;
@@ -24,7 +45,65 @@ message_record read_message(detail::query const& q) {
     m.text = q.text(6);
     m.ts = q.int64(7);
     m.client_id = q.optional_text(8);
+    m.action = q.int64(9) != 0;
+    m.mentions = split_names(q.text(10));
+    m.edited = q.optional_int64(11);
+    m.deleted = q.int64(12) != 0;
     return m;
+}
+
+// Steps a statement that returns one message row (a RETURNING or a lookup by id) to its end.
+result<std::optional<message_record>> one_message(detail::query& q, std::string_view doing) {
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return std::optional<message_record>();
+    if (rc != SQLITE_ROW) return q.fail(rc, doing);
+    auto m = read_message(q);
+    // RETURNING rows come before the statement completes: step to the end.
+    rc = q.step();
+    if (rc != SQLITE_DONE) return q.fail(rc, doing);
+    return std::optional<message_record>(std::move(m));
+}
+
+result<std::optional<message_record>> find_message(detail::connection& conn, std::int64_t id) {
+    auto q = conn.use(detail::stmt::find_message);
+    q.bind(1, id);
+    return one_message(q, "looking up a message");
+}
+
+// Whether the author may change `m`: it is in one of the author's rooms, the author can see it
+// (public, or a private message to or from the author) and wrote it.
+change_outcome may_change(message_record const& m, message_change const& c) {
+    bool const in_room =
+        std::any_of(c.rooms.begin(), c.rooms.end(),
+                    [&m](message_change::room const& r) { return r.name == m.room; });
+    bool const visible = !m.to_key || m.from_key == c.author_key || *m.to_key == c.author_key;
+    if (!in_room || !visible) return change_outcome::not_found;
+    if (m.from_key != c.author_key) return change_outcome::forbidden;
+    return change_outcome::changed;
+}
+
+// Loads message `c.id`, checks may_change (a tombstone counts as not found for an edit, as
+// already done for a delete) and, when allowed, runs `update` on it, all in one transaction.
+template<class Update>
+result<changed_message> change(detail::connection& conn, message_change const& c, bool is_delete,
+                               Update update) {
+    detail::transaction tx(conn);
+    if (!tx.begun()) return tx.begun().error();
+    auto found = find_message(conn, c.id);
+    if (!found) return found.error();
+    if (!found.value()) return changed_message{change_outcome::not_found, {}};
+    auto& m = *found.value();
+    auto const outcome = may_change(m, c);
+    if (outcome != change_outcome::changed) return changed_message{outcome, {}};
+    if (m.deleted) {
+        if (!is_delete) return changed_message{change_outcome::not_found, {}};
+        return changed_message{change_outcome::unchanged, std::move(m)};
+    }
+    auto updated = update(conn, m);
+    if (!updated) return updated.error();
+    if (!updated.value()) return changed_message{change_outcome::not_found, {}};
+    if (auto r = tx.commit(); !r) return r.error();
+    return changed_message{change_outcome::changed, std::move(*updated.value())};
 }
 
 // The message stored earlier by `from_key` under `client_id`, if any.
@@ -49,13 +128,12 @@ result<message_record> insert_row(detail::connection& conn, message_draft const&
     q.bind(6, d.text);
     q.bind(7, d.ts);
     q.bind(8, d.client_id);
-    int rc = q.step();
-    if (rc != SQLITE_ROW) return q.fail(rc, "inserting a message");
-    auto m = read_message(q);
-    // RETURNING rows come before the statement completes: step to the end.
-    rc = q.step();
-    if (rc != SQLITE_DONE) return q.fail(rc, "inserting a message");
-    return m;
+    q.bind(9, std::int64_t{d.action ? 1 : 0});
+    q.bind(10, join_names(d.mentions));
+    auto row = one_message(q, "inserting a message");
+    if (!row) return row.error();
+    if (!row.value()) return failure{store_error::invalid_argument, "the insert returned no row"};
+    return std::move(*row.value());
 }
 
 } // namespace
@@ -85,6 +163,30 @@ result<inserted_message> database::insert_message(message_draft const& draft) {
     if (!stored) return stored.error();
     if (auto r = tx.commit(); !r) return r.error();
     return inserted_message{std::move(stored).value(), false};
+}
+
+result<changed_message> database::edit_message(message_change const& c) {
+    if (!conn_) return detail::closed_failure();
+    return change(*conn_, c, false, [&c](detail::connection& conn, message_record const& m) {
+        std::string mentions;
+        for (auto const& r : c.rooms)
+            if (r.name == m.room && !m.to_key) mentions = join_names(r.mentions);
+        auto q = conn.use(detail::stmt::edit_message);
+        q.bind(1, c.id);
+        q.bind(2, c.text);
+        q.bind(3, c.edited);
+        q.bind(4, mentions);
+        return one_message(q, "editing a message");
+    });
+}
+
+result<changed_message> database::delete_message(message_change const& c) {
+    if (!conn_) return detail::closed_failure();
+    return change(*conn_, c, true, [&c](detail::connection& conn, message_record const&) {
+        auto q = conn.use(detail::stmt::delete_message);
+        q.bind(1, c.id);
+        return one_message(q, "deleting a message");
+    });
 }
 
 result<std::vector<message_record>> database::history(std::string_view room,

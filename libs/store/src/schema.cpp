@@ -10,7 +10,7 @@ namespace {
 
 // The schema, as migrations applied in order. Migration i brings the file from
 // PRAGMA user_version i to i + 1. Append only: never edit a migration that has shipped.
-constexpr std::array<char const*, 4> migrations = {
+constexpr std::array<char const*, 5> migrations = {
     // 1: chat messages. The rowid is the server message id (AUTOINCREMENT: never reused). A
     // client id is unique per sender key; the three partial indexes serve the three ways a
     // viewer may see a message (public, sent by the viewer, sent to the viewer).
@@ -95,10 +95,20 @@ UPDATE games SET id = (SELECT new_id FROM game_aliases WHERE old_id = games.id)
 UPDATE games SET rematch_id = (SELECT new_id FROM game_aliases WHERE old_id = games.rematch_id)
     WHERE rematch_id IN (SELECT old_id FROM game_aliases);
 )sql",
+    // 5 (chat): `/me` messages, mentions (names separated by spaces), edits and deletes. A
+    // deleted message keeps its row (its place in the history) with an empty text.
+    R"sql(
+ALTER TABLE messages ADD COLUMN action INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN edited INTEGER;
+ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 // Columns read by message rows (messages.cpp read_message): keep in step.
-#define KIBITZ_MESSAGE_COLUMNS "id, room, from_name, from_key, to_name, to_key, text, ts, client_id"
+#define KIBITZ_MESSAGE_COLUMNS                                                                     \
+    "id, room, from_name, from_key, to_name, to_key, text, ts, client_id, action, mentions, "      \
+    "edited, deleted"
 // Columns read by game rows (games.cpp read_game): keep in step.
 #define KIBITZ_GAME_COLUMNS                                                                        \
     "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
@@ -109,8 +119,9 @@ constexpr std::array<char const*, detail::stmt_count> statements = {
     "BEGIN IMMEDIATE",
     "COMMIT",
     "ROLLBACK",
-    "INSERT INTO messages (room, from_name, from_key, to_name, to_key, text, ts, client_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING " KIBITZ_MESSAGE_COLUMNS,
+    "INSERT INTO messages (room, from_name, from_key, to_name, to_key, text, ts, client_id, "
+    "action, mentions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+    "RETURNING " KIBITZ_MESSAGE_COLUMNS,
     "SELECT " KIBITZ_MESSAGE_COLUMNS " FROM messages "
     "WHERE from_key = ?1 AND client_id = ?2 AND client_id IS NOT NULL",
     // ?1 room, ?2 viewer key, ?3 before id, ?4 limit. Each branch walks one partial index
@@ -125,6 +136,11 @@ constexpr std::array<char const*, detail::stmt_count> statements = {
     " SELECT id FROM (SELECT id FROM messages WHERE room = ?1 AND to_key IS NOT NULL"
     "  AND to_key = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4)"
     ") ORDER BY id DESC LIMIT ?4",
+    "SELECT " KIBITZ_MESSAGE_COLUMNS " FROM messages WHERE id = ?1",
+    "UPDATE messages SET text = ?2, edited = ?3, mentions = ?4 WHERE id = ?1"
+    " RETURNING " KIBITZ_MESSAGE_COLUMNS,
+    "UPDATE messages SET text = '', mentions = '', deleted = 1 WHERE id = ?1"
+    " RETURNING " KIBITZ_MESSAGE_COLUMNS,
     // A newer or equal version replaces the row; an older one changes nothing.
     "INSERT INTO games (" KIBITZ_GAME_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
     " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"

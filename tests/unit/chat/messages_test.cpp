@@ -123,11 +123,59 @@ TEST(to_json, message_spells_the_contract) {
                        {"from", "Zoë"},
                        {"to", nullptr},
                        {"text", "<b>hi</b>"},
-                       {"ts", 1700000000000}}));
+                       {"ts", 1700000000000},
+                       {"mentions", json::array()}}));
     r.to_name = "Bob";
     r.to_key = "bob";
     EXPECT_EQ(to_json(message_event{r})["to"], "Bob");
     EXPECT_EQ(event_name(message_event{r}), "message");
+}
+
+TEST(to_json, message_with_action_mentions_edit_and_the_tombstone) {
+    kibitz::store::message_record r;
+    r.id = "7";
+    r.room = "lobby";
+    r.from_name = "ann";
+    r.text = "waves at bob";
+    r.ts = 5;
+    r.action = true;
+    r.mentions = {"bob"};
+    r.edited = 9;
+    json j = message_json(r);
+    EXPECT_EQ(j["action"], true);
+    EXPECT_EQ(j["mentions"], json::array({"bob"}));
+    EXPECT_EQ(j["edited"], 9);
+    EXPECT_EQ(to_json(message_updated_event{r}), j);
+    EXPECT_EQ(event_name(message_updated_event{r}), "message updated");
+    r.deleted = true;
+    EXPECT_EQ(
+        message_json(r),
+        (json{{"id", "7"}, {"room", "lobby"}, {"from", "ann"}, {"ts", 5}, {"deleted", true}}));
+    EXPECT_EQ(to_json(message_deleted_event{"7", "lobby"}), (json{{"id", "7"}, {"room", "lobby"}}));
+    EXPECT_EQ(event_name(message_deleted_event{}), "message deleted");
+}
+
+TEST(parse, edit_and_delete) {
+    auto e = parsed<edit_request>("edit", {{"id", "42"}, {"text", "fixed"}});
+    EXPECT_EQ(e.id, 42);
+    EXPECT_EQ(e.text, "fixed");
+    EXPECT_EQ(parsed<edit_request>("edit", {{"id", 42}, {"text", "x"}}).id, 42);
+    // A string that is none of our ids parses (it is simply not found).
+    EXPECT_EQ(parsed<edit_request>("edit", {{"id", "abc"}, {"text", "x"}}).id, 0);
+    EXPECT_EQ(parsed<delete_request>("delete", {{"id", "9"}}).id, 9);
+    EXPECT_FALSE(parse("edit", {{"id", "1"}}));
+    EXPECT_FALSE(parse("edit", {{"text", "x"}}));
+    EXPECT_FALSE(parse("edit", {{"id", "1"}, {"text", 3}}));
+    EXPECT_FALSE(parse("delete", json::object()));
+    EXPECT_FALSE(parse("delete", {{"id", json::array()}}));
+    EXPECT_FALSE(parse("delete", {{"id", 1.5}}));
+}
+
+TEST(parse, message_action) {
+    EXPECT_TRUE(parsed<send_request>("message", {{"text", "x"}, {"action", true}}).action);
+    EXPECT_FALSE(parsed<send_request>("message", {{"text", "x"}}).action);
+    EXPECT_FALSE(parsed<send_request>("message", {{"text", "x"}, {"action", nullptr}}).action);
+    EXPECT_FALSE(parse("message", {{"text", "x"}, {"action", "yes"}}));
 }
 
 TEST(to_json, presence_users_and_typing) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 using namespace kibitz::chat;
 using namespace std::string_literals;
@@ -149,4 +150,21 @@ TEST(mentions, leave_other_text_alone) {
     EXPECT_FALSE(parse_mention("@b<o>b hi"));
     EXPECT_FALSE(parse_mention(" @bob hi"));
     EXPECT_FALSE(parse_mention(""));
+}
+
+TEST(mentions, find_names_after_an_at_sign_with_their_readings) {
+    using v = std::vector<std::vector<std::string>>;
+    EXPECT_EQ(mention_candidates("hi @bob and @Zoë!"), (v{{"bob"}, {"Zoë"}}));
+    EXPECT_EQ(mention_candidates("@bob. @a-b_ ok"), (v{{"bob.", "bob"}, {"a-b_", "a-b"}}));
+    // Not after a name character (an e-mail address), and nothing after a bare '@'.
+    EXPECT_EQ(mention_candidates("mail ann@example.org @ @@x"), (v{{"x"}}));
+    EXPECT_EQ(mention_candidates("(@bob)"), (v{{"bob"}}));
+    // Too long for a name: no reading.
+    EXPECT_TRUE(mention_candidates("@" + std::string(30, 'a')).empty());
+    EXPECT_TRUE(mention_candidates("\xff@bob").empty()); // not UTF-8
+    std::string many;
+    for (int i = 0; i < 100; ++i)
+        many += "@u" + std::to_string(i) + " ";
+    EXPECT_EQ(mention_candidates(many).size(), 50u);
+    EXPECT_EQ(mention_candidates(many, 3).size(), 3u);
 }

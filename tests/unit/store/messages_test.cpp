@@ -309,3 +309,106 @@ TEST(identities, survive_a_reopen_and_only_hashes_are_stored) {
     EXPECT_TRUE(back->reused);
     EXPECT_EQ(back->id, id);
 }
+
+namespace {
+
+message_change change_by(std::string author, std::int64_t id, std::string text = {}) {
+    message_change c;
+    c.id = id;
+    c.author_key = std::move(author);
+    c.rooms = {{"lobby", {"bob"}}};
+    c.text = std::move(text);
+    c.edited = 1'700'000'000'500;
+    return c;
+}
+
+} // namespace
+
+TEST(message_changes, the_author_edits_text_and_mentions_in_one_transaction) {
+    temp_dir tmp;
+    auto db = open_or_throw(tmp.path());
+    auto d = public_message("ann", "helo @bob");
+    d.action = true;
+    d.mentions = {"bob"};
+    auto m = insert(db, d);
+    EXPECT_TRUE(m.action);
+    EXPECT_EQ(m.mentions, std::vector<std::string>{"bob"});
+    EXPECT_FALSE(m.edited);
+
+    auto c = change_by("ann", number(m), "hello @bob");
+    c.rooms = {{"other", {}}, {"lobby", {"bob", "carl"}}};
+    auto r = db.edit_message(c);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->outcome, change_outcome::changed);
+    EXPECT_EQ(r->message.text, "hello @bob");
+    EXPECT_EQ(r->message.edited, 1'700'000'000'500);
+    EXPECT_EQ(r->message.mentions, (std::vector<std::string>{"bob", "carl"}));
+    EXPECT_TRUE(r->message.action);
+    EXPECT_EQ(r->message.ts, m.ts);
+    auto h = db.history("lobby", "ann", std::nullopt, 10);
+    ASSERT_TRUE(h.ok());
+    EXPECT_EQ(h->back(), r->message);
+}
+
+TEST(message_changes, only_the_author_and_only_where_the_author_can_see) {
+    temp_dir tmp;
+    auto db = open_or_throw(tmp.path());
+    auto pub = insert(db, public_message("ann", "public"));
+    auto whisper = insert(db, private_message("ann", "bob", "private"));
+    EXPECT_EQ(db.edit_message(change_by("bob", number(pub), "x"))->outcome,
+              change_outcome::forbidden);
+    EXPECT_EQ(db.delete_message(change_by("bob", number(pub)))->outcome, change_outcome::forbidden);
+    // The recipient sees the private message but did not write it; a third person cannot see it.
+    EXPECT_EQ(db.edit_message(change_by("bob", number(whisper), "x"))->outcome,
+              change_outcome::forbidden);
+    EXPECT_EQ(db.edit_message(change_by("eve", number(whisper), "x"))->outcome,
+              change_outcome::not_found);
+    // Not in one of the author's rooms, or no such message.
+    auto elsewhere = change_by("ann", number(pub), "x");
+    elsewhere.rooms = {{"other", {}}};
+    EXPECT_EQ(db.edit_message(elsewhere)->outcome, change_outcome::not_found);
+    EXPECT_EQ(db.edit_message(change_by("ann", 999, "x"))->outcome, change_outcome::not_found);
+    EXPECT_EQ(db.delete_message(change_by("ann", 0))->outcome, change_outcome::not_found);
+    // Nothing changed.
+    auto h = db.history("lobby", "ann", std::nullopt, 10);
+    EXPECT_EQ(texts(h), (std::vector<std::string>{"public", "private"}));
+    // A private message mentions nobody, whatever the rooms say.
+    auto own = db.edit_message(change_by("ann", number(whisper), "@bob hi"));
+    ASSERT_TRUE(own.ok());
+    EXPECT_TRUE(own->message.mentions.empty());
+}
+
+TEST(message_changes, delete_leaves_a_tombstone_that_keeps_its_place) {
+    temp_dir tmp;
+    std::int64_t id = 0;
+    {
+        auto db = open_or_throw(tmp.path());
+        insert(db, public_message("ann", "before"));
+        auto d = public_message("ann", "oops @bob", "cid");
+        d.mentions = {"bob"};
+        id = number(insert(db, d));
+        insert(db, public_message("bob", "after"));
+        auto r = db.delete_message(change_by("ann", id));
+        ASSERT_TRUE(r.ok());
+        EXPECT_EQ(r->outcome, change_outcome::changed);
+        EXPECT_TRUE(r->message.deleted);
+        EXPECT_TRUE(r->message.text.empty());
+        EXPECT_TRUE(r->message.mentions.empty());
+        // Again: unchanged; an edit of a tombstone: not found.
+        EXPECT_EQ(db.delete_message(change_by("ann", id))->outcome, change_outcome::unchanged);
+        EXPECT_EQ(db.edit_message(change_by("ann", id, "back"))->outcome,
+                  change_outcome::not_found);
+    }
+    auto db = open_or_throw(tmp.path());
+    auto h = db.history("lobby", "bob", std::nullopt, 10);
+    ASSERT_TRUE(h.ok());
+    ASSERT_EQ(h->size(), 3u);
+    EXPECT_EQ(h.value()[1].id, std::to_string(id));
+    EXPECT_TRUE(h.value()[1].deleted);
+    EXPECT_EQ(h.value()[1].text, "");
+    // The client id still finds it: a resend stores nothing new.
+    auto again = db.insert_message(public_message("ann", "oops @bob", "cid"));
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->duplicate);
+    EXPECT_TRUE(again->message.deleted);
+}

@@ -28,13 +28,26 @@ struct leave_request {
     std::string room;
 };
 
-// `message` {room?="lobby", text, to?, from?, id?}; `id` is already checked (1..64 characters).
+// `message` {room?="lobby", text, to?, from?, id?, action?}; `id` is already checked (1..64
+// characters); `action` marks a `/me` message.
 struct send_request {
     std::string room;
     std::string text;
     std::optional<std::string> to;
     std::optional<std::string> from;
     std::optional<std::string> id;
+    bool action = false;
+};
+
+// `edit` {id, text}: `id` is a server message id (0 when the string is none of ours: not_found).
+struct edit_request {
+    std::int64_t id = 0;
+    std::string text;
+};
+
+// `delete` {id}
+struct delete_request {
+    std::int64_t id = 0;
 };
 
 // `typing` {room?="lobby", to?, typing: bool}
@@ -51,8 +64,8 @@ struct history_request {
     int limit = 0;
 };
 
-using client_message =
-    std::variant<join_request, leave_request, send_request, typing_request, history_request>;
+using client_message = std::variant<join_request, leave_request, send_request, typing_request,
+                                    history_request, edit_request, delete_request>;
 
 // The message for a client event named `event` with its first argument `payload` (null when the
 // client sent none). nullopt for an unknown event or a payload of the wrong shape: not an object,
@@ -89,13 +102,25 @@ struct typing_event {
     bool typing = false;
 };
 
-using server_message = std::variant<message_event, users_event, presence_event, typing_event>;
+// `message updated` with the whole Message (with `edited`), `message deleted` {id, room}.
+struct message_updated_event {
+    store::message_record message;
+};
+struct message_deleted_event {
+    std::string id;
+    std::string room;
+};
+
+using server_message = std::variant<message_event, users_event, presence_event, typing_event,
+                                    message_updated_event, message_deleted_event>;
 
 // The event name of a server message, as on the wire.
 std::string_view event_name(server_message const& m);
 // Its payload.
 json to_json(server_message const& m);
-// A Message object as PROTOCOL.md spells it: {id, room, from, to: name or null, text, ts}.
+// A Message object as PROTOCOL.md spells it, {id, room, from, to: name or null, text, ts,
+// mentions: [name]}, with `action: true` for a `/me` message and `edited: ts` once edited; a
+// deleted message is the tombstone {id, room, from, ts, deleted: true}.
 json message_json(store::message_record const& m);
 
 // Acks. Each returns the single ack argument.

@@ -36,6 +36,8 @@ struct options {
     // `typing` events per connection in any window (each goes to a room); excess ones are
     // dropped silently (typing has no ack).
     std::size_t typing_per_window = 20;
+    // `edit` and `delete` calls per name in any window (each is a store write and a broadcast).
+    std::size_t edits_per_window = 10;
     util::duration window{10000};
     // Rooms one connection may be in at once, and rooms with people in them on the server.
     std::size_t max_rooms_per_connection = 32;
@@ -90,6 +92,8 @@ private:
     void handle(socketio::socket& s, send_request r, reply_fn reply);
     void handle(socketio::socket& s, typing_request r, reply_fn reply);
     void handle(socketio::socket& s, history_request r, reply_fn reply);
+    void handle(socketio::socket& s, edit_request r, reply_fn reply);
+    void handle(socketio::socket& s, delete_request r, reply_fn reply);
 
     struct join_outcome; // what the store answers to a join
     // Steps of `join` and `message`.
@@ -103,7 +107,15 @@ private:
                      join_outcome outcome, reply_fn const& reply);
     void store_message(socketio::socket& s, store::message_draft draft, util::time_point now,
                        reply_fn reply);
-    void deliver(store::message_record const& m);
+    // Sends `args` as `event` to everyone who can see `m`: its room, or for a private message
+    // the sockets of its sender and recipient (when those identities still hold the names).
+    void deliver(store::message_record const& m, std::string_view event, json args);
+    // The names of people in `room` that the mentions in `text` name, as they joined.
+    std::vector<std::string> mentions_in(std::string const& room, std::string_view text) const;
+    // Runs an edit or delete for the user of `s` in the store, then acks and announces it.
+    void change_message(socketio::socket& s, store::message_change change, bool is_delete,
+                        reply_fn reply);
+    void changed(store::changed_message const& result, bool is_delete, reply_fn const& reply);
     // The ack for a store job submit() did not queue.
     json refused_by_store(store::submit_status status) const;
 
@@ -126,6 +138,7 @@ private:
     rate_limiter joins_;
     rate_limiter history_;
     rate_limiter typing_;
+    rate_limiter edits_;
     users_batch users_batch_;
     std::unordered_map<std::string, std::size_t> reads_in_flight_; // sid -> history reads
 };

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kibitz::chat {
 
@@ -38,5 +40,13 @@ struct mention {
     std::string rest;
 };
 std::optional<mention> parse_mention(std::string_view text);
+
+// The `@name` mentions anywhere in `text`: an '@' at the start or after a character that cannot
+// be in a name (so "ann@example.org" mentions nobody), then the longest run of name characters.
+// Each mention comes as the names it may mean, longest first: the run, then the run without
+// trailing '.', '-' or '_' one at a time ("@bob." may mean "bob." or "bob"), only valid names.
+// Mentions whose every reading is invalid are left out; at most `max` mentions.
+std::vector<std::vector<std::string>> mention_candidates(std::string_view text,
+                                                         std::size_t max = 50);
 
 } // namespace kibitz::chat

@@ -15,11 +15,16 @@ inline constexpr std::string_view event_leave = "leave";
 inline constexpr std::string_view event_message = "message";
 inline constexpr std::string_view event_typing = "typing";
 inline constexpr std::string_view event_history = "history";
+// Additions: a message's author changes its text or deletes it.
+inline constexpr std::string_view event_edit = "edit";
+inline constexpr std::string_view event_delete = "delete";
 
 // Server to client (`message` and `typing` are spelled as above).
 inline constexpr std::string_view event_users = "users";
 inline constexpr std::string_view event_user_joined = "user joined";
 inline constexpr std::string_view event_user_left = "user left";
+inline constexpr std::string_view event_message_updated = "message updated";
+inline constexpr std::string_view event_message_deleted = "message deleted";
 
 // Error codes of the acks.
 inline constexpr std::string_view error_bad_request = "bad_request";
@@ -38,6 +43,8 @@ inline constexpr std::string_view error_unavailable = "unavailable";
 // connection in too many rooms or the server at its room limit.
 inline constexpr std::string_view error_name_reserved = "name_reserved";
 inline constexpr std::string_view error_too_many_rooms = "too_many_rooms";
+// `edit` and `delete`: no such message in a room the sender is in.
+inline constexpr std::string_view error_not_found = "not_found";
 
 // Limits of PROTOCOL.md.
 inline constexpr std::size_t max_name_chars = 24;

@@ -65,6 +65,15 @@ public:
     // when exactly one of to_name/to_key is set, or with the SQLite error.
     result<inserted_message> insert_message(message_draft const& draft);
 
+    // Changes the text of message `change.id` to `change.text` (with `edited` and `mentions`),
+    // in one transaction, when its author `change.author_key` may (message_change): otherwise
+    // not_found or forbidden, and nothing changes. A tombstone is not_found.
+    result<changed_message> edit_message(message_change const& change);
+
+    // Makes message `change.id` a tombstone (text and mentions emptied, `deleted` set), under
+    // the same rules as edit_message; a message already deleted by its author is `unchanged`.
+    result<changed_message> delete_message(message_change const& change);
+
     // The last `limit` messages of `room` with an id below `before` (all when empty) that the
     // viewer with name key `viewer_key` may see (public ones, and private ones from or to the
     // viewer), oldest first. `limit` above 1000 counts as 1000; 0 gives nothing. Each kind of

@@ -16,7 +16,8 @@ namespace kibitz::store {
 // token, not to whoever holds the name later; rows written before schema 3 carry case-folded
 // name keys, which no identity key equals. `to_name` and `to_key` are both set (private
 // message) or both empty (public). `client_id` is the client's own message id, unique per
-// `from_key`.
+// `from_key`. `action` marks a `/me` message; `mentions` are the names the chat found
+// mentioned (names hold no white space).
 struct message_draft {
     std::string room{};
     std::string from_name{};
@@ -26,11 +27,14 @@ struct message_draft {
     std::string text{};
     std::int64_t ts = 0;
     std::optional<std::string> client_id{};
+    bool action = false;
+    std::vector<std::string> mentions{};
 };
 
 // A stored chat message. `id` is the server's message id (PROTOCOL.md `Message.id`): the
 // decimal SQLite rowid, rising with every insert and never reused, so ids compare as numbers
-// (parse_message_id).
+// (parse_message_id). `edited` is when the text was last changed (ms since the epoch); a
+// `deleted` message is a tombstone: its text and mentions are gone, the row keeps its place.
 struct message_record {
     std::string id{};
     std::string room{};
@@ -41,8 +45,39 @@ struct message_record {
     std::string text{};
     std::int64_t ts = 0;
     std::optional<std::string> client_id{};
+    bool action = false;
+    std::vector<std::string> mentions{};
+    std::optional<std::int64_t> edited{};
+    bool deleted = false;
 
     bool operator==(message_record const&) const = default;
+};
+
+// A change to a stored message by its author (database::edit_message, delete_message).
+// `rooms` are the rooms the author is in now, each with the names the new text mentions there
+// (the chat decides who is mentioned; a private message mentions nobody): a message elsewhere,
+// one the author may not see, or a tombstone (for an edit) is not_found, so nobody learns of
+// messages they cannot see.
+struct message_change {
+    struct room {
+        std::string name{};
+        std::vector<std::string> mentions{};
+    };
+    std::int64_t id = 0;
+    std::string author_key{};
+    std::vector<room> rooms{};
+    // For an edit: the new text and when.
+    std::string text{};
+    std::int64_t edited = 0;
+};
+
+// What an edit or delete did. `changed`: stored (message is the new row); `unchanged`: a delete
+// of a message already deleted by its author (message is the tombstone, nothing to announce);
+// `not_found` and `forbidden` (another author's message) changed nothing.
+enum class change_outcome { changed, unchanged, not_found, forbidden };
+struct changed_message {
+    change_outcome outcome = change_outcome::not_found;
+    message_record message{};
 };
 
 // What insert_message did: stored `message` anew, or (`duplicate`) found the message stored
