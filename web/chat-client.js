@@ -14,7 +14,7 @@
 // from them. Timers are injected (`timers`) so tests drive time.
 
 import { ERRORS, ROOM_RE, foldName } from "./chat-names.js";
-import { insertInto, mergeLatestInto, newRoom } from "./chat-window.js";
+import { insertInto, mergeLatestInto, newRoom, replaceIn } from "./chat-window.js";
 
 export { ERRORS, ROOM_RE, foldName };
 
@@ -32,7 +32,8 @@ export const MAX_TRIES = 5; // sends of one message on one connection without an
 //   users      {room}             the room's user list changed
 //   log        {room, kind, messages, dropped}
 //       kind "append": `messages` (sorted) come after every message of the window;
-//            "prepend": they come before the first; "reset": render the window anew.
+//            "prepend": they come before the first; "reset": render the window anew;
+//            "update": `messages` replace the ones with their ids (an edit, a tombstone).
 //       `dropped` {top, bottom}: how many messages left the window at each end.
 //   outbox     {room}             the room's pending messages changed
 //   typing     {room}             who is typing in the room changed
@@ -40,7 +41,10 @@ export const MAX_TRIES = 5; // sends of one message on one connection without an
 //   error      {code, text, item} something for people to read; text null clears it; `item`
 //                                 is a refused outbox entry ({id, room, text, to}) or null
 //   name-refused {name, code}     the saved name was refused (taken by someone else, reserved)
-export const EVENTS = ["connection", "identity", "rooms", "users", "log", "outbox", "typing", "note", "error", "name-refused"];
+//   notify     {room, message, reason}  a message for the user ("mention" or "private") came
+//                                 while the page is hidden (setVisible(false))
+//   ignored    {names}            the ignore list changed
+export const EVENTS = ["connection", "identity", "rooms", "users", "log", "outbox", "typing", "note", "error", "name-refused", "notify", "ignored"];
 
 
 const NAME_ERRORS = ["name_taken", "name_invalid", "name_reserved"];
@@ -75,7 +79,9 @@ export class ChatClient extends EventTarget {
     this.connection = 0; // counts connections, so a late answer of an old one is ignored
     this.rooms = new Map();
     this.identity = this.storage.load("identity", null);
-    this.outbox = this.storage.load("outbox", []).map(({ id, room, text, to }) => ({ id, room, text, to: to ?? null, tries: 0, inFlight: false }));
+    this.outbox = this.storage.load("outbox", []).map(({ id, room, text, to, action }) => ({ id, room, text, to: to ?? null, action: !!action, tries: 0, inFlight: false }));
+    this.visible = true; // the page is shown (setVisible)
+    this.ignored = new Set(this.storage.load("ignored", []).map(foldName)); // folded names
     for (const r of [this.startRoom, ...this.storage.load("rooms", [])]) if (ROOM_RE.test(r)) this.room(r);
     this.current = this.storage.load("current", this.startRoom);
     if (!this.rooms.has(this.current)) this.current = this.startRoom;
@@ -98,6 +104,8 @@ export class ChatClient extends EventTarget {
     socket.on("user joined", (e) => this.addNote(e.room, `${e.name} joined`));
     socket.on("user left", (e) => this.addNote(e.room, `${e.name} left`));
     socket.on("typing", (e) => this.onTyping(e));
+    socket.on("message updated", (m) => this.onChanged(m));
+    socket.on("message deleted", (e) => this.onChanged(e && { id: e.id, room: e.room, deleted: true }));
     if (socket.connected) this.onConnect();
   }
 
@@ -247,9 +255,62 @@ export class ChatClient extends EventTarget {
   switchRoom(name) {
     if (!this.rooms.has(name)) return;
     this.current = name;
-    this.room(name).unread = 0;
+    if (this.visible) this.markRead(name);
     this.saveRooms();
     this.emitEvent("rooms");
+  }
+
+  markRead(name) {
+    const r = this.room(name);
+    r.unread = 0;
+    r.mentions = 0;
+  }
+
+  // The page was shown or hidden: while hidden, messages in the current room count as unread
+  // too, and mentions and private messages are announced with `notify`.
+  setVisible(visible) {
+    if (this.visible === visible) return;
+    this.visible = visible;
+    if (visible && this.rooms.has(this.current)) {
+      this.markRead(this.current);
+      this.emitEvent("rooms");
+    }
+  }
+
+  // Unread messages and mentions (private messages to the user count as mentions) in all rooms.
+  totals() {
+    let unread = 0;
+    let mentions = 0;
+    for (const r of this.rooms.values()) {
+      unread += r.unread;
+      mentions += r.mentions;
+    }
+    return { unread, mentions };
+  }
+
+  // ---- People the user ignores (kept in storage; their messages and typing are hidden) ----
+
+  isIgnored(name) {
+    return this.ignored.has(foldName(name));
+  }
+
+  setIgnored(name, ignored) {
+    const k = foldName(name);
+    if (this.ignored.has(k) === ignored) return;
+    if (ignored) this.ignored.add(k);
+    else this.ignored.delete(k);
+    this.storage.save("ignored", [...this.ignored]);
+    for (const r of this.rooms.values()) if (r.typing.has(k)) this.emitEvent("typing", { room: r.name });
+    this.emitEvent("ignored", { names: [...this.ignored] });
+  }
+
+  // Why a message from someone else is for the user: "private", "mention", or null.
+  reasonFor(m) {
+    const me = this.identity ? foldName(this.identity.name) : null;
+    if (!me || m.deleted || foldName(m.from) === me) return null;
+    if (m.to && foldName(m.to) === me) return "private";
+    if ((m.mentions ?? []).some((n) => foldName(n) === me)) return "mention";
+    return null;
   }
 
   async leaveRoom(name) {
@@ -303,13 +364,61 @@ export class ChatClient extends EventTarget {
       r.typing.delete(k);
       this.emitEvent("typing", { room: m.room });
     }
-    if (m.room !== this.current && !own) {
-      r.unread++;
-      this.emitEvent("rooms");
+    const mine = own || (this.identity && foldName(m.from) === foldName(this.identity.name));
+    if (!mine && !this.isIgnored(m.from)) {
+      const reason = this.reasonFor(m);
+      if (m.room !== this.current || !this.visible) {
+        r.unread++;
+        if (reason) r.mentions++;
+        this.emitEvent("rooms");
+      }
+      if (reason && !this.visible) this.emitEvent("notify", { room: m.room, message: m, reason });
     }
     // While the window shows older pages (hasLater), a new message waits for loadLatest().
     if (r.hasLater) return;
     this.insert(r, [m]);
+  }
+
+  // An edited message, or a deleted one ({id, room, deleted: true}), from the server or an ack.
+  onChanged(m) {
+    const r = this.rooms.get(m?.room);
+    if (!r) return;
+    if (m.deleted) {
+      const old = r.messages.find((x) => x.id === m.id);
+      if (!old) return;
+      m = { id: m.id, room: m.room, from: old.from, ts: old.ts, deleted: true };
+    }
+    const change = replaceIn(r, m);
+    if (change) this.emitEvent("log", { room: r.name, ...change });
+  }
+
+  // Changes the text of the user's message `id` in `room`. Resolves with the ack.
+  async edit(room, id, text) {
+    return this.change("edit", { id, text }, (ack) => this.onChanged(ack.message));
+  }
+
+  // Deletes the user's message `id` in `room`. Resolves with the ack.
+  async remove(room, id) {
+    return this.change("delete", { id }, () => this.onChanged({ id, room, deleted: true }));
+  }
+
+  async change(event, payload, applied) {
+    if (!this.socket?.connected) {
+      const error = { code: "offline", message: "Not connected: try again when the chat is back." };
+      this.showError(error, error.message);
+      return { ok: false, error };
+    }
+    let ack;
+    try {
+      ack = await this.call(event, payload);
+    } catch {
+      const error = { code: "offline", message: "No answer from the server: try again." };
+      this.showError(error, error.message);
+      return { ok: false, error };
+    }
+    if (ack.ok) applied(ack);
+    else this.showError(ack.error);
+    return ack;
   }
 
   // Adds `list` to the window of `r`, bounded to maxMessages; one `log` event.
@@ -398,7 +507,7 @@ export class ChatClient extends EventTarget {
 
   // Who is typing in `room`: [{name, private}].
   typingIn(room) {
-    return [...(this.rooms.get(room)?.typing.values() ?? [])].map(({ name, private: p }) => ({ name, private: p }));
+    return [...(this.rooms.get(room)?.typing.values() ?? [])].filter(({ name }) => !this.isIgnored(name)).map(({ name, private: p }) => ({ name, private: p }));
   }
 
   setTyping(room, typing, to = null) {
@@ -410,10 +519,11 @@ export class ChatClient extends EventTarget {
 
   // ---- The outbox ----
 
-  // Queues a message to `room` (privately to `to` when given) and sends it when joined.
-  send(room, text, to = null) {
+  // Queues a message to `room` (privately to `to` when given; a `/me` message with
+  // {action: true}) and sends it when joined.
+  send(room, text, to = null, { action = false } = {}) {
     if (!this.identity || !String(text).trim()) return null;
-    const item = { id: this.newId(), room, text, to, tries: 0, inFlight: false };
+    const item = { id: this.newId(), room, text, to, action, tries: 0, inFlight: false };
     this.outbox.push(item);
     this.saveOutbox();
     this.emitEvent("outbox", { room });
@@ -426,7 +536,7 @@ export class ChatClient extends EventTarget {
   }
 
   saveOutbox() {
-    this.storage.save("outbox", this.outbox.map(({ id, room, text, to }) => ({ id, room, text, to })));
+    this.storage.save("outbox", this.outbox.map(({ id, room, text, to, action }) => (action ? { id, room, text, to, action } : { id, room, text, to })));
   }
 
   // Sends every waiting message, in order, once joined.
@@ -441,6 +551,7 @@ export class ChatClient extends EventTarget {
     item.tries++;
     const payload = { room: item.room, text: item.text, id: item.id };
     if (item.to) payload.to = item.to;
+    if (item.action) payload.action = true;
     let ack;
     try {
       ack = await this.call("message", payload);

@@ -2,9 +2,11 @@
 // scrolling element, incrementally. New messages are appended as nodes, earlier pages prepended,
 // and messages that leave the client's bounded window are removed from the top or the bottom, so
 // the DOM holds at most the client's `maxMessages` message nodes per room. Only a room switch or a
-// `reset` renders the whole window. Text is set with textContent, never parsed as HTML.
+// `reset` renders the whole window; an `update` replaces one message's node. Text is set with
+// textContent, never parsed as HTML; links (http and https only) are <a> nodes built here.
 
 import { foldName } from "./chat-client.js";
+import { linkify } from "./chat-text.js";
 
 // A tiny element builder: h("div", {class: "x"}, child, "text"). Strings become text nodes.
 export function h(tag, props = {}, ...children) {
@@ -24,11 +26,14 @@ const dayOf = (ts) => new Date(ts).toLocaleDateString([], { weekday: "short", mo
 const NEAR_PX = 120; // this close to an end of the log counts as there
 
 export class MessageLog {
-  // el: the scrolling .log element; client: the ChatClient; me(): the user's name.
-  constructor(el, client, me) {
+  // el: the scrolling .log element; client: the ChatClient; me(): the user's name;
+  // onAction(kind, message): "edit" or "delete" chosen on one of the user's messages.
+  constructor(el, client, me, onAction = () => {}) {
     this.el = el;
     this.client = client;
     this.me = me;
+    this.onAction = onAction;
+    this.revealed = new Set(); // ids of ignored people's messages shown anyway
     this.room = null;
     this.earlierBtn = h("button", { class: "more", type: "button", hidden: true, onclick: () => this.loadEarlier() }, "Earlier messages");
     this.list = h("div", { class: "list" });
@@ -96,6 +101,7 @@ export class MessageLog {
   // bottom and the new messages came there.
   apply({ kind, messages, dropped }) {
     if (kind === "reset") return this.show(this.room);
+    if (kind === "update") return this.update(messages);
     const stick = kind === "append" && this.atBottom();
     const top = this.el.scrollTop;
     let shift = 0;
@@ -111,6 +117,18 @@ export class MessageLog {
     this.updateButtons();
     if (stick) this.scrollToBottom();
     else this.el.scrollTop = top + shift;
+  }
+
+  // Replaces the nodes of `messages` (edited, or deleted) in place.
+  update(messages) {
+    for (const m of messages) {
+      for (const node of this.list.children) {
+        if (node.dataset.id === m.id) {
+          node.replaceWith(this.messageNode(m, false));
+          break;
+        }
+      }
+    }
   }
 
   append(messages) {
@@ -200,10 +218,54 @@ export class MessageLog {
 
   messageNode(m, pending) {
     const mine = foldName(m.from) === foldName(this.me());
-    const cls = ["msg", mine ? "mine" : "", m.to ? "private" : "", pending ? "pending" : ""].filter(Boolean).join(" ");
+    const attrs = { "data-id": m.id ?? "", "data-day": dayOf(m.ts) };
+    if (m.deleted) {
+      return h("div", { class: `msg deleted${mine ? " mine" : ""}`, ...attrs },
+        h("div", { class: "meta" }, h("span", { class: "from", text: m.from }), h("time", { datetime: new Date(m.ts).toISOString(), text: timeOf(m.ts) })),
+        h("div", { class: "text gone", text: "This message was deleted." }));
+    }
+    if (!mine && !pending && this.client.isIgnored(m.from) && !this.revealed.has(m.id)) return this.ignoredNode(m, attrs);
+    const mentioned = this.client.reasonFor(m) === "mention";
+    const cls = ["msg", mine ? "mine" : "", m.to ? "private" : "", pending ? "pending" : "", m.action ? "action" : "", mentioned ? "mentioned" : ""].filter(Boolean).join(" ");
     const meta = h("div", { class: "meta" }, h("span", { class: "from", text: m.from }));
     if (m.to) meta.append(h("span", { class: "tag", text: mine ? `→ ${m.to} · private` : "→ you · private" }));
     meta.append(h("time", { datetime: new Date(m.ts).toISOString(), text: pending ? "sending…" : timeOf(m.ts) }));
-    return h("div", { class: cls, "data-id": m.id ?? "", "data-day": dayOf(m.ts) }, meta, h("div", { class: "text", text: m.text }));
+    if (m.edited) meta.append(h("span", { class: "edited", title: `edited ${timeOf(m.edited)}`, text: "(edited)" }));
+    if (mine && !pending && m.id) meta.append(this.actionsNode(m));
+    const text = h("div", { class: "text" });
+    if (m.action) text.append(`* ${m.from} `);
+    text.append(...textNodes(m.text));
+    return h("div", { class: cls, ...attrs }, meta, text);
   }
+
+  // The Edit and Delete buttons of one of the user's messages; Delete asks once more.
+  actionsNode(m) {
+    const del = h("button", { type: "button", class: "act delete", "aria-label": "Delete this message" }, "Delete");
+    del.addEventListener("click", () => {
+      if (del.dataset.confirm) return this.onAction("delete", m);
+      del.dataset.confirm = "1";
+      del.textContent = "Really delete?";
+      setTimeout(() => {
+        delete del.dataset.confirm;
+        del.textContent = "Delete";
+      }, 4000);
+    });
+    return h("span", { class: "actions" },
+      h("button", { type: "button", class: "act edit", "aria-label": "Edit this message", onclick: () => this.onAction("edit", m) }, "Edit"), del);
+  }
+
+  // A message of someone the user ignores: a note with "Show" and "Stop ignoring".
+  ignoredNode(m, attrs) {
+    return h("div", { class: "msg ignored", ...attrs },
+      h("span", { text: `A message from ${m.from} is hidden (you ignore ${m.from}). ` }),
+      h("button", { type: "button", class: "link-btn", onclick: (e) => { this.revealed.add(m.id); e.target.closest(".msg").replaceWith(this.messageNode(m, false)); } }, "Show"),
+      " · ",
+      h("button", { type: "button", class: "link-btn", onclick: () => this.client.setIgnored(m.from, false) }, `Stop ignoring ${m.from}`));
+  }
+}
+
+// The nodes of a message text: text nodes, and links as <a> with rel="noopener noreferrer".
+export function textNodes(text) {
+  return linkify(String(text)).map((p) =>
+    p.href ? h("a", { href: p.href, target: "_blank", rel: "noopener noreferrer", text: p.text }) : document.createTextNode(p.text));
 }

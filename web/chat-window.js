@@ -5,7 +5,17 @@
 const byId = (a, b) => Number(a.id) - Number(b.id);
 
 export function newRoom(name) {
-  return { name, messages: [], ids: new Set(), users: [], typing: new Map(), unread: 0, notes: [], hasEarlier: false, hasLater: false, loading: null };
+  return { name, messages: [], ids: new Set(), users: [], typing: new Map(), unread: 0, mentions: 0, notes: [], hasEarlier: false, hasLater: false, loading: null };
+}
+
+// Replaces the message with `m.id` (an edit, or a deletion's tombstone) where the window holds
+// it. Answers {kind: "update", messages: [m], dropped: {top: 0, bottom: 0}} or null.
+export function replaceIn(r, m) {
+  if (!r.ids.has(m.id)) return null;
+  const i = r.messages.findIndex((x) => x.id === m.id);
+  if (i < 0) return null;
+  r.messages[i] = m;
+  return { kind: "update", messages: [m], dropped: { top: 0, bottom: 0 } };
 }
 
 // Adds the messages of `list` that the window lacks. kind "append" when all come after the last

@@ -17,6 +17,7 @@
 
 import { ChatClient, ERRORS, MAX_MESSAGES, ROOM_RE, foldName } from "./chat-client.js";
 import { MessageLog, h } from "./chat-view.js";
+import { HELP_TEXT, parseCommand } from "./chat-text.js";
 
 const STYLE = `
 :host { --kc-bg: var(--bg, #f6f5f2); --kc-fg: var(--fg, #1d1d1f); --kc-muted: var(--muted, #6b6b70);
@@ -85,6 +86,27 @@ main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
 .msg .from { font-weight: 600; color: var(--kc-fg); }
 .msg .tag { color: var(--kc-private); font-weight: 600; }
 .msg .text { white-space: pre-wrap; overflow-wrap: anywhere; margin-top: .1rem; }
+.msg .meta .actions { margin-left: auto; display: none; gap: .3rem; }
+.msg.mine:hover .actions, .msg.mine:focus-within .actions { display: inline-flex; }
+.act { background: none; border: 0; padding: 0 .15rem; font-size: .75rem; color: var(--kc-muted); text-decoration: underline; }
+.act.delete[data-confirm] { color: var(--kc-danger); font-weight: 600; }
+.msg .edited { font-style: italic; }
+.msg.deleted .text.gone { color: var(--kc-muted); font-style: italic; }
+.msg.action .text { font-style: italic; }
+.msg.mentioned { border-color: var(--kc-accent); box-shadow: inset 3px 0 0 var(--kc-accent); }
+.msg.ignored { font-size: .82rem; color: var(--kc-muted); background: none; border-style: dotted; }
+.msg .text a { color: var(--kc-accent); }
+.link-btn { background: none; border: 0; padding: 0; color: var(--kc-accent); text-decoration: underline; font-size: inherit; }
+.badge.mention { background: var(--kc-danger); }
+.banner.info { background: color-mix(in srgb, var(--kc-accent) 10%, var(--kc-card)); }
+.user-item { display: flex; position: relative; }
+.user-more { background: none; border: 0; color: var(--kc-muted); padding: 0 .3rem; }
+.user-menu { position: absolute; right: 0; top: 100%; z-index: 3; background: var(--kc-card); border: 1px solid var(--kc-border); border-radius: 8px; padding: .2rem; display: grid; }
+.user-menu button { background: none; border: 0; text-align: left; padding: .3rem .6rem; border-radius: 6px; white-space: nowrap; }
+.user-menu button:hover { background: color-mix(in srgb, var(--kc-accent) 10%, transparent); }
+.ignored-tag { color: var(--kc-muted); font-size: .75rem; }
+.settings label { display: flex; gap: .4rem; align-items: flex-start; font-size: .82rem; color: var(--kc-muted); }
+.to.editing { color: var(--kc-accent); }
 .day { align-self: center; font-size: .75rem; color: var(--kc-muted); margin: .4rem 0; }
 .typing { min-height: 1.4rem; padding: 0 .9rem; font-size: .82rem; color: var(--kc-muted); font-style: italic; }
 .composer { border-top: 1px solid var(--kc-border); padding: .6rem .75rem; display: grid; gap: .4rem; }
@@ -151,7 +173,15 @@ class KibitzChat extends HTMLElement {
 
   connectedCallback() {
     if (this.frame) return;
-    this.client = new ChatClient({ storage: localStore(this.server), startRoom: this.startRoom, maxMessages: this.maxMessages });
+    this.store = localStore(this.server);
+    this.client = new ChatClient({ storage: this.store, startRoom: this.startRoom, maxMessages: this.maxMessages });
+    this.baseTitle = document.title;
+    this.onVisibility = () => {
+      this.client.setVisible(document.visibilityState !== "hidden");
+      this.updateTitle();
+    };
+    document.addEventListener("visibilitychange", this.onVisibility);
+    this.client.setVisible(document.visibilityState !== "hidden");
     this.build();
     this.listen();
     this.connect();
@@ -160,6 +190,7 @@ class KibitzChat extends HTMLElement {
 
   disconnectedCallback() {
     this.socket?.disconnect();
+    document.removeEventListener("visibilitychange", this.onVisibility);
   }
 
   get current() {
@@ -181,10 +212,14 @@ class KibitzChat extends HTMLElement {
     this.errorText = h("span");
     this.errorEl = h("div", { class: "banner error", role: "alert", hidden: true }, this.errorText,
       h("button", { type: "button", "aria-label": "Dismiss", onclick: () => this.showError(null) }, "×"));
+    this.infoText = h("span");
+    this.infoUndo = h("button", { type: "button", class: "link-btn" }, "Undo");
+    this.infoEl = h("div", { class: "banner info", role: "status", hidden: true }, this.infoText, this.infoUndo,
+      h("button", { type: "button", "aria-label": "Dismiss", onclick: () => this.showInfo(null) }, "×"));
     this.welcomeEl = this.buildWelcome();
     this.appEl = h("div", { class: "app" }, this.buildAside(), this.buildMain());
     this.appEl.addEventListener("keydown", (e) => { if (e.key === "Escape") this.toggleMenu(false); });
-    this.frame = h("div", { class: "frame", part: "frame" }, header, this.offlineEl, this.errorEl, this.welcomeEl, this.appEl);
+    this.frame = h("div", { class: "frame", part: "frame" }, header, this.offlineEl, this.errorEl, this.infoEl, this.welcomeEl, this.appEl);
     this.root.append(this.frame);
   }
 
@@ -216,12 +251,16 @@ class KibitzChat extends HTMLElement {
       this.roomInput, h("button", { type: "submit" }, "Join"));
     this.usersList = h("ul", { "aria-label": "People in this room" });
     this.usersTitle = h("h3", { text: "People" });
-    return h("aside", {}, h("section", {}, h("h3", { text: "Rooms" }), this.roomsList, roomForm), h("section", {}, this.usersTitle, this.usersList));
+    this.notifyBox = h("input", { type: "checkbox", name: "notify", onchange: () => this.setNotify(this.notifyBox.checked) });
+    this.notifyBox.checked = this.store.load("notify", true);
+    const settings = h("section", { class: "settings" }, h("h3", { text: "Settings" }),
+      h("label", {}, this.notifyBox, h("span", { text: "Notify me of mentions and private messages while this tab is hidden" })));
+    return h("aside", {}, h("section", {}, h("h3", { text: "Rooms" }), this.roomsList, roomForm), h("section", {}, this.usersTitle, this.usersList), settings);
   }
 
   buildMain() {
     this.logEl = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" });
-    this.log = new MessageLog(this.logEl, this.client, () => this.client.identity?.name ?? "");
+    this.log = new MessageLog(this.logEl, this.client, () => this.client.identity?.name ?? "", (kind, m) => this.onMessageAction(kind, m));
     this.typingEl = h("div", { class: "typing", "aria-live": "polite" });
     this.toEl = h("div", { class: "to", hidden: true });
     this.input = h("textarea", { class: "field", rows: "1", placeholder: "Message — @name to whisper", "aria-label": "Message", maxlength: "4000",
@@ -240,6 +279,7 @@ class KibitzChat extends HTMLElement {
     on("connection", ({ online }) => this.setOnline(online));
     on("identity", () => this.render());
     on("rooms", () => {
+      this.updateTitle();
       if (!this.client.identity) return;
       if (this.log.room !== this.current) this.render(); // the current room was forgotten
       else this.renderRooms();
@@ -250,6 +290,13 @@ class KibitzChat extends HTMLElement {
     on("outbox", here(() => this.log.showPending()));
     on("typing", here(() => this.renderTyping()));
     on("error", (d) => this.onError(d));
+    on("notify", (d) => this.notify(d));
+    on("ignored", () => {
+      if (!this.client.identity) return;
+      this.renderUsers();
+      this.renderTyping();
+      this.log.show(this.current);
+    });
     on("name-refused", ({ name }) => {
       this.nameInput.value = name;
       this.nameInput.focus();
@@ -290,7 +337,10 @@ class KibitzChat extends HTMLElement {
     this.nameBtn.disabled = true;
     const res = await this.client.pickName(name);
     this.nameBtn.disabled = false;
-    if (res.ok) this.input.focus();
+    if (res.ok) {
+      this.input.focus();
+      this.askNotifyOnce();
+    }
     else if (res.error.code === "offline") this.showError(res.error.message);
   }
 
@@ -341,7 +391,20 @@ class KibitzChat extends HTMLElement {
   send() {
     const raw = this.input.value;
     if (!raw.trim() || !this.client.identity) return;
-    this.client.send(this.current, raw, this.recipient);
+    if (this.editing) return this.saveEdit(raw);
+    const cmd = parseCommand(raw);
+    if (cmd.kind === "error") return this.showError(cmd.text);
+    this.showError(null);
+    if (cmd.kind === "send") this.client.send(this.current, cmd.text, this.recipient, { action: !!cmd.action });
+    else if (cmd.kind === "msg") this.client.send(this.current, cmd.text, cmd.to);
+    else if (cmd.kind === "join") {
+      if (!ROOM_RE.test(cmd.room)) return this.showError(ERRORS.room_invalid);
+      this.client.openRoom(cmd.room);
+      this.afterSwitch();
+    } else if (cmd.kind === "leave") {
+      if (this.current === this.client.startRoom) return this.showError(`You cannot leave #${this.current}; /join another room instead.`);
+      this.leaveRoom(this.current);
+    } else if (cmd.kind === "help") this.log.addNote({ text: HELP_TEXT });
     this.input.value = "";
     this.autosize();
     this.stopTyping();
@@ -351,9 +414,111 @@ class KibitzChat extends HTMLElement {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       this.send();
+    } else if (e.key === "Escape" && this.editing) {
+      this.stopEditing();
     } else if (e.key === "Escape" && this.recipient) {
       this.setRecipient(null);
+    } else if (e.key === "ArrowUp" && !this.input.value && !this.editing) {
+      const me = foldName(this.client.identity?.name ?? "");
+      const last = this.client.room(this.current).messages.findLast((m) => !m.deleted && foldName(m.from) === me);
+      if (last) {
+        e.preventDefault();
+        this.startEditing(last);
+      }
     }
+  }
+
+  // ---- Editing and deleting the user's own messages ----
+
+  onMessageAction(kind, m) {
+    if (kind === "edit") this.startEditing(m);
+    else if (kind === "delete") this.client.remove(m.room, m.id);
+  }
+
+  startEditing(m) {
+    this.editing = { id: m.id, room: m.room };
+    this.input.value = m.text;
+    this.renderComposer();
+    this.autosize();
+    this.input.focus();
+  }
+
+  stopEditing() {
+    this.editing = null;
+    this.input.value = "";
+    this.autosize();
+    this.renderComposer();
+  }
+
+  async saveEdit(text) {
+    const { id, room } = this.editing;
+    this.sendBtn.disabled = true;
+    const ack = await this.client.edit(room, id, text);
+    this.sendBtn.disabled = false;
+    if (ack.ok) this.stopEditing();
+  }
+
+  // ---- Ignoring people ----
+
+  setIgnored(name, ignored) {
+    this.client.setIgnored(name, ignored);
+    if (ignored) this.showInfo(`You ignore ${name}: their messages and typing are hidden.`, () => this.setIgnored(name, false));
+    else this.showInfo(null);
+  }
+
+  showInfo(text, undo) {
+    this.infoEl.hidden = !text;
+    this.infoText.textContent = text ?? "";
+    this.infoUndo.hidden = !undo;
+    this.infoUndo.onclick = () => {
+      undo?.();
+      this.showInfo(null);
+    };
+  }
+
+  // ---- Notifications and the title ----
+
+  setNotify(on) {
+    this.store.save("notify", on);
+    if (on) this.askNotify();
+  }
+
+  askNotifyOnce() {
+    if (this.store.load("notify-asked", false)) return;
+    this.store.save("notify-asked", true);
+    if (this.notifyBox.checked) this.askNotify();
+  }
+
+  askNotify() {
+    if (typeof Notification === "undefined" || Notification.permission !== "default") return;
+    try {
+      Notification.requestPermission()?.catch?.(() => {});
+    } catch {
+      // Old browsers take a callback; no notifications there is fine.
+    }
+  }
+
+  notify({ room, message, reason }) {
+    if (!this.notifyBox.checked || typeof Notification === "undefined" || Notification.permission !== "granted") return;
+    const title = reason === "private" ? `${message.from} (private)` : `${message.from} mentioned you in #${room}`;
+    const body = message.action ? `* ${message.from} ${message.text}` : message.text;
+    try {
+      const n = new Notification(title, { body: body.slice(0, 200), tag: `kibitz-chat-${message.id}` });
+      n.onclick = () => {
+        window.focus();
+        this.switchRoom(room);
+        n.close();
+      };
+    } catch {
+      // A browser that only notifies from a service worker: the title still counts.
+    }
+  }
+
+  updateTitle() {
+    if (this.hasAttribute("no-title")) return;
+    const { unread, mentions } = this.client.totals();
+    const badge = unread ? (mentions ? `(${unread} · ${mentions} @) ` : `(${unread}) `) : "";
+    document.title = badge + this.baseTitle;
   }
 
   onInput() {
@@ -409,6 +574,7 @@ class KibitzChat extends HTMLElement {
     const items = [...this.client.rooms.values()].map((r) => {
       const btn = h("button", { class: "room-btn", type: "button", "aria-current": String(r.name === this.current), onclick: () => this.switchRoom(r.name) },
         h("span", { class: "label", text: `# ${r.name}` }),
+        r.mentions ? h("span", { class: "badge mention", "aria-label": `${r.mentions} mentioning you`, text: `@${r.mentions}` }) : null,
         r.unread ? h("span", { class: "badge", "aria-label": `${r.unread} unread`, text: String(r.unread) }) : null);
       const leave = r.name === this.client.startRoom ? null
         : h("button", { class: "leave", type: "button", "aria-label": `Leave ${r.name}`, title: `Leave ${r.name}`, onclick: () => this.leaveRoom(r.name) }, "×");
@@ -431,9 +597,25 @@ class KibitzChat extends HTMLElement {
       const mine = foldName(name) === me;
       const btn = h("button", { class: "user-btn", type: "button", disabled: mine, title: mine ? "You" : `Whisper to ${name}`,
         "aria-label": mine ? `${name} (you)` : `Whisper to ${name}`, onclick: () => this.setRecipient(name) },
-        h("span", { class: "dot" }), h("span", { class: "label", text: name }), mine ? h("span", { class: "you", text: "you" }) : null);
-      return h("li", {}, btn);
+        h("span", { class: "dot" }), h("span", { class: "label", text: name }), mine ? h("span", { class: "you", text: "you" }) : null,
+        !mine && this.client.isIgnored(name) ? h("span", { class: "ignored-tag", text: "ignored" }) : null);
+      return h("li", { class: "user-item" }, btn, mine ? null : this.userMenuButton(name));
     }));
+  }
+
+  // The ⋯ menu of a person in the list: ignore them, or stop.
+  userMenuButton(name) {
+    const more = h("button", { class: "user-more", type: "button", "aria-haspopup": "menu", "aria-label": `More for ${name}`, title: `More for ${name}` }, "⋯");
+    more.addEventListener("click", () => {
+      const open = more.parentElement.querySelector(".user-menu");
+      for (const m of this.usersList.querySelectorAll(".user-menu")) m.remove();
+      if (open) return;
+      const ignored = this.client.isIgnored(name);
+      const item = h("button", { type: "button", role: "menuitem", onclick: () => this.setIgnored(name, !ignored) }, ignored ? `Stop ignoring ${name}` : `Ignore ${name}`);
+      more.after(h("div", { class: "user-menu", role: "menu" }, item));
+      item.focus();
+    });
+    return more;
   }
 
   renderTyping() {
@@ -442,10 +624,20 @@ class KibitzChat extends HTMLElement {
   }
 
   renderComposer() {
+    this.toEl.classList.toggle("editing", !!this.editing);
+    if (this.editing) {
+      this.toEl.hidden = false;
+      this.toEl.replaceChildren(h("span", { text: "Editing your message · Enter saves, Esc cancels" }),
+        h("button", { type: "button", "aria-label": "Cancel the edit", onclick: () => this.stopEditing() }, "× cancel"));
+      this.input.placeholder = "Edit your message";
+      this.sendBtn.textContent = "Save";
+      return;
+    }
+    this.sendBtn.textContent = "Send";
     if (!this.recipient) {
       this.toEl.hidden = true;
       this.toEl.replaceChildren();
-      this.input.placeholder = `Message #${this.current} — @name to whisper`;
+      this.input.placeholder = `Message #${this.current} — @name to whisper, /help for commands`;
       return;
     }
     this.toEl.hidden = false;

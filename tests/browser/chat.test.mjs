@@ -6,145 +6,20 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
-import { repoRoot } from "../interop/lib/server.mjs";
 import { startChat, connectChat, call, closeAll } from "../interop/chat/chat.mjs";
+import { CAP, env, errors, person, pickName, say, shot, startAll, stopAll, texts, users, waitText, waitUsers } from "./chat-lib.mjs";
 
-const ARTIFACTS = path.join(repoRoot, "artifacts");
-const CAP = 10_000;
+before(async () => {
+  // The XSS corpus alone is more than the default 10 messages in 10 s of one name.
+  await startAll(["--chat-messages-per-window", "100"]);
+  ({ server, proxy, browser } = env);
+});
+
+after(stopAll);
 
 let server;
 let proxy;
 let browser;
-let profile;
-const errors = []; // page errors and XSS markers, from every page
-
-// A TCP proxy to `port` that can drop every connection and refuse new ones until restored.
-function startProxy(port) {
-  const open = new Set();
-  let up = true;
-  const srv = net.createServer((client) => {
-    if (!up) return client.destroy();
-    const upstream = net.connect(port, "127.0.0.1");
-    open.add(client);
-    open.add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-  });
-  return new Promise((resolve) => {
-    srv.listen(0, "127.0.0.1", () => {
-      resolve({
-        url: `http://127.0.0.1:${srv.address().port}`,
-        cut() {
-          up = false;
-          for (const s of open) s.destroy();
-          open.clear();
-        },
-        restore() {
-          up = true;
-        },
-        close: () => new Promise((r) => {
-          for (const s of open) s.destroy();
-          srv.close(r);
-        }),
-      });
-    });
-  });
-}
-
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // The XSS corpus alone is more than the default 10 messages in 10 s of one name.
-  server = await startChat(["--chat-messages-per-window", "100"]);
-  proxy = await startProxy(server.port);
-  profile = mkdtempSync(path.join(tmpdir(), "kibitz-chromium-"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--disk-cache-dir=${profile}`,
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.close();
-  await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
-
-// A person: their own browser context (own localStorage) and page on the chat, straight to the
-// server or (`viaProxy`) through the proxy the tests cut.
-async function person(opts = {}, viaProxy = false) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, ...opts });
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("dialog", (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    d.dismiss().catch(() => {});
-  });
-  page.on("console", (m) => {
-    if (m.text().includes("XSS")) errors.push(`console: ${m.text()}`);
-  });
-  await page.goto(`${viaProxy ? proxy.url : server.url}/chat/`);
-  return { context, page };
-}
-
-async function pickName(page, name) {
-  await page.locator("kibitz-chat input[name=name]").fill(name);
-  await page.locator("kibitz-chat .welcome button[type=submit]").click();
-  await page.locator("kibitz-chat .me").filter({ hasText: `as ${name}` }).waitFor({ timeout: CAP });
-}
-
-async function say(page, text) {
-  const box = page.locator("kibitz-chat textarea");
-  await box.fill(text);
-  await box.press("Enter");
-}
-
-// The texts of the messages the page shows (acked ones, not those still sending).
-function texts(page) {
-  return page.locator("kibitz-chat .msg:not(.pending) .text").allTextContents();
-}
-
-async function waitText(page, text) {
-  await page.locator("kibitz-chat .msg:not(.pending) .text").filter({ hasText: text }).first().waitFor({ timeout: CAP });
-}
-
-async function users(page) {
-  return page.locator("kibitz-chat .user-btn .label").allTextContents();
-}
-
-async function waitUsers(page, names) {
-  await page.waitForFunction(
-    (want) => {
-      const root = document.querySelector("kibitz-chat").shadowRoot;
-      const got = [...root.querySelectorAll(".user-btn .label")].map((e) => e.textContent);
-      return want.every((n) => got.includes(n));
-    },
-    names,
-    { timeout: CAP },
-  );
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `chat-${name}.png`) });
 
 let alice;
 let bob;

@@ -380,3 +380,85 @@ test("foldName matches the server's NFKC case folding on the cases that matter",
   assert.notEqual(foldName("ı"), foldName("I"));
   assert.notEqual(foldName("Anna"), foldName("Anne"));
 });
+
+test("message updated and message deleted replace the message in the window", async () => {
+  const s = setup();
+  await connectJoined(s, [msg(1, "helo"), msg(2)]);
+  s.socket.fire("message updated", { ...msg(1, "hello"), edited: 5 });
+  const r = s.client.rooms.get("lobby");
+  assert.equal(r.messages[0].text, "hello");
+  assert.equal(r.messages[0].edited, 5);
+  s.socket.fire("message deleted", { id: "2", room: "lobby" });
+  assert.deepEqual(r.messages[1], { id: "2", room: "lobby", from: "Bob", ts: msg(2).ts, deleted: true });
+  assert.deepEqual(s.of("log").slice(-2).map((e) => e.kind), ["update", "update"]);
+  // Unknown ids and rooms change nothing.
+  s.socket.fire("message updated", msg(99, "x"));
+  s.socket.fire("message deleted", { id: "1", room: "nowhere" });
+  assert.equal(s.of("log").length, 3);
+});
+
+test("edit and remove call the server and apply its answer; errors are shown", async () => {
+  const s = setup();
+  await connectJoined(s, [msg(1, "typo", "Alice")]);
+  const editing = s.client.edit("lobby", "1", "fixed");
+  const call = await s.socket.waitCall("edit");
+  assert.deepEqual(call.payload, { id: "1", text: "fixed" });
+  call.answer({ ok: true, message: { ...msg(1, "fixed", "Alice"), edited: 9 } });
+  assert.equal((await editing).ok, true);
+  assert.equal(s.client.rooms.get("lobby").messages[0].text, "fixed");
+  const removing = s.client.remove("lobby", "1");
+  (await s.socket.waitCall("delete")).answer({ ok: false, error: { code: "forbidden", message: "no" } });
+  assert.equal((await removing).ok, false);
+  assert.equal(s.of("error").at(-1).code, "forbidden");
+  const again = s.client.remove("lobby", "1");
+  (await s.socket.waitCall("delete")).answer({ ok: true });
+  await again;
+  assert.equal(s.client.rooms.get("lobby").messages[0].deleted, true);
+});
+
+test("/me messages carry action: true through the outbox", async () => {
+  const s = setup();
+  await connectJoined(s);
+  s.client.send("lobby", "waves", null, { action: true });
+  const call = await s.socket.waitCall("message");
+  assert.equal(call.payload.action, true);
+  assert.deepEqual(s.storage.load("outbox", [])[0].action, true);
+});
+
+test("mentions and private messages count per room, and notify only while hidden", async () => {
+  const s = setup();
+  await connectJoined(s);
+  const mention = { ...msg(1, "hi @alice", "Bob"), mentions: ["Alice"] };
+  s.socket.fire("message", mention); // the current room, the page shown: read at once
+  assert.equal(s.client.rooms.get("lobby").unread, 0);
+  assert.equal(s.of("notify").length, 0);
+  s.client.setVisible(false);
+  s.socket.fire("message", { ...msg(2, "hi again @ALICE", "Bob"), mentions: ["ALICE"] });
+  s.socket.fire("message", msg(3, "secret", "Bob", "lobby", "Alice"));
+  s.socket.fire("message", msg(4, "nothing for you", "Bob"));
+  s.socket.fire("message", { ...msg(5, "me", "Alice"), mentions: ["Alice"] }); // my own
+  assert.deepEqual(s.client.totals(), { unread: 3, mentions: 2 });
+  assert.deepEqual(s.of("notify").map((e) => [e.message.id, e.reason]), [["2", "mention"], ["3", "private"]]);
+  s.client.setVisible(true);
+  assert.deepEqual(s.client.totals(), { unread: 0, mentions: 0 });
+});
+
+test("ignored people: no unread, no notification, no typing; kept in storage", async () => {
+  const s = setup();
+  await connectJoined(s);
+  s.client.setIgnored("BOB", true);
+  assert.equal(s.client.isIgnored("bob"), true);
+  s.client.setVisible(false);
+  s.socket.fire("message", msg(1, "@alice hi", "Bob", "lobby", "Alice"));
+  s.socket.fire("typing", { room: "lobby", from: "Bob", to: null, typing: true });
+  assert.deepEqual(s.client.totals(), { unread: 0, mentions: 0 });
+  assert.equal(s.of("notify").length, 0);
+  assert.deepEqual(s.client.typingIn("lobby"), []);
+  // The message is still in the window (the view hides it with a note and an undo).
+  assert.equal(s.client.rooms.get("lobby").messages.length, 1);
+  const reloaded = new ChatClient({ storage: s.storage });
+  assert.equal(reloaded.isIgnored("Bob"), true);
+  s.client.setIgnored("bob", false);
+  assert.deepEqual(s.client.typingIn("lobby"), [{ name: "Bob", private: false }]);
+  assert.deepEqual(s.of("ignored").map((e) => e.names), [["bob"], []]);
+});

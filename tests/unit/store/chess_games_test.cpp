@@ -17,6 +17,11 @@ using kibitz::store::testing::temp_dir;
 
 namespace {
 
+// Takes back migration 5 (chat message columns), so a file looks as an older build left it.
+constexpr char const* undo_schema_5 =
+    "ALTER TABLE messages DROP COLUMN action; ALTER TABLE messages DROP COLUMN mentions; "
+    "ALTER TABLE messages DROP COLUMN edited; ALTER TABLE messages DROP COLUMN deleted;";
+
 game_record game(std::string id, std::int64_t v = 1) {
     game_record g;
     g.id = std::move(id);
@@ -86,8 +91,8 @@ TEST(chess_games, migration_4_makes_ids_lower_case_and_keeps_the_old_ones_as_ali
     auto const file = tmp.path() / "kibitz.db";
     { open_or_throw(tmp.path()); }
     // Back to a version-3 file holding games from before the migration.
-    raw(file, "DROP TABLE game_aliases; PRAGMA user_version = 3;" +
-                  raw_insert("AbCdEfGh1234", "t1", "'XyZ123456789'") +
+    raw(file, "DROP TABLE game_aliases; " + std::string(undo_schema_5) +
+                  " PRAGMA user_version = 3;" + raw_insert("AbCdEfGh1234", "t1", "'XyZ123456789'") +
                   raw_insert("XyZ123456789", "t2") + raw_insert("already_lower1", "t3") +
                   raw_insert("Taken1234567", "t4") + raw_insert("taken1234567", "t5") +
                   raw_insert("DUPE12345678", "t6") + raw_insert("Dupe12345678", "t7"));
