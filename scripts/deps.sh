@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Installs what Kibitz needs and is missing, and stays quiet when everything is present.
-#   scripts/deps.sh build   compilers, CMake, Ninja, Boost, JSON, SQLite, GoogleTest, npm packages
-#   scripts/deps.sh test    build, plus the clients, tools and servers the tests use
+#   scripts/deps.sh build   compilers, CMake, Ninja, Boost, JSON, SQLite, libpq, GoogleTest, npm packages
+#   scripts/deps.sh test    build, plus the clients, tools and servers the tests use (PostgreSQL 15)
 # Idempotent: run it as often as you like. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-build}
 build_pkgs=(g++ cmake ninja-build make pkg-config libboost-dev nlohmann-json3-dev libgtest-dev
-    libsqlite3-dev libicu-dev)
+    libsqlite3-dev libicu-dev libpq-dev)
 test_pkgs=(clang libclang-rt-14-dev clang-format python3 python3-socketio python3-engineio
-    python3-requests python3-websocket stockfish chromium fonts-dejavu-core)
+    python3-requests python3-websocket stockfish chromium fonts-dejavu-core postgresql-15)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -14,6 +14,7 @@ struct config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 3000;
     std::string data_dir = "./var";
+    std::string postgres; // a libpq URI: the store is PostgreSQL instead of SQLite in data_dir
     std::string web_dir;
     std::string client_dist;
     std::vector<std::string> cors_origins;

@@ -138,8 +138,10 @@ int main(int argc, char** argv) {
         if (std::filesystem::exists(client_dist)) opts.client_dist_dir = client_dist;
         sio::server io(ioc, opts);
 
-        // SQLite work runs on the store's worker thread; results come back to this loop.
-        auto db = kibitz::store::database::open(cfg.data_dir);
+        // Store work (SQLite, or PostgreSQL with --postgres) runs on the store's worker thread;
+        // results come back to this loop.
+        auto db = cfg.postgres.empty() ? kibitz::store::database::open(cfg.data_dir)
+                                       : kibitz::store::database::open_postgres(cfg.postgres);
         if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
         kibitz::store::worker store(std::move(db).value(), [&ioc](std::function<void()> f) {
             net::asio::post(ioc, std::move(f));
@@ -160,7 +162,8 @@ int main(int argc, char** argv) {
         http.set_fallback(make_fallback(http, io, web_dir, routes));
         auto port = http.listen(cfg.host, cfg.port);
         std::cout << "listening on http://" << cfg.host << ":" << port << std::endl;
-        util::log(util::log_level::info, "kibitz serving ", web_dir, ", data in ", cfg.data_dir);
+        util::log(util::log_level::info, "kibitz serving ", web_dir, ", data in ",
+                  cfg.postgres.empty() ? cfg.data_dir : std::string("PostgreSQL"));
 
         net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
         signals.async_wait([&](net::error_code, int) {

@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "postgres.hpp"
 
 #include <kibitz/store/database.hpp>
 
@@ -61,7 +62,15 @@ result<database> database::open(std::filesystem::path const& data_dir, open_opti
     return database(std::move(conn));
 }
 
+result<database> database::open_postgres(std::string const& url, postgres_options options) {
+    auto pg = detail::postgres::open(url, {std::chrono::milliseconds(options.connect_timeout_ms),
+                                           std::chrono::milliseconds(options.query_timeout_ms)});
+    if (!pg) return pg.error();
+    return database(std::move(pg).value());
+}
+
 database::database(std::unique_ptr<detail::connection> conn) noexcept : conn_(std::move(conn)) {}
+database::database(std::unique_ptr<detail::postgres> pg) noexcept : pg_(std::move(pg)) {}
 database::database(database&&) noexcept = default;
 database& database::operator=(database&&) noexcept = default;
 database::~database() = default;
@@ -72,6 +81,7 @@ std::filesystem::path const& database::path() const noexcept {
 }
 
 int database::schema_version() const noexcept {
+    if (pg_) return pg_->schema_version();
     return conn_ ? conn_->schema_version : 0;
 }
 

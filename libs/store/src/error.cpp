@@ -21,6 +21,10 @@ public:
             return "database is closed";
         case store_error::job_failed:
             return "store job failed";
+        case store_error::unavailable:
+            return "database unavailable";
+        case store_error::query_failed:
+            return "database statement failed";
         }
         return "unknown store error";
     }

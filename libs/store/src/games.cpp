@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "postgres.hpp"
 
 #include <kibitz/store/database.hpp>
 
@@ -128,6 +129,7 @@ game_record read_game(detail::query const& q) {
 } // namespace
 
 result<bool> database::save_game(game_record const& game) {
+    if (pg_) return pg_->save_game(game);
     if (!conn_) return detail::closed_failure();
     if (auto bad = check_game(game)) return std::move(*bad);
     auto q = conn_->use(detail::stmt::save_game);
@@ -139,6 +141,7 @@ result<bool> database::save_game(game_record const& game) {
 }
 
 result<std::optional<game_record>> database::load_game(std::string_view id) {
+    if (pg_) return pg_->load_game(id);
     if (!conn_) return detail::closed_failure();
     std::string current(id);
     {
@@ -161,6 +164,7 @@ result<std::optional<game_record>> database::load_game(std::string_view id) {
 }
 
 result<std::optional<std::string>> database::find_game_alias(std::string_view old_id) {
+    if (pg_) return pg_->find_game_alias(old_id);
     if (!conn_) return detail::closed_failure();
     one_off s(conn_->db, "SELECT new_id FROM game_aliases WHERE old_id = ?1");
     if (s.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, s.rc, "reading game aliases");
@@ -174,6 +178,7 @@ result<std::optional<std::string>> database::find_game_alias(std::string_view ol
 
 result<void> database::save_games(std::vector<game_record> const& games,
                                   std::vector<std::string> const& deleted) {
+    if (pg_) return pg_->save_games(games, deleted);
     if (!conn_) return detail::closed_failure();
     for (auto const& g : games)
         if (auto bad = check_game(g)) return std::move(*bad);
@@ -200,6 +205,7 @@ result<void> database::save_games(std::vector<game_record> const& games,
 
 result<std::size_t>
 database::rehash_game_tokens(std::function<std::string(std::string_view)> const& hash) {
+    if (pg_) return pg_->rehash_game_tokens(hash);
     if (!conn_) return detail::closed_failure();
     // Hashes are 64 hexadecimal digits; anything else is a token stored before they were hashed.
     one_off find(conn_->db, "SELECT id, white_token, black_token FROM games"
@@ -235,6 +241,7 @@ database::rehash_game_tokens(std::function<std::string(std::string_view)> const&
 }
 
 result<std::vector<game_record>> database::load_active_games() {
+    if (pg_) return pg_->load_active_games(std::nullopt);
     if (!conn_) return detail::closed_failure();
     auto q = conn_->use(detail::stmt::load_active_games);
     std::vector<game_record> games;
@@ -246,6 +253,7 @@ result<std::vector<game_record>> database::load_active_games() {
 }
 
 result<std::vector<game_record>> database::load_active_games(std::size_t newest) {
+    if (pg_) return pg_->load_active_games(newest);
     if (!conn_) return detail::closed_failure();
     one_off s(conn_->db, "SELECT " KIBITZ_STORE_GAME_COLUMNS " FROM games"
                          " WHERE status IN ('waiting', 'started')"

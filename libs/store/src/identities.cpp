@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "postgres.hpp"
 
 #include <kibitz/store/database.hpp>
 
@@ -37,6 +38,7 @@ result<identity_claim> database::claim_identity(std::string_view name_key,
                                                 std::optional<std::string> const& token_hash,
                                                 std::string_view new_token_hash,
                                                 std::int64_t created_at) {
+    if (pg_) return pg_->claim_identity(name_key, token_hash, new_token_hash, created_at);
     if (!conn_) return detail::closed_failure();
     if (name_key.empty() || new_token_hash.empty())
         return failure{store_error::invalid_argument, "an identity needs a name key and a hash"};

@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "postgres.hpp"
 
 #include <kibitz/store/database.hpp>
 
@@ -148,6 +149,7 @@ std::optional<std::int64_t> parse_message_id(std::string_view id) noexcept {
 }
 
 result<inserted_message> database::insert_message(message_draft const& draft) {
+    if (pg_) return pg_->insert_message(draft);
     if (!conn_) return detail::closed_failure();
     if (draft.to_name.has_value() != draft.to_key.has_value()) {
         return failure{store_error::invalid_argument, "to_name and to_key must come together"};
@@ -166,6 +168,7 @@ result<inserted_message> database::insert_message(message_draft const& draft) {
 }
 
 result<changed_message> database::edit_message(message_change const& c) {
+    if (pg_) return pg_->change_message(c, false);
     if (!conn_) return detail::closed_failure();
     return change(*conn_, c, false, [&c](detail::connection& conn, message_record const& m) {
         std::string mentions;
@@ -181,6 +184,7 @@ result<changed_message> database::edit_message(message_change const& c) {
 }
 
 result<changed_message> database::delete_message(message_change const& c) {
+    if (pg_) return pg_->change_message(c, true);
     if (!conn_) return detail::closed_failure();
     return change(*conn_, c, true, [&c](detail::connection& conn, message_record const&) {
         auto q = conn.use(detail::stmt::delete_message);
@@ -193,6 +197,7 @@ result<std::vector<message_record>> database::history(std::string_view room,
                                                       std::string_view viewer_key,
                                                       std::optional<std::int64_t> before,
                                                       std::size_t limit) {
+    if (pg_) return pg_->history(room, viewer_key, before, limit);
     if (!conn_) return detail::closed_failure();
     limit = std::min(limit, max_history);
     std::vector<message_record> messages;

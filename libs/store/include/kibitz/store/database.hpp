@@ -17,6 +17,7 @@ namespace kibitz::store {
 
 namespace detail {
 struct connection;
+class postgres;
 } // namespace detail
 
 // How to open the database.
@@ -24,6 +25,15 @@ struct open_options {
     // How long a statement waits for a lock held by another connection (another process on the
     // same file) before failing with SQLITE_BUSY.
     int busy_timeout_ms = 5000;
+};
+
+// How to reach PostgreSQL (database::open_postgres).
+struct postgres_options {
+    // Connecting waits at most this long (libpq's connect_timeout, whole seconds).
+    int connect_timeout_ms = 3000;
+    // A statement that has no answer within this is given up: the connection is dropped and
+    // the call fails with store_error::unavailable.
+    int query_timeout_ms = 5000;
 };
 
 // The newest schema version this build knows (PRAGMA user_version after open).
@@ -48,11 +58,22 @@ public:
     // a database, store_error::schema_too_new or store_error::not_wal.
     static result<database> open(std::filesystem::path const& data_dir, open_options options = {});
 
+    // The same store on PostgreSQL: `url` is a libpq connection URI or string of an existing,
+    // possibly empty database. Creates the tables when missing, once even when several nodes
+    // open the database at the same moment (the migrations run under an advisory lock). Every
+    // function below keeps its contract; in addition any of them may fail with
+    // store_error::unavailable (the server cannot be reached or did not answer within
+    // `query_timeout_ms`; the next call connects again, after a short backoff) or
+    // store_error::query_failed. COMMIT has returned before a function reports success
+    // (synchronous_commit as the server sets it, on by default). A client id is unique per
+    // sender across every node sharing the database.
+    static result<database> open_postgres(std::string const& url, postgres_options options = {});
+
     database(database&&) noexcept;
     database& operator=(database&&) noexcept;
     ~database();
 
-    // The path of the database file.
+    // The path of the database file (empty on PostgreSQL).
     std::filesystem::path const& path() const noexcept;
 
     // The schema version of the open file (latest_schema_version() after a successful open).
@@ -126,8 +147,10 @@ public:
 
 private:
     explicit database(std::unique_ptr<detail::connection> conn) noexcept;
+    explicit database(std::unique_ptr<detail::postgres> pg) noexcept;
 
-    std::unique_ptr<detail::connection> conn_;
+    std::unique_ptr<detail::connection> conn_; // SQLite, or
+    std::unique_ptr<detail::postgres> pg_;     // PostgreSQL
 };
 
 } // namespace kibitz::store

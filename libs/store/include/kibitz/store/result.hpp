@@ -11,7 +11,8 @@
 
 namespace kibitz::store {
 
-// The store's own reasons for refusing work. SQLite's reasons come in sqlite_category() and
+// The store's own reasons for refusing work (PostgreSQL's as unavailable or query_failed, with
+// the server's message). SQLite's reasons come in sqlite_category() and
 // file-system ones (creating the data directory) in std::generic_category().
 enum class store_error : std::uint8_t {
     invalid_argument = 1, // a record the schema cannot hold (see each function's contract)
@@ -19,6 +20,8 @@ enum class store_error : std::uint8_t {
     not_wal,              // the file system refused WAL mode, so durability cannot be promised
     closed,               // the database was moved from
     job_failed,           // a worker job threw; the exception's what() is in the message
+    unavailable,          // PostgreSQL cannot be reached, or did not answer in time
+    query_failed,         // PostgreSQL refused a statement (its message and SQLSTATE follow)
 };
 
 // "kibitz.store": the category of store_error.
