@@ -8,7 +8,7 @@ namespace kibitz::msgpack {
 
 namespace {
 
-constexpr std::uint64_t max_length = 0xffffffffu;
+[[maybe_unused]] constexpr std::uint64_t max_length = 0xffffffffu;
 
 } // namespace
 
