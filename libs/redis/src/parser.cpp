@@ -108,14 +108,14 @@ parse_result parser::fail(parse_error e) {
 std::optional<parse_error> parser::line(std::string_view& out, bool& complete) {
     complete = false;
     std::size_t const cr = buffer_.find('\r', scan_ > pos_ ? scan_ : pos_);
+    std::size_t const end = cr == std::string::npos ? buffer_.size() : cr;
+    // The length first, so a long line fails alike however its bytes were split.
+    if (end - pos_ > limits_.max_line_bytes + 1) return parse_error::line_too_long;
     if (cr == std::string::npos || cr + 1 == buffer_.size()) {
-        // Resume the search here next time; a line may not grow past the limit meanwhile.
-        scan_ = cr == std::string::npos ? buffer_.size() : cr;
-        if (scan_ - pos_ > limits_.max_line_bytes + 1) return parse_error::line_too_long;
+        scan_ = end; // resume the search here next time
         return {};
     }
     if (buffer_[cr + 1] != '\n') return parse_error::invalid_line;
-    if (cr - pos_ > limits_.max_line_bytes + 1) return parse_error::line_too_long;
     out = std::string_view(buffer_).substr(pos_, cr - pos_);
     pos_ = cr + 2;
     scan_ = pos_;
@@ -155,11 +155,11 @@ std::optional<parse_error> parser::start(char kind, std::string_view text,
             return {};
         }
         if (length > limits_.max_array_length) return parse_error::array_too_long;
+        if (stack_.size() + 1 > limits_.max_depth) return parse_error::too_deep;
         if (length == 0) {
             done = value::array({});
             return {};
         }
-        if (stack_.size() + 1 > limits_.max_depth) return parse_error::too_deep;
         stack_.push_back({value::array({}), static_cast<std::size_t>(length)});
         return {};
     }

@@ -146,6 +146,7 @@ TEST(parser, holds_its_limits) {
     EXPECT_EQ(error_of("$4294967296000\r\n"), parse_error::bulk_too_large);
     EXPECT_EQ(error_of("*4\r\n", limits), parse_error::array_too_long);
     EXPECT_EQ(error_of("*1\r\n*1\r\n*1\r\n", limits), parse_error::too_deep);
+    EXPECT_EQ(error_of("*1\r\n*1\r\n*0\r\n", limits), parse_error::too_deep);
     EXPECT_EQ(error_of("+123456\r\n", limits), parse_error::line_too_long);
     EXPECT_EQ(error_of("*3\r\n*2\r\n:1\r\n:2\r\n:3\r\n", limits), parse_error::too_many_values);
     // A line without its CRLF stops at the limit, not at the end of memory.
