@@ -10,7 +10,7 @@ what=${1:-build}
 build_pkgs=(g++ cmake ninja-build make pkg-config libboost-dev nlohmann-json3-dev libgtest-dev
     libsqlite3-dev libicu-dev)
 test_pkgs=(clang libclang-rt-14-dev clang-format python3 python3-socketio python3-engineio
-    python3-requests python3-websocket stockfish chromium fonts-dejavu-core)
+    redis-server python3-requests python3-websocket stockfish chromium fonts-dejavu-core)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
