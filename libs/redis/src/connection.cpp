@@ -210,6 +210,8 @@ void connection::impl::do_read(std::uint64_t g) {
 void connection::impl::on_read(std::uint64_t g, net::error_code ec, std::size_t n) {
     if (g != generation) return;
     if (ec) return lose(g, ec == net::asio::error::eof ? "closed by Redis" : ec.message());
+    // Bytes arrived: Redis is alive, even if the PING's answer waits behind a long reply.
+    missed_pings = 0;
     if (auto fed = reader.feed(std::string_view(read_buffer.data(), n))) {
         return lose(g, fed.message());
     }
@@ -266,6 +268,7 @@ void connection::impl::flush(std::uint64_t g) {
 }
 
 void connection::impl::arm_ping(std::uint64_t g) {
+    if (opts.ping_interval <= util::duration::zero()) return;
     ping_timer.expires_after(opts.ping_interval);
     ping_timer.async_wait([self = shared_from_this(), g](net::error_code ec) {
         if (ec || g != self->generation) return;
@@ -273,8 +276,8 @@ void connection::impl::arm_ping(std::uint64_t g) {
     });
 }
 
-// Each tick checks the previous PING and sends the next: a frozen Redis is dropped at the
-// second tick without an answer, 2 to 3 intervals after it froze.
+// Each tick checks the previous PING and sends the next: a Redis from which nothing arrives
+// for two ticks while a PING is unanswered is dropped, 2 to 3 intervals after it froze.
 void connection::impl::on_ping_tick(std::uint64_t g) {
     if (awaiting_pong && ++missed_pings >= 2) return lose(g, "no answer to PING");
     if (!awaiting_pong) missed_pings = 0;

@@ -49,9 +49,11 @@ struct connection_options {
     std::size_t max_write_bytes = 32 * 1024 * 1024;
     // A connect (resolve included) that takes longer is abandoned and retried.
     util::duration connect_timeout = std::chrono::seconds(2);
-    // Health PING period; two PINGs without an answer drop the connection (CLUSTER.md 2: a
-    // frozen Redis is noticed within 2-3 periods, then reconnect and resubscribe).
-    util::duration ping_interval = std::chrono::seconds(5);
+    // Health PING period. Two ticks without a byte from Redis while a PING is unanswered drop
+    // the connection, so a frozen Redis is noticed 2 to 3 periods after it froze: 8-12 s
+    // (CLUSTER.md 7, F-half-open: <= 12 s). Zero: no PING (a connection for blocking commands
+    // such as XREAD BLOCK, whose caller bounds the wait, or a block time above 2 periods).
+    util::duration ping_interval = std::chrono::seconds(4);
     // Reconnect delay: doubles from min to max, with +-25 % jitter; reset by a connect.
     util::duration backoff_min = std::chrono::milliseconds(50);
     util::duration backoff_max = std::chrono::seconds(2);
