@@ -60,6 +60,7 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     void connect_next(std::uint64_t g, std::vector<net::tcp::endpoint> endpoints,
                       std::size_t index);
     void on_connected(std::uint64_t g);
+    void handshake();
     void lose(std::uint64_t g, std::string_view reason);
     void schedule_retry();
     void do_read(std::uint64_t g);
@@ -151,16 +152,34 @@ void connection::impl::on_connected(std::uint64_t g) {
     missed_pings = 0;
     awaiting_pong = false;
     util::log(util::log_level::info, "redis: connected to ", where());
-    if (subscriber()) {
-        resubscribe();
-    } else if (opts.url.db != 0) {
-        // Before anything the caller sends: the database of the URL.
-        pending.push_back([](std::error_code, value) {});
-        write(command({"SELECT", std::to_string(opts.url.db)}));
-    }
+    handshake();
+    if (subscriber()) resubscribe();
     arm_ping(g);
     do_read(g);
     if (state_cb) state_cb(true);
+}
+
+// Before anything the caller sends: AUTH, then (command mode) the database of the URL. Their
+// replies are only logged: a wrong password shows in the error replies that follow (NOAUTH).
+void connection::impl::handshake() {
+    auto const& u = opts.url;
+    auto const expect_ok = [this](std::string what) {
+        return [self = weak_from_this(), what = std::move(what)](std::error_code, value v) {
+            auto s = self.lock();
+            if (s && v.is_error()) {
+                util::log(util::log_level::error, "redis: ", s->where(), " ", what, ": ", v.text);
+            }
+        };
+    };
+    if (!u.password.empty()) {
+        if (!subscriber()) pending.push_back(expect_ok("AUTH"));
+        write(u.username.empty() ? command({"AUTH", u.password})
+                                 : command({"AUTH", u.username, u.password}));
+    }
+    if (!subscriber() && u.db != 0) {
+        pending.push_back(expect_ok("SELECT"));
+        write(command({"SELECT", std::to_string(u.db)}));
+    }
 }
 
 // The one exit of a live or half-made connection: fail what waits, then retry later.
@@ -241,7 +260,8 @@ void connection::impl::dispatch(std::uint64_t g, value v) {
         return;
     }
     if (!p) {
-        util::log(util::log_level::warn, "redis: ", where(), " subscriber got ", encode(v));
+        // AUTH's +OK; or an error (a wrong password, a refused subscription): say so.
+        if (v.is_error()) util::log(util::log_level::error, "redis: ", where(), ": ", v.text);
         return;
     }
     if (push_cb) push_cb(*p);

@@ -26,6 +26,41 @@ bool host_ok(std::string_view host) {
     return true;
 }
 
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '%') {
+            out.push_back(s[i]);
+            continue;
+        }
+        if (i + 2 >= s.size()) return {};
+        int const hi = hex_digit(s[i + 1]);
+        int const lo = hex_digit(s[i + 2]);
+        if (hi < 0 || lo < 0) return {};
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+    }
+    return out;
+}
+
+// "user:password", ":password" or "password" before the '@'.
+bool parse_userinfo(std::string_view info, url& out) {
+    std::size_t const colon = info.find(':');
+    auto user = percent_decode(colon == std::string_view::npos ? "" : info.substr(0, colon));
+    auto pass = percent_decode(colon == std::string_view::npos ? info : info.substr(colon + 1));
+    if (!user || !pass || pass->empty()) return false;
+    out.username = std::move(*user);
+    out.password = std::move(*pass);
+    return true;
+}
+
 } // namespace
 
 std::optional<url> parse_url(std::string_view text) {
@@ -35,6 +70,10 @@ std::optional<url> parse_url(std::string_view text) {
     std::string_view authority = text.substr(0, text.find('/'));
     std::string_view path = text.substr(authority.size());
     url out;
+    if (std::size_t const at = authority.rfind('@'); at != std::string_view::npos) {
+        if (!parse_userinfo(authority.substr(0, at), out)) return {};
+        authority.remove_prefix(at + 1);
+    }
     std::string_view port;
     if (authority.starts_with('[')) {
         std::size_t const close = authority.find(']');

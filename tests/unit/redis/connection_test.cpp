@@ -251,6 +251,32 @@ TEST_F(redis_connection, drops_a_frozen_redis_after_two_unanswered_pings) {
     EXPECT_TRUE(sub.connected());
 }
 
+TEST(redis_connection_auth, sends_the_password_of_the_url_first_in_both_modes) {
+    test::redis_server server({"--requirepass", "s@cret"});
+    ASSERT_TRUE(server.running());
+    std::string const authed = "redis://:s%40cret@127.0.0.1:" + std::to_string(server.port());
+    asio::io_context ioc;
+    connection good(ioc, options_for(authed + "/2"));
+    connection bad(ioc, options_for(server.url()));
+    connection sub(ioc, options_for(authed, connection_mode::subscriber));
+    std::vector<push> pushes;
+    sub.on_push([&](push const& p) { pushes.push_back(p); });
+    sub.subscribe("c");
+    good.start();
+    bad.start();
+    sub.start();
+    ASSERT_TRUE(
+        run_until(ioc, [&] { return good.connected() && bad.connected() && pushes.size() == 1; }));
+    reply_log log;
+    good.send({"PUBLISH", "c", "hi"}, log.handler());
+    bad.send({"PING"}, log.handler());
+    ASSERT_TRUE(run_until(ioc, [&] { return log.size() == 2 && pushes.size() == 2; }));
+    EXPECT_EQ(log.replies[0], value::number(1));
+    ASSERT_TRUE(log.replies[1].is_error());
+    EXPECT_TRUE(log.replies[1].text.starts_with("NOAUTH")) << log.replies[1].text;
+    EXPECT_EQ(pushes[1].payload, "hi");
+}
+
 TEST_F(redis_connection, close_fails_what_is_pending_and_stops_reconnecting) {
     connection c(ioc, options_for(server.url()));
     c.start();

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace kibitz::redis::test {
 
@@ -44,7 +45,11 @@ inline bool accepts(std::uint16_t port) {
 
 class redis_server {
 public:
-    redis_server() : port_(free_port()) { start(); }
+    // `extra`: more arguments, e.g. {"--requirepass", "secret"}.
+    explicit redis_server(std::vector<std::string> extra = {})
+        : port_(free_port()), extra_(std::move(extra)) {
+        start();
+    }
     ~redis_server() { kill(); }
     redis_server(redis_server const&) = delete;
     redis_server& operator=(redis_server const&) = delete;
@@ -57,10 +62,16 @@ public:
             int const null = ::open("/dev/null", O_WRONLY);
             ::dup2(null, STDOUT_FILENO);
             ::dup2(null, STDERR_FILENO);
-            std::string const port = std::to_string(port_);
-            ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-                     "--save", "", "--appendonly", "no", "--loglevel", "warning",
-                     static_cast<char*>(nullptr));
+            std::vector<std::string> args{
+                "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                "--save",       "",       "--appendonly",        "no",     "--loglevel",
+                "warning"};
+            args.insert(args.end(), extra_.begin(), extra_.end());
+            std::vector<char*> argv;
+            for (auto& a : args)
+                argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execvp("redis-server", argv.data());
             ::_exit(127);
         }
         auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -95,6 +106,7 @@ public:
 
 private:
     std::uint16_t port_;
+    std::vector<std::string> extra_;
     pid_t pid_ = -1;
 };
 
