@@ -4,14 +4,24 @@
 
 #include <kibitz/net/asio.hpp>
 #include <kibitz/redis/connection.hpp>
+#include <kibitz/redis/glob.hpp>
 
 #include <gtest/gtest.h>
+
+#include <ostream>
 
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace kibitz::redis {
+// Failures show the reply as RESP.
+inline void PrintTo(value const& v, std::ostream* os) {
+    *os << encode(v);
+}
+} // namespace kibitz::redis
 
 namespace {
 
@@ -228,6 +238,27 @@ TEST_F(redis_connection, subscriber_unsubscribes_and_refuses_commands) {
     EXPECT_EQ(log.errors[1], errc::subscriber_mode);
 }
 
+// Redis itself matches the escaped pattern of a namespace full of glob characters exactly.
+TEST_F(redis_connection, an_escaped_namespace_pattern_matches_only_that_namespace) {
+    connection pub(ioc, options_for(server.url()));
+    connection sub(ioc, options_for(server.url(), connection_mode::subscriber));
+    std::vector<push> pushes;
+    sub.on_push([&](push const& p) { pushes.push_back(p); });
+    sub.psubscribe(escape_glob("socket.io#/we?rd[ns]*\\#") + "*");
+    pub.start();
+    sub.start();
+    ASSERT_TRUE(run_until(ioc, [&] { return pub.connected() && pushes.size() == 1; }));
+    reply_log log;
+    for (auto channel : {"socket.io#/weXrdn-\\#r#", "socket.io#/we?rd[ns]*\\#r#"}) {
+        pub.send({"PUBLISH", channel, "x"}, log.handler());
+    }
+    ASSERT_TRUE(run_until(ioc, [&] { return log.size() == 2; }));
+    EXPECT_EQ(log.replies[0], value::number(0));
+    EXPECT_EQ(log.replies[1], value::number(1));
+    ASSERT_TRUE(run_until(ioc, [&] { return pushes.size() == 2; }));
+    EXPECT_EQ(pushes[1].channel, "socket.io#/we?rd[ns]*\\#r#");
+}
+
 // A Redis that stops answering without closing (SIGSTOP): the health PING notices it.
 TEST_F(redis_connection, drops_a_frozen_redis_after_two_unanswered_pings) {
     auto opts = options_for(server.url(), connection_mode::subscriber);
@@ -267,13 +298,15 @@ TEST(redis_connection_auth, sends_the_password_of_the_url_first_in_both_modes) {
     sub.start();
     ASSERT_TRUE(
         run_until(ioc, [&] { return good.connected() && bad.connected() && pushes.size() == 1; }));
-    reply_log log;
-    good.send({"PUBLISH", "c", "hi"}, log.handler());
-    bad.send({"PING"}, log.handler());
-    ASSERT_TRUE(run_until(ioc, [&] { return log.size() == 2 && pushes.size() == 2; }));
-    EXPECT_EQ(log.replies[0], value::number(1));
-    ASSERT_TRUE(log.replies[1].is_error());
-    EXPECT_TRUE(log.replies[1].text.starts_with("NOAUTH")) << log.replies[1].text;
+    reply_log good_log;
+    reply_log bad_log;
+    good.send({"PUBLISH", "c", "hi"}, good_log.handler());
+    bad.send({"PING"}, bad_log.handler());
+    ASSERT_TRUE(run_until(
+        ioc, [&] { return good_log.size() == 1 && bad_log.size() == 1 && pushes.size() == 2; }));
+    EXPECT_EQ(good_log.replies[0], value::number(1));
+    ASSERT_TRUE(bad_log.replies[0].is_error());
+    EXPECT_TRUE(bad_log.replies[0].text.starts_with("NOAUTH")) << bad_log.replies[0].text;
     EXPECT_EQ(pushes[1].payload, "hi");
 }
 

@@ -2,8 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <string>
 #include <vector>
+
+namespace kibitz::redis {
+// Failures show the reply as RESP.
+inline void PrintTo(value const& v, std::ostream* os) {
+    *os << encode(v);
+}
+} // namespace kibitz::redis
 
 namespace {
 

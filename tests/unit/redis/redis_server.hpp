@@ -6,6 +6,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -58,6 +59,8 @@ public:
     bool start() {
         pid_ = ::fork();
         if (pid_ == 0) {
+            // It dies with the test, even one killed before its destructor ran.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             // Its banner and log stay out of the test's output.
             int const null = ::open("/dev/null", O_WRONLY);
             ::dup2(null, STDOUT_FILENO);
