@@ -2,9 +2,11 @@
 // whole, and in chunks whose sizes come from the input's first byte. Both parsers must yield the
 // same replies and end the same way (need more, or the same error), the replies re-encoded must
 // be exactly the bytes they came from, and nothing may crash or pass the limits. Then the input,
-// cut at 0xff bytes, is sent as a command and must parse back as those arguments.
+// cut at 0xff bytes, is sent as a command and must parse back as those arguments, and read as a
+// redis:// URL gives nothing or a host and a port.
 #include <kibitz/redis/command.hpp>
 #include <kibitz/redis/parser.hpp>
+#include <kibitz/redis/url.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -109,5 +111,6 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     }
     check(input.substr(0, encoded.size()) == encoded);
     check_command(input);
+    if (auto const u = parse_url(input)) check(!u->host.empty() && u->port != 0);
     return 0;
 }
