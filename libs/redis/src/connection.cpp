@@ -60,7 +60,8 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     void connect_next(std::uint64_t g, std::vector<net::tcp::endpoint> endpoints,
                       std::size_t index);
     void on_connected(std::uint64_t g);
-    void handshake();
+    void handshake(std::uint64_t g);
+    void ready(std::uint64_t g);
     void lose(std::uint64_t g, std::string_view reason);
     void schedule_retry();
     void do_read(std::uint64_t g);
@@ -95,7 +96,8 @@ struct connection::impl : std::enable_shared_from_this<impl> {
     state_handler state_cb;
     // Bumped by every connect attempt and every loss: completions of an older one are stale.
     std::uint64_t generation = 0;
-    bool up = false;
+    bool tcp_up = false; // connected, handshake under way or done
+    bool up = false;     // Redis answered the handshake: commands are accepted
     bool started = false;
     bool closed = false;
     bool awaiting_pong = false;
@@ -141,27 +143,37 @@ void connection::impl::connect_next(std::uint64_t g, std::vector<net::tcp::endpo
     });
 }
 
+// TCP is up; the connection is not, until Redis answers the handshake's PING: a stopped Redis
+// still completes TCP handshakes (the kernel does), and must not count as connected.
 void connection::impl::on_connected(std::uint64_t g) {
-    connect_timer.cancel();
     net::error_code ignored;
     socket.set_option(net::tcp::no_delay(true), ignored);
-    up = true;
-    ++connect_count;
-    backoff = opts.backoff_min;
+    tcp_up = true;
     reader.reset();
     missed_pings = 0;
     awaiting_pong = false;
-    util::log(util::log_level::info, "redis: connected to ", where());
-    handshake();
+    handshake(g);
+    // Subscriptions go out now, behind the PING; their confirmations come after its answer.
     if (subscriber()) resubscribe();
-    arm_ping(g);
     do_read(g);
+}
+
+// Redis answered: ready for commands; the connect timer (still armed) is done.
+void connection::impl::ready(std::uint64_t g) {
+    if (g != generation || up) return;
+    connect_timer.cancel();
+    up = true;
+    ++connect_count;
+    backoff = opts.backoff_min;
+    util::log(util::log_level::info, "redis: connected to ", where());
+    arm_ping(g);
     if (state_cb) state_cb(true);
 }
 
-// Before anything the caller sends: AUTH, then (command mode) the database of the URL. Their
-// replies are only logged: a wrong password shows in the error replies that follow (NOAUTH).
-void connection::impl::handshake() {
+// Before anything the caller sends: AUTH, then (command mode) the database of the URL, then a
+// PING whose answer (any) makes the connection ready. AUTH's and SELECT's replies are only
+// logged: a wrong password shows in the error replies that follow (NOAUTH).
+void connection::impl::handshake(std::uint64_t g) {
     auto const& u = opts.url;
     auto const expect_ok = [this](std::string what) {
         return [self = weak_from_this(), what = std::move(what)](std::error_code, value v) {
@@ -180,6 +192,13 @@ void connection::impl::handshake() {
         pending.push_back(expect_ok("SELECT"));
         write(command({"SELECT", std::to_string(u.db)}));
     }
+    // Subscriber mode: dispatch() takes the first PONG as this answer.
+    if (!subscriber()) {
+        pending.push_back([self = weak_from_this(), g](std::error_code ec, value) {
+            if (auto s = self.lock(); s && !ec) s->ready(g);
+        });
+    }
+    write(command({"PING"}));
 }
 
 // The one exit of a live or half-made connection: fail what waits, then retry later.
@@ -188,6 +207,7 @@ void connection::impl::lose(std::uint64_t g, std::string_view reason) {
     ++generation;
     bool const was_up = up;
     up = false;
+    tcp_up = false;
     net::error_code ignored;
     resolver.cancel();
     socket.close(ignored);
@@ -257,7 +277,7 @@ void connection::impl::dispatch(std::uint64_t g, value v) {
     if ((p && p->kind == push_kind::pong) || (v.type == type::simple_string && v.text == "PONG")) {
         awaiting_pong = false;
         missed_pings = 0;
-        return;
+        return ready(g);
     }
     if (!p) {
         // AUTH's +OK; or an error (a wrong password, a refused subscription): say so.
@@ -336,7 +356,8 @@ void connection::impl::update(std::set<std::string>& set, std::string name, bool
         return;
     }
     bool const changed = add ? set.insert(name).second : set.erase(name) > 0;
-    if (changed && up) write(command({cmd, name}));
+    // From TCP connect on: resubscribe() has sent the set as it was then.
+    if (changed && tcp_up) write(command({cmd, name}));
 }
 
 void connection::impl::fail_later(reply_handler handler, errc e) {
@@ -348,6 +369,7 @@ void connection::impl::close() {
     closed = true;
     ++generation;
     up = false;
+    tcp_up = false;
     net::error_code ignored;
     resolver.cancel();
     socket.close(ignored);

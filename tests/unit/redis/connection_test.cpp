@@ -264,22 +264,31 @@ TEST_F(redis_connection, drops_a_frozen_redis_after_two_unanswered_pings) {
     auto opts = options_for(server.url(), connection_mode::subscriber);
     opts.ping_interval = 100ms;
     connection sub(ioc, opts);
-    std::vector<bool> states;
-    sub.on_state([&](bool up) { states.push_back(up); });
+    opts.mode = connection_mode::command;
+    connection cmd(ioc, opts);
+    std::vector<bool> sub_states;
+    std::vector<bool> cmd_states;
+    sub.on_state([&](bool up) { sub_states.push_back(up); });
+    cmd.on_state([&](bool up) { cmd_states.push_back(up); });
     sub.subscribe("c");
     sub.start();
-    ASSERT_TRUE(run_until(ioc, [&] { return sub.connected(); }));
-    // Answered PINGs keep it up (five intervals here).
+    cmd.start();
+    ASSERT_TRUE(run_until(ioc, [&] { return sub.connected() && cmd.connected(); }));
+    // Answered PINGs keep both up (five intervals here).
     EXPECT_FALSE(run_until(
-        ioc, [&] { return states.size() > 1; }, 500ms));
-    EXPECT_EQ(states, (std::vector<bool>{true}));
+        ioc, [&] { return sub_states.size() > 1 || cmd_states.size() > 1; }, 500ms));
     server.stop_signal();
     auto const frozen = std::chrono::steady_clock::now();
-    ASSERT_TRUE(run_until(ioc, [&] { return states.size() == 2; }));
+    ASSERT_TRUE(run_until(ioc, [&] { return sub_states.size() == 2 && cmd_states.size() == 2; }));
     EXPECT_LE(std::chrono::steady_clock::now() - frozen, 1s);
+    // The PINGs the frozen Redis never answered are gone with the connection, and the new
+    // connections the stopped Redis's kernel accepts do not count as connected.
+    EXPECT_FALSE(run_until(
+        ioc, [&] { return sub.connected() || cmd.connected() || cmd.pending() > 1; }, 300ms));
     server.cont_signal();
-    ASSERT_TRUE(run_until(ioc, [&] { return states.size() == 3; }));
-    EXPECT_TRUE(sub.connected());
+    ASSERT_TRUE(run_until(ioc, [&] { return sub_states.size() == 3 && cmd_states.size() == 3; }));
+    EXPECT_EQ(sub_states, (std::vector<bool>{true, false, true}));
+    EXPECT_EQ(cmd_states, (std::vector<bool>{true, false, true}));
 }
 
 TEST(redis_connection_auth, sends_the_password_of_the_url_first_in_both_modes) {

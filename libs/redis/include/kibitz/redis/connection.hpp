@@ -47,7 +47,8 @@ struct connection_options {
     std::size_t max_pending = 10'000;
     // Bytes of commands not yet written to the socket (a slow or frozen Redis).
     std::size_t max_write_bytes = 32 * 1024 * 1024;
-    // A connect (resolve included) that takes longer is abandoned and retried.
+    // A connect that takes longer is abandoned and retried: resolve, TCP, and the handshake
+    // (AUTH, SELECT, PING) up to Redis's first answer; a stopped Redis still accepts TCP.
     util::duration connect_timeout = std::chrono::seconds(2);
     // Health PING period. Two ticks without a byte from Redis while a PING is unanswered drop
     // the connection, so a frozen Redis is noticed 2 to 3 periods after it froze: 8-12 s
@@ -84,7 +85,8 @@ public:
     connection& operator=(connection const&) = delete;
 
     void on_push(push_handler handler);
-    // Called with true after each connect and with false after each loss.
+    // Called with true each time the connection is ready (Redis answered the handshake after a
+    // connect) and with false each time a ready connection is lost.
     void on_state(state_handler handler);
 
     // Connects, then keeps connecting until close().
@@ -104,6 +106,7 @@ public:
     void ssubscribe(std::string channel);
     void sunsubscribe(std::string const& channel);
 
+    // Ready: connected, and Redis answered the handshake.
     bool connected() const;
     // Commands awaiting replies (health PINGs included).
     std::size_t pending() const;
