@@ -35,8 +35,7 @@ namespace {
 eio::http_handler make_fallback(kibitz::util::metrics const& metrics, std::string const& web_dir,
                                 std::vector<kibitz::app::http_route> const& routes) {
     auto pages = std::make_shared<eio::static_files>(web_dir, "/");
-    return [&metrics, &routes, pages](eio::http_request const& req,
-                                      eio::http_responder respond) {
+    return [&metrics, &routes, pages](eio::http_request const& req, eio::http_responder respond) {
         for (auto const& route : routes)
             if (route(req, respond)) return;
         if (req.path == "/healthz") {

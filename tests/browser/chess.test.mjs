@@ -195,6 +195,7 @@ test("the game chat is offered the name the chess server took, never a refused o
   await alice.click("text=White");
   await Promise.all([alice.waitForURL(/\/chess\/[a-z0-9_-]{8,}$/), alice.click("#create")]);
   const gameUrl = alice.url();
+  await alice.waitForSelector("#player-bottom.you");
   assert.equal(await alice.getAttribute("#chat", "name"), "alina");
 
   // Bob types his name in the lobby and follows the game's link: he plays as "bob".

@@ -9,10 +9,14 @@ std::string escape_label_value(std::string_view v) {
     out.reserve(v.size());
     for (char c : v) {
         // Prometheus text format: backslash, double quote and line feed are escaped.
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }

@@ -149,10 +149,12 @@ TEST(fischer_clock, restore_of_a_stopped_clock_keeps_the_final_times) {
 }
 
 TEST(fischer_clock, restore_with_no_time_left_flags_at_once) {
-    auto c = fischer_clock::restore(
-        10'000, 0,
-        saved{.white_ms = 0, .black_ms = 3'000, .turn = color::white, .moves = 6,
-              .running_since_ms = 50});
+    auto c = fischer_clock::restore(10'000, 0,
+                                    saved{.white_ms = 0,
+                                          .black_ms = 3'000,
+                                          .turn = color::white,
+                                          .moves = 6,
+                                          .running_since_ms = 50});
     EXPECT_TRUE(c.flagged(50));
     EXPECT_FALSE(c.after_move(50));
 }

@@ -9,7 +9,7 @@ namespace kibitz::chess_app {
 namespace {
 
 struct wall_clock : ::testing::Test {
-    std::int64_t steady = 5'000;           // the process's steady milliseconds
+    std::int64_t steady = 5'000;                  // the process's steady milliseconds
     std::int64_t wall_offset = 1'700'000'000'000; // the wall clock minus the steady clock
     effects fx;
     service svc{service_options{
