@@ -5,6 +5,7 @@
 #include "module.hpp"
 
 #include <kibitz/chat/service.hpp>
+#include <kibitz/chat/wire.hpp>
 
 namespace kibitz::app {
 namespace {
@@ -32,6 +33,7 @@ bool redirect_to_page(engineio::http_request const& req, engineio::http_responde
 
 std::shared_ptr<void> install(app_context& ctx) {
     ctx.routes.push_back(redirect_to_page);
+    count_sockets(ctx, chat::wire::namespace_name);
     return chat::service::install(ctx.io, ctx.store, chat_options(ctx.cfg));
 }
 

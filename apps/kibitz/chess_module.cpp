@@ -3,6 +3,7 @@
 #include "module.hpp"
 
 #include <kibitz/chess_app/shell.hpp>
+#include <kibitz/chess_app/wire.hpp>
 #include <kibitz/engineio/static_files.hpp>
 
 #include <string_view>
@@ -93,6 +94,7 @@ std::shared_ptr<void> install(app_context& ctx) {
                    .pgns = cfg.chess_pgns_per_window};
     auto chess = kibitz::chess_app::chess_server::install(ctx.ioc, ctx.io, ctx.store, opts, shell);
     ctx.routes.push_back(pgn_route(chess));
+    kibitz::app::count_sockets(ctx, kibitz::chess_app::wire::nsp);
     ctx.routes.push_back(page_route(ctx.cfg.web_dir.empty() ? std::string(KIBITZ_DEFAULT_WEB_DIR)
                                                             : ctx.cfg.web_dir));
     return chess;

@@ -1,6 +1,7 @@
 // kibitz: the one server binary. It wires the modules together (docs/architecture.md): the HTTP
 // server, Socket.IO at /socket.io/, the web pages, /healthz and /metrics.
 #include "config.hpp"
+#include "metrics.hpp"
 #include "module.hpp"
 
 #include <kibitz/engineio/http_server.hpp>
@@ -10,12 +11,12 @@
 #include <kibitz/store/database.hpp>
 #include <kibitz/store/worker.hpp>
 #include <kibitz/util/log.hpp>
+#include <kibitz/util/metrics.hpp>
 
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
 namespace eio = kibitz::engineio;
 namespace sio = kibitz::socketio;
@@ -31,29 +32,10 @@ std::vector<module>& modules() {
 
 namespace {
 
-std::string metrics_text(eio::http_server const& http, sio::server& io, util::time_point started) {
-    auto uptime =
-        std::chrono::duration_cast<std::chrono::seconds>(util::steady_clock::now() - started);
-    std::ostringstream out;
-    out << "# TYPE kibitz_uptime_seconds gauge\nkibitz_uptime_seconds " << uptime.count() << "\n";
-    out << "# TYPE kibitz_http_connections gauge\nkibitz_http_connections "
-        << http.connections_count() << "\n";
-    out << "# TYPE kibitz_engineio_sessions gauge\nkibitz_engineio_sessions "
-        << io.engine().clients_count() << "\n";
-    out << "# TYPE kibitz_socketio_sockets gauge\n";
-    for (auto name : {"/", "/chat", "/chess"})
-        out << "kibitz_socketio_sockets{namespace=\"" << name << "\"} "
-            << io.of(name).sockets_count() << "\n";
-    return out.str();
-}
-
-eio::http_handler make_fallback(eio::http_server const& http, sio::server& io,
-                                std::string const& web_dir,
+eio::http_handler make_fallback(kibitz::util::metrics const& metrics, std::string const& web_dir,
                                 std::vector<kibitz::app::http_route> const& routes) {
     auto pages = std::make_shared<eio::static_files>(web_dir, "/");
-    auto started = util::steady_clock::now();
-    return [&http, &io, &routes, pages, started](eio::http_request const& req,
-                                                 eio::http_responder respond) {
+    return [&metrics, &routes, pages](eio::http_request const& req, eio::http_responder respond) {
         for (auto const& route : routes)
             if (route(req, respond)) return;
         if (req.path == "/healthz") {
@@ -65,7 +47,7 @@ eio::http_handler make_fallback(eio::http_server const& http, sio::server& io,
         if (req.path == "/metrics") {
             eio::http_response r;
             r.set("Content-Type", "text/plain; version=0.0.4");
-            r.body = metrics_text(http, io, started);
+            r.body = metrics.render();
             return respond(std::move(r));
         }
         if (pages->serve(req, respond)) return;
@@ -147,7 +129,9 @@ int main(int argc, char** argv) {
             net::asio::post(ioc, std::move(f));
         });
         std::vector<kibitz::app::http_route> routes;
-        kibitz::app::app_context ctx{ioc, io, store, cfg, routes};
+        kibitz::util::metrics metrics;
+        kibitz::app::register_core_metrics(metrics, io);
+        kibitz::app::app_context ctx{ioc, io, store, cfg, routes, metrics};
         std::vector<std::shared_ptr<void>> installed;
         for (auto const& m : kibitz::app::modules())
             installed.push_back(m.install(ctx));
@@ -159,7 +143,9 @@ int main(int argc, char** argv) {
         limits.allowed_hosts = cfg.allowed_hosts;
         eio::http_server http(ioc, limits);
         io.attach(http);
-        http.set_fallback(make_fallback(http, io, web_dir, routes));
+        metrics.gauge("kibitz_http_connections",
+                      [&http] { return static_cast<std::int64_t>(http.connections_count()); });
+        http.set_fallback(make_fallback(metrics, web_dir, routes));
         auto port = http.listen(cfg.host, cfg.port);
         std::cout << "listening on http://" << cfg.host << ":" << port << std::endl;
         util::log(util::log_level::info, "kibitz serving ", web_dir, ", data in ",

@@ -3,10 +3,12 @@
 #include "config.hpp"
 
 #include <kibitz/engineio/http.hpp>
+#include <kibitz/util/metrics.hpp>
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boost::asio {
@@ -25,14 +27,21 @@ namespace kibitz::app {
 using http_route = std::function<bool(engineio::http_request const&, engineio::http_responder&)>;
 
 // What a module gets when the binary wires it: the loop, the Socket.IO server, the store's
-// worker, the configuration, and a place to add HTTP routes (tried before the static pages).
+// worker, the configuration, a place to add HTTP routes (tried before the static pages), and
+// the registry of GET /metrics, where the module adds its own gauges (the binary knows none
+// of them by name). What a gauge reads must live as long as the Socket.IO server.
 struct app_context {
     boost::asio::io_context& ioc;
     socketio::server& io;
     store::worker& store;
     config const& cfg;
     std::vector<http_route>& routes;
+    util::metrics& metrics;
 };
+
+// The gauge `kibitz_socketio_sockets{namespace="<name>"}`: the sockets connected to the
+// module's namespace `name`.
+void count_sockets(app_context& ctx, std::string_view name);
 
 // A module of the binary: `install` is called once, on the loop thread, before listening;
 // the object it returns lives until shutdown, and its destructor runs before the store stops.

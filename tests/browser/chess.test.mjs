@@ -1,7 +1,8 @@
 // The chess page (web/chess/) in headless Chromium, driven by npm playwright-core against the
 // real kibitz binary: two players meet through the lobby and play fool's mate by clicking
 // squares, a spectator sees every move, and a reload keeps the seat and the clock; two players
-// chat in the game's chat; an old upper-case game address still leads to the game.
+// chat in the game's chat, which is offered only names the chess server took; an old upper-case
+// game address still leads to the game.
 // Screenshots go to artifacts/.
 
 import { test, before, after } from "node:test";
@@ -182,6 +183,44 @@ test("two players chat in the game's chat", async () => {
   await sees(alice, "have fun, anna");
   await sees(alice, "good luck, bert");
   await shot(alice, "8-game-chat");
+  assert.deepEqual(errors, []);
+});
+
+// Names: /chess and /chat share one validator, and the page offers the game chat only a name the
+// chess server took: the one typed in the lobby, else a guest name for a kept name that is
+// refused (here "admin", reserved in both); the chat takes the name it is offered.
+test("the game chat is offered the name the chess server took, never a refused one", async () => {
+  const alice = await openPage(`${server.url}/chess/`);
+  await alice.fill("#name", "alina");
+  await alice.click("text=White");
+  await Promise.all([alice.waitForURL(/\/chess\/[a-z0-9_-]{8,}$/), alice.click("#create")]);
+  const gameUrl = alice.url();
+  await alice.waitForSelector("#player-bottom.you");
+  assert.equal(await alice.getAttribute("#chat", "name"), "alina");
+
+  // Bob types his name in the lobby and follows the game's link: he plays as "bob".
+  const bob = await openPage(`${server.url}/chess/`);
+  await bob.fill("#name", "bob");
+  const entry = bob.locator("#lobby-list li", { hasText: "alina" });
+  await Promise.all([bob.waitForURL(gameUrl), entry.locator("a").click()]);
+  await bob.waitForSelector('#player-bottom.you[data-color="black"]');
+  assert.equal((await bob.textContent("#player-bottom .pname")).trim(), "bob");
+  assert.equal(await bob.getAttribute("#chat", "name"), "bob");
+  assert.equal(await bob.evaluate(() => localStorage.getItem("kibitz.chess.name")), "bob");
+
+  // Carol's page kept a name both servers refuse: she watches as a guest, and the chat is
+  // offered the guest name, which it takes.
+  const carol = await openPage(`${server.url}/chess/`);
+  await carol.evaluate(() => localStorage.setItem("kibitz.chess.name", "admin"));
+  await carol.goto(gameUrl);
+  await carol.waitForSelector("#spectators:has-text('1 watching')");
+  const offered = await carol.getAttribute("#chat", "name");
+  assert.match(offered, /^guest\d{4}$/);
+  assert.equal(await carol.evaluate(() => localStorage.getItem("kibitz.chess.name")), offered);
+  const input = carol.locator("kibitz-chat input[name=name]");
+  assert.equal(await input.inputValue(), offered);
+  await carol.locator("kibitz-chat .welcome button[type=submit]").click();
+  await carol.locator("kibitz-chat textarea").waitFor();
   assert.deepEqual(errors, []);
 });
 

@@ -12,6 +12,8 @@ const store = {
   setToken(id, t) { localStorage.setItem(`kibitz.chess.token.${id}`, t); },
 };
 
+const PENDING_NAME = "kibitz.chess.pending-name";
+
 function defaultName() {
   if (!store.name) store.name = `guest${Math.floor(1000 + Math.random() * 9000)}`;
   return store.name;
@@ -89,6 +91,12 @@ function renderLobby({ games }) {
     link.className = "button primary";
     link.href = `/chess/${g.id}`;
     link.textContent = store.token(g.id) ? "Open" : "Join";
+    link.addEventListener("click", () => {
+      // The game page joins with the name typed here (the server says whether it may).
+      const typed = $("name").value.trim();
+      if (typed) sessionStorage.setItem(PENDING_NAME, typed);
+      else sessionStorage.removeItem(PENDING_NAME);
+    });
     li.append(who, what, link);
     list.append(li);
   }
@@ -127,24 +135,44 @@ function showGame() {
     location.assign(`/chess/${game}`);
   });
   bindActions();
+  requestAnimationFrame(tick);
+}
+
+// The game chat opens once the chess server has taken a name: /chess and /chat check names with
+// one validator (kibitz::names), so the name the chat is offered is one the chat accepts (the
+// seat's name for a player, the name this page joined with for a spectator), never a name the
+// chess server refused.
+let chatOpened = false;
+function openChat(name) {
+  if (chatOpened) return;
+  chatOpened = true;
   const chat = $("chat");
   chat.setAttribute("server", location.origin);
   chat.setAttribute("room", `game:${gameId}`);
-  chat.setAttribute("name", defaultName());
+  chat.setAttribute("name", name);
   import("/kibitz-chat.js").catch(() => {
     chat.textContent = "The game chat is not available on this server yet.";
     chat.classList.add("muted");
   });
-  requestAnimationFrame(tick);
 }
 
 async function joinGame(retried = false) {
   const token = store.token(gameId);
-  const ack = await call("join", { game: gameId, name: defaultName(), ...(token ? { token } : {}) });
+  // A name typed in the lobby before following a game's link is tried first.
+  const pending = sessionStorage.getItem(PENDING_NAME);
+  const name = pending || defaultName();
+  const ack = await call("join", { game: gameId, name, ...(token ? { token } : {}) });
   if (!ack.ok && ack.error.code === "bad_request" && !retried) {
-    // A name kept from an older page that the server no longer accepts: join as a guest.
+    // A name the server does not accept: a typed one is dropped for the kept one; one kept
+    // from an older page for a guest name.
+    sessionStorage.removeItem(PENDING_NAME);
+    if (pending) return joinGame(false);
     store.name = "";
     return joinGame(true);
+  }
+  if (ack.ok && pending) {
+    sessionStorage.removeItem(PENDING_NAME);
+    store.name = pending;
   }
   if (!ack.ok) {
     $("status").textContent = ack.error.code === "not_found" ? "There is no such game." : ack.error.message;
@@ -160,6 +188,7 @@ async function joinGame(retried = false) {
   }
   state.seat = ack.seat;
   if (ack.token) store.setToken(gameId, ack.token);
+  openChat(ack.game.players[ack.seat] ?? name);
   if (!state.flipped) state.orientation = ack.seat === "black" ? "black" : "white";
   state.game = null; // take the full state
   onGame(ack.game);

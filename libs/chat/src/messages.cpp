@@ -1,6 +1,7 @@
 #include <kibitz/chat/messages.hpp>
 #include <kibitz/chat/text.hpp>
 #include <kibitz/chat/wire.hpp>
+#include <kibitz/util/json_fields.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -9,31 +10,9 @@
 namespace kibitz::chat {
 namespace {
 
-// A field the parse looks at: absent (or null), present with the right type, or wrong.
-enum class field_state { absent, ok, wrong };
-
-field_state string_field(json const& obj, char const* key, std::string& out) {
-    auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return field_state::absent;
-    if (!it->is_string()) return field_state::wrong;
-    out = it->get<std::string>();
-    return field_state::ok;
-}
-
-// An optional string field; false when it is there with the wrong type.
-bool optional_string(json const& obj, char const* key, std::optional<std::string>& out) {
-    std::string value;
-    switch (string_field(obj, key, value)) {
-    case field_state::absent:
-        return true;
-    case field_state::ok:
-        out = std::move(value);
-        return true;
-    case field_state::wrong:
-        return false;
-    }
-    return false;
-}
+using util::field_state;
+using util::optional_string;
+using util::string_field;
 
 // `room`, "lobby" when absent; false when it is not a string.
 bool room_field(json const& obj, std::string& out) {
@@ -105,9 +84,7 @@ std::optional<client_message> parse_delete(json const& p) {
 std::optional<client_message> parse_typing(json const& p) {
     typing_request r;
     if (!room_field(p, r.room) || !optional_string(p, "to", r.to)) return std::nullopt;
-    auto it = p.find("typing");
-    if (it == p.end() || !it->is_boolean()) return std::nullopt;
-    r.typing = it->get<bool>();
+    if (util::bool_field(p, "typing", r.typing) != field_state::ok) return std::nullopt;
     return r;
 }
 

@@ -9,6 +9,16 @@ fischer_clock::fischer_clock(std::int64_t initial_ms, std::int64_t increment_ms,
     : initial_ms_(initial_ms), increment_ms_(increment_ms), left_ms_{initial_ms, initial_ms},
       turn_(first_to_move) {}
 
+fischer_clock fischer_clock::restore(std::int64_t initial_ms, std::int64_t increment_ms,
+                                     saved_state const& s) {
+    fischer_clock c(initial_ms, increment_ms, s.turn);
+    c.left_ms_ = {s.white_ms, s.black_ms};
+    c.moves_ = std::max(0, s.moves);
+    c.started_ms_ = s.running_since_ms;
+    c.stopped_ = s.stopped;
+    return c;
+}
+
 std::int64_t fischer_clock::elapsed(std::int64_t now_ms) const {
     return runs() ? std::max<std::int64_t>(0, now_ms - started_ms_) : 0;
 }

@@ -1,5 +1,6 @@
 #include <kibitz/chess_app/messages.hpp>
 #include <kibitz/chess_app/wire.hpp>
+#include <kibitz/util/json_fields.hpp>
 
 #include <limits>
 
@@ -12,35 +13,19 @@ constexpr std::size_t max_id_bytes = 128;
 constexpr std::int64_t max_initial_ms = 24LL * 3600 * 1000;
 constexpr std::int64_t max_increment_ms = 3600LL * 1000;
 
+using util::bounded_int;
+using util::field_state;
+using util::string_field;
+
 // A required string field of 1..max_id_bytes bytes.
 std::optional<std::string> id_field(json const& p, char const* key) {
-    auto it = p.find(key);
-    if (it == p.end() || !it->is_string()) return std::nullopt;
-    auto const& s = it->get_ref<std::string const&>();
-    if (s.empty() || s.size() > max_id_bytes) return std::nullopt;
-    return s;
+    return util::bounded_string(p, key, max_id_bytes);
 }
 
 std::optional<std::string> name_field(json const& p) {
-    auto it = p.find("name");
-    if (it == p.end() || !it->is_string()) return std::nullopt;
-    auto const& s = it->get_ref<std::string const&>();
-    if (!valid_name(s)) return std::nullopt;
+    std::string s;
+    if (string_field(p, "name", s) != field_state::ok || !valid_name(s)) return std::nullopt;
     return s;
-}
-
-// A non-negative integer within `max` (no floats, no booleans).
-std::optional<std::int64_t> int_field(json const& p, char const* key, std::int64_t max) {
-    auto it = p.find(key);
-    if (it == p.end() || !it->is_number_integer()) return std::nullopt;
-    if (it->is_number_unsigned()) {
-        auto u = it->get<std::uint64_t>();
-        if (u > static_cast<std::uint64_t>(max)) return std::nullopt;
-        return static_cast<std::int64_t>(u);
-    }
-    auto i = it->get<std::int64_t>();
-    if (i < 0 || i > max) return std::nullopt;
-    return i;
 }
 
 // `clock`: absent or null is no clock; else {initial_ms > 0, increment_ms >= 0}.
@@ -48,17 +33,16 @@ bool clock_field(json const& p, std::optional<clock_spec>& out) {
     auto it = p.find("clock");
     if (it == p.end() || it->is_null()) return true;
     if (!it->is_object()) return false;
-    auto initial = int_field(*it, "initial_ms", max_initial_ms);
-    auto increment = int_field(*it, "increment_ms", max_increment_ms);
+    auto initial = bounded_int(*it, "initial_ms", max_initial_ms);
+    auto increment = bounded_int(*it, "increment_ms", max_increment_ms);
     if (!initial || *initial == 0 || !increment) return false;
     out = clock_spec{*initial, *increment};
     return true;
 }
 
 std::optional<offer_action> action_field(json const& p, bool decline_allowed) {
-    auto it = p.find("action");
-    if (it == p.end() || !it->is_string()) return std::nullopt;
-    auto const& s = it->get_ref<std::string const&>();
+    std::string s;
+    if (string_field(p, "action", s) != field_state::ok) return std::nullopt;
     if (s == wire::offer) return offer_action::offer;
     if (s == wire::accept) return offer_action::accept;
     if (decline_allowed && s == wire::decline) return offer_action::decline;
@@ -71,12 +55,9 @@ std::optional<client_message> parse_create(json const& p) {
     if (!name) return std::nullopt;
     r.name = std::move(*name);
     r.color = std::string(wire::random);
-    if (auto it = p.find("color"); it != p.end() && !it->is_null()) {
-        if (!it->is_string()) return std::nullopt;
-        auto const& c = it->get_ref<std::string const&>();
-        if (c != wire::white && c != wire::black && c != wire::random) return std::nullopt;
-        r.color = c;
-    }
+    if (string_field(p, "color", r.color) == field_state::wrong) return std::nullopt;
+    if (r.color != wire::white && r.color != wire::black && r.color != wire::random)
+        return std::nullopt;
     if (!clock_field(p, r.clock)) return std::nullopt;
     return r;
 }
@@ -86,18 +67,15 @@ std::optional<client_message> parse_join(json const& p) {
     auto name = name_field(p);
     if (!game || !name) return std::nullopt;
     join_request r{std::move(*game), std::move(*name), std::nullopt};
-    if (auto it = p.find("token"); it != p.end() && !it->is_null()) {
-        auto token = id_field(p, "token");
-        if (!token) return std::nullopt;
-        r.token = std::move(*token);
-    }
+    if (!util::optional_string(p, "token", r.token)) return std::nullopt;
+    if (r.token && (r.token->empty() || r.token->size() > max_id_bytes)) return std::nullopt;
     return r;
 }
 
 std::optional<client_message> parse_move(json const& p) {
     auto game = id_field(p, "game");
     auto uci = id_field(p, "uci");
-    auto ply = int_field(p, "ply", std::numeric_limits<int>::max());
+    auto ply = bounded_int(p, "ply", std::numeric_limits<int>::max());
     if (!game || !uci || !ply || uci->size() > 5) return std::nullopt;
     return move_request{std::move(*game), std::move(*uci), static_cast<int>(*ply)};
 }

@@ -1,19 +1,15 @@
-// Games to and from the store's rows (store::game_record), and the rebuilding of a clock.
+// Games to and from the store's rows (store::game_record), their clocks included.
 #include <kibitz/chess/fen.hpp>
 #include <kibitz/chess_app/service.hpp>
 #include <kibitz/chess_app/wire.hpp>
 
-#include <algorithm>
+#include <array>
 
 namespace kibitz::chess_app {
 
 namespace {
 
 using chess::color;
-
-std::size_t idx(color c) {
-    return static_cast<std::size_t>(c);
-}
 
 std::optional<std::string> text_or_none(std::string_view s) {
     if (s.empty()) return std::nullopt;
@@ -46,42 +42,17 @@ std::optional<std::string_view> intern(std::string_view s) {
     return std::nullopt;
 }
 
-// fischer_clock has no way to be set to saved figures, so replay the moves on it with made-up
-// time points that charge each side its saved total: each side's spent time goes into its
-// counted moves (the third move of the game onwards) as early as the time it had then allows,
-// and the last move lands on `now_ms`, where the side to move's clock restarts.
-chess::fischer_clock rebuild_clock(store::game_clock const& saved, color first, int plies,
-                                   std::int64_t now_ms) {
-    std::int64_t const init = saved.initial_ms;
-    std::int64_t const inc = saved.increment_ms;
-    std::array<std::int64_t, 2> count{};
-    for (int i = 0; i < plies; ++i)
-        ++count[idx(i % 2 == 0 ? first : ~first)];
-    std::array<std::int64_t, 2> const target{saved.white_ms, saved.black_ms};
-    std::array<std::int64_t, 2> budget{};
-    std::array<std::int64_t, 2> left{init, init};
-    for (std::size_t s = 0; s < 2; ++s)
-        budget[s] = std::max<std::int64_t>(0, init + inc * count[s] - target[s]);
-    std::vector<std::int64_t> deltas(static_cast<std::size_t>(plies), 0);
-    std::int64_t total = 0;
-    for (int i = 0; i < plies; ++i) {
-        std::size_t const s = idx(i % 2 == 0 ? first : ~first);
-        if (i >= 2) {
-            std::int64_t const d = std::min(budget[s], std::max<std::int64_t>(0, left[s] - 1));
-            deltas[static_cast<std::size_t>(i)] = d;
-            budget[s] -= d;
-            left[s] -= d;
-            total += d;
-        }
-        left[s] += inc;
-    }
-    chess::fischer_clock clock(init, inc, first);
-    std::int64_t t = now_ms - total;
-    for (auto d : deltas) {
-        t += d;
-        clock.after_move(t);
-    }
-    return clock;
+// The clock of a stored game, from its saved figures: a running side's time was saved as of the
+// start of its turn, and its clock restarts at `now_ms` (a restart never charges the outage).
+chess::fischer_clock restored_clock(store::game_clock const& saved, color turn, int plies,
+                                    bool ended, std::int64_t now_ms) {
+    return chess::fischer_clock::restore(saved.initial_ms, saved.increment_ms,
+                                         {.white_ms = saved.white_ms,
+                                          .black_ms = saved.black_ms,
+                                          .turn = turn,
+                                          .moves = plies,
+                                          .running_since_ms = now_ms,
+                                          .stopped = ended});
 }
 
 } // namespace
@@ -111,10 +82,10 @@ store::game_record service::make_record(live_game const& g, std::int64_t now) co
         // A running side's time is saved as of the start of its turn.
         auto const running = g.clock->running();
         std::int64_t const at = running ? g.last_move_ms : now;
-        c.white_ms = g.final_ms ? (*g.final_ms)[0] : g.clock->remaining(color::white, at);
-        c.black_ms = g.final_ms ? (*g.final_ms)[1] : g.clock->remaining(color::black, at);
+        c.white_ms = g.clock->remaining(color::white, at);
+        c.black_ms = g.clock->remaining(color::black, at);
         c.running = color_or_none(running);
-        if (running) c.running_since_ms = g.last_move_ms;
+        if (running) c.running_since_ms = opts_.unix_ms_at(g.last_move_ms);
         r.clock = c;
     }
     r.draw_offer = color_or_none(g.draw_offer);
@@ -156,11 +127,9 @@ std::optional<service::live_game> service::build(store::game_record const& rec,
     // The creator of a waiting game is the one seated player.
     g.creator = rec.white_name ? color::white : color::black;
     if (rec.clock) {
-        g.clock = rebuild_clock(*rec.clock, g.board.initial().side_to_move(), g.board.ply(), now);
-        if (ended) {
-            g.clock->stop(now);
-            g.final_ms = std::array<std::int64_t, 2>{rec.clock->white_ms, rec.clock->black_ms};
-        }
+        color const first = g.board.initial().side_to_move();
+        color const turn = g.board.ply() % 2 == 0 ? first : ~first;
+        g.clock = restored_clock(*rec.clock, turn, g.board.ply(), ended, now);
     }
     g.draw_offer = color_from(rec.draw_offer);
     g.rematch_offer = color_from(rec.rematch_offer);

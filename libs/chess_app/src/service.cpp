@@ -52,6 +52,7 @@ service::service(service_options opts) : opts_(std::move(opts)) {
     if (!opts_.new_game_id) opts_.new_game_id = lower_case_id;
     if (!opts_.new_token) opts_.new_token = [] { return util::random_id(128); };
     if (!opts_.coin) opts_.coin = [] { return (util::random_bytes(1)[0] & 1) != 0; };
+    if (!opts_.unix_ms_at) opts_.unix_ms_at = [](std::int64_t t) { return t; };
 }
 
 json service::handle(conn_id const& conn, client_message const& msg, std::int64_t now,
@@ -91,7 +92,7 @@ service::live_game& service::make_game(std::string creator_color, color creator,
     g.id = id;
     g.seq = ++seq_;
     g.last_seen_ms = now;
-    g.created_at = now;
+    g.created_at = opts_.unix_ms_at(now);
     g.creator_color = std::move(creator_color);
     g.creator = creator;
     g.last_move_ms = now;

@@ -6,6 +6,7 @@
 #include <kibitz/socketio/socket.hpp>
 #include <kibitz/store/worker.hpp>
 #include <kibitz/util/clock.hpp>
+#include <kibitz/util/json_fields.hpp>
 #include <kibitz/util/log.hpp>
 
 #include <deque>
@@ -135,12 +136,10 @@ struct chess_server::impl {
 namespace {
 // Why a payload did not parse, for people: the name's problem when the name is it.
 std::string refusal_text(json const& payload) {
-    if (payload.is_object()) {
-        auto it = payload.find("name");
-        if (it != payload.end() && it->is_string()) {
-            auto problem = name_problem(it->get_ref<std::string const&>());
-            if (!problem.empty()) return std::string(problem);
-        }
+    std::string name;
+    if (util::string_field(payload, "name", name) == util::field_state::ok) {
+        auto problem = name_problem(name);
+        if (!problem.empty()) return std::string(problem);
     }
     return "malformed payload";
 }
@@ -148,7 +147,7 @@ std::string refusal_text(json const& payload) {
 
 void chess_server::impl::on_event(conn_id const& conn, std::string_view event, json const& payload,
                                   socketio::ack_callback ack) {
-    if (auto wait = rates.take(conn, event, util::unix_ms()))
+    if (auto wait = rates.take(conn, event, util::steady_ms()))
         return answer(ack, rate_limited_ack(*wait));
     auto msg = parse(event, payload);
     if (!msg) return answer(ack, error_ack(wire::bad_request, refusal_text(payload)));
@@ -213,7 +212,7 @@ void chess_server::impl::pump() {
     auto b = std::make_shared<batch>();
     effects& fx = b->fx;
     auto changed = [&fx] { return !fx.changes.empty() || !fx.deleted.empty(); };
-    std::int64_t const now = util::unix_ms();
+    std::int64_t const now = util::steady_ms();
     svc.begin();
     svc.tick(now, fx);
     for (std::size_t n = 0; n < shell.max_batch && !queue.empty(); ++n) {
@@ -251,7 +250,7 @@ void chess_server::impl::committed(batch& b, store::result<void> const& r) {
             answer(x.ack, std::move(x.payload));
     } else {
         // At most one line a second, however fast the failures come.
-        std::int64_t const now = util::unix_ms();
+        std::int64_t const now = util::steady_ms();
         ++failed_batches;
         if (now - failure_logged_ms >= 1000) {
             util::log(log_level::error, "chess: cannot store changes (", failed_batches,
@@ -342,7 +341,7 @@ void chess_server::impl::arm() {
         timer.cancel();
         return;
     }
-    std::int64_t const now = util::unix_ms();
+    std::int64_t const now = util::steady_ms();
     auto wait = std::max<std::int64_t>({0, *next - now, hold_timer_until - now});
     timer.expires_after(std::chrono::milliseconds(wait));
     auto weak = self;
@@ -381,7 +380,7 @@ void chess_server::impl::restore_at_start(std::vector<store::game_record> games,
     if (cap != 0 && games.size() > cap)
         games.erase(games.begin(), games.end() - static_cast<std::ptrdiff_t>(cap));
     effects fx;
-    std::int64_t const now = util::unix_ms();
+    std::int64_t const now = util::steady_ms();
     for (auto const& rec : games)
         if (!svc.restore(rec, now, fx)) util::log(log_level::warn, "chess: cannot restore a game");
     auto rows = last_rows(fx.changes);
@@ -407,6 +406,10 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
                                                     store::worker& store, service_options opts,
                                                     shell_options shell) {
     std::size_t const cap = opts.max_games;
+    // The service runs on steady time; what it stores is dated in Unix time, read when it is
+    // stored (a step of the wall clock moves only those dates).
+    if (!opts.unix_ms_at)
+        opts.unix_ms_at = [](std::int64_t t) { return util::unix_ms() - (util::steady_ms() - t); };
     auto p =
         std::make_unique<impl>(ioc, io.of(std::string(wire::nsp)), store, std::move(opts), shell);
     std::shared_ptr<chess_server> self(new chess_server(std::move(p)));

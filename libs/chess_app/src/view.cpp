@@ -60,8 +60,8 @@ game_view service::make_view(live_game const& g, std::int64_t now) const {
     v.turn = g.board.current().side_to_move();
     if (g.clock) {
         clock_view c;
-        c.white_ms = g.final_ms ? (*g.final_ms)[0] : g.clock->remaining(color::white, now);
-        c.black_ms = g.final_ms ? (*g.final_ms)[1] : g.clock->remaining(color::black, now);
+        c.white_ms = g.clock->remaining(color::white, now);
+        c.black_ms = g.clock->remaining(color::black, now);
         c.increment_ms = g.clock->increment_ms();
         c.initial_ms = g.clock->initial_ms();
         c.running = g.clock->running();

@@ -76,3 +76,85 @@ TEST(fischer_clock, black_may_move_first_in_a_game_from_a_fen) {
     EXPECT_EQ(c.running(), color::black);
     EXPECT_EQ(c.remaining(color::black, 1'200), 4'000);
 }
+
+using saved = fischer_clock::saved_state;
+
+TEST(fischer_clock, restore_runs_the_side_to_move_from_running_since) {
+    auto c = fischer_clock::restore(60'000, 1'000,
+                                    saved{.white_ms = 55'000,
+                                          .black_ms = 61'000,
+                                          .turn = color::black,
+                                          .moves = 3,
+                                          .running_since_ms = 10'000});
+    EXPECT_EQ(c.running(), color::black);
+    EXPECT_EQ(c.turn(), color::black);
+    EXPECT_EQ(c.moves(), 3);
+    EXPECT_EQ(c.remaining(color::black, 10'000), 61'000);
+    EXPECT_EQ(c.remaining(color::black, 12'500), 58'500);
+    EXPECT_EQ(c.remaining(color::white, 12'500), 55'000) << "the waiting side is not charged";
+    EXPECT_EQ(c.flag_time(), 71'000);
+    // It goes on as a clock that recorded the moves itself: black pays 5 s, gets 1 s.
+    ASSERT_TRUE(c.after_move(15'000));
+    EXPECT_EQ(c.remaining(color::black, 99'000), 57'000);
+    EXPECT_EQ(c.running(), color::white);
+    EXPECT_EQ(c.remaining(color::white, 16'000), 54'000);
+}
+
+TEST(fischer_clock, restore_matches_the_clock_it_was_saved_from) {
+    fischer_clock live(30'000, 2'000);
+    for (std::int64_t t : {0, 1'000, 4'000, 9'000, 9'500})
+        ASSERT_TRUE(live.after_move(t));
+    // Saved at the start of black's turn (9.5 s), restored to run from 100 s.
+    auto c = fischer_clock::restore(30'000, 2'000,
+                                    saved{.white_ms = live.remaining(color::white, 9'500),
+                                          .black_ms = live.remaining(color::black, 9'500),
+                                          .turn = live.turn(),
+                                          .moves = live.moves(),
+                                          .running_since_ms = 100'000});
+    for (auto side : {color::white, color::black})
+        EXPECT_EQ(c.remaining(side, 100'000 + 700), live.remaining(side, 9'500 + 700));
+    EXPECT_EQ(c.running(), live.running());
+    EXPECT_EQ(*c.flag_time() - 100'000, *live.flag_time() - 9'500);
+}
+
+TEST(fischer_clock, restore_before_the_second_move_runs_no_clock) {
+    auto c = fischer_clock::restore(
+        5'000, 500, saved{.white_ms = 5'500, .black_ms = 5'000, .turn = color::black, .moves = 1});
+    EXPECT_EQ(c.running(), std::nullopt);
+    EXPECT_EQ(c.remaining(color::black, 1'000'000), 5'000);
+    ASSERT_TRUE(c.after_move(7'000)); // black's first move is free; white's clock starts
+    EXPECT_EQ(c.remaining(color::black, 7'000), 5'500);
+    EXPECT_EQ(c.running(), color::white);
+    EXPECT_EQ(c.remaining(color::white, 8'000), 4'500);
+
+    auto none = fischer_clock::restore(5'000, 0, saved{.white_ms = 5'000, .moves = -4});
+    EXPECT_EQ(none.moves(), 0);
+    EXPECT_EQ(none.running(), std::nullopt);
+}
+
+TEST(fischer_clock, restore_of_a_stopped_clock_keeps_the_final_times) {
+    auto c = fischer_clock::restore(60'000, 0,
+                                    saved{.white_ms = 12'000,
+                                          .black_ms = 0,
+                                          .turn = color::black,
+                                          .moves = 40,
+                                          .running_since_ms = 5'000,
+                                          .stopped = true});
+    EXPECT_TRUE(c.stopped());
+    EXPECT_EQ(c.running(), std::nullopt);
+    EXPECT_FALSE(c.flagged(1'000'000));
+    EXPECT_EQ(c.remaining(color::white, 1'000'000), 12'000);
+    EXPECT_EQ(c.remaining(color::black, 1'000'000), 0);
+    EXPECT_FALSE(c.after_move(6'000));
+}
+
+TEST(fischer_clock, restore_with_no_time_left_flags_at_once) {
+    auto c = fischer_clock::restore(10'000, 0,
+                                    saved{.white_ms = 0,
+                                          .black_ms = 3'000,
+                                          .turn = color::white,
+                                          .moves = 6,
+                                          .running_since_ms = 50});
+    EXPECT_TRUE(c.flagged(50));
+    EXPECT_FALSE(c.after_move(50));
+}

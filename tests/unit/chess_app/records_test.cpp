@@ -66,6 +66,25 @@ TEST(restore, clock_figures_survive_long_games_with_increments) {
     EXPECT_EQ(c.black_ms, 4500);
 }
 
+// A replay of the moves could not charge these figures (more time than the increments could
+// have added, from a FEN where black moves first); fischer_clock::restore takes them as stored.
+TEST(restore, the_clock_comes_back_with_exactly_the_stored_figures) {
+    service svc;
+    effects fx;
+    auto r = record("4k3/8/8/8/8/8/8/4K2Q b - - 0 1", {"e8d8", "h1h2", "d8e8"});
+    r.clock = store::game_clock{1000, 0, 70000, 1, "white", 123};
+    ASSERT_TRUE(svc.restore(r, 500, fx));
+    auto c = *svc.view("restored1", 500)->clock;
+    EXPECT_EQ(c.white_ms, 70000);
+    EXPECT_EQ(c.black_ms, 1);
+    EXPECT_EQ(c.running, chess::color::white);
+    EXPECT_EQ(svc.next_wakeup(), 500 + 70000) << "white's clock restarted at the restore";
+    ASSERT_EQ(fx.changes.size(), 1u);
+    auto saved = *r.clock;
+    saved.running_since_ms = 500; // the turn restarted then
+    EXPECT_EQ(fx.changes[0].record.clock, saved);
+}
+
 TEST(restore, ended_games_come_back_unchanged) {
     service svc;
     effects fx;

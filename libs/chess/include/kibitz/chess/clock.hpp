@@ -32,6 +32,25 @@ public:
     fischer_clock(std::int64_t initial_ms, std::int64_t increment_ms,
                   color first_to_move = color::white);
 
+    // The figures a clock is taken back from (a stored game): each side's time left (for the
+    // side to move, as of `running_since_ms`), the side to move, the moves recorded so far, and
+    // whether the clock was stopped for good.
+    struct saved_state {
+        std::int64_t white_ms = 0;
+        std::int64_t black_ms = 0;
+        color turn = color::white;
+        int moves = 0;
+        std::int64_t running_since_ms = 0;
+        bool stopped = false;
+    };
+
+    // A clock in the state `s`, as though its moves had been recorded: when clocks run (two
+    // moves or more, not stopped) the side to move's clock runs from `s.running_since_ms` with
+    // the time `s` gives it; otherwise the times stay as given. No replay and no made-up time
+    // points. A negative move count counts as none; a side with no time left flags at once.
+    static fischer_clock restore(std::int64_t initial_ms, std::int64_t increment_ms,
+                                 saved_state const& s);
+
     // Records a move by the side to move at `now_ms`. Returns false and changes nothing when that
     // side's time had already run out by then (the caller ends the game on time instead), or
     // when the clock is stopped.

@@ -39,6 +39,9 @@ struct service_options {
     // A game nobody has been in for this long (ended, or both players gone) leaves memory; it
     // stays in the store, and `join`, `pgn` and the HTTP PGN find it there.
     std::int64_t idle_ms = 600000;
+    // The Unix time (ms) of the steady instant `steady_ms`, for what is stored (a game's
+    // `created_at`, a running clock's `running_since`). The identity by default (one scale).
+    std::function<std::int64_t(std::int64_t steady_ms)> unix_ms_at{};
     // Fresh game ids (`a-z 0-9`, 16 characters by default) and seat tokens; random by default.
     std::function<std::string()> new_game_id;
     std::function<std::string()> new_token;
@@ -69,8 +72,11 @@ struct effects {
 std::string hash_token(std::string_view token);
 
 // The /chess game service: every game, seat, clock and spectator, as a pure state machine
-// (docs/architecture.md rules 1 and 5). Time comes in as `now_ms` (Unix ms) on every call; nothing
-// here reads a clock, sets a timer or does I/O. The shell asks next_wakeup() when to call tick().
+// (docs/architecture.md rules 1 and 5). Time comes in as `now_ms` on every call, in steady
+// milliseconds of the process (util::steady_ms()): clocks, grace periods and expiry run on it, so
+// a step of the wall clock moves none of them; Unix time appears only in the stored records
+// (service_options::unix_ms_at). Nothing here reads a clock, sets a timer or does I/O. The shell
+// asks next_wakeup() when to call tick().
 // Every change of a game raises its `v` by exactly one and appears once in effects::changes.
 // Single-threaded: the owner (the io_context thread) serialises calls.
 //
@@ -144,8 +150,6 @@ private:
         std::optional<chess::color> rematch_offer;
         std::optional<std::string> rematch_id;
         std::optional<chess::color> claimable_sent;
-        // The final times of an ended game restored from the store (its clock is not rebuilt).
-        std::optional<std::array<std::int64_t, 2>> final_ms;
     };
 
     json on_create(conn_id const& conn, create_request const& r, std::int64_t now, effects& fx);

@@ -44,7 +44,7 @@ struct pgn_answer {
 };
 
 // The I/O shell around the game service (docs/architecture.md rule 1): it installs the /chess
-// namespace's handlers, feeds the service parsed messages and the current Unix time, carries
+// namespace's handlers, feeds the service parsed messages and the current steady time, carries
 // out its effects (rooms "game:<id>", `game`/`rematch`/`lobby` events, saves through the store
 // worker) and keeps one timer at the service's next wake-up (flag falls, claims becoming
 // possible, expiry). Games the service does not know are looked up in the store before a

@@ -11,6 +11,14 @@ using steady_clock = std::chrono::steady_clock;
 using time_point = steady_clock::time_point;
 using duration = std::chrono::milliseconds;
 
+// Milliseconds on the steady clock (its own epoch, meaningful within this process only): the
+// scale of in-process durations kept as integers (game clocks, grace periods), which a step of
+// the wall clock must not move.
+inline std::int64_t steady_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 // Milliseconds since the Unix epoch, the unit of every time on the wire (PROTOCOL.md).
 inline std::int64_t unix_ms() {
     using namespace std::chrono;

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kibitz::util {
+
+// The gauges that GET /metrics shows (Prometheus text format 0.0.4), registered by whoever owns
+// each figure: the binary registers its own (uptime, connections) and each module its own (its
+// namespace's sockets), so the binary names no module's metric. A gauge is read when render()
+// runs, on the thread that calls it (the loop: the readers may touch loop-owned state).
+// Not thread-safe; the owner serialises calls. The readers must stay valid while render() may run.
+class metrics {
+public:
+    using labels = std::vector<std::pair<std::string, std::string>>;
+    using reader = std::function<std::int64_t()>;
+
+    // Adds the sample `name{labels}`, whose value `read` gives. `name` must be a valid metric
+    // name ([a-zA-Z_:][a-zA-Z0-9_:]*) and label names valid label names (our own code passes
+    // them; label values may be anything, they are escaped). Samples of one name are shown
+    // together under one `# TYPE <name> gauge` line, in the order they were added; names in
+    // the order they were first added.
+    void gauge(std::string name, labels l, reader read);
+    void gauge(std::string name, reader read) { gauge(std::move(name), {}, std::move(read)); }
+
+    // The text of every gauge, as of now.
+    std::string render() const;
+
+    std::size_t size() const { return samples_; }
+
+private:
+    struct sample {
+        std::string labels; // rendered: `{a="x",b="y"}` or empty
+        reader read;
+    };
+    struct family {
+        std::string name;
+        std::vector<sample> samples;
+    };
+    std::vector<family> families_;
+    std::size_t samples_ = 0;
+};
+
+// A label value as the text format writes it between quotes: '\\', '"' and newline escaped.
+std::string escape_label_value(std::string_view v);
+
+} // namespace kibitz::util
