@@ -90,14 +90,14 @@ http::handler_fn make_fallback(http::server const& http, sio::server& io,
     // The pages are read here, at start-up: serving them never touches the disk.
     auto pages = std::make_shared<http::static_files const>(web_dir, "/");
     auto started = util::steady_clock::now();
-    return [&http, &io, &routes, pages, started](http::request const& req,
-                                                 http::responder respond) {
-        http::responder secured = [respond = std::move(respond)](http::response r) {
-            add_security_headers(r);
-            respond(std::move(r));
+    return
+        [&http, &io, &routes, pages, started](http::request const& req, http::responder respond) {
+            http::responder secured = [respond = std::move(respond)](http::response r) {
+                add_security_headers(r);
+                respond(std::move(r));
+            };
+            answer_own(http, io, *pages, routes, started, req, secured);
         };
-        answer_own(http, io, *pages, routes, started, req, secured);
-    };
 }
 
 std::string first_existing(std::string const& configured, char const* fallback) {

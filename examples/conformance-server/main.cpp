@@ -11,8 +11,8 @@
 //   [--write-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]
 //   [--websocket-origin ORIGIN]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
-#include <kibitz/http/server.hpp>
 #include <kibitz/engineio/server.hpp>
+#include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 

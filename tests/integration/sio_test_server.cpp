@@ -37,8 +37,8 @@
 #include <regex>
 #pragma GCC diagnostic pop
 
-#include <kibitz/http/server.hpp>
 #include <kibitz/engineio/server.hpp>
+#include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/util/log.hpp>

@@ -52,10 +52,8 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     }
 
     void handle(http_request&& req, http::exchange_ptr conn);
-    void handle_session(http_request&& req, http::exchange_ptr conn,
-                        http_response base);
-    void handshake(http_request&& req, http::exchange_ptr conn, bool websocket,
-                   http_response base);
+    void handle_session(http_request&& req, http::exchange_ptr conn, http_response base);
+    void handshake(http_request&& req, http::exchange_ptr conn, bool websocket, http_response base);
     bool admit(http_request const& req, http::exchange& conn, http_response& base);
     // Fills the 101's headers, or answers the refusal itself (400, or 426 for the version).
     bool websocket_accept(http_request const& req, http::exchange& conn, http_response& out,
@@ -245,8 +243,7 @@ void server::impl::handle(http_request&& req, http::exchange_ptr conn) {
     handle_session(std::move(req), std::move(conn), std::move(base));
 }
 
-void server::impl::handle_session(http_request&& req, http::exchange_ptr conn,
-                                  http_response base) {
+void server::impl::handle_session(http_request&& req, http::exchange_ptr conn, http_response base) {
     using wire::request_error;
     auto now = req.received_at;
     auto it = sessions_.find(req.query_param("sid").value_or(""));
@@ -264,17 +261,17 @@ void server::impl::handle_session(http_request&& req, http::exchange_ptr conn,
         // or another probe under way) completes its handshake and is closed at once.
         bool usable = s->can_upgrade();
         auto& ioc = ioc_;
-        return conn->upgrade(
-            std::move(accept),
-            [&ioc, s, limits, now, usable](http::upgraded_socket up) {
-                auto ws = adopt_websocket(ioc, up, limits);
-                if (!ws) return;
-                ws->start(nullptr, std::move(up.leftover));
-                if (!usable || !s->can_upgrade()) return ws->close(ws_close_code::normal);
-                ws->set_owner(s.get());
-                s->begin_probe(std::move(ws), now);
-            },
-            {});
+        return conn->upgrade(std::move(accept),
+                             [&ioc, s, limits, now, usable](http::upgraded_socket up) {
+                                 auto ws = adopt_websocket(ioc, up, limits);
+                                 if (!ws) return;
+                                 ws->start(nullptr, std::move(up.leftover));
+                                 if (!usable || !s->can_upgrade())
+                                     return ws->close(ws_close_code::normal);
+                                 ws->set_owner(s.get());
+                                 s->begin_probe(std::move(ws), now);
+                             },
+                             {});
     }
     // Polling requests only on a polling session: once upgraded, GET and POST are refused, as
     // engine.io does (and a "websocket" request without the upgrade is no transport at all).
@@ -285,8 +282,8 @@ void server::impl::handle_session(http_request&& req, http::exchange_ptr conn,
     refuse(*conn, request_error::bad_handshake_method, base);
 }
 
-void server::impl::handshake(http_request&& req, http::exchange_ptr conn,
-                             bool websocket, http_response base) {
+void server::impl::handshake(http_request&& req, http::exchange_ptr conn, bool websocket,
+                             http_response base) {
     if (!admit(req, *conn, base)) return;
     http_response accept;
     if (websocket && !websocket_accept(req, *conn, accept, base)) return;

@@ -147,10 +147,10 @@ void connection::respond(response r) {
     }
     response_ = res;
     arm_deadline(limits_.write_timeout);
-    beast_http::async_write(socket_, *res,
-                      [self = shared_from_this(), keep_alive](net::error_code ec, std::size_t) {
-                          self->on_write(ec, keep_alive);
-                      });
+    beast_http::async_write(
+        socket_, *res, [self = shared_from_this(), keep_alive](net::error_code ec, std::size_t) {
+            self->on_write(ec, keep_alive);
+        });
 }
 
 void connection::on_write(net::error_code ec, bool keep_alive) {
@@ -179,8 +179,7 @@ void connection::drain() {
                             });
 }
 
-void connection::upgrade(response switching, upgrade_handler on_upgraded,
-                         std::string first_bytes) {
+void connection::upgrade(response switching, upgrade_handler on_upgraded, std::string first_bytes) {
     if (closed_ || !in_request_) return;
     in_request_ = false;
     // The 101 head is written by hand: no body, no Content-Length.
@@ -191,8 +190,8 @@ void connection::upgrade(response switching, upgrade_handler on_upgraded,
     *head += first_bytes;
     arm_deadline(limits_.write_timeout);
     net::asio::async_write(socket_, net::asio::buffer(*head),
-                           [self = shared_from_this(), head, on_upgraded = std::move(on_upgraded)](
-                               net::error_code ec, std::size_t) {
+                           [self = shared_from_this(), head,
+                            on_upgraded = std::move(on_upgraded)](net::error_code ec, std::size_t) {
                                self->on_upgrade_written(ec, on_upgraded);
                            });
 }

@@ -35,8 +35,7 @@ public:
     void start();
     // exchange (handler.hpp): the answer to the current request, or the upgrade.
     void respond(response r) override;
-    void upgrade(response switching, upgrade_handler on_upgraded,
-                 std::string first_bytes) override;
+    void upgrade(response switching, upgrade_handler on_upgraded, std::string first_bytes) override;
     // Closes the connection now (server shutdown).
     void close();
 

@@ -119,7 +119,7 @@ struct server::impl : detail::router, std::enable_shared_from_this<impl> {
         }
         auto slot = std::make_shared<slot_guard>(open_, per_address_, std::move(address));
         auto conn = std::make_shared<detail::connection>(std::move(socket), shared_from_this(),
-                                                              limits_, std::move(slot));
+                                                         limits_, std::move(slot));
         connections_.insert(conn.get());
         conn->start();
         do_accept();
@@ -233,8 +233,7 @@ void server::stop() {
     impl_->acceptor_.close(ignored);
     impl_->backoff_timer_.cancel();
     // Closing removes the connection from the set: close a copy.
-    std::vector<detail::connection*> open(impl_->connections_.begin(),
-                                               impl_->connections_.end());
+    std::vector<detail::connection*> open(impl_->connections_.begin(), impl_->connections_.end());
     for (auto* conn : open)
         conn->close();
 }

@@ -142,7 +142,8 @@ void server::attach(http::server& http) {
     http.mount(opts_.engine.path, *engine_);
     if (opts_.client_dist_dir.empty()) return;
     // Read once, here (start-up): serving never touches the disk.
-    auto files = std::make_shared<http::static_files const>(opts_.client_dist_dir, opts_.engine.path);
+    auto files =
+        std::make_shared<http::static_files const>(opts_.client_dist_dir, opts_.engine.path);
     auto base = opts_.engine.path;
     engine_->set_subpath_handler([files, base](http::request const& req, http::responder& respond) {
         if (!std::string_view(req.path).starts_with(base)) return false;

@@ -200,8 +200,7 @@ std::size_t beast_one(std::string_view bytes) {
         req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     std::uint64_t const limit = req.target.starts_with("/socket.io/") ? 1'000'000 : 64 * 1024;
-    if (auto length = parser.content_length(); length && *length > limit)
-        req.body_too_large = true;
+    if (auto length = parser.content_length(); length && *length > limit) req.body_too_large = true;
     if (!req.body_too_large && !parser.is_done()) {
         parser.body_limit(limit);
         while (!parser.is_done() && used < bytes.size()) {

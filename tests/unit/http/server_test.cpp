@@ -64,7 +64,8 @@ protected:
         loop_ = std::thread([this] { ioc_.run(); });
     }
 
-    template <class F> auto on_loop(F f) {
+    template<class F>
+    auto on_loop(F f) {
         std::packaged_task<decltype(f())()> task(std::move(f));
         auto result = task.get_future();
         net::asio::post(ioc_, [&task] { task(); });
@@ -130,8 +131,9 @@ std::string get(std::string const& path, std::string const& extra = {}) {
 }
 
 std::string post(std::string const& path, std::string const& body) {
-    return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
+    return "POST " + path +
+           " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body;
 }
 
 } // namespace

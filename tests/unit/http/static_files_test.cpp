@@ -56,7 +56,7 @@ protected:
 
     // What serve() answers for a request, or nullopt when it declines.
     std::optional<response> get(std::string path, std::string method = "GET",
-                                     std::string prefix = "/") const {
+                                std::string prefix = "/") const {
         static_files files(root_, std::move(prefix));
         request req;
         req.method = std::move(method);
