@@ -18,7 +18,7 @@ int main() {
             if (ack) ack(args);
         });
     });
-    kibitz::enginkibitz::http::server http(ioc);
+    kibitz::http::server http(ioc);
     io.attach(http);
     std::cout << "listening on http://127.0.0.1:" << http.listen("127.0.0.1", 0) << std::endl;
     boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
