@@ -139,12 +139,12 @@ bool is_client_file(std::string_view name) {
 } // namespace
 
 void server::attach(http::server& http) {
-    http.mount(opts_.engine.path, *engine_);
+    http.mount(engine_->opts().path, *engine_);
     if (opts_.client_dist_dir.empty()) return;
     // Read once, here (start-up): serving never touches the disk.
     auto files =
-        std::make_shared<http::static_files const>(opts_.client_dist_dir, opts_.engine.path);
-    auto base = opts_.engine.path;
+        std::make_shared<http::static_files const>(opts_.client_dist_dir, engine_->opts().path);
+    auto base = engine_->opts().path;
     engine_->set_subpath_handler([files, base](http::request const& req, http::responder& respond) {
         if (!std::string_view(req.path).starts_with(base)) return false;
         if (!is_client_file(std::string_view(req.path).substr(base.size()))) return false;
