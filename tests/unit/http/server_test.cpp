@@ -54,10 +54,14 @@ protected:
     void start(http::limits l = {}) {
         server_.emplace(ioc_, std::move(l));
         server_->mount("/mounted/", handler_);
-        server_->set_fallback([](http::request const& req, http::responder respond) {
+        server_->set_fallback([this](http::request const& req, http::responder respond) {
             http::response r;
             r.set("Content-Type", "text/plain");
             r.body = "fallback " + req.method + " " + req.path + " " + req.body;
+            if (req.path == "/big") {
+                r.body.assign(16u << 20, 'x'); // more than the socket buffers hold
+                big_requested_.set_value();
+            }
             respond(std::move(r));
         });
         port_ = server_->listen("127.0.0.1", 0);
@@ -79,8 +83,13 @@ protected:
         if (loop_.joinable()) loop_.join();
     }
 
-    net::tcp::socket connect() {
+    net::tcp::socket connect(int receive_buffer = 0) {
         net::tcp::socket s(client_ioc_);
+        if (receive_buffer) {
+            s.open(net::tcp::v4());
+            ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVBUF, &receive_buffer,
+                         sizeof receive_buffer);
+        }
         s.connect({net::asio::ip::make_address("127.0.0.1"), port_});
         timeval tv{5, 0}; // the safety net: no test waits longer than this for a byte
         ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -120,6 +129,7 @@ protected:
         ioc_.get_executor()};
     net::asio::io_context client_ioc_;
     recording_handler handler_;
+    std::promise<void> big_requested_;
     std::optional<http::server> server_;
     std::thread loop_;
     std::uint16_t port_ = 0;
@@ -253,6 +263,42 @@ TEST_F(server_test, closes_a_connection_whose_head_does_not_arrive_in_time) {
     auto s = connect();
     send(s, "GET /slow HTTP/1.1\r\nHost: loc");
     EXPECT_TRUE(closed_by_server(s));
+}
+
+TEST_F(server_test, closes_a_connection_whose_body_does_not_arrive_in_time) {
+    http::limits l;
+    l.body_timeout = std::chrono::milliseconds(50);
+    start(l);
+    auto s = connect();
+    send(s, "POST /slow HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n012");
+    EXPECT_TRUE(closed_by_server(s));
+}
+
+TEST_F(server_test, closes_a_connection_that_does_not_read_its_response_in_time) {
+    http::limits l;
+    l.write_timeout = std::chrono::milliseconds(100);
+    start(l);
+    auto s = connect(4096);
+    send(s, get("/big"));
+    // The client reads nothing: the server gives up on the write and frees the connection (its
+    // FIN waits behind the unsent bytes, so the client cannot see it). Waited for with a
+    // safety net of 5 s; the response never arrives whole.
+    ASSERT_EQ(big_requested_.get_future().wait_for(std::chrono::seconds(5)),
+              std::future_status::ready);
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (on_loop([this] { return server_->connections_count(); }) != 0u) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the write never timed out";
+        std::this_thread::yield();
+    }
+    std::size_t received = 0;
+    for (;;) {
+        char chunk[65536];
+        net::error_code ec;
+        auto n = s.read_some(net::asio::buffer(chunk), ec);
+        received += n;
+        if (ec) break;
+    }
+    EXPECT_LT(received, 16u << 20);
 }
 
 TEST_F(server_test, closes_the_connection_when_the_handler_drops_the_exchange) {
