@@ -4,7 +4,7 @@
 
 #include <kibitz/chess_app/shell.hpp>
 #include <kibitz/chess_app/wire.hpp>
-#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/http/static_files.hpp>
 
 #include <string_view>
 
@@ -40,7 +40,6 @@ kibitz::app::http_route pgn_route(std::shared_ptr<kibitz::chess_app::chess_serve
             eio::http_response r;
             r.status = !pgn ? 404 : pgn->unavailable ? 503 : pgn->id != asked ? 301 : 200;
             r.set("Content-Type", "text/plain; charset=utf-8");
-            eio::add_security_headers(r);
             // A game named by its id from before ids were lower-case: its address now.
             if (r.status == 301) r.set("Location", "/chess/games/" + pgn->id + ".pgn");
             std::string body = r.status == 200   ? std::move(pgn->text)
@@ -61,7 +60,7 @@ kibitz::app::http_route pgn_route(std::shared_ptr<kibitz::chess_app::chess_serve
 
 // /chess/<id> serves the chess page (web/chess/index.html); files beside it keep their names.
 kibitz::app::http_route page_route(std::string const& web_dir) {
-    auto pages = std::make_shared<eio::static_files>(web_dir, "/");
+    auto pages = std::make_shared<kibitz::http::static_files>(web_dir, "/");
     return [pages](eio::http_request const& req, eio::http_responder& respond) {
         constexpr std::string_view prefix = "/chess/";
         std::string_view path = req.path;

@@ -4,8 +4,8 @@
 #include "metrics.hpp"
 #include "module.hpp"
 
-#include <kibitz/engineio/http_server.hpp>
-#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/http/server.hpp>
+#include <kibitz/http/static_files.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/store/database.hpp>
@@ -18,7 +18,7 @@
 #include <filesystem>
 #include <iostream>
 
-namespace eio = kibitz::engineio;
+namespace http = kibitz::http;
 namespace sio = kibitz::socketio;
 namespace net = kibitz::net;
 namespace util = kibitz::util;
@@ -32,31 +32,53 @@ std::vector<module>& modules() {
 
 namespace {
 
-eio::http_handler make_fallback(kibitz::util::metrics const& metrics, std::string const& web_dir,
-                                std::vector<kibitz::app::http_route> const& routes) {
-    auto pages = std::make_shared<eio::static_files>(web_dir, "/");
-    return [&metrics, &routes, pages](eio::http_request const& req, eio::http_responder respond) {
-        for (auto const& route : routes)
-            if (route(req, respond)) return;
-        if (req.path == "/healthz") {
-            eio::http_response r;
-            r.set("Content-Type", "application/json");
-            r.body = R"({"status":"ok"})";
-            return respond(std::move(r));
-        }
-        if (req.path == "/metrics") {
-            eio::http_response r;
-            r.set("Content-Type", "text/plain; version=0.0.4");
-            r.body = metrics.render();
-            return respond(std::move(r));
-        }
-        if (pages->serve(req, respond)) return;
-        eio::http_response r;
-        r.status = 404;
-        r.set("Content-Type", "text/plain; charset=utf-8");
-        eio::add_security_headers(r);
-        r.body = "Not Found";
-        respond(std::move(r));
+// The headers every answer of the binary's own (pages, assets, health, 404) carries: a
+// Content-Security-Policy that allows only this origin's scripts, nosniff, a referrer policy.
+// Socket.IO's paths are not the binary's and do not get them.
+void add_security_headers(http::response& r) {
+    r.set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+          "img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; "
+          "base-uri 'none'; frame-ancestors 'self'");
+    r.set("X-Content-Type-Options", "nosniff");
+    r.set("Referrer-Policy", "same-origin");
+}
+
+void answer_own(kibitz::util::metrics const& metrics, http::static_files const& pages,
+                std::vector<kibitz::app::http_route> const& routes, http::request const& req,
+                http::responder& respond) {
+    for (auto const& route : routes)
+        if (route(req, respond)) return;
+    if (req.path == "/healthz") {
+        http::response r;
+        r.set("Content-Type", "application/json");
+        r.body = R"({"status":"ok"})";
+        return respond(std::move(r));
+    }
+    if (req.path == "/metrics") {
+        http::response r;
+        r.set("Content-Type", "text/plain; version=0.0.4");
+        r.body = metrics.render();
+        return respond(std::move(r));
+    }
+    if (pages.serve(req, respond)) return;
+    http::response r;
+    r.status = 404;
+    r.set("Content-Type", "text/plain; charset=utf-8");
+    r.body = "Not Found";
+    respond(std::move(r));
+}
+
+http::handler_fn make_fallback(kibitz::util::metrics const& metrics, std::string const& web_dir,
+                               std::vector<kibitz::app::http_route> const& routes) {
+    // The pages are read here, at start-up: serving them never touches the disk.
+    auto pages = std::make_shared<http::static_files const>(web_dir, "/");
+    return [&metrics, &routes, pages](http::request const& req, http::responder respond) {
+        http::responder secured = [respond = std::move(respond)](http::response r) {
+            add_security_headers(r);
+            respond(std::move(r));
+        };
+        answer_own(metrics, *pages, routes, req, secured);
     };
 }
 
@@ -136,12 +158,12 @@ int main(int argc, char** argv) {
         for (auto const& m : kibitz::app::modules())
             installed.push_back(m.install(ctx));
 
-        eio::http_limits limits;
+        http::limits limits;
         limits.max_connections = cfg.max_connections;
         limits.max_connections_per_address = cfg.max_connections_per_ip;
         limits.write_timeout = util::duration(cfg.write_timeout_ms);
         limits.allowed_hosts = cfg.allowed_hosts;
-        eio::http_server http(ioc, limits);
+        http::server http(ioc, limits);
         io.attach(http);
         metrics.gauge("kibitz_http_connections",
                       [&http] { return static_cast<std::int64_t>(http.connections_count()); });

@@ -4,7 +4,7 @@
 // io.to(P.to).emit("dm", P). bench/node/server.mjs is the same program for Node's socket.io.
 //
 //   bench-server [--host 127.0.0.1] [--port 3000]
-#include <kibitz/engineio/http_server.hpp>
+#include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 
@@ -50,9 +50,9 @@ int main(int argc, char** argv) {
         });
     });
 
-    eio::http_limits limits;
+    kibitz::http::limits limits;
     limits.max_connections_per_address = 0; // the same few loopback addresses, 10k connections
-    eio::http_server http(ioc, limits);
+    kibitz::http::server http(ioc, limits);
     io.attach(http);
     auto bound = http.listen(host, static_cast<std::uint16_t>(port));
     std::cout << "listening on http://" << host << ":" << bound << std::endl;

@@ -1,7 +1,7 @@
 // The socket.io tutorial's chat, in C++: every message goes to everyone.
 //   chat-example [port]   then open http://localhost:3000
-#include <kibitz/engineio/http_server.hpp>
-#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/http/server.hpp>
+#include <kibitz/http/static_files.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 
@@ -27,10 +27,10 @@ int main(int argc, char** argv) {
         });
     });
 
-    engineio::http_server http(ioc);
+    kibitz::http::server http(ioc);
     io.attach(http);
-    engineio::static_files pages(CHAT_PUBLIC_DIR);
-    http.set_fallback([&pages](engineio::http_request const& req, engineio::http_responder res) {
+    kibitz::http::static_files pages(CHAT_PUBLIC_DIR);
+    http.set_fallback([&pages](kibitz::http::request const& req, kibitz::http::responder res) {
         if (!pages.serve(req, res)) res({404, {}, "Not Found"});
     });
     auto port = http.listen("127.0.0.1", argc > 1 ? std::atoi(argv[1]) : 3000);

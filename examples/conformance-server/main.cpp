@@ -11,8 +11,8 @@
 //   [--write-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]
 //   [--websocket-origin ORIGIN]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
-#include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/server.hpp>
+#include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     auto write_timeout = defaults.write_timeout;
     kibitz::util::duration ping_interval{300};
     kibitz::util::duration ping_timeout{200};
-    eio::http_limits limits;
+    kibitz::http::limits limits;
     std::vector<std::string> websocket_origins;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
@@ -130,8 +130,8 @@ int main(int argc, char** argv) {
         });
     });
 
-    eio::http_server http(ioc, limits);
-    http.mount(echo);
+    kibitz::http::server http(ioc, limits);
+    http.mount(echo.opts().path, echo);
     io.attach(http);
     auto bound = http.listen(host, static_cast<std::uint16_t>(port));
     std::cout << "listening on http://" << host << ":" << bound << std::endl;

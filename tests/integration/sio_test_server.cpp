@@ -37,8 +37,8 @@
 #include <regex>
 #pragma GCC diagnostic pop
 
-#include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/server.hpp>
+#include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/util/log.hpp>
@@ -514,7 +514,7 @@ int main(int argc, char** argv) {
     context ctx{ioc, io, {}};
     setup_namespaces(ctx);
 
-    eio::http_server http(ioc);
+    kibitz::http::server http(ioc);
     io.attach(http);
     auto bound = http.listen(c.host, static_cast<std::uint16_t>(c.port));
     std::cout << "listening on http://" << c.host << ":" << bound << std::endl;

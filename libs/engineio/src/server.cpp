@@ -1,4 +1,3 @@
-#include "http_connection.hpp"
 #include "session.hpp"
 #include "ws_connection.hpp"
 
@@ -9,11 +8,12 @@
 #include <kibitz/util/log.hpp>
 #include <kibitz/util/random.hpp>
 
+#include <sys/socket.h>
+
 #include <unordered_map>
 
 namespace kibitz::engineio {
 
-using detail::http_connection;
 using detail::session;
 using detail::ws_connection;
 using detail::ws_limits;
@@ -51,21 +51,19 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
         if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
     }
 
-    void handle(http_request&& req, std::shared_ptr<http_connection> conn);
-    void handle_session(http_request&& req, std::shared_ptr<http_connection> conn,
-                        http_response base);
-    void handshake(http_request&& req, std::shared_ptr<http_connection> conn, bool websocket,
-                   http_response base);
-    bool admit(http_request const& req, http_connection& conn, http_response& base);
+    void handle(http_request&& req, http::exchange_ptr conn);
+    void handle_session(http_request&& req, http::exchange_ptr conn, http_response base);
+    void handshake(http_request&& req, http::exchange_ptr conn, bool websocket, http_response base);
+    bool admit(http_request const& req, http::exchange& conn, http_response& base);
     // Fills the 101's headers, or answers the refusal itself (400, or 426 for the version).
-    bool websocket_accept(http_request const& req, http_connection& conn, http_response& out,
+    bool websocket_accept(http_request const& req, http::exchange& conn, http_response& out,
                           http_response const& base) const;
     bool origin_allowed(http_request const& req) const;
     ws_limits ws_limits_for() const;
     http_request kept_handshake(http_request&& req) const;
     http_response cors_headers(http_request const& req) const;
     std::string open_packet(std::string const& sid, bool websocket) const;
-    static void refuse(http_connection& conn, wire::request_error e, http_response base,
+    static void refuse(http::exchange& conn, wire::request_error e, http_response base,
                        std::string_view message = {}, int status = 0);
 
     net::asio::io_context& ioc_;
@@ -80,7 +78,7 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     bool closed_ = false;
 };
 
-void server::impl::refuse(http_connection& conn, wire::request_error e, http_response base,
+void server::impl::refuse(http::exchange& conn, wire::request_error e, http_response base,
                           std::string_view message, int status) {
     // engine.io answers {"code":N,"message":"..."}: 403 for Forbidden, 400 otherwise.
     base.status = status ? status : e == wire::request_error::forbidden ? 403 : 400;
@@ -128,7 +126,7 @@ bool server::impl::origin_allowed(http_request const& req) const {
     return false;
 }
 
-bool server::impl::websocket_accept(http_request const& req, http_connection& conn,
+bool server::impl::websocket_accept(http_request const& req, http::exchange& conn,
                                     http_response& out, http_response const& base) const {
     // RFC 6455 section 4.4: another version is 426 naming the one we speak.
     auto version = req.header("Sec-WebSocket-Version");
@@ -189,6 +187,22 @@ std::string server::impl::open_packet(std::string const& sid, bool websocket) co
 }
 
 namespace {
+// The socket of an upgrade as a WebSocket transport on `ioc`, not started yet (start it with
+// up.leftover). Null when the descriptor cannot be adopted (`up` closes it then).
+std::shared_ptr<ws_connection> adopt_websocket(net::asio::io_context& ioc,
+                                               http::upgraded_socket& up, ws_limits const& limits) {
+    sockaddr_storage local{};
+    socklen_t size = sizeof local;
+    if (::getsockname(up.fd, reinterpret_cast<sockaddr*>(&local), &size) != 0) return nullptr;
+    auto protocol = local.ss_family == AF_INET6 ? net::tcp::v6() : net::tcp::v4();
+    net::tcp::socket sock(ioc);
+    net::error_code ec;
+    sock.assign(protocol, up.fd, ec);
+    if (ec) return nullptr;
+    up.release();
+    return std::make_shared<ws_connection>(std::move(sock), limits, std::move(up.slot));
+}
+
 bool is_websocket_upgrade(http_request const& req) {
     auto upgrade = req.header("Upgrade");
     if (!upgrade) return false;
@@ -199,7 +213,7 @@ bool is_websocket_upgrade(http_request const& req) {
 }
 } // namespace
 
-void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> conn) {
+void server::impl::handle(http_request&& req, http::exchange_ptr conn) {
     using wire::request_error;
     if (subpath_handler_ && req.path != opts_.path) {
         http_responder respond = [conn](http_response r) { conn->respond(std::move(r)); };
@@ -229,8 +243,7 @@ void server::impl::handle(http_request&& req, std::shared_ptr<http_connection> c
     handle_session(std::move(req), std::move(conn), std::move(base));
 }
 
-void server::impl::handle_session(http_request&& req, std::shared_ptr<http_connection> conn,
-                                  http_response base) {
+void server::impl::handle_session(http_request&& req, http::exchange_ptr conn, http_response base) {
     using wire::request_error;
     auto now = req.received_at;
     auto it = sessions_.find(req.query_param("sid").value_or(""));
@@ -247,15 +260,18 @@ void server::impl::handle_session(http_request&& req, std::shared_ptr<http_conne
         // As engine.io does, a WebSocket that cannot upgrade the session (already upgraded,
         // or another probe under way) completes its handshake and is closed at once.
         bool usable = s->can_upgrade();
-        return conn->upgrade(
-            std::move(accept), [s, limits, now, usable](net::tcp::socket sock, std::string leftover,
-                                                        detail::connection_slot slot) {
-                auto ws = std::make_shared<ws_connection>(std::move(sock), limits, std::move(slot));
-                ws->start(nullptr, std::move(leftover));
-                if (!usable || !s->can_upgrade()) return ws->close(ws_close_code::normal);
-                ws->set_owner(s.get());
-                s->begin_probe(std::move(ws), now);
-            });
+        auto& ioc = ioc_;
+        return conn->upgrade(std::move(accept),
+                             [&ioc, s, limits, now, usable](http::upgraded_socket up) {
+                                 auto ws = adopt_websocket(ioc, up, limits);
+                                 if (!ws) return;
+                                 ws->start(nullptr, std::move(up.leftover));
+                                 if (!usable || !s->can_upgrade())
+                                     return ws->close(ws_close_code::normal);
+                                 ws->set_owner(s.get());
+                                 s->begin_probe(std::move(ws), now);
+                             },
+                             {});
     }
     // Polling requests only on a polling session: once upgraded, GET and POST are refused, as
     // engine.io does (and a "websocket" request without the upgrade is no transport at all).
@@ -266,8 +282,8 @@ void server::impl::handle_session(http_request&& req, std::shared_ptr<http_conne
     refuse(*conn, request_error::bad_handshake_method, base);
 }
 
-void server::impl::handshake(http_request&& req, std::shared_ptr<http_connection> conn,
-                             bool websocket, http_response base) {
+void server::impl::handshake(http_request&& req, http::exchange_ptr conn, bool websocket,
+                             http_response base) {
     if (!admit(req, *conn, base)) return;
     http_response accept;
     if (websocket && !websocket_accept(req, *conn, accept, base)) return;
@@ -295,18 +311,18 @@ void server::impl::handshake(http_request&& req, std::shared_ptr<http_connection
     auto first_frame = ws_frame(ws_opcode::text, open);
     conn->upgrade(
         std::move(accept),
-        [self, s, limits](net::tcp::socket sock, std::string leftover,
-                          detail::connection_slot slot) {
+        [self, s, limits](http::upgraded_socket up) {
             if (!s->is_open()) return;
-            auto ws = std::make_shared<ws_connection>(std::move(sock), limits, std::move(slot));
+            auto ws = adopt_websocket(self->ioc_, up, limits);
+            if (!ws) return s->terminate(wire::reason_transport_error, "cannot adopt the socket");
             s->attach_websocket(ws);
-            ws->start(s.get(), std::move(leftover));
+            ws->start(s.get(), std::move(up.leftover));
             if (self->on_connection_) self->on_connection_(s);
         },
         std::move(first_frame));
 }
 
-bool server::impl::admit(http_request const& req, http_connection& conn, http_response& base) {
+bool server::impl::admit(http_request const& req, http::exchange& conn, http_response& base) {
     using wire::request_error;
     if (closed_) {
         refuse(conn, request_error::bad_request, base);
@@ -342,13 +358,12 @@ server::~server() {
     close();
 }
 
-void server::on_connection(connection_handler handler) {
-    impl_->on_connection_ = std::move(handler);
+void server::on_connection(connection_handler fn) {
+    impl_->on_connection_ = std::move(fn);
 }
 
-void server::set_subpath_handler(
-    std::function<bool(http_request const&, http_responder&)> handler) {
-    impl_->subpath_handler_ = std::move(handler);
+void server::set_subpath_handler(std::function<bool(http_request const&, http_responder&)> fn) {
+    impl_->subpath_handler_ = std::move(fn);
 }
 
 options const& server::opts() const {
@@ -369,8 +384,20 @@ void server::close() {
         s->terminate(wire::reason_server_shutting_down, "");
 }
 
-void server::handle(http_request&& request, std::shared_ptr<http_connection> connection) {
-    impl_->handle(std::move(request), std::move(connection));
+std::size_t server::body_limit() const {
+    return impl_->opts_.max_payload;
+}
+
+void server::handle(http::request&& req, http::exchange_ptr ex) {
+    impl_->handle(std::move(req), std::move(ex));
+}
+
+http::response server::refusal(int status, std::string_view message) const {
+    http_response r{status, {}, {}, false};
+    r.set("Content-Type", "application/json");
+    r.body = json{{"code", static_cast<int>(wire::request_error::forbidden)}, {"message", message}}
+                 .dump();
+    return r;
 }
 
 } // namespace kibitz::engineio

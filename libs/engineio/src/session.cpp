@@ -56,14 +56,14 @@ void session::flush() {
     run();
 }
 
-void session::on_poll_get(std::shared_ptr<http_connection> conn, util::time_point now) {
+void session::on_poll_get(http::exchange_ptr conn, util::time_point now) {
     request_ = std::move(conn);
     machine_.poll_get(now);
     run();
     request_.reset();
 }
 
-void session::on_poll_post(std::shared_ptr<http_connection> conn, http_request const& request,
+void session::on_poll_post(http::exchange_ptr conn, http_request const& request,
                            http_response headers, util::time_point now) {
     request_ = std::move(conn);
     request_headers_ = &headers;

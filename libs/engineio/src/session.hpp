@@ -1,11 +1,11 @@
 #pragma once
 
-#include "http_connection.hpp"
 #include "session_machine.hpp"
 #include "ws_connection.hpp"
 
 #include <kibitz/engineio/options.hpp>
 #include <kibitz/engineio/socket.hpp>
+#include <kibitz/http/handler.hpp>
 #include <kibitz/net/asio.hpp>
 
 #include <memory>
@@ -45,9 +45,9 @@ public:
     // The session's transport is this WebSocket from the start (no polling).
     void attach_websocket(std::shared_ptr<ws_connection> ws);
 
-    void on_poll_get(std::shared_ptr<http_connection> conn, util::time_point now);
-    void on_poll_post(std::shared_ptr<http_connection> conn, http_request const& request,
-                      http_response headers, util::time_point now);
+    void on_poll_get(http::exchange_ptr conn, util::time_point now);
+    void on_poll_post(http::exchange_ptr conn, http_request const& request, http_response headers,
+                      util::time_point now);
     // A WebSocket opened with this session's id: probe it, then upgrade (spec: "Upgrade").
     bool can_upgrade() const;
     void begin_probe(std::shared_ptr<ws_connection> ws, util::time_point now);
@@ -94,10 +94,10 @@ private:
     std::string id_;
     http_request handshake_;
     net::asio::steady_timer timer_;
-    std::shared_ptr<ws_connection> probe_;  // a WebSocket being probed for the upgrade
-    std::shared_ptr<http_connection> poll_; // a pending long-poll GET
+    std::shared_ptr<ws_connection> probe_; // a WebSocket being probed for the upgrade
+    http::exchange_ptr poll_;              // a pending long-poll GET
     // The request of the event being handled, and its response's headers.
-    std::shared_ptr<http_connection> request_;
+    http::exchange_ptr request_;
     http_response* request_headers_ = nullptr;
     bool running_ = false;
     message_handler on_message_;

@@ -19,7 +19,8 @@ void drop_prefix(std::vector<net::asio::const_buffer>& buffers, std::size_t n) {
 }
 } // namespace
 
-ws_connection::ws_connection(net::tcp::socket socket, ws_limits const& limits, connection_slot slot)
+ws_connection::ws_connection(net::tcp::socket socket, ws_limits const& limits,
+                             http::connection_slot slot)
     : socket_(std::move(socket)), limits_(limits), slot_(std::move(slot)),
       reader_(limits.max_message_size, limits.max_frames_per_message) {}
 

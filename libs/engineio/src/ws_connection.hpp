@@ -1,10 +1,9 @@
 #pragma once
 
-#include "http_connection.hpp"
-
 #include <kibitz/engineio/packet.hpp>
 #include <kibitz/engineio/socket.hpp>
 #include <kibitz/engineio/ws_codec.hpp>
+#include <kibitz/http/handler.hpp>
 #include <kibitz/net/asio.hpp>
 
 #include <memory>
@@ -45,7 +44,8 @@ struct ws_limits {
 // costs one pending pong, not one per ping. Every callback runs on the io_context thread.
 class ws_connection : public std::enable_shared_from_this<ws_connection> {
 public:
-    ws_connection(net::tcp::socket socket, ws_limits const& limits, connection_slot slot = {});
+    ws_connection(net::tcp::socket socket, ws_limits const& limits,
+                  http::connection_slot slot = {});
 
     // Starts reading; `leftover` holds bytes that arrived with the handshake.
     void start(ws_owner* owner, std::string leftover);
@@ -77,7 +77,7 @@ private:
 
     net::tcp::socket socket_;
     ws_limits limits_;
-    connection_slot slot_;
+    http::connection_slot slot_;
     ws_reader reader_;
     ws_owner* owner_ = nullptr;
     std::string partial_; // bytes of a frame not yet complete

@@ -2,17 +2,13 @@
 #include "timer.hpp"
 #include "tracker.hpp"
 
-#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/http/static_files.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/socketio/wire.hpp>
 #include <kibitz/util/log.hpp>
 
 #include <algorithm>
 #include <array>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 
 namespace kibitz::socketio {
 
@@ -136,46 +132,28 @@ constexpr std::array<std::string_view, 8> client_files = {
     "socket.io.msgpack.min.js",
     "socket.io.msgpack.min.js.map",
 };
-} // namespace
 
-namespace {
-// Reads the client bundles of `dir` once, at start-up, so serving them never blocks the loop.
-std::shared_ptr<std::map<std::string, std::string, std::less<>> const>
-load_client_files(std::string const& dir) {
-    auto files = std::make_shared<std::map<std::string, std::string, std::less<>>>();
-    for (auto name : client_files) {
-        std::ifstream in(std::filesystem::path(dir) / std::string(name), std::ios::binary);
-        if (!in) continue;
-        std::ostringstream body;
-        body << in.rdbuf();
-        files->emplace(std::string(name), std::move(body).str());
-    }
-    return files;
+bool is_client_file(std::string_view name) {
+    return std::find(client_files.begin(), client_files.end(), name) != client_files.end();
 }
 } // namespace
 
-void server::attach(engineio::http_server& http) {
-    http.mount(*engine_);
+void server::attach(http::server& http) {
+    http.mount(engine_->opts().path, *engine_);
     if (opts_.client_dist_dir.empty()) return;
-    auto files = load_client_files(opts_.client_dist_dir);
-    auto base = opts_.engine.path;
-    engine_->set_subpath_handler(
-        [files, base](engineio::http_request const& req, engineio::http_responder& respond) {
-            if (req.method != "GET" && req.method != "HEAD") return false;
-            if (req.path.size() < base.size()) return false;
-            auto found = files->find(std::string_view(req.path).substr(base.size()));
-            if (found == files->end()) return false;
-            auto const& [name, body] = *found;
-            engineio::http_response r;
-            r.set("Content-Type", name.ends_with(".map") ? "application/json"
-                                                         : "application/javascript; charset=utf-8");
-            r.set("Cache-Control", "public, max-age=0");
+    // Read once, here (start-up): serving never touches the disk.
+    auto files =
+        std::make_shared<http::static_files const>(opts_.client_dist_dir, engine_->opts().path);
+    auto base = engine_->opts().path;
+    engine_->set_subpath_handler([files, base](http::request const& req, http::responder& respond) {
+        if (!std::string_view(req.path).starts_with(base)) return false;
+        if (!is_client_file(std::string_view(req.path).substr(base.size()))) return false;
+        http::responder with_nosniff = [&respond](http::response r) {
             r.set("X-Content-Type-Options", "nosniff");
-            // HEAD too: the HTTP layer sends the length and no body.
-            r.body = body;
             respond(std::move(r));
-            return true;
-        });
+        };
+        return files->serve(req, with_nosniff);
+    });
 }
 
 void server::close() {

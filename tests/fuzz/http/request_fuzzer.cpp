@@ -1,13 +1,13 @@
 // libFuzzer target for the pure half of HTTP request handling. Each input is read twice into an
-// http_request: by Beast's request_parser<string_body> with the limits http_connection.cpp uses
+// http::request: by Beast's request_parser<string_body> with the limits connection.cpp uses
 // (16 KiB head, 100 fields, a body limit chosen by route, pipelined requests one after the
 // other), and by a plain split (first line's target, then "name: value" lines) that reaches the
 // handlers with bytes Beast refuses. Each request then goes through header(), query_param() and
 // percent_decode(), the Host check (is_loopback_host, host_allowed) and the static files of a
 // scratch root that holds a symlink out of it: nothing outside root may ever be served.
-#include <kibitz/engineio/http.hpp>
-#include <kibitz/engineio/http_server.hpp>
-#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/http/host.hpp>
+#include <kibitz/http/message.hpp>
+#include <kibitz/http/static_files.hpp>
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -27,9 +27,9 @@
 
 namespace {
 
-using namespace kibitz::engineio;
+using namespace kibitz::http;
 namespace fs = std::filesystem;
-namespace http = boost::beast::http;
+namespace beast_http = boost::beast::http;
 
 void check(bool ok) {
     if (!ok) std::abort();
@@ -107,62 +107,62 @@ void check_host(std::string_view host) {
     if (loopback) check(host_allowed(host, {"example.com"}));
 }
 
-void check_static(static_files const& files, http_request const& request) {
-    http_responder respond = [&](http_response r) {
+void check_static(static_files const& files, request const& req) {
+    responder respond = [&](response r) {
         check(r.status == 200);
         check(r.body.find(secret) == std::string::npos);
-        check(request.method == "GET" || r.body.empty());
+        check(req.method == "GET" || r.body.empty());
     };
-    files.serve(request, respond);
+    files.serve(req, respond);
     // resolve() looks at the disk: only for paths of a sane length.
-    if (request.path.size() > 256) return;
-    auto const path = files.resolve(request.path);
+    if (req.path.size() > 256) return;
+    auto const path = files.resolve(req.path);
     if (path.empty()) return;
     auto const root = fs::weakly_canonical(the_scratch().dir / "root");
     auto const rel = path.lexically_relative(root);
     check(!rel.empty() && *rel.begin() != "..");
 }
 
-void handle(http_request& request) {
-    auto const q = request.target.find('?');
-    request.path = request.target.substr(0, q);
-    if (q != std::string::npos) request.query = request.target.substr(q + 1);
-    check_percent_decode(request.path);
-    check_percent_decode(request.query);
+void handle(request& req) {
+    auto const q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    check_percent_decode(req.path);
+    check_percent_decode(req.query);
     for (auto const name : {"EIO", "transport", "sid", "t", "j", ""})
-        if (auto v = request.query_param(name)) check(v->size() <= request.query.size());
+        if (auto v = req.query_param(name)) check(v->size() <= req.query.size());
     for (auto const name : {"Host", "Origin", "Upgrade", "Sec-WebSocket-Key", "Content-Length"}) {
-        auto const v = request.header(name);
+        auto const v = req.header(name);
         bool found = false;
-        for (auto const& [k, value] : request.headers)
+        for (auto const& [k, value] : req.headers)
             if (!found && header_name_equals(k, name)) {
                 found = true;
                 check(v && v->data() == value.data());
             }
         check(found == v.has_value());
     }
-    if (auto host = request.header("Host")) check_host(*host);
-    if (auto origin = request.header("Origin")) check_host(*origin);
+    if (auto host = req.header("Host")) check_host(*host);
+    if (auto origin = req.header("Origin")) check_host(*origin);
     auto& s = the_scratch();
-    check_static(*s.files, request);
-    check_static(*s.chat_files, request);
+    check_static(*s.files, req);
+    check_static(*s.chat_files, req);
 }
 
 // The plain split: "<method> <target> ..." or a bare target, then header lines.
 void split_and_handle(std::string_view text) {
-    http_request request;
+    request req;
     auto line_end = text.find('\n');
     auto first = text.substr(0, line_end);
     if (first.ends_with('\r')) first.remove_suffix(1);
     if (auto sp = first.find(' '); sp != std::string_view::npos) {
-        request.method = std::string(first.substr(0, sp));
+        req.method = std::string(first.substr(0, sp));
         first.remove_prefix(sp + 1);
-        request.target = std::string(first.substr(0, first.find(' ')));
+        req.target = std::string(first.substr(0, first.find(' ')));
     } else {
-        request.method = "GET";
-        request.target = std::string(first);
+        req.method = "GET";
+        req.target = std::string(first);
     }
-    while (line_end != std::string_view::npos && request.headers.size() < 100) {
+    while (line_end != std::string_view::npos && req.headers.size() < 100) {
         text.remove_prefix(line_end + 1);
         line_end = text.find('\n');
         auto line = text.substr(0, line_end);
@@ -172,15 +172,15 @@ void split_and_handle(std::string_view text) {
         auto value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
         while (value.starts_with(' '))
             value.remove_prefix(1);
-        request.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+        req.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
     }
-    handle(request);
+    handle(req);
 }
 
-// As http_connection: the head under its limits, then the body under the route's limit.
+// As connection.cpp: the head under its limits, then the body under the route's limit.
 // Returns the bytes used, or 0 when the stream is broken or incomplete.
 std::size_t beast_one(std::string_view bytes) {
-    http::request_parser<http::string_body> parser;
+    beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(16 * 1024);
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     boost::beast::error_code ec;
@@ -192,33 +192,32 @@ std::size_t beast_one(std::string_view bytes) {
     }
     if (!parser.is_header_done()) return 0;
     auto const& head = parser.get();
-    http_request request;
-    request.method = std::string(head.method_string());
-    request.target = std::string(head.target());
+    request req;
+    req.method = std::string(head.method_string());
+    req.target = std::string(head.target());
     for (auto const& field : head) {
-        if (request.headers.size() == 100) return 0; // 431
-        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+        if (req.headers.size() == 100) return 0; // 431
+        req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    std::uint64_t const limit = request.target.starts_with("/socket.io/") ? 1'000'000 : 64 * 1024;
-    if (auto length = parser.content_length(); length && *length > limit)
-        request.body_too_large = true;
-    if (!request.body_too_large && !parser.is_done()) {
+    std::uint64_t const limit = req.target.starts_with("/socket.io/") ? 1'000'000 : 64 * 1024;
+    if (auto length = parser.content_length(); length && *length > limit) req.body_too_large = true;
+    if (!req.body_too_large && !parser.is_done()) {
         parser.body_limit(limit);
         while (!parser.is_done() && used < bytes.size()) {
             auto n = parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
             used += n;
             if (ec || n == 0) break;
         }
-        if (ec == http::error::body_limit) request.body_too_large = true;
-        if (!parser.is_done() && !request.body_too_large) {
+        if (ec == beast_http::error::body_limit) req.body_too_large = true;
+        if (!parser.is_done() && !req.body_too_large) {
             parser.put_eof(ec);
             if (ec) used = 0;
         }
-        if (parser.is_done()) request.body = parser.get().body();
-        check(request.body.size() <= limit);
+        if (parser.is_done()) req.body = parser.get().body();
+        check(req.body.size() <= limit);
     }
-    handle(request);
-    return request.body_too_large || !head.keep_alive() ? 0 : used;
+    handle(req);
+    return req.body_too_large || !head.keep_alive() ? 0 : used;
 }
 
 } // namespace

@@ -1,6 +1,6 @@
 // Echo server built against an installed Kibitz: `consumer` prints its port, serves one
 // Socket.IO namespace and stops on SIGTERM.
-#include <kibitz/engineio/http_server.hpp>
+#include <kibitz/http/server.hpp>
 #include <kibitz/socketio/server.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -18,7 +18,7 @@ int main() {
             if (ack) ack(args);
         });
     });
-    kibitz::engineio::http_server http(ioc);
+    kibitz::http::server http(ioc);
     io.attach(http);
     std::cout << "listening on http://127.0.0.1:" << http.listen("127.0.0.1", 0) << std::endl;
     boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);

@@ -2,6 +2,7 @@
 
 #include <kibitz/engineio/options.hpp>
 #include <kibitz/engineio/socket.hpp>
+#include <kibitz/http/handler.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -13,28 +14,25 @@ class io_context;
 
 namespace kibitz::engineio {
 
-namespace detail {
-class http_connection;
-}
-
 using connection_handler = std::function<void(socket_ptr)>;
 
 // An Engine.IO v4 server (spec: socketio/engine.io-protocol): the handshake, HTTP long-polling,
-// WebSocket, the upgrade between them, heartbeats and limits. It serves the requests an
-// http_server routes to its path. All of its state belongs to the thread running `ioc`.
-class server {
+// WebSocket, the upgrade between them, heartbeats and limits. It is an http::handler: mount
+// it at opts().path on an http::server (or any server that speaks kibitz/http/handler.hpp).
+// All of its state belongs to the thread running `ioc`.
+class server final : public http::handler {
 public:
     server(boost::asio::io_context& ioc, options opts);
-    ~server();
+    ~server() override;
     server(server const&) = delete;
     server& operator=(server const&) = delete;
 
     // Called for every new session, before any of its messages.
-    void on_connection(connection_handler handler);
+    void on_connection(connection_handler fn);
 
     // Gets first look at every request below the path other than the path itself (Socket.IO
     // serves its client bundle there); returns true when it answered.
-    void set_subpath_handler(std::function<bool(http_request const&, http_responder&)> handler);
+    void set_subpath_handler(std::function<bool(http_request const&, http_responder&)> fn);
 
     options const& opts() const;
     std::size_t clients_count() const;
@@ -42,8 +40,11 @@ public:
     // Closes every session (reason "server shutting down") and refuses new ones.
     void close();
 
-    // For http_server: serves one request under opts().path.
-    void handle(http_request&& request, std::shared_ptr<detail::http_connection> connection);
+    // http::handler: requests under opts().path. Bodies up to opts().max_payload; a refused
+    // request gets Engine.IO's error body ({"code":4,"message":...}).
+    std::size_t body_limit() const override;
+    void handle(http::request&& req, http::exchange_ptr ex) override;
+    http::response refusal(int status, std::string_view message) const override;
 
 private:
     struct impl;

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <kibitz/engineio/http_server.hpp>
 #include <kibitz/engineio/options.hpp>
 #include <kibitz/engineio/server.hpp>
+#include <kibitz/http/server.hpp>
 #include <kibitz/socketio/adapter.hpp>
 #include <kibitz/socketio/decoder.hpp>
 #include <kibitz/socketio/namespace.hpp>
@@ -72,7 +72,7 @@ struct server_options {
 using namespace_predicate = std::function<bool(std::string const& name, json const& auth)>;
 
 // A Socket.IO v5 server (spec: socketio/socket.io-protocol) over an Engine.IO server. Create
-// it, add namespaces and handlers, mount it on an http_server, run the io_context on one thread.
+// it, add namespaces and handlers, mount it on an http::server, run the io_context on one thread.
 class server {
 public:
     server(boost::asio::io_context& ioc, server_options opts = {});
@@ -98,8 +98,8 @@ public:
     broadcast_operator to(std::string room) { return sockets().to(std::move(room)); }
     broadcast_operator except(std::string room) { return sockets().except(std::move(room)); }
 
-    // Routes this server's path (and the client bundle) on `http`.
-    void attach(engineio::http_server& http);
+    // Mounts the Engine.IO server at its path on `http` (the client bundle is served there).
+    void attach(http::server& http);
     // Disconnects every socket ("server shutting down") and refuses new sessions.
     void close();
 

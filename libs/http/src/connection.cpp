@@ -1,34 +1,34 @@
-#include "http_connection.hpp"
+#include "connection.hpp"
 
 #include <kibitz/util/log.hpp>
 
 #include <limits>
 
-namespace kibitz::engineio::detail {
+namespace kibitz::http::detail {
 
-namespace http = net::http;
+namespace beast_http = net::http;
 
-http_connection::http_connection(net::tcp::socket socket, std::shared_ptr<http_router> router,
-                                 http_limits const& limits, connection_slot slot)
-    : socket_(std::move(socket)), router_(std::move(router)), limits_(limits),
+connection::connection(net::tcp::socket socket, std::shared_ptr<router> r, limits const& l,
+                       connection_slot slot)
+    : socket_(std::move(socket)), router_(std::move(r)), limits_(l),
       deadline_(socket_.get_executor()), slot_(std::move(slot)) {
     net::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = endpoint.address().to_string();
 }
 
-http_connection::~http_connection() {
+connection::~connection() {
     // A responder dropped without answering releases the connection: forget it.
     if (!closed_) router_->on_closed(this);
 }
 
-void http_connection::start() {
+void connection::start() {
     net::error_code ec;
     socket_.set_option(net::tcp::no_delay(true), ec);
     do_read();
 }
 
-void http_connection::arm_deadline(util::duration d) {
+void connection::arm_deadline(util::duration d) {
     // A new generation makes any earlier wait harmless when it completes.
     unsigned generation = ++deadline_generation_;
     deadline_.expires_after(d);
@@ -37,14 +37,14 @@ void http_connection::arm_deadline(util::duration d) {
     });
 }
 
-void http_connection::on_deadline(net::error_code ec, unsigned generation) {
+void connection::on_deadline(net::error_code ec, unsigned generation) {
     if (ec || generation != deadline_generation_ || closed_) return;
     // Slow-loris defence: a request head or body that takes too long closes the connection;
     // so does a response the peer does not read within the write timeout.
     close();
 }
 
-void http_connection::do_read() {
+void connection::do_read() {
     in_request_ = false;
     // An idle keep-alive connection does not keep the read buffer a large request grew.
     if (buffer_.size() == 0 && buffer_.capacity() > 8192) buffer_.shrink_to_fit();
@@ -54,22 +54,22 @@ void http_connection::do_read() {
     // 1.74 compares the length with the optional, and every length is greater than none.
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     arm_deadline(limits_.header_timeout);
-    http::async_read_header(
+    beast_http::async_read_header(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](net::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
-void http_connection::on_header(net::error_code ec) {
-    if (ec == http::error::header_limit)
+void connection::on_header(net::error_code ec) {
+    if (ec == beast_http::error::header_limit)
         return fail_request(431, "Request Header Fields Too Large");
     if (ec) return close();
     in_request_ = true;
     auto const& head = parser_->get();
-    request_ = http_request{};
+    request_ = request{};
     request_.received_at = util::steady_clock::now();
     request_.remote_address = remote_address_;
     request_.method = std::string(head.method_string());
-    head_ = head.method() == http::verb::head;
+    head_ = head.method() == beast_http::verb::head;
     request_.target = std::string(head.target());
     auto q = request_.target.find('?');
     request_.path = request_.target.substr(0, q);
@@ -92,13 +92,13 @@ void http_connection::on_header(net::error_code ec) {
     }
     parser_->body_limit(limit);
     arm_deadline(limits_.body_timeout);
-    http::async_read(
+    beast_http::async_read(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](net::error_code e, std::size_t) { self->on_body(e); });
 }
 
-void http_connection::on_body(net::error_code ec) {
-    if (ec == http::error::body_limit) {
+void connection::on_body(net::error_code ec) {
+    if (ec == beast_http::error::body_limit) {
         // The rest of the body is not read: answer, then close the connection.
         request_.body_too_large = true;
         keep_alive_ = false;
@@ -109,7 +109,7 @@ void http_connection::on_body(net::error_code ec) {
     dispatch();
 }
 
-void http_connection::dispatch() {
+void connection::dispatch() {
     // No deadline while the handler holds the request (a long-poll waits for data).
     ++deadline_generation_;
     deadline_.cancel();
@@ -117,50 +117,50 @@ void http_connection::dispatch() {
     router_->route(std::move(request_), shared_from_this());
 }
 
-void http_connection::fail_request(int status, std::string_view body) {
+void connection::fail_request(int status, std::string_view body) {
     keep_alive_ = false;
     in_request_ = true;
-    http_response r;
+    response r;
     r.status = status;
     r.body = body;
     r.close = true;
     respond(std::move(r));
 }
 
-void http_connection::respond(http_response response) {
+void connection::respond(response r) {
     if (closed_ || !in_request_) return;
     in_request_ = false;
-    auto res = std::make_shared<http::response<http::string_body>>();
+    auto res = std::make_shared<beast_http::response<beast_http::string_body>>();
     res->version(11);
-    res->result(static_cast<unsigned>(response.status));
-    for (auto const& [name, value] : response.headers)
+    res->result(static_cast<unsigned>(r.status));
+    for (auto const& [name, value] : r.headers)
         res->insert(name, value);
-    bool keep_alive = keep_alive_ && !response.close;
+    bool keep_alive = keep_alive_ && !r.close;
     res->keep_alive(keep_alive);
     if (head_) {
         // RFC 9110 section 9.3.2: HEAD gets the GET's headers, Content-Length included.
-        if (!response.body.empty() || res->find(http::field::content_length) == res->end())
-            res->content_length(response.body.size());
+        if (!r.body.empty() || res->find(beast_http::field::content_length) == res->end())
+            res->content_length(r.body.size());
     } else {
-        res->body() = std::move(response.body);
+        res->body() = std::move(r.body);
         res->prepare_payload();
     }
     response_ = res;
     arm_deadline(limits_.write_timeout);
-    http::async_write(socket_, *res,
-                      [self = shared_from_this(), keep_alive](net::error_code ec, std::size_t) {
-                          self->on_write(ec, keep_alive);
-                      });
+    beast_http::async_write(
+        socket_, *res, [self = shared_from_this(), keep_alive](net::error_code ec, std::size_t) {
+            self->on_write(ec, keep_alive);
+        });
 }
 
-void http_connection::on_write(net::error_code ec, bool keep_alive) {
+void connection::on_write(net::error_code ec, bool keep_alive) {
     response_.reset();
     if (ec) return close();
     if (!keep_alive) return linger_close();
     do_read();
 }
 
-void http_connection::linger_close() {
+void connection::linger_close() {
     // Closing with unread request bytes would reset the connection and could destroy the
     // response before the client reads it: end our side, drain theirs for a moment, then close.
     net::error_code ignored;
@@ -169,7 +169,7 @@ void http_connection::linger_close() {
     drain();
 }
 
-void http_connection::drain() {
+void connection::drain() {
     if (closed_) return;
     static thread_local char sink[16 * 1024];
     socket_.async_read_some(net::asio::buffer(sink),
@@ -179,33 +179,39 @@ void http_connection::drain() {
                             });
 }
 
-void http_connection::upgrade(http_response response, upgrade_handler handler,
-                              std::string first_bytes) {
+void connection::upgrade(response switching, upgrade_handler on_upgraded, std::string first_bytes) {
     if (closed_ || !in_request_) return;
     in_request_ = false;
     // The 101 head is written by hand: no body, no Content-Length.
     auto head = std::make_shared<std::string>("HTTP/1.1 101 Switching Protocols\r\n");
-    for (auto const& [name, value] : response.headers)
+    for (auto const& [name, value] : switching.headers)
         *head += name + ": " + value + "\r\n";
     *head += "\r\n";
     *head += first_bytes;
     arm_deadline(limits_.write_timeout);
-    net::asio::async_write(
-        socket_, net::asio::buffer(*head),
-        [self = shared_from_this(), head, handler = std::move(handler)](net::error_code ec,
-                                                                        std::size_t) {
-            if (ec || self->closed_) return self->close();
-            ++self->deadline_generation_;
-            self->deadline_.cancel();
-            auto data = self->buffer_.data();
-            std::string leftover(static_cast<char const*>(data.data()), data.size());
-            self->closed_ = true;
-            self->router_->on_closed(self.get());
-            handler(std::move(self->socket_), std::move(leftover), std::move(self->slot_));
-        });
+    net::asio::async_write(socket_, net::asio::buffer(*head),
+                           [self = shared_from_this(), head,
+                            on_upgraded = std::move(on_upgraded)](net::error_code ec, std::size_t) {
+                               self->on_upgrade_written(ec, on_upgraded);
+                           });
 }
 
-void http_connection::close() {
+void connection::on_upgrade_written(net::error_code ec, upgrade_handler const& on_upgraded) {
+    if (ec || closed_) return close();
+    ++deadline_generation_;
+    deadline_.cancel();
+    auto data = buffer_.data();
+    std::string leftover(static_cast<char const*>(data.data()), data.size());
+    // The descriptor leaves the socket open: from here it belongs to the upgraded_socket.
+    net::error_code released;
+    int fd = socket_.release(released);
+    if (released) return close();
+    closed_ = true;
+    router_->on_closed(this);
+    on_upgraded(upgraded_socket(fd, std::move(leftover), std::move(slot_)));
+}
+
+void connection::close() {
     if (closed_) return;
     closed_ = true;
     ++deadline_generation_;
@@ -215,4 +221,4 @@ void http_connection::close() {
     router_->on_closed(this);
 }
 
-} // namespace kibitz::engineio::detail
+} // namespace kibitz::http::detail

@@ -1,4 +1,4 @@
-#include <kibitz/engineio/static_files.hpp>
+#include <kibitz/http/static_files.hpp>
 #include <kibitz/util/log.hpp>
 
 #include <fstream>
@@ -7,7 +7,7 @@
 #include <system_error>
 #include <vector>
 
-namespace kibitz::engineio {
+namespace kibitz::http {
 
 std::string_view content_type_for(std::string_view file_name) {
     struct entry {
@@ -29,15 +29,6 @@ std::string_view content_type_for(std::string_view file_name) {
     for (auto const& [ext, type] : types)
         if (file_name.ends_with(ext)) return type;
     return "application/octet-stream";
-}
-
-void add_security_headers(http_response& response) {
-    response.set("Content-Security-Policy",
-                 "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                 "img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; "
-                 "base-uri 'none'; frame-ancestors 'self'");
-    response.set("X-Content-Type-Options", "nosniff");
-    response.set("Referrer-Policy", "same-origin");
 }
 
 namespace {
@@ -159,16 +150,15 @@ std::filesystem::path static_files::resolve_decoded(std::string_view decoded) co
     return full;
 }
 
-bool static_files::serve(http_request const& request, http_responder& respond) const {
-    if (request.method != "GET" && request.method != "HEAD") return false;
-    auto f = find(request.path);
+bool static_files::serve(request const& req, responder& respond) const {
+    if (req.method != "GET" && req.method != "HEAD") return false;
+    auto f = find(req.path);
     if (!f) return false;
-    http_response r;
+    response r;
     r.set("Content-Type", f->content_type);
     r.set("Cache-Control", "no-cache");
-    add_security_headers(r);
     // HEAD: the GET's headers and length, no body (the connection keeps this Content-Length).
-    if (request.method == "GET")
+    if (req.method == "GET")
         r.body = f->body;
     else
         r.set("Content-Length", std::to_string(f->body.size()));
@@ -176,4 +166,4 @@ bool static_files::serve(http_request const& request, http_responder& respond) c
     return true;
 }
 
-} // namespace kibitz::engineio
+} // namespace kibitz::http

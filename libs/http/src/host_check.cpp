@@ -1,8 +1,8 @@
-#include <kibitz/engineio/http_server.hpp>
+#include <kibitz/http/host.hpp>
 
 #include <charconv>
 
-namespace kibitz::engineio {
+namespace kibitz::http {
 
 namespace {
 std::string lower_ascii(std::string_view s) {
@@ -61,4 +61,4 @@ bool host_allowed(std::string_view host, std::vector<std::string> const& allowed
     return false;
 }
 
-} // namespace kibitz::engineio
+} // namespace kibitz::http

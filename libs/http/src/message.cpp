@@ -1,6 +1,6 @@
-#include <kibitz/engineio/http.hpp>
+#include <kibitz/http/message.hpp>
 
-namespace kibitz::engineio {
+namespace kibitz::http {
 
 namespace {
 char lower(char c) {
@@ -40,13 +40,13 @@ std::optional<std::string> percent_decode(std::string_view text) {
     return out;
 }
 
-std::optional<std::string_view> http_request::header(std::string_view name) const {
+std::optional<std::string_view> request::header(std::string_view name) const {
     for (auto const& [k, v] : headers)
         if (header_name_equals(k, name)) return std::string_view(v);
     return std::nullopt;
 }
 
-std::optional<std::string> http_request::query_param(std::string_view name) const {
+std::optional<std::string> request::query_param(std::string_view name) const {
     std::string_view q = query;
     while (!q.empty()) {
         auto amp = q.find('&');
@@ -60,7 +60,7 @@ std::optional<std::string> http_request::query_param(std::string_view name) cons
     return std::nullopt;
 }
 
-void http_response::set(std::string_view name, std::string_view value) {
+void response::set(std::string_view name, std::string_view value) {
     for (auto& [k, v] : headers) {
         if (header_name_equals(k, name)) {
             v = value;
@@ -70,4 +70,4 @@ void http_response::set(std::string_view name, std::string_view value) {
     headers.emplace_back(name, value);
 }
 
-} // namespace kibitz::engineio
+} // namespace kibitz::http

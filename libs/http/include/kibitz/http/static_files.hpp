@@ -1,6 +1,6 @@
 #pragma once
 
-#include <kibitz/engineio/http.hpp>
+#include <kibitz/http/message.hpp>
 
 #include <cstddef>
 #include <filesystem>
@@ -9,21 +9,19 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace kibitz::engineio {
+namespace kibitz::http {
 
 // The Content-Type for a file name's extension ("application/octet-stream" when unknown).
 std::string_view content_type_for(std::string_view file_name);
-
-// Adds the headers every page and asset is served with: a Content-Security-Policy that allows
-// only this origin's scripts, X-Content-Type-Options: nosniff, and a referrer policy.
-void add_security_headers(http_response& response);
 
 // Serves the files below `root` at URLs below `prefix` ("/" or "/chat/"), GET and HEAD only.
 // A directory serves its index.html. Paths that climb out of root ("..", encoded or not),
 // hold NUL or a backslash, or reach a symlink out of root are 404; so are missing files.
 // Every file is read once, in the constructor (start-up), into memory: serving never touches
 // the disk, so the event loop never blocks on it. Files changed later are not seen; files
-// over the caps below are not served (and a warning is logged).
+// over the caps below are not served (and a warning is logged). The answers carry Content-Type,
+// Content-Length and Cache-Control: no-cache; the application adds its own headers (a
+// Content-Security-Policy, say) by wrapping the responder.
 struct static_files_limits {
     std::size_t max_file_bytes = 16u << 20;   // a larger file is skipped
     std::size_t max_total_bytes = 128u << 20; // files past this total are skipped
@@ -36,7 +34,7 @@ public:
                  static_files_limits limits = {});
 
     // Answers and returns true when the request is for a file below the prefix that exists.
-    bool serve(http_request const& request, http_responder& respond) const;
+    bool serve(request const& req, responder& respond) const;
 
     // The file path for a URL path, or empty when it is outside root or not a regular file.
     // Looks at the disk: for start-up and tests, not for the event loop.
@@ -61,4 +59,4 @@ private:
     std::size_t loaded_bytes_ = 0;
 };
 
-} // namespace kibitz::engineio
+} // namespace kibitz::http

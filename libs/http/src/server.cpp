@@ -1,8 +1,7 @@
-#include "http_connection.hpp"
+#include "connection.hpp"
 
-#include <kibitz/engineio/http_server.hpp>
-#include <kibitz/engineio/server.hpp>
-#include <kibitz/util/json.hpp>
+#include <kibitz/http/host.hpp>
+#include <kibitz/http/server.hpp>
 #include <kibitz/util/log.hpp>
 
 #include <fcntl.h>
@@ -16,7 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
-namespace kibitz::engineio {
+namespace kibitz::http {
 
 namespace {
 using address_counts = std::unordered_map<std::string, std::size_t>;
@@ -54,53 +53,48 @@ bool out_of_descriptors(net::error_code const& ec) {
 }
 } // namespace
 
-struct http_server::impl : detail::http_router, std::enable_shared_from_this<impl> {
-    impl(net::asio::io_context& ioc, http_limits l)
+struct server::impl : detail::router, std::enable_shared_from_this<impl> {
+    struct mount_point {
+        std::string prefix;
+        handler* target;
+    };
+
+    impl(net::asio::io_context& ioc, limits l)
         : ioc_(ioc), limits_(std::move(l)), acceptor_(ioc), backoff_timer_(ioc),
           open_(std::make_shared<std::size_t>(0)) {}
     ~impl() override { release_spare(); }
 
+    handler* mounted_at(std::string_view path) const {
+        for (auto const& m : mounts_)
+            if (path.starts_with(m.prefix)) return m.target;
+        return nullptr;
+    }
+
     std::size_t body_limit(std::string_view path) const override {
-        for (auto* eio : servers_)
-            if (path.starts_with(eio->opts().path)) return eio->opts().max_payload;
-        return limits_.max_body_bytes;
+        auto* h = mounted_at(path);
+        return h ? h->body_limit() : limits_.max_body_bytes;
     }
 
     // The DNS-rebinding defence: a Host that is not this machine's, nor listed.
-    bool refuse_host(http_request const& request, detail::http_connection& conn) const {
+    bool refuse_host(request const& req, handler* h, detail::connection& conn) const {
         if (!check_hosts_) return false;
-        auto host = request.header("Host");
+        auto host = req.header("Host");
         if (!host || host_allowed(*host, limits_.allowed_hosts)) return false;
-        http_response r{403, {}, "Forbidden", false};
-        bool eio = std::any_of(servers_.begin(), servers_.end(),
-                               [&](server* s) { return request.path.starts_with(s->opts().path); });
-        if (eio) {
-            // Engine.IO's error body: {"code":4,"message":...}.
-            r.set("Content-Type", "application/json");
-            r.body = json{{"code", 4}, {"message", "Host not allowed"}}.dump();
-        } else {
-            r.set("Content-Type", "text/plain");
-            r.body = "Host not allowed";
-        }
-        conn.respond(std::move(r));
+        conn.respond(h ? h->refusal(403, "Host not allowed") : fallback_refusal_);
         return true;
     }
 
-    void route(http_request&& request, std::shared_ptr<detail::http_connection> conn) override {
-        if (refuse_host(request, *conn)) return;
-        for (auto* eio : servers_) {
-            if (request.path.starts_with(eio->opts().path)) {
-                eio->handle(std::move(request), std::move(conn));
-                return;
-            }
-        }
-        if (request.body_too_large) return conn->respond({413, {}, "Payload Too Large", true});
+    void route(request&& req, std::shared_ptr<detail::connection> conn) override {
+        auto* h = mounted_at(req.path);
+        if (refuse_host(req, h, *conn)) return;
+        if (h) return h->handle(std::move(req), std::move(conn));
+        if (req.body_too_large) return conn->respond({413, {}, "Payload Too Large", true});
         if (!fallback_) return conn->respond({404, {{"Content-Type", "text/plain"}}, "Not Found"});
         // The responder holds the connection until it is called.
-        fallback_(request, [conn](http_response r) { conn->respond(std::move(r)); });
+        fallback_(req, [conn](response r) { conn->respond(std::move(r)); });
     }
 
-    void on_closed(detail::http_connection* conn) override { connections_.erase(conn); }
+    void on_closed(detail::connection* conn) override { connections_.erase(conn); }
 
     void do_accept() {
         acceptor_.async_accept(
@@ -124,8 +118,8 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
             return do_accept();
         }
         auto slot = std::make_shared<slot_guard>(open_, per_address_, std::move(address));
-        auto conn = std::make_shared<detail::http_connection>(std::move(socket), shared_from_this(),
-                                                              limits_, std::move(slot));
+        auto conn = std::make_shared<detail::connection>(std::move(socket), shared_from_this(),
+                                                         limits_, std::move(slot));
         connections_.insert(conn.get());
         conn->start();
         do_accept();
@@ -186,7 +180,7 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
     }
 
     net::asio::io_context& ioc_;
-    http_limits limits_;
+    limits limits_;
     net::tcp::acceptor acceptor_;
     net::asio::steady_timer backoff_timer_;
     util::duration backoff_{50};
@@ -194,30 +188,31 @@ struct http_server::impl : detail::http_router, std::enable_shared_from_this<imp
     std::size_t accept_failures_ = 0;
     std::array<int, 2> spare_fds_{-1, -1}; // descriptors kept back for the EMFILE case
     bool check_hosts_ = false;
-    std::vector<server*> servers_;
-    http_handler fallback_;
-    std::unordered_set<detail::http_connection*> connections_;
+    std::vector<mount_point> mounts_;
+    handler_fn fallback_;
+    response fallback_refusal_{403, {{"Content-Type", "text/plain"}}, "Host not allowed", false};
+    std::unordered_set<detail::connection*> connections_;
     std::shared_ptr<std::size_t> open_; // HTTP connections and WebSockets (connection_slot)
     // The same, per remote address; an address leaves it with its last connection.
     std::shared_ptr<address_counts> per_address_ = std::make_shared<address_counts>();
 };
 
-http_server::http_server(boost::asio::io_context& ioc, http_limits limits)
-    : impl_(std::make_shared<impl>(ioc, limits)) {}
+server::server(boost::asio::io_context& ioc, limits l)
+    : impl_(std::make_shared<impl>(ioc, std::move(l))) {}
 
-http_server::~http_server() {
+server::~server() {
     stop();
 }
 
-void http_server::mount(server& eio) {
-    impl_->servers_.push_back(&eio);
+void server::mount(std::string prefix, handler& h) {
+    impl_->mounts_.push_back({std::move(prefix), &h});
 }
 
-void http_server::set_fallback(http_handler handler) {
-    impl_->fallback_ = std::move(handler);
+void server::set_fallback(handler_fn fn) {
+    impl_->fallback_ = std::move(fn);
 }
 
-std::uint16_t http_server::listen(std::string const& host, std::uint16_t port) {
+std::uint16_t server::listen(std::string const& host, std::uint16_t port) {
     auto address = net::asio::ip::make_address(host);
     net::tcp::endpoint endpoint(address, port);
     auto& a = impl_->acceptor_;
@@ -233,19 +228,18 @@ std::uint16_t http_server::listen(std::string const& host, std::uint16_t port) {
     return a.local_endpoint().port();
 }
 
-void http_server::stop() {
+void server::stop() {
     net::error_code ignored;
     impl_->acceptor_.close(ignored);
     impl_->backoff_timer_.cancel();
     // Closing removes the connection from the set: close a copy.
-    std::vector<detail::http_connection*> open(impl_->connections_.begin(),
-                                               impl_->connections_.end());
+    std::vector<detail::connection*> open(impl_->connections_.begin(), impl_->connections_.end());
     for (auto* conn : open)
         conn->close();
 }
 
-std::size_t http_server::connections_count() const {
+std::size_t server::connections_count() const {
     return *impl_->open_;
 }
 
-} // namespace kibitz::engineio
+} // namespace kibitz::http

@@ -1,17 +1,17 @@
-#include <kibitz/engineio/http.hpp>
-#include <kibitz/engineio/http_server.hpp>
+#include <kibitz/http/host.hpp>
+#include <kibitz/http/message.hpp>
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-using namespace kibitz::engineio;
+using namespace kibitz::http;
 
 namespace {
 
-http_request with_query(std::string query) {
-    http_request r;
+request with_query(std::string query) {
+    request r;
     r.query = std::move(query);
     return r;
 }
@@ -96,8 +96,8 @@ TEST(query_param, matches_names_exactly) {
     EXPECT_FALSE(with_query("SID=1").query_param("sid"));
 }
 
-TEST(http_request, finds_headers_ignoring_case) {
-    http_request r;
+TEST(request, finds_headers_ignoring_case) {
+    request r;
     r.headers = {
         {"Host", "example.com"}, {"content-type", "text/plain"}, {"X-Two", "1"}, {"x-two", "2"}};
     EXPECT_EQ(r.header("host"), "example.com");
@@ -116,16 +116,16 @@ TEST(header_name_equals, compares_ascii_case_insensitively) {
     EXPECT_FALSE(header_name_equals("\xc3\x89", "\xc3\xa9"));
 }
 
-TEST(http_response, set_adds_a_new_header) {
-    http_response r;
+TEST(response, set_adds_a_new_header) {
+    response r;
     r.set("Content-Type", "text/plain");
     ASSERT_EQ(r.headers.size(), 1u);
     EXPECT_EQ(r.headers[0].first, "Content-Type");
     EXPECT_EQ(r.headers[0].second, "text/plain");
 }
 
-TEST(http_response, set_replaces_an_existing_header_of_any_case) {
-    http_response r;
+TEST(response, set_replaces_an_existing_header_of_any_case) {
+    response r;
     r.set("Content-Type", "text/plain");
     r.set("X-Other", "1");
     r.set("content-type", "text/html");
