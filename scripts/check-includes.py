@@ -8,7 +8,8 @@ targets' sources, source directories and include paths from the CMake file API (
 A file belongs to the targets that list it as a source; a header no target lists belongs to the
 targets whose source directory is its nearest ancestor (libs/<m>/include/... is libs/<m>'s).
 An include is resolved as the compiler would (the file's own directory for "...", then the
-target's include paths); one that resolves into the source tree must belong to an allowed target.
+target's include paths, then any target's, for a header of a module not linked at all); one that
+resolves into the source tree must belong to an allowed target.
 One that does not is either a third-party header of a package below (allowed when the target
 links that package's imported target directly) or the standard library (not checked).
 
@@ -161,6 +162,10 @@ class Checker:
     def check_include(self, path, bracket, name, owners, allowed):
         """None when the include is allowed, else the reason."""
         resolved = self.resolve(path, bracket, name, owners)
+        if resolved is None:
+            # Not on this target's include path: still ours if another target's path has it
+            # (then it does not compile here, or only by luck of a -I).
+            resolved = self.resolve(path, "<", name, self.targets.keys())
         if resolved and self.in_tree(resolved):
             inc_owners = self.owners(resolved)
             if not inc_owners:
