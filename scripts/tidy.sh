@@ -5,7 +5,8 @@
 #                                   Ninja's header dependencies are read)
 # Files run in parallel (KIBITZ_TIDY_JOBS, default nproc). A file that passed is not run again
 # until the file, a header of the source tree it includes, its compile command, the
-# configuration or clang-tidy changes (a stamp per hash in <build-dir>/tidy/passed/).
+# configuration (comments aside) or clang-tidy changes (a stamp per hash in
+# <build-dir>/tidy/passed/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build/asan}"
@@ -28,7 +29,9 @@ import hashlib, json, os, re, subprocess, sys
 build, work, version = sys.argv[1:4]
 root = os.getcwd()
 wanted = {os.path.join(root, f.strip()) for f in open(os.path.join(work, "files.txt")) if f.strip()}
-config = open(".clang-tidy", "rb").read()
+# The configuration without its comments: a reworded reason does not re-run every file.
+config = b"\n".join(l for l in open(".clang-tidy", "rb").read().splitlines()
+                     if not l.lstrip().startswith(b"#"))
 
 # Ninja's record of the headers each object was last built with.
 deps, current = {}, None
