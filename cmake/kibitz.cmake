@@ -8,6 +8,13 @@ target_compile_options(kibitz_warnings INTERFACE
     # (GCC bug 105329): a false positive that -Werror would turn into a failed release build.
     $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
 
+# kibitz_strict_warnings(target): implicit conversions that change a value's sign or may lose
+# bits are errors too (-Wconversion -Wsign-conversion). A module turns it on once its code is
+# clean: a narrowing that is proven in range is written as an explicit cast.
+function(kibitz_strict_warnings target)
+    target_compile_options(${target} PRIVATE -Wconversion -Wsign-conversion)
+endfunction()
+
 # kibitz_library(NAME name SOURCES ... DEPS ...): a module library kibitz_<name>, aliased
 # kibitz::<name>, with its public headers under libs/<name>/include/kibitz/<name>/.
 function(kibitz_library)
@@ -49,6 +56,24 @@ macro(kibitz_add_subdirectories)
         endif()
     endforeach()
 endmacro()
+
+# kibitz_add_test_directories(dir...): like kibitz_add_subdirectories, but a listed directory
+# without a CMakeLists.txt is a configure error, not a silent skip (a renamed or deleted test
+# directory must not quietly take its tests out of `make test`). KIBITZ_SKIP still applies.
+function(kibitz_add_test_directories)
+    foreach(dir ${ARGN})
+        get_filename_component(leaf "${dir}" NAME)
+        if(leaf IN_LIST KIBITZ_SKIP)
+            continue()
+        endif()
+        if(NOT EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt")
+            message(FATAL_ERROR "test directory ${CMAKE_CURRENT_SOURCE_DIR}/${dir} has no "
+                "CMakeLists.txt: restore it, or remove it from the list in "
+                "${CMAKE_CURRENT_LIST_FILE}")
+        endif()
+        add_subdirectory(${dir})
+    endforeach()
+endfunction()
 
 # kibitz_fuzzer(NAME name SOURCES ... DEPS ...): a libFuzzer binary in <build>/fuzz/, run briefly
 # by scripts/fuzz.sh with the seed corpus tests/fuzz/<module>/corpus/<name>/ when it exists.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything `make test` runs, in the order of the gates: format check, build with
-# -Werror, unit tests under ASan/UBSan, integration and interop tests with real clients,
-# browser tests, short fuzz runs. Stops at the first failing gate.
+# -Werror, the include boundary, unit tests under ASan/UBSan, clang-tidy, integration and
+# interop tests with real clients, browser tests, short fuzz runs. Stops at the first failing
+# gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,10 +17,17 @@ step "build (asan preset: GCC, ASan + UBSan, -Werror)"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
 
+step "include boundary (scripts/check-includes.sh: only headers of directly linked targets)"
+scripts/check-includes.sh --self-test
+scripts/check-includes.sh build/asan
+
 step "unit tests (ASan + UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --preset asan -L unit -LE slow -j "$jobs"
+
+step "clang-tidy (scripts/tidy.sh: the checks of .clang-tidy on libs/ and apps/)"
+scripts/tidy.sh build/asan
 
 step "package (cmake --install, then find_package(kibitz) from another project)"
 tests/package/test_package.sh build/asan

@@ -7,7 +7,7 @@ namespace {
 
 // Magic multipliers found offline by trial with a fixed xorshift seed. Any set works whose index
 // collisions only ever map equal attack sets together; fill_magics asserts that on every build.
-constexpr std::array<bitboard, 64> bishop_magics = {
+constexpr by_square<bitboard> bishop_magics = {
     0x10102002004a1420ULL, 0x8020040400584008ULL, 0x10510800811201c8ULL, 0x5204042080000088ULL,
     0x2204106880000002ULL, 0x1401042004000000ULL, 0x0400880410042004ULL, 0x0028208200a02020ULL,
     0x1500241990010e00ULL, 0x8001200182020a40ULL, 0x40004101030b0000ULL, 0x8002041042000100ULL,
@@ -26,7 +26,7 @@ constexpr std::array<bitboard, 64> bishop_magics = {
     0x0000000104208200ULL, 0x0000800810d00080ULL, 0x0400530411080200ULL, 0x4040702400932244ULL,
 };
 
-constexpr std::array<bitboard, 64> rook_magics = {
+constexpr by_square<bitboard> rook_magics = {
     0x1080004008801020ULL, 0x0840092002c03000ULL, 0x1900200010400900ULL, 0x0880100008000480ULL,
     0x4200100420080200ULL, 0x8100020100080400ULL, 0x0200040110886200ULL, 0x0200008040220411ULL,
     0x0404800084400220ULL, 0x0000401000402000ULL, 0x0086001081220440ULL, 0x0408800800100280ULL,
@@ -74,8 +74,8 @@ bitboard relevant_mask(square s, std::array<std::array<int, 2>, 4> const& steps)
 // Fills one slider's entries and its shared attack array, enumerating every subset of each mask
 // (Carry-Rippler: next = (sub - mask) & mask).
 template<std::size_t N>
-void fill_magics(std::array<magic_entry, 64>& entries, std::array<bitboard, N>& storage,
-                 std::array<bitboard, 64> const& magics,
+void fill_magics(by_square<magic_entry>& entries, std::array<bitboard, N>& storage,
+                 by_square<bitboard> const& magics,
                  std::array<std::array<int, 2>, 4> const& steps) {
     std::size_t offset = 0;
     for (square s = 0; s < 64; ++s) {

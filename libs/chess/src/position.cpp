@@ -10,8 +10,8 @@ namespace {
 using enum piece_type;
 
 // The castling rights that survive a move touching square s (king or rook leaving, rook taken).
-constexpr std::array<castling_rights, 64> castling_keep = [] {
-    std::array<castling_rights, 64> keep{};
+constexpr by_square<castling_rights> castling_keep = [] {
+    by_square<castling_rights> keep{};
     keep.fill(all_castling);
     keep[make_square(4, 0)] = all_castling & ~(white_king_side | white_queen_side);
     keep[make_square(7, 0)] = all_castling & ~white_king_side;
@@ -136,11 +136,13 @@ position position::start() {
     setup s;
     constexpr std::array<piece_type, 8> back = {rook, knight, bishop, queen,
                                                 king, bishop, knight, rook};
-    for (int f = 0; f < 8; ++f) {
-        s.board[make_square(f, 0)] = make_piece(color::white, back[f]);
+    int f = 0;
+    for (piece_type const t : back) {
+        s.board[make_square(f, 0)] = make_piece(color::white, t);
         s.board[make_square(f, 1)] = make_piece(color::white, pawn);
         s.board[make_square(f, 6)] = make_piece(color::black, pawn);
-        s.board[make_square(f, 7)] = make_piece(color::black, back[f]);
+        s.board[make_square(f, 7)] = make_piece(color::black, t);
+        ++f;
     }
     s.castling = all_castling;
     auto p = from_setup(s);

@@ -381,7 +381,7 @@ void decoder::reset() noexcept {
     deadline_ = {};
 }
 
-decode_result decoder::fail(decode_error e) noexcept {
+decode_result decoder::fail(decode_error e) {
     reset();
     decode_result r;
     r.status = decode_status::error;

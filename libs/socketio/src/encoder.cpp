@@ -52,13 +52,14 @@ bool has_binary(json const& value) noexcept {
     switch (value.type()) {
     case json::value_t::binary:
         return true;
+    // get_ptr, not get_ref: the type is known here, and get_ptr cannot throw.
     case json::value_t::array:
-        for (auto const& element : value.get_ref<json::array_t const&>()) {
+        for (auto const& element : *value.get_ptr<json::array_t const*>()) {
             if (has_binary(element)) return true;
         }
         return false;
     case json::value_t::object:
-        for (auto const& entry : value.get_ref<json::object_t const&>()) {
+        for (auto const& entry : *value.get_ptr<json::object_t const*>()) {
             if (has_binary(entry.second)) return true;
         }
         return false;

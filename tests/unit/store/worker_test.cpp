@@ -9,6 +9,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -86,8 +87,7 @@ TEST(worker, delivers_results_in_job_order_on_the_posting_thread) {
     EXPECT_TRUE(seen.empty()); // nothing runs until the owner runs its queue
     loop.run_posted();
     std::vector<int> expected(20);
-    for (int i = 0; i < 20; ++i)
-        expected[i] = i;
+    std::iota(expected.begin(), expected.end(), 0);
     EXPECT_EQ(seen, expected);
     w.stop();
     ASSERT_EQ(job_threads.size(), 20U);
@@ -156,8 +156,8 @@ TEST(worker, stop_runs_every_queued_job_then_refuses_new_ones) {
     EXPECT_EQ(loop.posted(), static_cast<std::size_t>(11 + accepted_late));
     loop.run_posted();
     ASSERT_EQ(seen.size(), static_cast<std::size_t>(10 + accepted_late));
-    for (int i = 0; i < 10; ++i)
-        EXPECT_EQ(seen[i], i);
+    for (std::size_t i = 0; i < 10; ++i)
+        EXPECT_EQ(seen[i], static_cast<int>(i));
     EXPECT_FALSE(w.run([](database&) { return 1; }, [](int) { ADD_FAILURE(); }));
     w.stop();
 }

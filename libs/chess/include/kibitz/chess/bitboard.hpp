@@ -4,6 +4,7 @@
 
 #include <array>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 namespace kibitz::chess {
@@ -62,9 +63,10 @@ constexpr bitboard shift_west(bitboard b) {
 namespace detail {
 
 // Squares reached from `s` by the given (file, rank) steps, each taken once.
-constexpr bitboard step_targets(square s, std::array<std::array<int, 2>, 8> const& steps, int n) {
+constexpr bitboard step_targets(square s, std::array<std::array<int, 2>, 8> const& steps,
+                                std::size_t n) {
     bitboard b = 0;
-    for (int i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
         int const f = file_of(s) + steps[i][0];
         int const r = rank_of(s) + steps[i][1];
         if (f >= 0 && f < 8 && r >= 0 && r < 8) b |= bit(make_square(f, r));
@@ -72,19 +74,19 @@ constexpr bitboard step_targets(square s, std::array<std::array<int, 2>, 8> cons
     return b;
 }
 
-constexpr std::array<bitboard, 64> step_table(std::array<std::array<int, 2>, 8> const& steps,
-                                              int n) {
-    std::array<bitboard, 64> t{};
+constexpr by_square<bitboard> step_table(std::array<std::array<int, 2>, 8> const& steps,
+                                         std::size_t n) {
+    by_square<bitboard> t{};
     for (square s = 0; s < 64; ++s)
         t[s] = step_targets(s, steps, n);
     return t;
 }
 
-inline constexpr std::array<bitboard, 64> knight_table =
+inline constexpr by_square<bitboard> knight_table =
     step_table({{{1, 2}, {2, 1}, {2, -1}, {1, -2}, {-1, -2}, {-2, -1}, {-2, 1}, {-1, 2}}}, 8);
-inline constexpr std::array<bitboard, 64> king_table =
+inline constexpr by_square<bitboard> king_table =
     step_table({{{1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}, {-1, -1}, {0, -1}, {1, -1}}}, 8);
-inline constexpr std::array<std::array<bitboard, 64>, 2> pawn_table = {
+inline constexpr std::array<by_square<bitboard>, 2> pawn_table = {
     step_table({{{-1, 1}, {1, 1}}}, 2), step_table({{{-1, -1}, {1, -1}}}, 2)};
 
 // One slider square's "fancy magic" entry: attacks[((occupied & mask) * magic) >> shift].
@@ -103,10 +105,10 @@ struct magic_entry {
 struct slider_tables {
     slider_tables();
 
-    std::array<magic_entry, 64> bishop;
-    std::array<magic_entry, 64> rook;
-    std::array<std::array<bitboard, 64>, 64> between;
-    std::array<std::array<bitboard, 64>, 64> line;
+    by_square<magic_entry> bishop;
+    by_square<magic_entry> rook;
+    by_square<by_square<bitboard>> between;
+    by_square<by_square<bitboard>> line;
     std::array<bitboard, 5248> bishop_attacks;
     std::array<bitboard, 102400> rook_attacks;
 };

@@ -46,7 +46,7 @@ public:
 private:
     constexpr move(square from, square to, move_kind kind, piece_type promo)
         : bits_(static_cast<std::uint16_t>(from | (to << 6) | (static_cast<int>(kind) << 12) |
-                                           ((index(promo) - 1) << 14))) {}
+                                           ((static_cast<int>(promo) - 1) << 14))) {}
 
     std::uint16_t bits_ = 0;
 };

@@ -11,15 +11,15 @@ namespace kibitz::chess {
 
 // A position as written down (for example by a FEN), before any validation.
 struct setup {
-    std::array<piece, 64> board = filled_with_none();
+    by_square<piece> board = filled_with_none();
     color side_to_move = color::white;
     castling_rights castling = 0;
     square ep_square = no_square; // the square a pawn skipped, or no_square
     int halfmove_clock = 0;
     int fullmove_number = 1;
 
-    static constexpr std::array<piece, 64> filled_with_none() {
-        std::array<piece, 64> b{};
+    static constexpr by_square<piece> filled_with_none() {
+        by_square<piece> b{};
         b.fill(piece::none);
         return b;
     }
@@ -95,7 +95,7 @@ private:
     void update_castling(square from, square to);
     bool ep_capture_legal(square from, square ep) const;
 
-    std::array<piece, 64> board_ = setup::filled_with_none();
+    by_square<piece> board_ = setup::filled_with_none();
     std::array<bitboard, 6> by_type_{};
     std::array<bitboard, 2> by_color_{};
     std::uint64_t key_ = 0;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,15 +15,16 @@ enum class color : std::uint8_t { white = 0, black = 1 };
 constexpr color operator~(color c) {
     return static_cast<color>(static_cast<int>(c) ^ 1);
 }
-constexpr int index(color c) {
-    return static_cast<int>(c);
+// Colours and piece types index the library's tables (std::array, so the index is a size_t).
+constexpr std::size_t index(color c) {
+    return static_cast<std::size_t>(c);
 }
 
 // The six kinds of piece, in the order used by every table of the library.
 enum class piece_type : std::uint8_t { pawn, knight, bishop, rook, queen, king };
 
-constexpr int index(piece_type t) {
-    return static_cast<int>(t);
+constexpr std::size_t index(piece_type t) {
+    return static_cast<std::size_t>(t);
 }
 
 // A coloured piece: white pawn..king are 0..5, black pawn..king 6..11, then `none`.
@@ -41,6 +44,17 @@ constexpr piece_type type_of(piece p) {
 // A square 0..63: a1 = 0, b1 = 1, ..., h1 = 7, a2 = 8, ..., h8 = 63.
 using square = int;
 inline constexpr square no_square = 64;
+
+// A table with one entry per square, indexed by a square (precondition: 0 <= s < 64, so never
+// no_square). Otherwise a std::array<T, 64>: its size, iteration and comparison are the array's.
+template<class T>
+struct by_square : std::array<T, 64> {
+    constexpr T& operator[](square s) { return std::array<T, 64>::operator[](slot(s)); }
+    constexpr T const& operator[](square s) const { return std::array<T, 64>::operator[](slot(s)); }
+
+private:
+    static constexpr std::size_t slot(square s) { return static_cast<std::size_t>(s); }
+};
 
 constexpr square make_square(int file, int rank) {
     return rank * 8 + file;

@@ -3,6 +3,7 @@
 #include <kibitz/chess/types.hpp>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace kibitz::chess::zobrist {
@@ -13,7 +14,7 @@ namespace kibitz::chess::zobrist {
 // castling right held, one for the en-passant file when an en-passant capture is legal, and
 // `side` when black is to move.
 struct key_table {
-    std::array<std::array<std::uint64_t, 64>, 12> piece_square{};
+    std::array<by_square<std::uint64_t>, 12> piece_square{};
     std::array<std::uint64_t, 4> castling{};
     std::array<std::uint64_t, 8> ep_file{};
     std::uint64_t side = 0;
@@ -47,19 +48,20 @@ constexpr key_table make_keys() {
 inline constexpr key_table keys = detail::make_keys();
 
 inline constexpr std::uint64_t piece_square(piece p, square s) {
-    return keys.piece_square[static_cast<int>(p)][s];
+    return keys.piece_square[static_cast<std::size_t>(p)][s];
 }
 
 // The XOR of the keys of every right in the set.
 inline constexpr std::uint64_t castling(castling_rights rights) {
     std::uint64_t k = 0;
-    for (int i = 0; i < 4; ++i)
-        if (rights & (1 << i)) k ^= keys.castling[i];
+    for (std::size_t i = 0; i < 4; ++i)
+        if (rights & (1U << i)) k ^= keys.castling[i];
     return k;
 }
 
+// Precondition: 0 <= file < 8 (a file_of()).
 inline constexpr std::uint64_t ep_file(int file) {
-    return keys.ep_file[file];
+    return keys.ep_file[static_cast<std::size_t>(file)];
 }
 
 } // namespace kibitz::chess::zobrist

@@ -116,7 +116,7 @@ public:
     decoder_limits const& limits() const noexcept { return limits_; }
 
 private:
-    decode_result fail(decode_error e) noexcept;
+    decode_result fail(decode_error e);
     decode_result take_text(std::string_view text, util::time_point now);
     decode_result take_binary(std::string_view bytes);
 
