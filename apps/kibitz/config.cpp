@@ -42,8 +42,11 @@ std::vector<std::string> split_commas(std::string const& v) {
 }
 } // namespace
 
-std::vector<option_spec> const& option_specs() {
-    static std::vector<option_spec> const specs = {
+namespace {
+
+// The options of the server itself: listening, storage, transports, limits.
+std::vector<option_spec> server_specs() {
+    return {
         {"--host", "KIBITZ_HOST", "address to listen on (default 127.0.0.1)", text(&config::host)},
         {"--port", "KIBITZ_PORT", "port (default 3000; 0 picks a free one)",
          [](config& c, std::string const& v) {
@@ -94,6 +97,12 @@ std::vector<option_spec> const& option_specs() {
              c.allowed_hosts = split_commas(v);
              return true;
          }},
+    };
+}
+
+// The options of the apps: chat and chess flood control and bounds.
+std::vector<option_spec> app_specs() {
+    return {
         {"--chat-messages-per-window", "KIBITZ_CHAT_MESSAGES_PER_WINDOW",
          "chat messages a name may send per window (10; 0 turns flood control off)",
          number(&config::chat_messages_per_window, std::size_t{0})},
@@ -157,6 +166,17 @@ std::vector<option_spec> const& option_specs() {
          "chess pgn requests per connection per window (20; 0: no limit)",
          number(&config::chess_pgns_per_window, std::size_t{0})},
     };
+}
+
+} // namespace
+
+std::vector<option_spec> const& option_specs() {
+    static std::vector<option_spec> const specs = [] {
+        auto all = server_specs();
+        for (auto& spec : app_specs())
+            all.push_back(std::move(spec));
+        return all;
+    }();
     return specs;
 }
 
