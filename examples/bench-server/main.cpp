@@ -3,7 +3,7 @@
 // socket, the sender included) and event `dm` with P.to a socket id does
 // io.to(P.to).emit("dm", P). bench/node/server.mjs is the same program for Node's socket.io.
 //
-//   bench-server [--host 127.0.0.1] [--port 3000]
+//   bench-server [--host 127.0.0.1] [--port 3000] [--parser json|msgpack]
 #include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
@@ -20,14 +20,19 @@ using kibitz::json;
 int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     int port = 3000;
+    auto parser = sio::parser_kind::json;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         if (flag == "--host")
             host = argv[i + 1];
         else if (flag == "--port")
             port = std::atoi(argv[i + 1]);
+        else if (flag == "--parser" && std::string(argv[i + 1]) == "msgpack")
+            parser = sio::parser_kind::msgpack;
+        else if (flag == "--parser" && std::string(argv[i + 1]) == "json")
+            parser = sio::parser_kind::json;
         else {
-            std::cerr << "usage: bench-server [--host H] [--port P]\n";
+            std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]\n";
             return 2;
         }
     }
@@ -35,6 +40,7 @@ int main(int argc, char** argv) {
     // The load generator opens up to 10k sessions from a few loopback addresses.
     sio::server_options opts;
     opts.engine.max_sessions_per_address = 0;
+    opts.parser = parser;
     sio::server io(ioc, opts);
     io.on_connection([&io](sio::socket_ptr s) {
         // Broadcast to every socket of "/", the sender included.

@@ -9,7 +9,7 @@
 // Limits for the tests of hostile clients (defaults as in production):
 //   [--max-sessions-per-ip N] [--max-sessions N] [--header-timeout-ms N]
 //   [--write-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]
-//   [--websocket-origin ORIGIN]
+//   [--websocket-origin ORIGIN] [--parser json|msgpack]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/http/server.hpp>
@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     kibitz::util::duration ping_timeout{200};
     kibitz::http::limits limits;
     std::vector<std::string> websocket_origins;
+    auto parser = kibitz::socketio::parser_kind::json;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         if (flag == "--host")
@@ -64,12 +65,17 @@ int main(int argc, char** argv) {
             limits.header_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
+        else if (flag == "--parser" &&
+                 (std::string(argv[i + 1]) == "json" || std::string(argv[i + 1]) == "msgpack"))
+            parser = std::string(argv[i + 1]) == "msgpack" ? kibitz::socketio::parser_kind::msgpack
+                                                           : kibitz::socketio::parser_kind::json;
         else {
             std::cerr << "usage: conformance-server [--host H] [--port P] [--max-sessions-per-ip N]"
                          " [--max-sessions N] [--header-timeout-ms N] [--write-timeout-ms N]"
                          " [--max-connections N] [--max-connections-per-ip N]"
                          " [--ping-interval-ms N] [--ping-timeout-ms N]"
-                         " [--websocket-origin ORIGIN] [--allowed-host HOST]\n";
+                         " [--websocket-origin ORIGIN] [--allowed-host HOST]"
+                         " [--parser json|msgpack]\n";
             return 2;
         }
     }
@@ -101,6 +107,7 @@ int main(int argc, char** argv) {
     });
 
     sio::server_options sopts;
+    sopts.parser = parser;
     sopts.engine.ping_interval = opts.ping_interval;
     sopts.engine.ping_timeout = opts.ping_timeout;
     sopts.engine.max_payload = opts.max_payload;

@@ -3,13 +3,15 @@
 #include "stringify.hpp"
 
 #include <kibitz/socketio/encoder.hpp>
+#include <kibitz/socketio/msgpack_parser.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/socketio/wire.hpp>
 #include <kibitz/util/log.hpp>
 
 namespace kibitz::socketio::detail {
 
-std::vector<engineio::outgoing_ptr> to_wire(packet const& p) {
+std::vector<engineio::outgoing_ptr> to_wire(packet const& p, parser_kind parser) {
+    if (parser == parser_kind::msgpack) return {engineio::make_binary(encode_msgpack(p))};
     auto encoded = encode(p);
     std::vector<engineio::outgoing_ptr> parts;
     parts.reserve(1 + encoded.attachments.size());
@@ -75,7 +77,14 @@ void client::on_message(engineio::message m, util::time_point now) {
 }
 
 void client::on_message_unguarded(engineio::message& m, util::time_point now) {
-    auto result = m.binary ? decoder_.feed_binary(m.data, now) : decoder_.feed_text(m.data, now);
+    decode_result result;
+    if (server_.opts().parser == parser_kind::msgpack) {
+        // Every packet is one binary message; a text message is not of this wire.
+        result = m.binary ? decode_msgpack(m.data, decoder_.limits())
+                          : decode_result{decode_status::error, {}, decode_error::invalid_type};
+    } else {
+        result = m.binary ? decoder_.feed_binary(m.data, now) : decoder_.feed_text(m.data, now);
+    }
     if (result.failed()) {
         // A malformed packet closes this one client (and no other) with "parse error".
         util::log(util::log_level::debug,
@@ -152,7 +161,7 @@ void client::on_connect_packet(packet& p) {
 
 void client::send(packet const& p, bool is_volatile) {
     if (!open_) return;
-    send_parts(to_wire(p), is_volatile);
+    send_parts(to_wire(p, server_.opts().parser), is_volatile);
 }
 
 void client::send_parts(std::vector<engineio::outgoing_ptr> const& parts, bool is_volatile) {

@@ -20,8 +20,9 @@ class server;
 
 namespace kibitz::socketio::detail {
 
-// The encoded form of one packet: the text message, then one binary message per attachment.
-std::vector<engineio::outgoing_ptr> to_wire(packet const& p);
+// The encoded form of one packet: in the JSON parser the text message, then one binary message
+// per attachment; in the msgpack parser one binary message.
+std::vector<engineio::outgoing_ptr> to_wire(packet const& p, parser_kind parser);
 
 // One Engine.IO connection and the namespace sockets multiplexed on it (Node's Client): decodes
 // what arrives, routes it to the socket of its namespace, and sends what the sockets emit.

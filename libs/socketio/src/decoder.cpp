@@ -1,4 +1,6 @@
 #include <kibitz/socketio/decoder.hpp>
+
+#include "payload_check.hpp"
 #include <kibitz/socketio/wire.hpp>
 #include <kibitz/util/utf8.hpp>
 
@@ -140,38 +142,6 @@ std::optional<decode_error> scan_json(std::string_view text, decoder_limits cons
     return std::nullopt;
 }
 
-// socket.io-parser 4.2.4 Decoder.isPayloadValid, made stricter where issue 3 asks: EVENT and ACK
-// need a payload (socket.io-protocol README: "The payload is mandatory"), an event name must be
-// a string (4.2.4 also lets a number through) and may be refused when reserved.
-std::optional<decode_error> check_payload(packet const& p, decoder_limits const& limits) {
-    json const& d = p.data;
-    switch (p.type) {
-    case packet_type::connect:
-        if (p.has_data() && !d.is_object()) return decode_error::invalid_payload;
-        return std::nullopt;
-    case packet_type::disconnect:
-        if (p.has_data()) return decode_error::invalid_payload;
-        return std::nullopt;
-    case packet_type::connect_error:
-        if (p.has_data() && !d.is_string() && !d.is_object()) return decode_error::invalid_payload;
-        return std::nullopt;
-    case packet_type::event:
-    case packet_type::binary_event:
-        if (!d.is_array() || d.empty()) return decode_error::invalid_payload;
-        if (!d[0].is_string()) return decode_error::invalid_event_name;
-        if (limits.reject_reserved_events &&
-            is_reserved_event_name(d[0].get_ref<json::string_t const&>())) {
-            return decode_error::reserved_event_name;
-        }
-        return std::nullopt;
-    case packet_type::ack:
-    case packet_type::binary_ack:
-        if (!d.is_array()) return decode_error::invalid_payload;
-        return std::nullopt;
-    }
-    return decode_error::invalid_type;
-}
-
 // A placeholder is an object whose "_placeholder" is true (socket.io-parser lib/binary.ts).
 bool is_placeholder(json const& value) {
     if (!value.is_object()) return false;
@@ -282,7 +252,7 @@ std::optional<decode_error> parse_text(std::string_view s, decoder_limits const&
         // null is the absence of a payload: socket.io-parser refuses it for every type.
         if (p.data.is_null()) return decode_error::invalid_payload;
     }
-    if (auto const e = check_payload(p, limits)) return e;
+    if (auto const e = detail::check_payload(p, limits)) return e;
     if (is_binary_type(p.type)) {
         if (auto const e = check_placeholders(p.data, attachments)) return e;
     }
@@ -293,6 +263,38 @@ std::optional<decode_error> parse_text(std::string_view s, decoder_limits const&
 }
 
 } // namespace
+
+// socket.io-parser 4.2.4 Decoder.isPayloadValid, made stricter: EVENT and ACK
+// need a payload (socket.io-protocol README: "The payload is mandatory"), an event name must be
+// a string (4.2.4 also lets a number through) and may be refused when reserved.
+std::optional<decode_error> detail::check_payload(packet const& p, decoder_limits const& limits) {
+    json const& d = p.data;
+    switch (p.type) {
+    case packet_type::connect:
+        if (p.has_data() && !d.is_object()) return decode_error::invalid_payload;
+        return std::nullopt;
+    case packet_type::disconnect:
+        if (p.has_data()) return decode_error::invalid_payload;
+        return std::nullopt;
+    case packet_type::connect_error:
+        if (p.has_data() && !d.is_string() && !d.is_object()) return decode_error::invalid_payload;
+        return std::nullopt;
+    case packet_type::event:
+    case packet_type::binary_event:
+        if (!d.is_array() || d.empty()) return decode_error::invalid_payload;
+        if (!d[0].is_string()) return decode_error::invalid_event_name;
+        if (limits.reject_reserved_events &&
+            is_reserved_event_name(d[0].get_ref<json::string_t const&>())) {
+            return decode_error::reserved_event_name;
+        }
+        return std::nullopt;
+    case packet_type::ack:
+    case packet_type::binary_ack:
+        if (!d.is_array()) return decode_error::invalid_payload;
+        return std::nullopt;
+    }
+    return decode_error::invalid_type;
+}
 
 std::error_category const& decode_category() noexcept {
     static decode_category_impl const category;

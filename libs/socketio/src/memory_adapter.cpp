@@ -98,7 +98,7 @@ void memory_adapter::deliver_local(packet const& p, broadcast_options const& opt
     auto sids = local_sids(opts);
     if (sids.empty()) return;
     // Encode once; every recipient's queue points at the same frames.
-    auto parts = detail::to_wire(p);
+    auto parts = ctx_.encode ? ctx_.encode(p) : detail::to_wire(p, parser_kind::json);
     for (auto const& sid : sids)
         ctx_.deliver(sid, parts, opts.is_volatile);
 }
@@ -107,7 +107,7 @@ void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
                                         std::function<void(std::size_t)> on_count,
                                         std::function<void(json)> on_ack) {
     auto sids = local_sids(opts);
-    auto parts = detail::to_wire(p);
+    auto parts = ctx_.encode ? ctx_.encode(p) : detail::to_wire(p, parser_kind::json);
     std::size_t count = 0;
     auto id = *p.id;
     for (auto const& sid : sids) {

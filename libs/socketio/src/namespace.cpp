@@ -30,6 +30,9 @@ adapter_context nsp::make_context() {
         return deliver_with_ack(sid, ack_id, parts, is_volatile, timeout, std::move(on_ack));
     };
     ctx.socket_by_id = [this](std::string const& sid) { return socket_by_id(sid); };
+    ctx.encode = [srv = server_](packet const& p) {
+        return detail::to_wire(p, srv->opts().parser);
+    };
     return ctx;
 }
 

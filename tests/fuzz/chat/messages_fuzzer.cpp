@@ -35,11 +35,13 @@ template<class... F>
 overloaded(F...) -> overloaded<F...>;
 
 // Events of the table, one unknown one, and a near miss.
-constexpr std::array<std::string_view, 7> events{wire::event_join,
+constexpr std::array<std::string_view, 9> events{wire::event_join,
                                                  wire::event_leave,
                                                  wire::event_message,
                                                  wire::event_typing,
                                                  wire::event_history,
+                                                 wire::event_edit,
+                                                 wire::event_delete,
                                                  "users",
                                                  "Join"};
 
@@ -122,6 +124,12 @@ void check_message(client_message const& m) {
                        check(r.limit >= 1 && r.limit <= wire::max_history_limit);
                        check(!r.before || *r.before > 0);
                    },
+                   [](edit_request const& r) {
+                       check(r.id >= 0);
+                       check_text(r.text);
+                       mention_candidates(r.text);
+                   },
+                   [](delete_request const& r) { check(r.id >= 0); },
                },
                m);
 }
@@ -131,7 +139,8 @@ void parse_one(std::string_view event, json const& payload) {
     if (!m) return;
     check(payload.is_object());
     check(event == wire::event_join || event == wire::event_leave || event == wire::event_message ||
-          event == wire::event_typing || event == wire::event_history);
+          event == wire::event_typing || event == wire::event_history ||
+          event == wire::event_edit || event == wire::event_delete);
     check_message(*m);
 }
 

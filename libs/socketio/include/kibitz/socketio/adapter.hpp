@@ -84,6 +84,9 @@ struct adapter_context {
         deliver_with_ack;
     // This server's connected socket `sid`, or null.
     std::function<socket_ptr(std::string const& sid)> socket_by_id;
+    // The frames of `p` in this server's parser (server_options::parser): encode once, then
+    // deliver the same frames to every recipient. Empty: socket.io-parser's JSON.
+    std::function<frames(packet const& p)> encode;
 };
 
 // The room index and broadcast router of one namespace (socket.io-adapter). The in-memory

@@ -39,6 +39,11 @@ struct packet {
     friend bool operator==(packet const&, packet const&) = default;
 };
 
+// The packet format on the wire (server_options::parser): socket.io-parser's JSON text with
+// binary attachments (the default, as in Node), or npm socket.io-msgpack-parser's MessagePack
+// (msgpack_parser.hpp). One per server: every client of it must use the same.
+enum class parser_kind : std::uint8_t { json, msgpack };
+
 // The name of a packet type as socket.io-parser spells it ("CONNECT", "BINARY_EVENT", ...).
 std::string_view to_string(packet_type type) noexcept;
 

@@ -51,8 +51,10 @@ struct server_options {
     bool cleanup_empty_child_namespaces = true;
     // Off when empty (recovery_options: adapter.hpp).
     std::optional<recovery_options> connection_state_recovery;
-    // Limits on what a client sends (attachment bytes follow engine.max_payload).
+    // Limits on what a client sends (attachment bytes follow engine.max_payload); the msgpack
+    // parser keeps the same nesting, value and payload rules.
     decoder_limits limits;
+    parser_kind parser = parser_kind::json;
     // Serve socket.io.js and its siblings at <path>socket.io.js, from this folder (the
     // socket.io-client package's dist/). Empty: not served.
     std::string client_dist_dir;
