@@ -19,6 +19,7 @@ import { insertInto, mergeLatestInto, newRoom, replaceIn } from "./chat-window.j
 export { ERRORS, ROOM_RE, foldName };
 
 export const ACK_TIMEOUT_MS = 8000;
+export const CONNECT_WAIT_MS = 10000; // a name picked before the socket connected waits this long
 export const MAX_MESSAGES = 500; // per room, in memory and so in the DOM
 export const PAGE = 100; // messages per `history` request (the server's maximum)
 export const JOIN_HISTORY = 50; // what `join` returns
@@ -63,13 +64,14 @@ export function memoryStorage(initial = {}) {
 
 export class ChatClient extends EventTarget {
   // opts: storage {load(key, fallback), save(key, value)}, startRoom ("lobby"), maxMessages,
-  // ackTimeoutMs, timers {set(fn, ms), clear(handle)}, newId() (client message ids).
+  // ackTimeoutMs, connectWaitMs, timers {set(fn, ms), clear(handle)}, newId() (client message ids).
   constructor(opts = {}) {
     super();
     this.storage = opts.storage ?? memoryStorage();
     this.startRoom = opts.startRoom ?? "lobby";
     this.maxMessages = opts.maxMessages ?? MAX_MESSAGES;
     this.ackTimeoutMs = opts.ackTimeoutMs ?? ACK_TIMEOUT_MS;
+    this.connectWaitMs = opts.connectWaitMs ?? CONNECT_WAIT_MS;
     this.timers = opts.timers ?? { set: (fn, ms) => setTimeout(fn, ms), clear: (t) => clearTimeout(t) };
     this.newId = opts.newId ?? defaultNewId;
     this.socket = null;
@@ -107,6 +109,22 @@ export class ChatClient extends EventTarget {
     socket.on("message updated", (m) => this.onChanged(m));
     socket.on("message deleted", (e) => this.onChanged(e && { id: e.id, room: e.room, deleted: true }));
     if (socket.connected) this.onConnect();
+  }
+
+  // Resolves true once the socket is connected, false if it is not within `ms`.
+  waitOnline(ms) {
+    if (this.socket?.connected) return Promise.resolve(true);
+    if (!this.socket) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok) => {
+        this.timers.clear(timer);
+        this.removeEventListener("connection", onChange);
+        resolve(ok);
+      };
+      const onChange = () => this.socket.connected && done(true);
+      const timer = this.timers.set(() => done(!!this.socket.connected), ms);
+      this.addEventListener("connection", onChange);
+    });
   }
 
   call(event, payload) {
@@ -194,7 +212,8 @@ export class ChatClient extends EventTarget {
   async pickName(name) {
     name = String(name).trim();
     if (!name) return { ok: false, error: { code: "name_invalid" } };
-    if (!this.socket?.connected) return { ok: false, error: { code: "offline", message: "Not connected yet. Try again in a moment." } };
+    // A name picked while the page still connects is taken once it is connected.
+    if (!(await this.waitOnline(this.connectWaitMs))) return { ok: false, error: { code: "offline", message: "Not connected yet. Try again in a moment." } };
     this.identity = { name };
     const ok = await this.joinRoom(this.current);
     if (!ok) {

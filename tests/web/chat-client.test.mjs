@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChatClient, EVENTS, foldName, memoryStorage, PAGE } from "../../web/chat-client.js";
+import { ChatClient, CONNECT_WAIT_MS, EVENTS, foldName, memoryStorage, PAGE } from "../../web/chat-client.js";
 import { FakeSocket, fakeTimers, settle, msg, range } from "./fake-socket.mjs";
 
 const ME = { name: "Alice", token: "tok-alice" };
@@ -225,6 +225,29 @@ test("pickName joins the current room, then the others, with the name the server
   assert.deepEqual(await picked, { ok: true });
   assert.deepEqual(s.storage.data.get("identity"), { name: "alice", token: "tok-alice" });
   assert.deepEqual([...s.client.joinedRooms], ["book-club", "lobby"]);
+});
+
+test("a name picked before the socket connected is taken once it connects; offline past the wait, a clear error", async () => {
+  const s = setup({ identity: null });
+  const picked = s.client.pickName("Alice");
+  await settle();
+  assert.equal(s.socket.calls.length, 0, "nothing sent before the connection");
+  s.timers.run(CONNECT_WAIT_MS - 1);
+  s.socket.open();
+  (await s.socket.waitCall("join")).answer(joinAck("lobby"));
+  assert.deepEqual(await picked, { ok: true });
+  assert.equal(s.timers.size, 0, "the wait's timer is cleared");
+  assert.deepEqual(s.storage.data.get("identity"), ME);
+
+  const late = setup({ identity: null });
+  const refused = late.client.pickName("Bob");
+  await settle();
+  late.timers.run(CONNECT_WAIT_MS);
+  assert.deepEqual(await refused, { ok: false, error: { code: "offline", message: "Not connected yet. Try again in a moment." } });
+  assert.equal(late.client.identity, null);
+  late.socket.open();
+  await settle();
+  assert.equal(late.socket.calls.length, 0, "a refused pick does not join later by itself");
 });
 
 test("too_many_rooms forgets the room and goes back to the start room", async () => {
