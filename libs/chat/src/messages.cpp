@@ -44,11 +44,7 @@ std::optional<client_message> parse_send(json const& p) {
         !optional_string(p, "id", r.id))
         return std::nullopt;
     if (r.id && !is_valid_client_id(*r.id)) return std::nullopt;
-    auto action = p.find("action");
-    if (action != p.end() && !action->is_null()) {
-        if (!action->is_boolean()) return std::nullopt;
-        r.action = action->get<bool>();
-    }
+    if (util::bool_field(p, "action", r.action) == field_state::wrong) return std::nullopt;
     return r;
 }
 

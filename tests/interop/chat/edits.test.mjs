@@ -202,10 +202,17 @@ test("edits and deletes are rate limited per name", async () => {
     assert.equal(third.error.code, "rate_limited");
     assert.ok(third.error.retry_after_ms > 0);
     assert.equal((await call(alice.socket, "delete", { id })).error.code, "rate_limited");
+    // A bystander's edits and deletes are untouched by Alice's limit.
+    const bob = await joined(server.url, "bob", room);
+    const bobs = await call(bob.socket, "message", { room, text: "bob one" });
+    const bobEdit = await call(bob.socket, "edit", { id: bobs.message.id, text: "bob two" });
+    assert.equal(bobEdit.ok, true);
+    assert.equal(bobEdit.message.text, "bob two");
+    assert.equal((await call(bob.socket, "delete", { id: bobs.message.id })).ok, true);
     // Refused changes do not count: the text is still "three".
     const h = await call(alice.socket, "history", { room });
     assert.equal(h.messages.find((m) => m.id === id).text, "three");
-    closeAll(alice.socket);
+    closeAll(alice.socket, bob.socket);
   } finally {
     await server.close();
   }

@@ -176,6 +176,8 @@ TEST(parse, message_action) {
     EXPECT_FALSE(parsed<send_request>("message", {{"text", "x"}}).action);
     EXPECT_FALSE(parsed<send_request>("message", {{"text", "x"}, {"action", nullptr}}).action);
     EXPECT_FALSE(parse("message", {{"text", "x"}, {"action", "yes"}}));
+    EXPECT_FALSE(parse("message", {{"text", "x"}, {"action", 1}}));
+    EXPECT_FALSE(parsed<send_request>("message", {{"text", "x"}, {"action", false}}).action);
 }
 
 TEST(to_json, presence_users_and_typing) {
