@@ -201,6 +201,22 @@ result<pg_rows> postgres::exec(std::string_view sql, std::initializer_list<pg_pa
     return run(std::string(sql), std::vector<pg_param>(params));
 }
 
+// Waits until PQgetResult will not block: the statement is sent and its next result read.
+result<void> postgres::await_result(clock::time_point deadline) {
+    for (;;) {
+        int const flushed = PQflush(conn_);
+        if (flushed < 0) return drop("sending a statement");
+        if (flushed == 0 && !PQisBusy(conn_)) return {};
+        auto const left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+        if (left.count() <= 0) return drop("PostgreSQL did not answer in time");
+        pollfd fd{PQsocket(conn_), static_cast<short>(POLLIN | (flushed ? POLLOUT : 0)), 0};
+        int const n = ::poll(&fd, 1, static_cast<int>(left.count()));
+        if (n < 0 && errno != EINTR) return drop("waiting for PostgreSQL");
+        if (n > 0 && (fd.revents & POLLIN) && !PQconsumeInput(conn_))
+            return drop("reading from PostgreSQL");
+    }
+}
+
 // Sends the statement and waits for its answer with poll(), at most query_timeout.
 result<pg_rows> postgres::run(std::string const& sql, std::vector<pg_param> const& params) {
     if (auto r = connect(); !r) return r.error();
@@ -215,20 +231,16 @@ result<pg_rows> postgres::run(std::string const& sql, std::vector<pg_param> cons
                                              nullptr, values.data(), nullptr, nullptr, 0);
     if (!sent) return drop("sending a statement");
     auto const deadline = clock::now() + opts_.query_timeout;
-    for (;;) {
-        int const flushed = PQflush(conn_);
-        if (flushed < 0) return drop("sending a statement");
-        if (flushed == 0 && !PQisBusy(conn_)) break;
-        auto const left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
-        if (left.count() <= 0) return drop("PostgreSQL did not answer in time");
-        pollfd fd{PQsocket(conn_), static_cast<short>(POLLIN | (flushed ? POLLOUT : 0)), 0};
-        int const n = ::poll(&fd, 1, static_cast<int>(left.count()));
-        if (n < 0 && errno != EINTR) return drop("waiting for PostgreSQL");
-        if (n > 0 && (fd.revents & POLLIN) && !PQconsumeInput(conn_))
-            return drop("reading from PostgreSQL");
-    }
+    // Every result is awaited with the deadline: a migration's later statements answer later,
+    // and PQgetResult would block for them.
     PGresult* last = nullptr;
-    while (PGresult* r = PQgetResult(conn_)) {
+    for (;;) {
+        if (auto ready = await_result(deadline); !ready) {
+            if (last) PQclear(last);
+            return ready.error();
+        }
+        PGresult* r = PQgetResult(conn_);
+        if (!r) break;
         if (last) PQclear(last);
         last = r;
     }

@@ -94,6 +94,7 @@ private:
     result<void> connect();
     result<void> migrate();
     result<pg_rows> run(std::string const& sql, std::vector<pg_param> const& params);
+    result<void> await_result(std::chrono::steady_clock::time_point deadline);
     failure drop(std::string why);
     template<class F>
     auto in_transaction(F body) -> decltype(body());

@@ -6,9 +6,11 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { io } from "socket.io-client";
 import { startPostgres } from "../lib/postgres.mjs";
-import { startServer, withTimeout } from "../lib/server.mjs";
+import { binDir, startServer, withTimeout } from "../lib/server.mjs";
 import { tempData, joined, call, closeAll, connectChat } from "../chat/chat.mjs";
 
 let pg;
@@ -165,6 +167,46 @@ test("PostgreSQL down: `unavailable` within 10 s and nothing delivered; back by 
     const h = await call(bob.socket, "history", { room: "down" });
     assert.deepEqual(h.messages.map((m) => m.text), ["before", "after"]);
     closeAll(alice.socket, bob.socket);
+  } finally {
+    await a.close();
+  }
+});
+
+test("a migration that stalls part-way ends at the statement deadline, not never", async () => {
+  const url = freshDatabase();
+  const db = url.split("/").pop();
+  // Another session creates `games` and does not commit: the migration's first statements run,
+  // then its CREATE TABLE games waits for that transaction.
+  const holder = spawn("psql", ["-h", "127.0.0.1", "-p", String(pg.port), "-U", "kibitz", "-d", db, "-At"], { stdio: ["pipe", "pipe", "pipe"] });
+  holder.stdout.setEncoding("utf8");
+  let out = "";
+  const created = new Promise((resolve) => holder.stdout.on("data", (d) => (out += d).includes("CREATE TABLE") && resolve()));
+  holder.stdin.write("BEGIN;\nCREATE TABLE games (x integer);\n");
+  await withTimeout(created, 10_000, "the holder's CREATE TABLE");
+  const data = tempData();
+  try {
+    const started = Date.now();
+    const node = spawn(path.join(binDir(), "kibitz"), ["--port", "0", "--data", data.dir, "--postgres", url, "--log-level", "error"], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    node.stderr.setEncoding("utf8");
+    node.stderr.on("data", (d) => (err += d));
+    const code = await withTimeout(new Promise((resolve) => node.once("exit", resolve)), 20_000, "kibitz to give up on the stalled migration");
+    const took = Date.now() - started;
+    assert.notEqual(code, 0);
+    assert.match(err, /did not answer in time/);
+    assert.ok(took < 15_000, `gave up after ${took} ms`);
+    console.log(`# postgres: a stalled migration gave up after ${took} ms`);
+  } finally {
+    holder.stdin.end("ROLLBACK;\n");
+    await new Promise((resolve) => holder.once("exit", resolve));
+    data.cleanup();
+  }
+  // With the other transaction gone, the node migrates and serves.
+  const a = await node(url);
+  try {
+    const alice = await joined(a.url, "alice", "after-stall");
+    assert.equal((await call(alice.socket, "message", { room: "after-stall", text: "hi" })).ok, true);
+    closeAll(alice.socket);
   } finally {
     await a.close();
   }
