@@ -19,6 +19,8 @@ chat::options chat_options(config const& cfg) {
     o.typing_per_window = cfg.chat_typing_per_window;
     o.edits_per_window = cfg.chat_edits_per_window;
     o.max_rooms_per_connection = cfg.chat_max_rooms_per_connection;
+    o.max_rooms = cfg.chat_max_open_rooms;
+    o.max_rooms_per_address = cfg.chat_max_rooms_per_address;
     return o;
 }
 

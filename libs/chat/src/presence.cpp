@@ -50,12 +50,8 @@ std::optional<presence::user> presence::release(std::string const& sid) {
     users_.erase(it);
     for (auto const& sk : gone.skeletons)
         skeletons_.erase(sk);
-    for (auto const& room : gone.rooms) {
-        auto r = rooms_.find(room);
-        if (r == rooms_.end()) continue;
-        r->second.erase(gone.key);
-        if (r->second.empty()) rooms_.erase(r);
-    }
+    for (auto const& room : gone.rooms)
+        remove_from_room(gone.key, room);
     return gone;
 }
 
@@ -69,22 +65,39 @@ presence::user const* presence::by_socket(std::string const& sid) const {
     return s == sockets_.end() ? nullptr : find(s->second);
 }
 
-bool presence::enter(std::string const& key, std::string const& room) {
+bool presence::enter(std::string const& key, std::string const& room,
+                     std::string const& address) {
     auto it = users_.find(key);
     if (it == users_.end() || !it->second.rooms.insert(room).second) return false;
-    rooms_[room].insert(key);
+    auto [r, opened] = rooms_.try_emplace(room);
+    if (opened) {
+        r->second.opened_from = address;
+        ++opened_from_[address];
+    }
+    r->second.keys.insert(key);
     return true;
 }
 
 bool presence::leave(std::string const& key, std::string const& room) {
     auto it = users_.find(key);
     if (it == users_.end() || it->second.rooms.erase(room) == 0) return false;
-    auto r = rooms_.find(room);
-    if (r != rooms_.end()) {
-        r->second.erase(key);
-        if (r->second.empty()) rooms_.erase(r);
-    }
+    remove_from_room(key, room);
     return true;
+}
+
+void presence::remove_from_room(std::string const& key, std::string const& room) {
+    auto r = rooms_.find(room);
+    if (r == rooms_.end()) return;
+    r->second.keys.erase(key);
+    if (!r->second.keys.empty()) return;
+    auto count = opened_from_.find(r->second.opened_from);
+    if (count != opened_from_.end() && --count->second == 0) opened_from_.erase(count);
+    rooms_.erase(r);
+}
+
+std::size_t presence::rooms_opened_from(std::string const& address) const {
+    auto it = opened_from_.find(address);
+    return it == opened_from_.end() ? 0 : it->second;
 }
 
 bool presence::in_room(std::string const& key, std::string const& room) const {
@@ -97,7 +110,7 @@ std::vector<std::string> presence::names(std::string const& room) const {
     auto r = rooms_.find(room);
     if (r == rooms_.end()) return out;
     // Keys are case-folded and kept in a std::set, so this order is case-insensitive.
-    for (auto const& key : r->second)
+    for (auto const& key : r->second.keys)
         out.push_back(users_.at(key).name);
     return out;
 }

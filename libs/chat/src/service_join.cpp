@@ -27,7 +27,8 @@ std::optional<json> service::refuse_name(socketio::socket&, join_request const& 
     return error_reply(code, names::explain(verdict));
 }
 
-std::optional<json> service::refuse_room(std::string const& key, std::string const& room) const {
+std::optional<json> service::refuse_room(std::string const& key, std::string const& room,
+                                         std::string const& address) const {
     auto const* user = presence_.find(key);
     if (user && user->rooms.count(room) > 0) return std::nullopt;
     if (opts_.max_rooms_per_connection > 0 && user &&
@@ -39,6 +40,10 @@ std::optional<json> service::refuse_room(std::string const& key, std::string con
         presence_.room_count() >= opts_.max_rooms)
         return error_reply(wire::error_too_many_rooms,
                            "the server has as many rooms open as it allows; join an open room");
+    if (opts_.max_rooms_per_address > 0 && !presence_.room_exists(room) &&
+        presence_.rooms_opened_from(address) >= opts_.max_rooms_per_address)
+        return error_reply(wire::error_too_many_rooms,
+                           "your address has opened as many rooms as it may; join an open room");
     return std::nullopt;
 }
 
@@ -52,7 +57,8 @@ void service::handle(socketio::socket& s, join_request r, reply_fn reply) {
                                  "a room name is 1 to 64 characters of a-z 0-9 _ - : ."));
     auto const* held = presence_.by_socket(s.id());
     std::string key = held ? held->key : name_key(r.name);
-    if (auto refusal = refuse_room(key, r.room)) return reply(std::move(*refusal));
+    if (auto refusal = refuse_room(key, r.room, s.handshake().address))
+        return reply(std::move(*refusal));
     if (!held) {
         auto claim = presence_.claim(r.name, key, r.token, s.id(), util::random_id());
         if (claim.status == presence::claim_status::name_taken)
@@ -136,8 +142,9 @@ void service::finish_join(std::string const& sid, std::string const& key, std::s
         return reply(error_reply(wire::error_unavailable,
                                  "the chat could not be joined just now; try again"));
     // Rooms may have filled up while the store worked.
-    if (auto refusal = refuse_room(key, room)) return reply(std::move(*refusal));
-    bool const entered = presence_.enter(key, room);
+    auto const& address = sock->handshake().address;
+    if (auto refusal = refuse_room(key, room, address)) return reply(std::move(*refusal));
+    bool const entered = presence_.enter(key, room, address);
     sock->join(detail::sio_room(room));
     reply(join_reply(user->name, user->token, room, presence_.names(room), outcome.history));
     if (entered)

@@ -101,6 +101,29 @@ test("many joins make far fewer users lists, and the last one is complete", asyn
   closeAll(observer.socket);
 });
 
+test("one address may have a bounded number of rooms open (too_many_rooms); others still open theirs", async () => {
+  const server = await start(["--chat-max-rooms-per-ip", "3"]);
+  // Two names from 127.0.0.1 open three rooms between them.
+  const a = await joined(server.url, "opener-a", "o1");
+  assert.equal((await call(a.socket, "join", { name: "opener-a", room: "o2" })).ok, true);
+  const b = await joined(server.url, "opener-b", "o3");
+  const refused = await call(b.socket, "join", { name: "opener-b", room: "o4" });
+  assert.equal(refused.error.code, "too_many_rooms", JSON.stringify(refused));
+  // An open room can still be joined from that address.
+  assert.equal((await call(b.socket, "join", { name: "opener-b", room: "o1" })).ok, true);
+  // Someone from another address opens a room of their own.
+  const elsewhere = await connectChat(server.url, { localAddress: "127.0.0.2", transports: ["websocket"] });
+  const other = await call(elsewhere, "join", { name: "elsewhere", room: "o5" });
+  assert.equal(other.ok, true, JSON.stringify(other));
+  assert.equal((await call(elsewhere, "message", { room: "o5", text: "mine" })).ok, true);
+  // A room counts until it is empty: o1 still has opener-b after opener-a leaves it; o2 empties.
+  assert.deepEqual(await call(a.socket, "leave", { room: "o1" }), { ok: true });
+  assert.equal((await call(b.socket, "join", { name: "opener-b", room: "o4" })).error.code, "too_many_rooms");
+  assert.deepEqual(await call(a.socket, "leave", { room: "o2" }), { ok: true });
+  assert.equal((await call(b.socket, "join", { name: "opener-b", room: "o4" })).ok, true);
+  closeAll(a.socket, b.socket, elsewhere);
+});
+
 test("a connection may be in a bounded number of rooms (too_many_rooms)", async () => {
   const server = await start(["--chat-max-rooms", "3"]);
   const a = await joined(server.url, "roamer", "r0");

@@ -105,3 +105,20 @@ TEST(presence, a_look_alike_of_a_present_name_is_refused_until_that_name_leaves)
     EXPECT_EQ(p.claim("p\u0430ypal", name_key("p\u0430ypal"), std::nullopt, "s2", "t").status,
               status::created);
 }
+
+TEST(presence, a_room_counts_against_the_address_that_opened_it_until_it_is_empty) {
+    presence p;
+    p.claim("a", name_key("a"), std::nullopt, "s1", "t1");
+    p.claim("b", name_key("b"), std::nullopt, "s2", "t2");
+    EXPECT_TRUE(p.enter(name_key("a"), "r1", "10.0.0.1"));
+    EXPECT_TRUE(p.enter(name_key("b"), "r1", "10.0.0.2")); // r1 stays 10.0.0.1's
+    EXPECT_TRUE(p.enter(name_key("b"), "r2", "10.0.0.2"));
+    EXPECT_EQ(p.rooms_opened_from("10.0.0.1"), 1U);
+    EXPECT_EQ(p.rooms_opened_from("10.0.0.2"), 1U);
+    EXPECT_TRUE(p.leave(name_key("a"), "r1"));
+    EXPECT_EQ(p.rooms_opened_from("10.0.0.1"), 1U) << "b is still in r1";
+    p.release("s2"); // b leaves r1 and r2 with its name
+    EXPECT_EQ(p.rooms_opened_from("10.0.0.1"), 0U);
+    EXPECT_EQ(p.rooms_opened_from("10.0.0.2"), 0U);
+    EXPECT_EQ(p.room_count(), 0U);
+}

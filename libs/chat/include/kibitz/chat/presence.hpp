@@ -57,8 +57,9 @@ public:
     user const* find(std::string const& key) const;
     user const* by_socket(std::string const& sid) const;
 
-    // Adds / removes the user `key` to / from `room`; true when that changed anything.
-    bool enter(std::string const& key, std::string const& room);
+    // Adds / removes the user `key` to / from `room`; true when that changed anything. A room
+    // that `enter` opens is counted against `address` (the opener's) until it is empty again.
+    bool enter(std::string const& key, std::string const& room, std::string const& address = {});
     bool leave(std::string const& key, std::string const& room);
     bool in_room(std::string const& key, std::string const& room) const;
     bool room_exists(std::string const& room) const { return rooms_.count(room) > 0; }
@@ -69,12 +70,22 @@ public:
     std::size_t user_count() const { return users_.size(); }
     // Rooms with at least one user.
     std::size_t room_count() const { return rooms_.size(); }
+    // Rooms with at least one user that a user from `address` opened.
+    std::size_t rooms_opened_from(std::string const& address) const;
 
 private:
     std::unordered_map<std::string, user> users_;                  // key -> user
     std::unordered_map<std::string, std::string> sockets_;         // sid -> key
     std::unordered_map<std::string, std::string> skeletons_;       // skeleton -> key
-    std::unordered_map<std::string, std::set<std::string>> rooms_; // room -> keys
+    struct room_entry {
+        std::set<std::string> keys;
+        std::string opened_from; // the address it is counted against
+    };
+    // Takes `key` out of `room`'s entry; the entry and its count go when it is empty.
+    void remove_from_room(std::string const& key, std::string const& room);
+
+    std::unordered_map<std::string, room_entry> rooms_;           // room -> who is in it
+    std::unordered_map<std::string, std::size_t> opened_from_;     // address -> open rooms
 };
 
 } // namespace kibitz::chat

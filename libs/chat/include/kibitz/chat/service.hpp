@@ -42,6 +42,9 @@ struct options {
     // Rooms one connection may be in at once, and rooms with people in them on the server.
     std::size_t max_rooms_per_connection = 32;
     std::size_t max_rooms = 10000;
+    // Open rooms that people from one address opened (a room counts against its opener's
+    // address until it is empty), so that one address cannot take all of `max_rooms`.
+    std::size_t max_rooms_per_address = 100;
     // `history` reads of one connection waiting for the store at once; more get
     // `rate_limited` (each answer can be 100 messages: a flood must not pile them up).
     std::size_t max_history_in_flight = 4;
@@ -98,7 +101,8 @@ private:
     struct join_outcome; // what the store answers to a join
     // Steps of `join` and `message`.
     std::optional<json> refuse_name(socketio::socket& s, join_request const& r);
-    std::optional<json> refuse_room(std::string const& key, std::string const& room) const;
+    std::optional<json> refuse_room(std::string const& key, std::string const& room,
+                                    std::string const& address) const;
     void take_over(std::string const& key, std::string const& room,
                    std::string const& previous_sid);
     void start_join(socketio::socket& s, std::string const& key, std::string const& room,
