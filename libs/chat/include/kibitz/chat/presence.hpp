@@ -74,9 +74,9 @@ public:
     std::size_t rooms_opened_from(std::string const& address) const;
 
 private:
-    std::unordered_map<std::string, user> users_;                  // key -> user
-    std::unordered_map<std::string, std::string> sockets_;         // sid -> key
-    std::unordered_map<std::string, std::string> skeletons_;       // skeleton -> key
+    std::unordered_map<std::string, user> users_;            // key -> user
+    std::unordered_map<std::string, std::string> sockets_;   // sid -> key
+    std::unordered_map<std::string, std::string> skeletons_; // skeleton -> key
     struct room_entry {
         std::set<std::string> keys;
         std::string opened_from; // the address it is counted against
@@ -84,8 +84,8 @@ private:
     // Takes `key` out of `room`'s entry; the entry and its count go when it is empty.
     void remove_from_room(std::string const& key, std::string const& room);
 
-    std::unordered_map<std::string, room_entry> rooms_;           // room -> who is in it
-    std::unordered_map<std::string, std::size_t> opened_from_;     // address -> open rooms
+    std::unordered_map<std::string, room_entry> rooms_;        // room -> who is in it
+    std::unordered_map<std::string, std::size_t> opened_from_; // address -> open rooms
 };
 
 } // namespace kibitz::chat
