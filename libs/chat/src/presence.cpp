@@ -65,8 +65,7 @@ presence::user const* presence::by_socket(std::string const& sid) const {
     return s == sockets_.end() ? nullptr : find(s->second);
 }
 
-bool presence::enter(std::string const& key, std::string const& room,
-                     std::string const& address) {
+bool presence::enter(std::string const& key, std::string const& room, std::string const& address) {
     auto it = users_.find(key);
     if (it == users_.end() || !it->second.rooms.insert(room).second) return false;
     auto [r, opened] = rooms_.try_emplace(room);
