@@ -20,6 +20,8 @@ chat::options chat_options(config const& cfg) {
     o.edits_per_window = cfg.chat_edits_per_window;
     o.max_rooms_per_connection = cfg.chat_max_rooms_per_connection;
     o.max_rooms = cfg.chat_max_open_rooms;
+    o.identity_ttl = util::duration(cfg.chat_identity_ttl_ms);
+    o.prune_every = cfg.chat_prune_every;
     o.max_rooms_per_address = cfg.chat_max_rooms_per_address;
     return o;
 }

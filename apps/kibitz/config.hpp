@@ -38,6 +38,8 @@ struct config {
     std::size_t chat_edits_per_window = 10;
     std::size_t chat_max_rooms_per_connection = 32;
     std::size_t chat_max_open_rooms = 10000;
+    std::int64_t chat_identity_ttl_ms = 600000;
+    std::size_t chat_prune_every = 1000;
     std::size_t chat_max_rooms_per_address = 100;
     // Chess: how long a disconnected opponent may be gone before `claim` succeeds.
     std::int64_t chess_claim_grace_ms = 30000;

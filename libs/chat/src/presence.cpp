@@ -94,6 +94,14 @@ void presence::remove_from_room(std::string const& key, std::string const& room)
     rooms_.erase(r);
 }
 
+std::vector<std::int64_t> presence::identities() const {
+    std::vector<std::int64_t> out;
+    out.reserve(users_.size());
+    for (auto const& [key, u] : users_)
+        if (u.identity != 0) out.push_back(u.identity);
+    return out;
+}
+
 std::size_t presence::rooms_opened_from(std::string const& address) const {
     auto it = opened_from_.find(address);
     return it == opened_from_.end() ? 0 : it->second;

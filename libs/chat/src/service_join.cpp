@@ -12,6 +12,8 @@
 #include <kibitz/util/random.hpp>
 #include <kibitz/util/sha256.hpp>
 
+#include <chrono>
+
 namespace kibitz::chat {
 
 struct service::join_outcome {
@@ -135,6 +137,7 @@ void service::finish_join(std::string const& sid, std::string const& key, std::s
     if (user->identity == 0) {
         bool const reused = outcome.who.reused && user->offered_token;
         presence_.confirm(key, outcome.who.id, reused ? *user->offered_token : user->token);
+        if (!outcome.who.reused) identity_made(sid);
     }
     // Never show one identity's history to another (cannot happen: a later job of a pending
     // name finds the identity the first one settled).
@@ -153,6 +156,25 @@ void service::finish_join(std::string const& sid, std::string const& key, std::s
             .emit(wire::event_user_joined,
                   detail::emit_args(presence_event{room, user->name, true}));
     send_users(room);
+}
+
+void service::identity_made(std::string const& sid) {
+    if (opts_.prune_every == 0 || ++identities_made_ < opts_.prune_every) return;
+    identities_made_ = 0;
+    auto const cutoff =
+        opts_.unix_ms() -
+        std::chrono::duration_cast<std::chrono::milliseconds>(opts_.identity_ttl).count();
+    auto job = [cutoff, keep = presence_.identities(), limit = opts_.prune_batch](
+                   store::database& db) { return db.prune_identities(cutoff, keep, limit); };
+    auto done = [](store::result<std::size_t> r) {
+        if (!r)
+            util::log(util::log_level::warn, "chat: pruning identities: ", r.error().message);
+        else if (r.value() > 0)
+            util::log(util::log_level::debug, "chat: pruned ", r.value(), " unused identities");
+    };
+    // Refused when the store is busy: the next new identity tries again.
+    if (store_.submit(sid, std::move(job), std::move(done)) != store::submit_status::queued)
+        identities_made_ = opts_.prune_every - 1;
 }
 
 } // namespace kibitz::chat

@@ -33,6 +33,8 @@ enum class stmt : std::uint8_t {
     load_active_games,
     find_identity,
     insert_identity,
+    touch_identity,
+    prune_identities,
     count_
 };
 

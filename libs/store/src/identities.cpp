@@ -3,6 +3,10 @@
 
 #include <kibitz/store/database.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 namespace kibitz::store {
 namespace {
 
@@ -32,6 +36,16 @@ result<std::int64_t> insert_identity(detail::connection& conn, std::string_view 
     return id;
 }
 
+// Marks the identity `id` claimed at `at`.
+result<void> touch_identity(detail::connection& conn, std::int64_t id, std::int64_t at) {
+    auto q = conn.use(detail::stmt::touch_identity);
+    q.bind(1, id);
+    q.bind(2, at);
+    int const rc = q.step();
+    if (rc != SQLITE_DONE) return q.fail(rc, "marking an identity claimed");
+    return {};
+}
+
 } // namespace
 
 result<identity_claim> database::claim_identity(std::string_view name_key,
@@ -45,7 +59,10 @@ result<identity_claim> database::claim_identity(std::string_view name_key,
     if (token_hash) {
         auto found = find_identity(*conn_, name_key, *token_hash);
         if (!found) return found.error();
-        if (found.value()) return identity_claim{*found.value(), true};
+        if (found.value()) {
+            if (auto t = touch_identity(*conn_, *found.value(), created_at); !t) return t.error();
+            return identity_claim{*found.value(), true};
+        }
     }
     // A second claim with the same new hash (a second join of a socket whose first one is still
     // settling) finds the identity the first one made.
@@ -56,6 +73,26 @@ result<identity_claim> database::claim_identity(std::string_view name_key,
     auto made = insert_identity(*conn_, name_key, new_token_hash, created_at);
     if (!made) return made.error();
     return identity_claim{made.value(), false};
+}
+
+result<std::size_t> database::prune_identities(std::int64_t claimed_before,
+                                               std::vector<std::int64_t> const& keep,
+                                               std::size_t limit) {
+    if (pg_) return pg_->prune_identities(claimed_before, keep, limit);
+    if (!conn_) return detail::closed_failure();
+    std::string ids = "[";
+    for (auto id : keep) {
+        if (ids.size() > 1) ids += ',';
+        ids += std::to_string(id);
+    }
+    ids += ']';
+    auto q = conn_->use(detail::stmt::prune_identities);
+    q.bind(1, claimed_before);
+    q.bind(2, ids);
+    q.bind(3, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000000)));
+    int const rc = q.step();
+    if (rc != SQLITE_DONE) return q.fail(rc, "pruning identities");
+    return static_cast<std::size_t>(sqlite3_changes(conn_->db));
 }
 
 } // namespace kibitz::store

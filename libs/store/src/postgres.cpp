@@ -21,7 +21,7 @@ constexpr char const* migration_lock = "SELECT pg_advisory_xact_lock(11810509810
 
 // The schema, as migrations applied in order (version i + 1 after migration i). Append only.
 // The same tables and meanings as SQLite's (schema.cpp), in PostgreSQL's types.
-constexpr std::array<char const*, 1> migrations = {
+constexpr std::array<char const*, 2> migrations = {
     R"sql(
 CREATE TABLE messages (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -78,6 +78,14 @@ CREATE TABLE games (
 );
 CREATE INDEX games_active ON games (created_at, id) WHERE status IN ('waiting', 'started');
 CREATE TABLE game_aliases (old_id text PRIMARY KEY, new_id text NOT NULL);
+)sql",
+    // 2 (chat): identities are pruned when nothing refers to them (prune_identities).
+    R"sql(
+ALTER TABLE identities ADD COLUMN claimed_at bigint NOT NULL DEFAULT 0;
+UPDATE identities SET claimed_at = created_at;
+CREATE INDEX identities_claimed ON identities (claimed_at);
+CREATE INDEX messages_from_key ON messages (from_key);
+CREATE INDEX messages_to_key ON messages (to_key) WHERE to_key IS NOT NULL;
 )sql",
 };
 

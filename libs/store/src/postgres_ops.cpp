@@ -253,12 +253,19 @@ result<identity_claim> postgres::claim_identity(std::string_view name_key,
     if (token_hash) {
         auto found = find(*token_hash);
         if (!found) return found.error();
-        if (found.value()) return identity_claim{*found.value(), true};
+        if (found.value()) {
+            auto touched =
+                exec("UPDATE identities SET claimed_at = greatest(claimed_at, $2::bigint)"
+                     " WHERE id = $1::bigint",
+                     {num(*found.value()), num(created_at)});
+            if (!touched) return touched.error();
+            return identity_claim{*found.value(), true};
+        }
     }
-    auto made =
-        exec("INSERT INTO identities (name_key, token_hash, created_at)"
-             " VALUES ($1, $2, $3::bigint) ON CONFLICT (token_hash) DO NOTHING RETURNING id",
-             {std::string(name_key), std::string(new_token_hash), num(created_at)});
+    auto made = exec("INSERT INTO identities (name_key, token_hash, created_at, claimed_at)"
+                     " VALUES ($1, $2, $3::bigint, $3::bigint) ON CONFLICT (token_hash) DO NOTHING"
+                     " RETURNING id",
+                     {std::string(name_key), std::string(new_token_hash), num(created_at)});
     if (!made) return made.error();
     if (made->size() == 1) return identity_claim{made->int64(0, 0), false};
     // A repeated claim with the same new hash: the identity the first one made.
@@ -267,6 +274,26 @@ result<identity_claim> postgres::claim_identity(std::string_view name_key,
     if (!earlier.value())
         return failure{store_error::invalid_argument, "that token hash belongs to another name"};
     return identity_claim{*earlier.value(), false};
+}
+
+result<std::size_t> postgres::prune_identities(std::int64_t claimed_before,
+                                               std::vector<std::int64_t> const& keep,
+                                               std::size_t limit) {
+    std::string ids = "{";
+    for (auto id : keep) {
+        if (ids.size() > 1) ids += ',';
+        ids += std::to_string(id);
+    }
+    ids += '}';
+    auto r = exec("DELETE FROM identities WHERE id IN (SELECT i.id FROM identities i"
+                  " WHERE i.claimed_at < $1::bigint AND i.id <> ALL($2::bigint[])"
+                  " AND NOT EXISTS (SELECT 1 FROM messages WHERE from_key = '#' || i.id)"
+                  " AND NOT EXISTS (SELECT 1 FROM messages WHERE to_key = '#' || i.id)"
+                  " ORDER BY i.claimed_at LIMIT $3::bigint)",
+                  {num(claimed_before), ids,
+                   num(static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000000)))});
+    if (!r) return r.error();
+    return static_cast<std::size_t>(r->changed());
 }
 
 result<bool> postgres::save_game(game_record const& g) {

@@ -10,7 +10,7 @@ namespace {
 
 // The schema, as migrations applied in order. Migration i brings the file from
 // PRAGMA user_version i to i + 1. Append only: never edit a migration that has shipped.
-constexpr std::array<char const*, 5> migrations = {
+constexpr std::array<char const*, 6> migrations = {
     // 1: chat messages. The rowid is the server message id (AUTOINCREMENT: never reused). A
     // client id is unique per sender key; the three partial indexes serve the three ways a
     // viewer may see a message (public, sent by the viewer, sent to the viewer).
@@ -103,6 +103,15 @@ ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN edited INTEGER;
 ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6 (chat): identities are pruned when nothing refers to them (database::prune_identities):
+    // when each was last claimed, and the indexes that find the messages naming one.
+    R"sql(
+ALTER TABLE identities ADD COLUMN claimed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE identities SET claimed_at = created_at;
+CREATE INDEX identities_claimed ON identities (claimed_at);
+CREATE INDEX messages_from_key ON messages (from_key);
+CREATE INDEX messages_to_key ON messages (to_key) WHERE to_key IS NOT NULL;
+)sql",
 };
 
 // Columns read by message rows (messages.cpp read_message): keep in step.
@@ -159,7 +168,15 @@ constexpr std::array<char const*, detail::stmt_count> statements = {
     "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE status IN ('waiting', 'started')"
     " ORDER BY created_at, id",
     "SELECT id FROM identities WHERE token_hash = ?1 AND name_key = ?2",
-    "INSERT INTO identities (name_key, token_hash, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+    "INSERT INTO identities (name_key, token_hash, created_at, claimed_at)"
+    " VALUES (?1, ?2, ?3, ?3) RETURNING id",
+    "UPDATE identities SET claimed_at = max(claimed_at, ?2) WHERE id = ?1",
+    // ?1 claimed before, ?2 a JSON array of the ids to keep, ?3 limit.
+    "DELETE FROM identities WHERE id IN (SELECT i.id FROM identities i WHERE i.claimed_at < ?1"
+    " AND i.id NOT IN (SELECT value FROM json_each(?2))"
+    " AND NOT EXISTS (SELECT 1 FROM messages WHERE from_key = '#' || i.id)"
+    " AND NOT EXISTS (SELECT 1 FROM messages WHERE to_key = '#' || i.id)"
+    " ORDER BY i.claimed_at LIMIT ?3)",
 };
 
 #undef KIBITZ_MESSAGE_COLUMNS

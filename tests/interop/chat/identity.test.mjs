@@ -110,3 +110,31 @@ test("a freed name's private history stays with its token, across a restart", as
     data.cleanup();
   }
 });
+
+test("identities no message names are pruned from the store; those with history and those present stay", async () => {
+  // Every third new identity prunes those last claimed before now (a TTL of 0 ms).
+  const server = await startChat(["--chat-prune-every", "3", "--chat-identity-ttl", "0"]);
+  try {
+    const room = "prune";
+    const observer = await joined(server.url, "observer", room); // new identity 1
+    const silent = await joined(server.url, "silent", room); // 2: never says a thing
+    const silentToken = silent.ack.token;
+    const observerToken = observer.ack.token;
+    assert.equal((await call(observer.socket, "message", { room, text: "observer speaks" })).ok, true);
+    silent.socket.disconnect();
+    await gone(observer, "silent");
+    // Identity 3 prunes; its own later jobs run after the prune.
+    const third = await joined(server.url, "third", room);
+    assert.equal((await call(third.socket, "message", { room, text: "after the prune" })).ok, true);
+    // The silent identity is gone: its token now gets a new identity and a new token.
+    const again = await joinFreed(server.url, "silent", room, { token: silentToken });
+    assert.notEqual(again.ack.token, silentToken);
+    // The observer (present, and with a message) kept its identity: a take-over with its token works.
+    const takeOver = await joinFreed(server.url, "observer", room, { token: observerToken });
+    assert.equal(takeOver.ack.token, observerToken);
+    assert.ok(texts(takeOver.ack.history).includes("observer speaks"));
+    closeAll(observer.socket, third.socket, again.socket, takeOver.socket);
+  } finally {
+    await server.close();
+  }
+});

@@ -86,7 +86,10 @@ test("two nodes started together migrate once; one client id through both nodes 
   const url = freshDatabase();
   const [a, b] = await Promise.all([node(url), node(url)]);
   try {
-    assert.equal(pg.psql(url.split("/").pop(), "SELECT count(*) || ':' || max(version) FROM schema_version"), "1:1");
+    // One row, at the latest version (2 and counting).
+    const [rows, version] = pg.psql(url.split("/").pop(), "SELECT count(*) || ':' || max(version) FROM schema_version").split(":");
+    assert.equal(rows, "1");
+    assert.ok(Number(version) >= 2, version);
     const onA = await joined(a.url, "alice", "both");
     const res1 = await call(onA.socket, "message", { room: "both", text: "once", id: "same-id" });
     assert.equal(res1.ok, true);
@@ -207,6 +210,32 @@ test("a migration that stalls part-way ends at the statement deadline, not never
     const alice = await joined(a.url, "alice", "after-stall");
     assert.equal((await call(alice.socket, "message", { room: "after-stall", text: "hi" })).ok, true);
     closeAll(alice.socket);
+  } finally {
+    await a.close();
+  }
+});
+
+test("unused chat identities are pruned on PostgreSQL too", async () => {
+  const url = freshDatabase();
+  const a = await node(url, ["--chat-prune-every", "2", "--chat-identity-ttl", "0"]);
+  try {
+    const talker = await joined(a.url, "talker", "prune");
+    assert.equal((await call(talker.socket, "message", { room: "prune", text: "kept" })).ok, true);
+    talker.socket.disconnect();
+    const silent = await joined(a.url, "silent", "prune"); // the second: prunes (talker has a message)
+    assert.equal((await call(silent.socket, "message", { room: "prune", text: "@nobody x" })).error.code, "unknown_recipient");
+    const silentToken = silent.ack.token;
+    silent.socket.disconnect();
+    // Two more new identities: the second prunes `silent` (gone, no message names it).
+    const c = await joined(a.url, "c1", "prune");
+    const d = await joined(a.url, "c2", "prune");
+    assert.equal((await call(d.socket, "message", { room: "prune", text: "after" })).ok, true);
+    const back = await joined(a.url, "silent", "prune", { token: silentToken });
+    assert.notEqual(back.ack.token, silentToken);
+    const talkerBack = await joined(a.url, "talker", "prune", { token: talker.ack.token });
+    assert.equal(talkerBack.ack.token, talker.ack.token);
+    assert.equal(pg.psql(url.split("/").pop(), "SELECT count(*) FROM identities WHERE name_key = 'silent'"), "1");
+    closeAll(c.socket, d.socket, back.socket, talkerBack.socket);
   } finally {
     await a.close();
   }

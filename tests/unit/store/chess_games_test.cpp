@@ -18,6 +18,9 @@ using kibitz::store::testing::temp_dir;
 namespace {
 
 // Takes back migration 5 (chat message columns), so a file looks as an older build left it.
+constexpr char const* undo_schema_6 =
+    "DROP INDEX messages_from_key; DROP INDEX messages_to_key; DROP INDEX identities_claimed; "
+    "ALTER TABLE identities DROP COLUMN claimed_at;";
 constexpr char const* undo_schema_5 =
     "ALTER TABLE messages DROP COLUMN action; ALTER TABLE messages DROP COLUMN mentions; "
     "ALTER TABLE messages DROP COLUMN edited; ALTER TABLE messages DROP COLUMN deleted;";
@@ -91,7 +94,7 @@ TEST(chess_games, migration_4_makes_ids_lower_case_and_keeps_the_old_ones_as_ali
     auto const file = tmp.path() / "kibitz.db";
     { open_or_throw(tmp.path()); }
     // Back to a version-3 file holding games from before the migration.
-    raw(file, "DROP TABLE game_aliases; " + std::string(undo_schema_5) +
+    raw(file, "DROP TABLE game_aliases; " + std::string(undo_schema_6) + undo_schema_5 +
                   " PRAGMA user_version = 3;" + raw_insert("AbCdEfGh1234", "t1", "'XyZ123456789'") +
                   raw_insert("XyZ123456789", "t2") + raw_insert("already_lower1", "t3") +
                   raw_insert("Taken1234567", "t4") + raw_insert("taken1234567", "t5") +

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace kibitz::store;
@@ -308,6 +309,55 @@ TEST(identities, survive_a_reopen_and_only_hashes_are_stored) {
     ASSERT_TRUE(back.ok());
     EXPECT_TRUE(back->reused);
     EXPECT_EQ(back->id, id);
+}
+
+TEST(identities, prune_takes_only_unreferenced_identities_claimed_before_the_cutoff) {
+    temp_dir tmp;
+    auto db = open_or_throw(tmp.path());
+    auto id_of = [&](char const* name, char const* hash, std::int64_t at) {
+        return db.claim_identity(name, std::nullopt, hash, at)->id;
+    };
+    auto const talker = id_of("talker", "h-talker", 10);
+    auto const listener = id_of("listener", "h-listener", 10);
+    auto const present = id_of("present", "h-present", 10);
+    auto const silent = id_of("silent", "h-silent", 10);
+    auto const recent = id_of("recent", "h-recent", 500);
+    auto const back = id_of("back", "h-back", 10);
+    auto const hash_of = [](std::int64_t id) { return "#" + std::to_string(id); };
+    insert(db, public_message(hash_of(talker), "hi"));
+    insert(db, private_message("someone", hash_of(listener), "psst"));
+    // Coming back with the token counts as a claim now.
+    ASSERT_TRUE(db.claim_identity("back", std::string("h-back"), "unused", 600)->reused);
+    auto pruned = db.prune_identities(100, {present}, 1000);
+    ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+    EXPECT_EQ(pruned.value(), 1U) << "only `silent`";
+    // The kept ones still answer to their tokens; the pruned one's token makes a new identity.
+    for (auto [name, hash, id] : {std::tuple{"talker", "h-talker", talker},
+                                  {"listener", "h-listener", listener},
+                                  {"present", "h-present", present},
+                                  {"recent", "h-recent", recent},
+                                  {"back", "h-back", back}}) {
+        auto again = db.claim_identity(name, std::string(hash), "x-" + std::string(name), 700);
+        EXPECT_TRUE(again->reused) << name;
+        EXPECT_EQ(again->id, id) << name;
+    }
+    auto gone = db.claim_identity("silent", std::string("h-silent"), "h-silent-2", 700);
+    EXPECT_FALSE(gone->reused);
+    EXPECT_NE(gone->id, silent);
+}
+
+TEST(identities, prune_stops_at_its_limit_oldest_claim_first) {
+    temp_dir tmp;
+    auto db = open_or_throw(tmp.path());
+    for (int i = 0; i < 5; ++i) {
+        auto const name = "n" + std::to_string(i);
+        ASSERT_TRUE(db.claim_identity(name, std::nullopt, "h" + name, 10 + i).ok());
+    }
+    EXPECT_EQ(db.prune_identities(100, {}, 2).value(), 2U);
+    // n0 and n1 went first; n2 still answers to its token.
+    EXPECT_FALSE(db.claim_identity("n0", std::string("hn0"), "z0", 200)->reused);
+    EXPECT_TRUE(db.claim_identity("n2", std::string("hn2"), "z2", 200)->reused);
+    EXPECT_EQ(db.prune_identities(100, {}, 1000).value(), 2U) << "n3 and n4; n2 was claimed at 200";
 }
 
 namespace {

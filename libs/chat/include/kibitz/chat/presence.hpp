@@ -68,6 +68,8 @@ public:
     std::vector<std::string> names(std::string const& room) const;
 
     std::size_t user_count() const { return users_.size(); }
+    // The identities of the confirmed users present.
+    std::vector<std::int64_t> identities() const;
     // Rooms with at least one user.
     std::size_t room_count() const { return rooms_.size(); }
     // Rooms with at least one user that a user from `address` opened.

@@ -48,6 +48,12 @@ struct options {
     // `history` reads of one connection waiting for the store at once; more get
     // `rate_limited` (each answer can be 100 messages: a flood must not pile them up).
     std::size_t max_history_in_flight = 4;
+    // Identities no message names are deleted from the store once they were last claimed
+    // longer than `identity_ttl` ago and nobody present holds them (store::prune_identities):
+    // a batch of at most `prune_batch` after every `prune_every` new identities (0: never).
+    util::duration identity_ttl{600000};
+    std::size_t prune_every = 1000;
+    std::size_t prune_batch = 10000;
     // What a connection whose store jobs are all in flight (store::worker_limits::max_per_lane)
     // is told to wait, in `rate_limited`.
     util::duration busy_retry{250};
@@ -131,6 +137,9 @@ private:
     // Schedules a `users` list for `room` at the end of this loop turn (users_batch).
     void send_users(std::string const& room);
     void flush_users();
+    // Counts a new identity; every opts_.prune_every, prunes unreferenced ones in the store (in
+    // the lane of `sid`, the joiner's: its later jobs run after the prune).
+    void identity_made(std::string const& sid);
     // The socket holding the name `key` when it is in `room`'s Socket.IO room; else empty.
     std::string socket_in_room(std::string const& key, std::string const& room) const;
 
@@ -145,6 +154,7 @@ private:
     rate_limiter edits_;
     users_batch users_batch_;
     std::unordered_map<std::string, std::size_t> reads_in_flight_; // sid -> history reads
+    std::size_t identities_made_ = 0;                              // since the last prune
 };
 
 // The store key of a chat identity ("#" and its id): what messages carry as from_key/to_key.

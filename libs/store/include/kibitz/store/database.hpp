@@ -109,11 +109,19 @@ public:
     // hash of the token the server hands out) at `created_at` (ms since the epoch) and returns
     // it; when an identity of that name already has `new_token_hash` (a repeated claim),
     // returns that one (not reused). Only hashes are stored; a hash is found through a unique
-    // index. Fails with store_error::invalid_argument for an empty key or new hash, or with the
-    // SQLite error.
+    // index. Every claim, made or reused, marks the identity claimed at `created_at`. Fails with
+    // store_error::invalid_argument for an empty key or new hash, or with the SQLite error.
     result<identity_claim> claim_identity(std::string_view name_key,
                                           std::optional<std::string> const& token_hash,
                                           std::string_view new_token_hash, std::int64_t created_at);
+
+    // Deletes at most `limit` identities last claimed before `claimed_before` (ms since the
+    // epoch) that no message names (as "#<id>" in from_key or to_key, chat::identity_key) and
+    // that are not in `keep` (the identities present now), oldest claim first; returns how many.
+    // Such an identity has no history to protect: its token, offered later, simply gets a new
+    // identity. One statement, so one transaction.
+    result<std::size_t> prune_identities(std::int64_t claimed_before,
+                                         std::vector<std::int64_t> const& keep, std::size_t limit);
 
     // Inserts or replaces the game with `game.id`, unless the stored one has a higher `v`: then
     // nothing changes and the result is false (a late save never takes `v` back). An equal `v`
