@@ -55,7 +55,8 @@ bool session_machine::writable(bool ws_busy) const {
 }
 
 send_result session_machine::send(outgoing_ptr packet, bool droppable, bool ws_busy) {
-    if (state_ != state::open) return send_result::dropped;
+    // A session past its send-queue limit is about to close: nothing more is kept for it.
+    if (state_ != state::open || overflow_) return send_result::dropped;
     // A volatile packet is dropped rather than queued behind others (socket.io "volatile").
     if (droppable && !writable(ws_busy)) return send_result::dropped;
     queued_bytes_ += packet->size();

@@ -140,14 +140,19 @@ TEST_F(session_machine_test, a_ping_from_the_client_ends_the_session) {
 
 TEST_F(session_machine_test, the_send_queue_limit_closes_the_session_later) {
     std::string big(120, 'x');
-    play(started +
-         std::vector<step>{
-             {ev::send, "a", 0, {"schedule"}},
-             {ev::send, big, 0, {"post overflow"}},
-             {ev::send, big, 0, {}}, // queued: the close is already on its way
-             {ev::posted, "", 0, {"cancel", "closed transport error: send queue limit exceeded"}},
-             {ev::send, "a", 1, {}},
-         });
+    play(started + std::vector<step>{
+                       {ev::send, "a", 0, {"schedule"}},
+                       {ev::send, big, 0, {"post overflow"}},
+                   });
+    auto const queued = m.buffered_bytes();
+    // Dropped: the close is on its way, and nothing more is kept for a client that is not reading.
+    play({{ev::send, big, 0, {}}});
+    EXPECT_FALSE(last_send);
+    EXPECT_EQ(m.buffered_bytes(), queued);
+    play({
+        {ev::posted, "", 0, {"cancel", "closed transport error: send queue limit exceeded"}},
+        {ev::send, "a", 1, {}},
+    });
     EXPECT_FALSE(last_send);
     EXPECT_EQ(m.buffered_bytes(), 0u);
 }
