@@ -154,6 +154,10 @@ for (const sender of ["A", "N"]) {
     const f = await control(other, { op: "fetchSockets", rooms: [room] });
     assert.equal(f.sockets.length, 3);
     await control(ctl, { op: "socketsLeave", rooms: [room], room });
+    await waitFor(async () => (await control(ctl, { op: "fetchSockets", rooms: [room] })).sockets.length === 0, {
+      everyMs: 50,
+      what: "the leave applied everywhere",
+    });
     const after = await broadcastCase(sender, { rooms: [room] });
     assert.deepEqual(after.got, {});
   });
@@ -178,6 +182,7 @@ for (const sender of ["A", "N"]) {
   });
 
   test(`${sender}: serverSideEmit without ack reaches the other nodes only`, async () => {
+    for (const n of ["A", "B", "N"]) await control(clients[n].ctl.socket, { op: "serverSideLog" });
     await control(clients[sender].ctl.socket, { op: "serverSideEmit", event: "hello-srv", args: ["hi", sender] });
     const logs = {};
     for (const n of ["A", "B", "N"]) logs[n] = [];
