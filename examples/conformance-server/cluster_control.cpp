@@ -72,11 +72,10 @@ void run_request(sio::socket& s, std::string const& op, json const& cmd, sio::ac
             n.server_side_emit(event, args_of(cmd));
             return ack(json::array({{{"ok", true}}}));
         }
-        return n.server_side_emit(event, args_of(cmd),
-                                  [ack](std::error_code ec, std::vector<json> responses) {
-                                      ack(json::array({{{"error", error_of(ec)},
-                                                        {"responses", std::move(responses)}}}));
-                                  });
+        return n.server_side_emit(
+            event, args_of(cmd), [ack](std::error_code ec, std::vector<json> responses) {
+                ack(json::array({{{"error", error_of(ec)}, {"responses", std::move(responses)}}}));
+            });
     }
     if (op == "emitWithAck") {
         auto t = cmd.find("timeout");
@@ -133,10 +132,12 @@ void run(sio::socket& s, kibitz::cluster::redis_cluster& cl, json const& cmd,
 void install_cluster_control(sio::server& io, kibitz::cluster::redis_cluster& cl) {
     auto log = std::make_shared<json>(json::array());
     for (auto const* event : {"hello-srv", "ping-srv", "silent-srv"}) {
-        io.on_server_side(event, [log, name = std::string(event)](json& args, sio::ack_callback ack) {
-            log->push_back(json::array({name, args}));
-            if (name == "ping-srv" && ack) ack(json::array({{{"pong", "kibitz"}, {"args", args}}}));
-        });
+        io.on_server_side(event,
+                          [log, name = std::string(event)](json& args, sio::ack_callback ack) {
+                              log->push_back(json::array({name, args}));
+                              if (name == "ping-srv" && ack)
+                                  ack(json::array({{{"pong", "kibitz"}, {"args", args}}}));
+                          });
     }
     io.on_connection([&cl, log](sio::socket_ptr s) {
         s->data = {{"user", "k-" + s->id().substr(0, 3)}};

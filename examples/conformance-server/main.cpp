@@ -12,6 +12,7 @@
 //   [--websocket-origin ORIGIN] [--parser json|msgpack]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
 // Cluster (tests/interop/cluster/): [--redis URL] [--redis-prefix P] [--requests-timeout-ms N]
+//   [--max-pending-requests N]
 //   join the Redis cluster (Node's classic redis-adapter protocol); "/" then also answers the
 //   `cluster` control event (cluster_control.hpp).
 #include "cluster_control.hpp"
@@ -78,6 +79,8 @@ int main(int argc, char** argv) {
             cluster_opts.prefix = argv[i + 1];
         else if (flag == "--requests-timeout-ms")
             cluster_opts.requests_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--max-pending-requests")
+            cluster_opts.max_pending_requests = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
         else if (flag == "--parser" &&
@@ -91,7 +94,7 @@ int main(int argc, char** argv) {
                          " [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
                          " [--parser json|msgpack] [--redis URL] [--redis-prefix P]"
-                         " [--requests-timeout-ms N]\n";
+                         " [--requests-timeout-ms N] [--max-pending-requests N]\n";
             return 2;
         }
     }
@@ -126,7 +129,8 @@ int main(int argc, char** argv) {
     if (!redis_url.empty()) {
         auto url = kibitz::redis::parse_url(redis_url);
         if (!url) {
-            std::cerr << "conformance-server: --redis wants redis://[[user]:password@]host[:port][/db]\n";
+            std::cerr
+                << "conformance-server: --redis wants redis://[[user]:password@]host[:port][/db]\n";
             return 2;
         }
         cluster_opts.url = *url;

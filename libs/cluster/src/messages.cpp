@@ -17,8 +17,10 @@ public:
     char const* name() const noexcept override { return "cluster.message"; }
     std::string message(int ev) const override {
         switch (static_cast<message_error>(ev)) {
-        case message_error::invalid_json: return "invalid JSON";
-        case message_error::invalid_shape: return "not a message of the classic Redis adapter";
+        case message_error::invalid_json:
+            return "invalid JSON";
+        case message_error::invalid_shape:
+            return "not a message of the classic Redis adapter";
         }
         return "unknown cluster message error";
     }
@@ -239,8 +241,7 @@ std::error_code decode_broadcast(std::string_view bytes, broadcast_message& out,
     json v;
     if (auto ec = msgpack::read(bytes, v, limits.msgpack)) return ec;
     // [uid, packet, opts]: a map (a sharded or streams node on the same prefix) is not one.
-    if (!v.is_array() || v.size() < 2 || !v[0].is_string())
-        return message_error::invalid_shape;
+    if (!v.is_array() || v.size() < 2 || !v[0].is_string()) return message_error::invalid_shape;
     broadcast_message m;
     m.uid = v[0].get<std::string>();
     if (!read_packet(v[1], m.packet)) return message_error::invalid_shape;
@@ -281,8 +282,10 @@ bool string_field(json const& obj, char const* key, std::string& out, bool requi
 
 bool parse_by_type(json const& obj, request& out) {
     switch (out.type) {
-    case request_type::sockets: return read_rooms(obj.value("rooms", json()), out.opts.rooms);
-    case request_type::all_rooms: return true;
+    case request_type::sockets:
+        return read_rooms(obj.value("rooms", json()), out.opts.rooms);
+    case request_type::all_rooms:
+        return true;
     case request_type::remote_join:
     case request_type::remote_leave:
     case request_type::remote_disconnect: {
@@ -307,7 +310,8 @@ bool parse_by_type(json const& obj, request& out) {
         out.rooms.assign(rooms.begin(), rooms.end());
         return true;
     }
-    case request_type::remote_fetch: return read_opts(obj.value("opts", json()), out.opts);
+    case request_type::remote_fetch:
+        return read_opts(obj.value("opts", json()), out.opts);
     case request_type::server_side_emit: {
         auto data = obj.find("data");
         if (data == obj.end() || !data->is_array() || data->empty() || !(*data)[0].is_string())
@@ -318,7 +322,8 @@ bool parse_by_type(json const& obj, request& out) {
     case request_type::broadcast:
         return !out.request_id.empty() && read_packet(obj.value("packet", json()), out.packet) &&
                read_opts(obj.value("opts", json()), out.opts);
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -373,7 +378,8 @@ std::string js_date_string(std::int64_t unix_ms) {
     std::tm tm{};
     if (!gmtime_r(&secs, &tm)) return "Invalid Date";
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%s %s %02d %04d %02d:%02d:%02d GMT+0000 (Coordinated Universal Time)",
+    std::snprintf(buf, sizeof buf,
+                  "%s %s %02d %04d %02d:%02d:%02d GMT+0000 (Coordinated Universal Time)",
                   days[tm.tm_wday], months[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900, tm.tm_hour,
                   tm.tm_min, tm.tm_sec);
     return buf;
@@ -402,6 +408,18 @@ json encode_headers(socketio::shared_headers const& headers) {
     return out;
 }
 
+// Node's xdomain: the request had an Origin header (any case).
+bool has_origin(socketio::shared_headers const& headers) {
+    for (auto const& [name, value] : headers) {
+        if (name.size() != 6) continue;
+        std::string lower = name;
+        for (auto& c : lower)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower == "origin") return true;
+    }
+    return false;
+}
+
 engineio::header_list parse_headers(json const& v) {
     engineio::header_list out;
     if (!v.is_object()) return out;
@@ -424,7 +442,7 @@ json encode_socket(socketio::socket_info const& s) {
         {"headers", encode_headers(hs.headers)},
         {"time", js_date_string(hs.issued)},
         {"address", hs.address},
-        {"xdomain", hs.header("origin").has_value()},
+        {"xdomain", has_origin(hs.headers)},
         {"secure", hs.secure},
         {"issued", hs.issued},
         {"url", hs.url},
@@ -434,7 +452,9 @@ json encode_socket(socketio::socket_info const& s) {
     json rooms = json::array();
     for (auto const& r : s.rooms)
         rooms.push_back(r);
-    return {{"id", s.id}, {"handshake", std::move(handshake)}, {"rooms", std::move(rooms)},
+    return {{"id", s.id},
+            {"handshake", std::move(handshake)},
+            {"rooms", std::move(rooms)},
             {"data", s.data}};
 }
 

@@ -35,7 +35,8 @@ std::string redis_adapter::new_request_id() const {
 
 void redis_adapter::broadcast(socketio::packet p, socketio::broadcast_options const& opts) {
     // Published before local delivery, as Node does; `local` stays here.
-    if (!opts.local) hub_->publish(chans_.broadcast_to(opts), encode_broadcast(hub_->uid(), p, opts));
+    if (!opts.local)
+        hub_->publish(chans_.broadcast_to(opts), encode_broadcast(hub_->uid(), p, opts));
     memory_adapter::broadcast(std::move(p), opts);
 }
 
@@ -44,7 +45,8 @@ void redis_adapter::broadcast_with_ack(socketio::packet p, socketio::broadcast_o
                                        std::function<void(json)> on_ack) {
     if (!opts.local && hub_->publisher_up()) {
         auto id = new_request_id();
-        auto timeout = opts.ack_timeout.count() > 0 ? opts.ack_timeout : hub_->opts().requests_timeout;
+        auto timeout =
+            opts.ack_timeout.count() > 0 ? opts.ack_timeout : hub_->opts().requests_timeout;
         pending_ack entry{ctx_.clock() + timeout, on_count, on_ack};
         // Full: the other servers are not asked (the caller's own timeout ends it).
         if (acks_.add(id, std::move(entry))) {
@@ -58,8 +60,8 @@ void redis_adapter::broadcast_with_ack(socketio::packet p, socketio::broadcast_o
 void redis_adapter::start_request(pending_request r, fields body) {
     std::weak_ptr<redis_adapter*> weak = self_;
     auto state = std::make_shared<pending_request>(std::move(r));
-    hub_->numsub(chans_.request, [weak, state, body = std::move(body)](std::error_code ec,
-                                                                     std::size_t servers) mutable {
+    hub_->numsub(chans_.request, [weak, state, body = std::move(body)](
+                                     std::error_code ec, std::size_t servers) mutable {
         auto self = weak.lock();
         if (!self) return;
         auto& a = **self;

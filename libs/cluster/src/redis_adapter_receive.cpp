@@ -58,18 +58,24 @@ void redis_adapter::on_request(std::string const& payload) {
     }
     case request_type::remote_join:
     case request_type::remote_leave:
-    case request_type::remote_disconnect: return apply_remote(req);
-    case request_type::server_side_emit: return on_server_side_request(req);
-    case request_type::broadcast: return on_broadcast_request(req);
-    default: return;
+    case request_type::remote_disconnect:
+        return apply_remote(req);
+    case request_type::server_side_emit:
+        return on_server_side_request(req);
+    case request_type::broadcast:
+        return on_broadcast_request(req);
+    default:
+        return;
     }
 }
 
 void redis_adapter::apply_remote(request const& req) {
     if (!req.legacy) {
         std::set<std::string> rooms(req.rooms.begin(), req.rooms.end());
-        if (req.type == request_type::remote_join) return memory_adapter::add_sockets(req.opts, rooms);
-        if (req.type == request_type::remote_leave) return memory_adapter::del_sockets(req.opts, rooms);
+        if (req.type == request_type::remote_join)
+            return memory_adapter::add_sockets(req.opts, rooms);
+        if (req.type == request_type::remote_leave)
+            return memory_adapter::del_sockets(req.opts, rooms);
         return memory_adapter::disconnect_sockets(req.opts, req.close);
     }
     // Node < 7: one socket by id, answered with {requestId}.

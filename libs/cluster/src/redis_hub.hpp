@@ -34,8 +34,7 @@ public:
     void publish(std::string const& channel, std::string payload,
                  std::function<void(std::error_code)> done = nullptr);
     // PUBSUB NUMSUB of `channel`: the subscribers (servers) of it.
-    void numsub(std::string const& channel,
-                std::function<void(std::error_code, std::size_t)> done);
+    void numsub(std::string const& channel, std::function<void(std::error_code, std::size_t)> done);
     // Calls expire() of every adapter at `at` (or earlier if asked again with an earlier time).
     void wake_at(util::time_point at);
 

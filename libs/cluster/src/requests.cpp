@@ -9,9 +9,12 @@ public:
     char const* name() const noexcept override { return "cluster"; }
     std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-        case errc::not_connected: return "not connected to Redis";
-        case errc::timed_out: return "timeout reached while waiting for the other servers";
-        case errc::too_many_requests: return "too many cluster requests pending";
+        case errc::not_connected:
+            return "not connected to Redis";
+        case errc::timed_out:
+            return "timeout reached while waiting for the other servers";
+        case errc::too_many_requests:
+            return "too many cluster requests pending";
         }
         return "unknown cluster error";
     }
@@ -53,8 +56,11 @@ bool pending_request::add_answer(json const& body) {
             if (e.is_string()) rooms.insert(e.get<std::string>());
         break;
     }
-    case request_type::server_side_emit: responses.push_back(body.value("data", json())); break;
-    default: break;
+    case request_type::server_side_emit:
+        responses.push_back(body.value("data", json()));
+        break;
+    default:
+        break;
     }
     return received >= expected;
 }

@@ -11,13 +11,14 @@ import { startKibitz, startNode, control, recordingClient } from "./lib/nodes.mj
 import { waitFor } from "../lib/eio.mjs";
 
 const TIMEOUT_MS = 1000;
+const MAX_PENDING = 3;
 let redis;
 let A, B, N;
 let a, b, n;
 
 before(async () => {
   redis = await startRedis();
-  const flags = ["--requests-timeout-ms", String(TIMEOUT_MS)];
+  const flags = ["--requests-timeout-ms", String(TIMEOUT_MS), "--max-pending-requests", String(MAX_PENDING)];
   [A, B, N] = await Promise.all([startKibitz(redis.url, flags), startKibitz(redis.url, flags), startNode(redis.url, { timeoutMs: TIMEOUT_MS })]);
   [a, b, n] = await Promise.all([recordingClient(A), recordingClient(B), recordingClient(N)]);
   await waitFor(async () => (await control(a.socket, { op: "serverCount" })).count === 3, { what: "3 servers" });
@@ -56,6 +57,24 @@ test("a subscriber that never answers: requests end at the timeout with the part
     const r = await control(a.socket, { op: "allRooms" });
     assert.match(r.error, /timeout/);
     assert.ok(r.rooms.includes(b.socket.id) && r.rooms.includes(n.socket.id));
+    // The cap: MAX_PENDING requests wait; one more fails at once, with this node's part.
+    const waiting = Array.from({ length: MAX_PENDING }, () => control(a.socket, { op: "allRooms" }));
+    await waitFor(async () => (await control(a.socket, { op: "stats" })).pendingRequests === MAX_PENDING, {
+      what: "the cap of pending requests reached",
+    });
+    const t1 = Date.now();
+    const refused = await control(a.socket, { op: "fetchSockets" });
+    assert.match(refused.error, /too many/);
+    assert.ok(Date.now() - t1 < 500);
+    assert.deepEqual(refused.sockets.map((x) => x.id), [a.socket.id]);
+    for (const w of await Promise.all(waiting)) assert.match(w.error, /timeout/);
+    // A broadcast with ack whose recipients do not all answer: the acks that came, and the
+    // collection of the other nodes' answers is gone after its timeout.
+    a.socket.once("ask", (q, ack) => ack("a"));
+    const partial = await control(a.socket, { op: "emitWithAck", event: "ask", args: ["q"], timeout: 500 });
+    assert.match(partial.error, /timed out|timeout/i);
+    assert.deepEqual(partial.responses, ["a"]);
+    await waitFor(async () => (await control(a.socket, { op: "stats" })).pendingAcks === 0, { what: "ack map empty" });
     // Node's requests end the same way against the silent one, and Kibitz answered them.
     const nf = await control(n.socket, { op: "fetchSockets" });
     assert.match(nf.error, /timeout/);

@@ -127,7 +127,8 @@ TEST(broadcast_request, encodes_the_captured_node_bytes) {
     p.id = 7; // not sent: every receiver picks its own
     auto bytes = encode_broadcast_request("1kqgqN", "ZZlBa7", p, o);
     EXPECT_EQ(bytes.size(), 107u);
-    EXPECT_EQ(to_hex(bytes), "85a3756964a6316b7167714ea97265717565737449" "64a65a5a6c426137"
+    EXPECT_EQ(to_hex(bytes), "85a3756964a6316b7167714ea97265717565737449"
+                             "64a65a5a6c426137"
                              "a47479706507a67061636b6574"
                              "83a47479706502a46461746192a561636b6d652aa36e7370a12f"
                              "a46f70747383a5726f6f6d7390a665786365707490a5666c61677381"
@@ -151,15 +152,18 @@ request parse(std::string const& text) {
 }
 
 TEST(requests, parse_the_captured_json_requests) {
-    auto fetch = parse(R"({"uid":"1kqgqN","requestId":"Yhmixr","type":5,"opts":{"rooms":[],"except":[]}})");
+    auto fetch =
+        parse(R"({"uid":"1kqgqN","requestId":"Yhmixr","type":5,"opts":{"rooms":[],"except":[]}})");
     EXPECT_EQ(fetch.type, request_type::remote_fetch);
     EXPECT_EQ(fetch.uid, "1kqgqN");
     EXPECT_EQ(fetch.request_id, "Yhmixr");
-    auto join = parse(R"({"uid":"1kqgqN","type":2,"opts":{"rooms":["room1"],"except":[]},"rooms":["room9"]})");
+    auto join = parse(
+        R"({"uid":"1kqgqN","type":2,"opts":{"rooms":["room1"],"except":[]},"rooms":["room9"]})");
     EXPECT_EQ(join.type, request_type::remote_join);
     EXPECT_EQ(join.opts.rooms, (std::set<std::string>{"room1"}));
     EXPECT_EQ(join.rooms, (std::vector<std::string>{"room9"}));
-    auto bye = parse(R"({"uid":"1kqgqN","type":4,"opts":{"rooms":["Z9IP"],"except":[]},"close":true})");
+    auto bye =
+        parse(R"({"uid":"1kqgqN","type":4,"opts":{"rooms":["Z9IP"],"except":[]},"close":true})");
     EXPECT_TRUE(bye.close);
     auto sse = parse(R"({"uid":"1kqgqN","requestId":"eApl2_","type":6,"data":["hello-srv",2]})");
     EXPECT_EQ(sse.data, json({"hello-srv", 2}));
@@ -193,8 +197,8 @@ TEST(objects, are_json_in_field_order_and_msgpack_with_binary) {
     EXPECT_EQ(encode_object({{"type", 8}, {"requestId", "ZZlBa7"}, {"clientCount", 1}}),
               R"({"type":8,"requestId":"ZZlBa7","clientCount":1})");
     // CLUSTER.md 1.2: the captured type 9 answer.
-    EXPECT_EQ(to_hex(encode_object({{"type", 9}, {"requestId", "ZZlBa7"}, {"packet", "ack-from-client"}},
-                                   true)),
+    EXPECT_EQ(to_hex(encode_object(
+                  {{"type", 9}, {"requestId", "ZZlBa7"}, {"packet", "ack-from-client"}}, true)),
               "83a47479706509a9726571756573744964a65a5a6c426137a67061636b6574"
               "af61636b2d66726f6d2d636c69656e74");
     auto bin = encode_object({{"data", json::binary({1, 2})}});
@@ -208,8 +212,9 @@ TEST(sockets, serialise_the_handshake_as_node_does) {
     s.id = "Z9IPabcdefghijklmnop";
     s.rooms = {s.id, "room1"};
     s.data = {{"user", "u-Z9I"}};
-    s.handshake.headers = socketio::shared_headers(std::make_shared<engineio::header_list const>(
-        engineio::header_list{{"Host", "127.0.0.1"}, {"Accept", "a"}, {"accept", "b"}, {"Origin", "x"}}));
+    s.handshake.headers = socketio::shared_headers(
+        std::make_shared<engineio::header_list const>(engineio::header_list{
+            {"Host", "127.0.0.1"}, {"Accept", "a"}, {"accept", "b"}, {"Origin", "x"}}));
     s.handshake.address = "127.0.0.1";
     s.handshake.issued = 1796160431547;
     s.handshake.url = "/socket.io/?EIO=4&transport=websocket";
@@ -217,7 +222,8 @@ TEST(sockets, serialise_the_handshake_as_node_does) {
     auto v = encode_socket(s);
     EXPECT_EQ(v["handshake"]["headers"]["accept"], "a, b");
     EXPECT_EQ(v["handshake"]["headers"]["host"], "127.0.0.1");
-    EXPECT_EQ(v["handshake"]["time"], "Tue Dec 01 2026 21:27:11 GMT+0000 (Coordinated Universal Time)");
+    EXPECT_EQ(v["handshake"]["time"],
+              "Tue Dec 01 2026 21:27:11 GMT+0000 (Coordinated Universal Time)");
     EXPECT_EQ(v["handshake"]["xdomain"], true);
     EXPECT_EQ(v["handshake"]["secure"], false);
     EXPECT_EQ(v["handshake"]["auth"], json::object());

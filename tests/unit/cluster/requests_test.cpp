@@ -57,7 +57,8 @@ TEST(pending_request, completes_after_the_expected_answers) {
         got_ec = ec;
         got = std::move(s);
     };
-    EXPECT_FALSE(r.add_answer({{"requestId", "x"}, {"sockets", {{{"id", "a"}, {"rooms", {"a"}}}}}}));
+    EXPECT_FALSE(
+        r.add_answer({{"requestId", "x"}, {"sockets", {{{"id", "a"}, {"rooms", {"a"}}}}}}));
     // An answer without the array is counted, and adds nothing.
     EXPECT_TRUE(r.add_answer({{"requestId", "x"}}));
     r.finish({});
@@ -81,7 +82,8 @@ TEST(pending_request, ends_at_its_timeout_with_the_partial_answers_once) {
         got = std::move(responses);
     };
     ASSERT_TRUE(m.add("id", std::move(r)));
-    EXPECT_FALSE(m.find("id")->add_answer({{"type", 6}, {"requestId", "id"}, {"data", {{"pong", true}}}}));
+    EXPECT_FALSE(
+        m.find("id")->add_answer({{"type", 6}, {"requestId", "id"}, {"data", {{"pong", true}}}}));
     EXPECT_TRUE(m.expire(at(4999)).empty());
     for (auto& e : m.expire(at(5000)))
         e.finish(errc::timed_out);

@@ -98,15 +98,15 @@ std::error_code decode_object(std::string_view bytes, json& out, message_limits 
 struct request {
     request_type type = request_type::sockets;
     std::string uid;
-    std::string request_id;                 // empty when there is none
-    socketio::broadcast_options opts;       // 2, 3, 4, 5, 7 (and 0's rooms)
-    std::vector<std::string> rooms;         // 2, 3: the rooms to join / leave
-    bool close = false;                     // 4
-    bool legacy = false;                    // 2, 3, 4 in the form {sid, room}
-    std::string sid;                        // legacy form
-    std::string room;                       // legacy form
-    json data;                              // 6: [event, args...]
-    socketio::packet packet;                // 7
+    std::string request_id;           // empty when there is none
+    socketio::broadcast_options opts; // 2, 3, 4, 5, 7 (and 0's rooms)
+    std::vector<std::string> rooms;   // 2, 3: the rooms to join / leave
+    bool close = false;               // 4
+    bool legacy = false;              // 2, 3, 4 in the form {sid, room}
+    std::string sid;                  // legacy form
+    std::string room;                 // legacy form
+    json data;                        // 6: [event, args...]
+    socketio::packet packet;          // 7
 };
 std::error_code parse_request(json const& obj, request& out);
 

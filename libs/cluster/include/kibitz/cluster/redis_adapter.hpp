@@ -37,13 +37,13 @@ struct redis_adapter_options {
 
 // What the adapters of one server did, for tests and metrics.
 struct redis_adapter_stats {
-    std::uint64_t published = 0;        // PUBLISH sent
-    std::uint64_t publish_dropped = 0;  // not sent: Redis down (nothing is queued for later)
-    std::uint64_t received = 0;         // messages read from our channels
-    std::uint64_t dropped_invalid = 0;  // malformed messages dropped
-    std::uint64_t dropped_room = 0;     // room broadcasts for a room we do not have (not decoded)
-    std::size_t pending_requests = 0;   // now, every namespace
-    std::size_t pending_acks = 0;       // now, every namespace
+    std::uint64_t published = 0;       // PUBLISH sent
+    std::uint64_t publish_dropped = 0; // not sent: Redis down (nothing is queued for later)
+    std::uint64_t received = 0;        // messages read from our channels
+    std::uint64_t dropped_invalid = 0; // malformed messages dropped
+    std::uint64_t dropped_room = 0;    // room broadcasts for a room we do not have (not decoded)
+    std::size_t pending_requests = 0;  // now, every namespace
+    std::size_t pending_acks = 0;      // now, every namespace
 };
 
 class redis_hub;
