@@ -51,6 +51,6 @@ test("a Node peer's serverSideEmit is ignored: it times out, and the bench keeps
   assert.match(r.error, /timeout/);
   assert.deepEqual(r.responses, []);
   await control(onNode.socket, { op: "serverSideEmit", event: "anything", args: [2] });
-  onNode.socket.emit("cluster", { op: "emit", event: "chat message", args: ["from node"] });
+  await control(onNode.socket, { op: "emit", event: "chat message", args: ["from node"] });
   await waitFor(() => onBench.count("chat message") === 2, { what: "relay after the serverSideEmit" });
 });
