@@ -3,15 +3,15 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.hpp"
+#include "hex.hpp"
 
 #include <string>
 
 namespace kibitz::cluster {
 namespace {
 
-using msgpack::test::from_hex;
-using msgpack::test::to_hex;
+using test::from_hex;
+using test::to_hex;
 
 socketio::packet event(json data, std::string nsp = "/") {
     return {socketio::packet_type::event, std::move(nsp), std::nullopt, std::move(data)};
