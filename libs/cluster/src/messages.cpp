@@ -33,9 +33,8 @@ bool read_rooms(json const& v, std::set<std::string>& out) {
     for (auto const& room : v) {
         if (room.is_string())
             out.insert(room.get<std::string>());
-        else if (room.is_number_integer())
-            out.insert(room.dump());
-        else if (room.is_number_float() && std::isfinite(room.get<double>()))
+        else if (room.is_number_integer() ||
+                 (room.is_number_float() && std::isfinite(room.get<double>())))
             out.insert(room.dump());
         else
             return false;
