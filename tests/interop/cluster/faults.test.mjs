@@ -88,6 +88,21 @@ test("a subscriber that never answers: requests end at the timeout with the part
   }
 });
 
+test("a SIGSTOPped Node peer: requests end at the timeout with the others' answers", async () => {
+  N.proc.kill("SIGSTOP");
+  try {
+    const f = await control(a.socket, { op: "fetchSockets" });
+    assert.match(f.error, /timeout/);
+    assert.deepEqual(f.sockets.map((s) => s.id).sort(), [a, b].map((c) => c.socket.id).sort());
+    const st = await control(a.socket, { op: "stats" });
+    assert.equal(st.pendingRequests, 0);
+  } finally {
+    N.proc.kill("SIGCONT");
+  }
+  // Back: it answers again.
+  await waitFor(async () => (await control(a.socket, { op: "fetchSockets" })).error === null, { what: "N answers again" });
+});
+
 test("Redis SIGKILLed and restarted: local delivery goes on, requests fail fast, cross-node comes back", async () => {
   const dropped = [a, b, n].map((c) => {
     const state = { gone: false };
