@@ -30,7 +30,7 @@ redis_adapter::~redis_adapter() {
 }
 
 std::string redis_adapter::new_request_id() const {
-    return util::random_id(36);
+    return util::random_id(32);
 }
 
 void redis_adapter::broadcast(socketio::packet p, socketio::broadcast_options const& opts) {

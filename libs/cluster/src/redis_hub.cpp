@@ -21,7 +21,7 @@ redis::connection_options connection_opts(redis_adapter_options const& o,
 } // namespace
 
 redis_hub::redis_hub(net::asio::io_context& ioc, redis_adapter_options opts)
-    : ioc_(ioc), opts_(std::move(opts)), uid_(util::random_id(36)),
+    : ioc_(ioc), opts_(std::move(opts)), uid_(util::random_id(32)),
       pub_(ioc, connection_opts(opts_, redis::connection_mode::command)),
       sub_(ioc, connection_opts(opts_, redis::connection_mode::subscriber)), timer_(ioc) {}
 

@@ -88,6 +88,31 @@ test("a subscriber that never answers: requests end at the timeout with the part
   }
 });
 
+test("malformed messages on every channel are dropped and counted; nothing else breaks", async () => {
+  const raw = createClient({ url: redis.url });
+  await raw.connect();
+  try {
+    const before = (await control(a.socket, { op: "stats" })).droppedInvalid;
+    const deep = Buffer.alloc(100_000, 0x91); // 100 000 nested arrays
+    const bad = [Buffer.from([0xc1]), deep, Buffer.from("{\"type\":"), Buffer.from([0x82, 0xa3, 0x75])];
+    // On a room only A has: a Node node drops it before decoding (a malformed broadcast it
+    // decodes throws out of its subscriber callback and ends the process, seen here).
+    await control(a.socket, { op: "join", room: "bad-room" });
+    for (const payload of bad) {
+      await raw.publish("socket.io#/#bad-room#", payload);
+      await raw.publish("socket.io-request#/#", payload);
+      await raw.publish(`socket.io-response#/#${(await control(a.socket, { op: "stats" })).uid}#`, payload);
+    }
+    await waitFor(async () => (await control(a.socket, { op: "stats" })).droppedInvalid >= before + 3 * bad.length, {
+      what: "every malformed message counted",
+    });
+    await crosses(b, a, 2000);
+    await crosses(a, n, 2000);
+  } finally {
+    await raw.quit();
+  }
+});
+
 test("a SIGSTOPped Node peer: requests end at the timeout with the others' answers", async () => {
   N.proc.kill("SIGSTOP");
   try {
