@@ -4,7 +4,7 @@
 // io.to(P.to).emit("dm", P). bench/node/server.mjs is the same program for Node's socket.io.
 //
 //   bench-server [--host 127.0.0.1] [--port 3000] [--parser json|msgpack]
-//                [--redis URL] [--redis-prefix P]
+//                [--redis URL] [--redis-prefix P] [--redis-protocol classic|sharded]
 // With --redis the server is a node of a Redis cluster (Node's classic redis-adapter protocol,
 // kibitz::cluster): io.emit and io.to(id) reach every node's sockets. A peer's serverSideEmit
 // has no handler here and is ignored (a peer waiting for an ack gets its usual timeout).
@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
             redis_url = argv[i + 1];
         else if (flag == "--redis-prefix")
             cluster_opts.prefix = argv[i + 1];
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "sharded")
+            cluster_opts.protocol = kibitz::cluster::protocol::sharded;
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "classic")
+            cluster_opts.protocol = kibitz::cluster::protocol::classic;
         else {
             std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]"
                          " [--redis URL] [--redis-prefix P]\n";

@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
             redis_url = argv[i + 1];
         else if (flag == "--redis-prefix")
             cluster_opts.prefix = argv[i + 1];
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "sharded")
+            cluster_opts.protocol = kibitz::cluster::protocol::sharded;
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "classic")
+            cluster_opts.protocol = kibitz::cluster::protocol::classic;
         else if (flag == "--requests-timeout-ms")
             cluster_opts.requests_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--max-pending-requests")
@@ -93,7 +97,8 @@ int main(int argc, char** argv) {
                          " [--max-connections N] [--max-connections-per-ip N]"
                          " [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
-                         " [--parser json|msgpack] [--redis URL] [--redis-prefix P]"
+                         " [--parser json|msgpack] [--redis URL] [--redis-prefix P] "
+                         "[--redis-protocol classic|sharded]"
                          " [--requests-timeout-ms N] [--max-pending-requests N]\n";
             return 2;
         }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "redis_hub.hpp"
+
 #include <kibitz/cluster/messages.hpp>
 #include <kibitz/cluster/requests.hpp>
 #include <kibitz/redis/value.hpp>
@@ -16,7 +18,7 @@ class redis_hub;
 // protocol (CLUSTER.md 1.2) through the hub's connections. Joins, leaves and disconnects are
 // applied here at once and published; our own echo is ignored (Node waits for it: socket.io
 // #4734). Server thread only.
-class redis_adapter : public socketio::memory_adapter {
+class redis_adapter : public socketio::memory_adapter, public hub_member {
 public:
     redis_adapter(socketio::adapter_context ctx, std::shared_ptr<redis_hub> hub);
     ~redis_adapter() override;
@@ -42,10 +44,10 @@ public:
     void on_request(std::string const& payload);
     void on_response(std::string const& payload);
     // Ends the requests and ack collections whose deadline passed at `now`.
-    void expire(util::time_point now);
-    std::optional<util::time_point> next_deadline() const;
-    std::size_t pending_requests() const { return requests_.size(); }
-    std::size_t pending_acks() const { return acks_.size(); }
+    void expire(util::time_point now) override;
+    std::optional<util::time_point> next_deadline() const override;
+    std::size_t pending_requests() const override { return requests_.size(); }
+    std::size_t pending_acks() const override { return acks_.size(); }
 
 private:
     // Sends a request that waits for the other servers: NUMSUB first, then `r` with `body`

@@ -1,5 +1,6 @@
 #include "redis_hub.hpp"
 #include "redis_adapter_impl.hpp"
+#include "sharded_adapter.hpp"
 
 #include <kibitz/util/random.hpp>
 
@@ -64,7 +65,32 @@ void redis_hub::detach(redis_adapter& a) {
     sub_.unsubscribe(c.response_to(uid_));
 }
 
+void redis_hub::join(hub_member& m) {
+    adapters_.push_back(&m);
+}
+
+void redis_hub::leave(hub_member& m) {
+    adapters_.erase(std::remove(adapters_.begin(), adapters_.end(), &m), adapters_.end());
+}
+
+void redis_hub::shard_subscribe(std::string const& channel, shard_handler handler) {
+    by_shard_channel_[channel] = std::move(handler);
+    sub_.ssubscribe(channel);
+}
+
+void redis_hub::shard_unsubscribe(std::string const& channel) {
+    by_shard_channel_.erase(channel);
+    sub_.sunsubscribe(channel);
+}
+
 void redis_hub::on_push(redis::push const& p) {
+    if (p.kind == redis::push_kind::smessage) {
+        auto it = by_shard_channel_.find(p.channel);
+        if (it == by_shard_channel_.end()) return;
+        ++stats_.received;
+        auto handler = it->second;
+        return handler(p.channel, p.payload);
+    }
     if (p.kind == redis::push_kind::pmessage) {
         auto it = by_pattern_.find(p.pattern);
         if (it == by_pattern_.end()) return;
@@ -80,7 +106,7 @@ void redis_hub::on_push(redis::push const& p) {
 }
 
 void redis_hub::publish(std::string const& channel, std::string payload,
-                        std::function<void(std::error_code)> done) {
+                        std::function<void(std::error_code)> done, bool sharded) {
     // Fail fast while down: a message published now would be seen by nobody anyway (classic
     // pub/sub keeps nothing), and nothing waits in a queue that could grow.
     if (!pub_.connected()) {
@@ -89,7 +115,7 @@ void redis_hub::publish(std::string const& channel, std::string payload,
         return;
     }
     ++stats_.published;
-    pub_.send({"PUBLISH", channel, std::move(payload)},
+    pub_.send({sharded ? "SPUBLISH" : "PUBLISH", channel, std::move(payload)},
               [done = std::move(done)](std::error_code ec, redis::value reply) {
                   if (!done) return;
                   if (!ec && reply.is_error()) ec = errc::not_connected;
@@ -98,12 +124,13 @@ void redis_hub::publish(std::string const& channel, std::string payload,
 }
 
 void redis_hub::numsub(std::string const& channel,
-                       std::function<void(std::error_code, std::size_t)> done) {
+                       std::function<void(std::error_code, std::size_t)> done, bool sharded) {
     if (!pub_.connected()) {
         net::asio::post(ioc_, [done] { done(errc::not_connected, 0); });
         return;
     }
-    pub_.send({"PUBSUB", "NUMSUB", channel}, [done](std::error_code ec, redis::value reply) {
+    pub_.send({"PUBSUB", sharded ? "SHARDNUMSUB" : "NUMSUB", channel}, [done](std::error_code ec,
+                                                                              redis::value reply) {
         // [channel, count]
         if (ec) return done(ec, 0);
         if (reply.type != redis::type::array || reply.elements.size() != 2 ||
@@ -158,6 +185,8 @@ redis_cluster::~redis_cluster() = default;
 
 socketio::adapter_factory redis_cluster::factory() const {
     return [hub = hub_](socketio::adapter_context ctx) -> std::unique_ptr<socketio::adapter> {
+        if (hub->opts().protocol == protocol::sharded)
+            return std::make_unique<sharded_adapter>(std::move(ctx), hub);
         return std::make_unique<redis_adapter>(std::move(ctx), hub);
     };
 }

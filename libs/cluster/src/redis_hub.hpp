@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -13,6 +14,19 @@
 namespace kibitz::cluster {
 
 class redis_adapter;
+
+// What the hub's timer and stats need of an adapter, whichever protocol it speaks.
+class hub_member {
+public:
+    virtual ~hub_member() = default;
+    // Ends the requests and ack collections whose deadline passed at `now`.
+    virtual void expire(util::time_point now) = 0;
+    virtual std::optional<util::time_point> next_deadline() const = 0;
+    virtual std::size_t pending_requests() const = 0;
+    virtual std::size_t pending_acks() const = 0;
+};
+
+using shard_handler = std::function<void(std::string const& channel, std::string const& payload)>;
 
 // The shared part of one server's adapters: the publisher and subscriber connections, the
 // routing of subscribed messages to the adapter of their namespace, and the one timer that
@@ -28,13 +42,20 @@ public:
     // An adapter's channels: subscribed now and after every reconnect, routed to it.
     void attach(redis_adapter& a);
     void detach(redis_adapter& a);
+    // A sharded adapter: its timer and stats, and its shard channels (SSUBSCRIBE), each routed
+    // to its handler.
+    void join(hub_member& m);
+    void leave(hub_member& m);
+    void shard_subscribe(std::string const& channel, shard_handler handler);
+    void shard_unsubscribe(std::string const& channel);
 
-    // PUBLISH; dropped (and counted) while the publisher is down. `done` (optional) gets the
-    // outcome.
+    // PUBLISH (SPUBLISH when sharded); dropped (and counted) while the publisher is down.
+    // `done` (optional) gets the outcome.
     void publish(std::string const& channel, std::string payload,
-                 std::function<void(std::error_code)> done = nullptr);
-    // PUBSUB NUMSUB of `channel`: the subscribers (servers) of it.
-    void numsub(std::string const& channel, std::function<void(std::error_code, std::size_t)> done);
+                 std::function<void(std::error_code)> done = nullptr, bool sharded = false);
+    // PUBSUB NUMSUB (SHARDNUMSUB when sharded) of `channel`: the subscribers (servers) of it.
+    void numsub(std::string const& channel, std::function<void(std::error_code, std::size_t)> done,
+                bool sharded = false);
     // Calls expire() of every adapter at `at` (or earlier if asked again with an earlier time).
     void wake_at(util::time_point at);
 
@@ -57,7 +78,8 @@ private:
     // By pattern (broadcasts), and by channel (requests, responses).
     std::unordered_map<std::string, redis_adapter*> by_pattern_;
     std::unordered_map<std::string, redis_adapter*> by_channel_;
-    std::vector<redis_adapter*> adapters_;
+    std::unordered_map<std::string, shard_handler> by_shard_channel_;
+    std::vector<hub_member*> adapters_;
     net::asio::steady_timer timer_;
     std::optional<util::time_point> armed_;
     redis_adapter_stats stats_;

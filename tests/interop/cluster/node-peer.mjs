@@ -1,16 +1,17 @@
 // A Node socket.io 4.8 node of the cluster: @socket.io/redis-adapter 8.3.0 (classic), node-redis
 // 4.7 (createClient({url}) publisher + duplicate() subscriber).
-//   node node-peer.mjs REDIS_URL [PREFIX] [REQUESTS_TIMEOUT_MS]
+//   node node-peer.mjs REDIS_URL [PREFIX] [REQUESTS_TIMEOUT_MS] [classic|sharded]
+// (sharded: createShardedAdapter, subscriptionMode "dynamic", CLUSTER.md 1.3)
 // Listens on a free port and prints `listening on http://127.0.0.1:PORT` (tests/interop/lib/
 // server.mjs reads it). In "/", event `cluster` runs the same ops as Kibitz's conformance-server
 // (examples/conformance-server/cluster_control.hpp), so a test drives both kinds of node alike.
 
 import http from "node:http";
 import { Server } from "socket.io";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 
-const [redisUrl, prefix = "socket.io", timeoutMs = "5000"] = process.argv.slice(2);
+const [redisUrl, prefix = "socket.io", timeoutMs = "5000", mode = "classic"] = process.argv.slice(2);
 const pub = createClient({ url: redisUrl });
 const sub = pub.duplicate();
 // node-redis reconnects by itself; errors while Redis is down are expected in the fault tests.
@@ -20,7 +21,10 @@ await Promise.all([pub.connect(), sub.connect()]);
 
 const server = http.createServer();
 const io = new Server(server, {
-  adapter: createAdapter(pub, sub, { key: prefix, requestsTimeout: Number(timeoutMs) }),
+  adapter:
+    mode === "sharded"
+      ? createShardedAdapter(pub, sub, { channelPrefix: prefix, subscriptionMode: "dynamic" })
+      : createAdapter(pub, sub, { key: prefix, requestsTimeout: Number(timeoutMs) }),
 });
 const log = [];
 

@@ -240,3 +240,47 @@ TEST(sockets, serialise_the_handshake_as_node_does) {
 
 } // namespace
 } // namespace kibitz::cluster
+
+namespace kibitz::cluster {
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+ordered sharded_broadcast(json data) {
+    return {{"packet", {{"type", 2}, {"data", to_ordered(data)}}},
+            {"opts", encode_sharded_opts({})}};
+}
+
+// CLUSTER.md 1.3: what Node's sharded adapter published for io.emit(...).
+TEST(sharded, encodes_the_captured_json_envelope) {
+    EXPECT_EQ(encode_envelope(sharded_type::broadcast,
+                              sharded_broadcast({"hello", "world", 1, 2.5, true, nullptr}),
+                              "9b4d1968c5d90987", "/"),
+              R"({"type":3,"data":{"packet":{"type":2,"data":["hello","world",1,2.5,true,null]},)"
+              R"("opts":{"rooms":[],"except":[],"flags":{}}},"uid":"9b4d1968c5d90987","nsp":"/"})");
+}
+
+// CLUSTER.md 1.3: binary makes it msgpack, 97 bytes.
+TEST(sharded, encodes_binary_as_the_captured_msgpack) {
+    auto bytes = encode_envelope(sharded_type::broadcast,
+                                 sharded_broadcast({"bin", json::binary({1, 2, 3})}),
+                                 "9b4d1968c5d90987", "/");
+    EXPECT_EQ(bytes.size(), 97u);
+    EXPECT_EQ(to_hex(bytes).substr(0, 26), "84a47479706503a46461746182");
+    json obj;
+    ASSERT_FALSE(decode_object(bytes, obj));
+    socketio::packet p;
+    socketio::broadcast_options o;
+    ASSERT_TRUE(read_sharded_broadcast(obj["data"], p, o));
+    EXPECT_TRUE(p.data[1].is_binary());
+    EXPECT_EQ(obj["uid"], "9b4d1968c5d90987");
+}
+
+TEST(sharded, keeps_json_for_types_that_carry_no_binary) {
+    ordered data = {{"requestId", "r"}, {"clientCount", 2}};
+    EXPECT_EQ(encode_envelope(sharded_type::broadcast_client_count, data, "u", "/chat"),
+              R"({"type":11,"data":{"requestId":"r","clientCount":2},"uid":"u","nsp":"/chat"})");
+}
+
+} // namespace
+} // namespace kibitz::cluster

@@ -15,9 +15,10 @@ export function startKibitz(redisUrl, extra = []) {
   return startServer("conformance-server", ["--redis", redisUrl, ...extra]);
 }
 
-// node node-peer.mjs REDIS_URL PREFIX TIMEOUT; resolves with {url, port, proc, stop()}.
-export async function startNode(redisUrl, { prefix = "socket.io", timeoutMs = 5000 } = {}) {
-  const proc = spawn(process.execPath, [path.join(here, "..", "node-peer.mjs"), redisUrl, prefix, String(timeoutMs)], {
+// node node-peer.mjs REDIS_URL PREFIX TIMEOUT PROTOCOL; resolves with {url, port, proc, stop()}.
+export async function startNode(redisUrl, { prefix = "socket.io", timeoutMs = 5000, protocol = "classic" } = {}) {
+  const args = [path.join(here, "..", "node-peer.mjs"), redisUrl, prefix, String(timeoutMs), protocol];
+  const proc = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

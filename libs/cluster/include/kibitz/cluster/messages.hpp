@@ -124,6 +124,38 @@ std::optional<socketio::socket_info> parse_socket(json const& v);
 // Universal Time)".
 std::string js_date_string(std::int64_t unix_ms);
 
+// The sharded adapter (CLUSTER.md 1.3, 1.4): socket.io-adapter 2.5's ClusterAdapter messages.
+enum class sharded_type : std::uint8_t {
+    initial_heartbeat = 1,
+    heartbeat,
+    broadcast,
+    sockets_join,
+    sockets_leave,
+    disconnect_sockets,
+    fetch_sockets,
+    fetch_sockets_response,
+    server_side_emit,
+    server_side_emit_response,
+    broadcast_client_count,
+    broadcast_ack,
+    adapter_close,
+};
+
+// `v` with its object keys in the order they iterate (sorted), as an ordered_json.
+nlohmann::ordered_json to_ordered(json const& v);
+// {type, data, uid, nsp} as Node's sharded adapter writes it: JSON, or msgpack when `data` holds
+// binary and the type may carry it (3, 8, 9, 10, 12).
+std::string encode_envelope(sharded_type type, nlohmann::ordered_json const& data,
+                            std::string_view uid, std::string_view nsp);
+// {rooms, except, flags} (ClusterAdapter's encodeOptions).
+nlohmann::ordered_json encode_sharded_opts(socketio::broadcast_options const& opts);
+// A received {packet, opts} of a BROADCAST: the EVENT packet and its options.
+bool read_sharded_broadcast(json const& data, socketio::packet& p, socketio::broadcast_options& o);
+// {rooms, except, flags} as received (null: every socket).
+bool read_broadcast_opts(json const& v, socketio::broadcast_options& out);
+// The room list of `v` (strings, numbers as decimal text), false if it is not one.
+bool read_room_list(json const& v, std::set<std::string>& out);
+
 } // namespace kibitz::cluster
 
 template<>

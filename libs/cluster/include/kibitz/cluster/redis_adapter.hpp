@@ -19,8 +19,17 @@ class io_context;
 // across each other as one server.
 namespace kibitz::cluster {
 
+// Which of Node's Redis adapters the cluster speaks (CLUSTER.md 0): every server of one
+// cluster uses the same, and never shares a prefix with the other kind.
+enum class protocol : std::uint8_t {
+    classic, // createAdapter (8.x): PUBLISH, PSUBSCRIBE, requests 0-9
+    sharded, // createShardedAdapter: SPUBLISH/SSUBSCRIBE (Redis >= 7), ClusterAdapter messages,
+             // subscriptionMode "dynamic" (a channel per public room)
+};
+
 struct redis_adapter_options {
     redis::url url;
+    cluster::protocol protocol = cluster::protocol::classic;
     // Channel prefix (Node's `key`): every server of one cluster uses the same.
     std::string prefix = "socket.io";
     // fetch_sockets, all_rooms and server_side_emit with ack end with errc::timed_out and what
