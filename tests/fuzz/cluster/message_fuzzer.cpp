@@ -34,6 +34,21 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         p.expected = 1;
         (void)p.add_answer(obj);
     }
+    // The sharded adapter's reading of the same object as an envelope {type, data, uid, nsp}.
+    if (auto d = obj.find("data"); d != obj.end()) {
+        socketio::packet p;
+        socketio::broadcast_options o;
+        if (cluster::read_sharded_broadcast(*d, p, o)) {
+            nlohmann::ordered_json env_data = {
+                {"packet", {{"type", 2}, {"data", cluster::to_ordered(p.data)}}},
+                {"opts", cluster::encode_sharded_opts(o)}};
+            json back;
+            if (cluster::decode_object(cluster::encode_envelope(cluster::sharded_type::broadcast,
+                                                                env_data, "u", p.nsp),
+                                       back))
+                std::abort();
+        }
+    }
     if (auto s = obj.find("sockets"); s != obj.end() && s->is_array())
         for (auto const& e : *s)
             if (auto info = cluster::parse_socket(e)) (void)cluster::encode_socket(*info);
