@@ -4,12 +4,18 @@
 // io.to(P.to).emit("dm", P). bench/node/server.mjs is the same program for Node's socket.io.
 //
 //   bench-server [--host 127.0.0.1] [--port 3000] [--parser json|msgpack]
+//                [--redis URL] [--redis-prefix P] [--redis-protocol classic|sharded]
+// With --redis the server is a node of a Redis cluster (Node's classic redis-adapter protocol,
+// kibitz::cluster): io.emit and io.to(id) reach every node's sockets. A peer's serverSideEmit
+// has no handler here and is ignored (a peer waiting for an ack gets its usual timeout).
+#include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 
 namespace eio = kibitz::engineio;
@@ -21,6 +27,8 @@ int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     int port = 3000;
     auto parser = sio::parser_kind::json;
+    std::string redis_url;
+    kibitz::cluster::redis_adapter_options cluster_opts;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         if (flag == "--host")
@@ -31,16 +39,36 @@ int main(int argc, char** argv) {
             parser = sio::parser_kind::msgpack;
         else if (flag == "--parser" && std::string(argv[i + 1]) == "json")
             parser = sio::parser_kind::json;
+        else if (flag == "--redis")
+            redis_url = argv[i + 1];
+        else if (flag == "--redis-prefix")
+            cluster_opts.prefix = argv[i + 1];
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "sharded")
+            cluster_opts.protocol = kibitz::cluster::protocol::sharded;
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "classic")
+            cluster_opts.protocol = kibitz::cluster::protocol::classic;
         else {
-            std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]\n";
+            std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]"
+                         " [--redis URL] [--redis-prefix P]\n";
             return 2;
         }
     }
     net::asio::io_context ioc{1}; // one thread runs the loop
+    std::unique_ptr<kibitz::cluster::redis_cluster> cluster;
+    if (!redis_url.empty()) {
+        auto url = kibitz::redis::parse_url(redis_url);
+        if (!url) {
+            std::cerr << "bench-server: --redis wants redis://[[user]:password@]host[:port][/db]\n";
+            return 2;
+        }
+        cluster_opts.url = *url;
+        cluster = std::make_unique<kibitz::cluster::redis_cluster>(ioc, cluster_opts);
+    }
     // The load generator opens up to 10k sessions from a few loopback addresses.
     sio::server_options opts;
     opts.engine.max_sessions_per_address = 0;
     opts.parser = parser;
+    if (cluster) opts.make_adapter = cluster->factory();
     sio::server io(ioc, opts);
     io.on_connection([&io](sio::socket_ptr s) {
         // Broadcast to every socket of "/", the sender included.

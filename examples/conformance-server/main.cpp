@@ -11,6 +11,13 @@
 //   [--write-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]
 //   [--websocket-origin ORIGIN] [--parser json|msgpack]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
+// Cluster (tests/interop/cluster/): [--redis URL] [--redis-prefix P] [--requests-timeout-ms N]
+//   [--max-pending-requests N]
+//   join the Redis cluster (Node's classic redis-adapter protocol); "/" then also answers the
+//   `cluster` control event (cluster_control.hpp).
+#include "cluster_control.hpp"
+
+#include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
@@ -19,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +47,8 @@ int main(int argc, char** argv) {
     kibitz::http::limits limits;
     std::vector<std::string> websocket_origins;
     auto parser = kibitz::socketio::parser_kind::json;
+    std::string redis_url;
+    kibitz::cluster::redis_adapter_options cluster_opts;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         if (flag == "--host")
@@ -63,6 +73,18 @@ int main(int argc, char** argv) {
             limits.allowed_hosts.push_back(argv[i + 1]);
         else if (flag == "--header-timeout-ms")
             limits.header_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--redis")
+            redis_url = argv[i + 1];
+        else if (flag == "--redis-prefix")
+            cluster_opts.prefix = argv[i + 1];
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "sharded")
+            cluster_opts.protocol = kibitz::cluster::protocol::sharded;
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "classic")
+            cluster_opts.protocol = kibitz::cluster::protocol::classic;
+        else if (flag == "--requests-timeout-ms")
+            cluster_opts.requests_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
+        else if (flag == "--max-pending-requests")
+            cluster_opts.max_pending_requests = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
         else if (flag == "--parser" &&
@@ -75,7 +97,9 @@ int main(int argc, char** argv) {
                          " [--max-connections N] [--max-connections-per-ip N]"
                          " [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
-                         " [--parser json|msgpack]\n";
+                         " [--parser json|msgpack] [--redis URL] [--redis-prefix P] "
+                         "[--redis-protocol classic|sharded]"
+                         " [--requests-timeout-ms N] [--max-pending-requests N]\n";
             return 2;
         }
     }
@@ -106,7 +130,19 @@ int main(int argc, char** argv) {
         });
     });
 
+    std::unique_ptr<kibitz::cluster::redis_cluster> cluster;
+    if (!redis_url.empty()) {
+        auto url = kibitz::redis::parse_url(redis_url);
+        if (!url) {
+            std::cerr
+                << "conformance-server: --redis wants redis://[[user]:password@]host[:port][/db]\n";
+            return 2;
+        }
+        cluster_opts.url = *url;
+        cluster = std::make_unique<kibitz::cluster::redis_cluster>(ioc, cluster_opts);
+    }
     sio::server_options sopts;
+    if (cluster) sopts.make_adapter = cluster->factory();
     sopts.parser = parser;
     sopts.engine.ping_interval = opts.ping_interval;
     sopts.engine.ping_timeout = opts.ping_timeout;
@@ -136,6 +172,8 @@ int main(int argc, char** argv) {
             if (ack) ack(args);
         });
     });
+
+    if (cluster) conformance::install_cluster_control(io, *cluster);
 
     kibitz::http::server http(ioc, limits);
     http.mount(echo.opts().path, echo);

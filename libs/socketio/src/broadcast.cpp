@@ -100,20 +100,27 @@ void broadcast_operator::emit_with_ack(std::string_view event, json args,
             st->responses.push_back(std::move(response));
             st->check();
         });
-    auto servers = [st](std::size_t n) {
-        st->servers_expected = n;
+    // Without the count (a cluster adapter cut off from the others), this server alone.
+    auto servers = [st](std::error_code ec, std::size_t n) {
+        st->servers_expected = ec ? 1 : n;
         st->server_count_known = true;
         st->check();
     };
     if (opts_.local) {
-        servers(1);
+        servers({}, 1);
     } else {
         nsp_->adapter().server_count(servers);
     }
 }
 
-void broadcast_operator::fetch_sockets(std::function<void(std::vector<socket_info>)> done) const {
+void broadcast_operator::fetch_sockets(fetch_sockets_handler done) const {
     nsp_->adapter().fetch_sockets(opts_, std::move(done));
+}
+
+void broadcast_operator::fetch_sockets(std::function<void(std::vector<socket_info>)> done) const {
+    fetch_sockets([done = std::move(done)](std::error_code, std::vector<socket_info> infos) {
+        done(std::move(infos));
+    });
 }
 
 std::vector<socket_ptr> broadcast_operator::local_sockets() const {

@@ -106,7 +106,13 @@ void memory_adapter::deliver_local(packet const& p, broadcast_options const& opt
 void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
                                         std::function<void(std::size_t)> on_count,
                                         std::function<void(json)> on_ack) {
+    on_count(deliver_local_with_ack(p, opts, on_ack));
+}
+
+std::size_t memory_adapter::deliver_local_with_ack(packet const& p, broadcast_options const& opts,
+                                                   std::function<void(json)> const& on_ack) {
     auto sids = local_sids(opts);
+    if (sids.empty()) return 0;
     auto parts = ctx_.encode ? ctx_.encode(p) : detail::to_wire(p, parser_kind::json);
     std::size_t count = 0;
     auto id = *p.id;
@@ -120,16 +126,19 @@ void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
         if (ctx_.deliver_with_ack(sid, id, parts, opts.is_volatile, opts.ack_timeout, answer))
             ++count;
     }
-    on_count(count);
+    return count;
 }
 
-void memory_adapter::fetch_sockets(broadcast_options const& opts,
-                                   std::function<void(std::vector<socket_info>)> done) {
+std::vector<socket_info> memory_adapter::local_socket_infos(broadcast_options const& opts) const {
     std::vector<socket_info> out;
     for (auto const& sid : local_sids(opts))
         if (auto s = ctx_.socket_by_id(sid))
             out.push_back({s->id(), s->handshake(), socket_rooms(sid), s->data});
-    done(std::move(out));
+    return out;
+}
+
+void memory_adapter::fetch_sockets(broadcast_options const& opts, fetch_sockets_handler done) {
+    done({}, local_socket_infos(opts));
 }
 
 void memory_adapter::add_sockets(broadcast_options const& opts,
@@ -150,8 +159,8 @@ void memory_adapter::disconnect_sockets(broadcast_options const& opts, bool clos
         if (auto s = ctx_.socket_by_id(sid)) s->disconnect(close);
 }
 
-void memory_adapter::server_count(std::function<void(std::size_t)> done) {
-    done(1);
+void memory_adapter::server_count(server_count_handler done) {
+    done({}, 1);
 }
 
 void memory_adapter::persist_session(session_record record) {

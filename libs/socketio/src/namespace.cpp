@@ -1,4 +1,5 @@
 #include "client.hpp"
+#include "event.hpp"
 #include "guard.hpp"
 #include "tracker.hpp"
 
@@ -33,7 +34,36 @@ adapter_context nsp::make_context() {
     ctx.encode = [srv = server_](packet const& p) {
         return detail::to_wire(p, srv->opts().parser);
     };
+    ctx.next_ack_id = [this] { return next_ack_id(); };
+    ctx.server_side = [this](json data, ack_callback ack) {
+        on_server_side_event(std::move(data), std::move(ack));
+    };
     return ctx;
+}
+
+void nsp::server_side_emit(std::string_view event, json args) {
+    adapter_->server_side_emit(detail::event_data(event, std::move(args)), nullptr);
+}
+
+void nsp::server_side_emit(std::string_view event, json args, broadcast_ack_handler done) {
+    adapter_->server_side_emit(detail::event_data(event, std::move(args)), std::move(done));
+}
+
+void nsp::on_server_side(std::string event, server_side_handler handler) {
+    server_side_handlers_[std::move(event)] = std::move(handler);
+}
+
+void nsp::on_server_side_event(json data, ack_callback ack) {
+    // [event, args...]: anything else, or an event nobody handles, is dropped (a waiting
+    // server gets its timeout, as from a Node peer without a listener).
+    if (!data.is_array() || data.empty() || !data[0].is_string()) return;
+    auto it = server_side_handlers_.find(data[0].get<std::string>());
+    if (it == server_side_handlers_.end()) return;
+    auto handler = it->second;
+    json args = json::array();
+    for (std::size_t i = 1; i < data.size(); ++i)
+        args.push_back(std::move(data[i]));
+    detail::run_guarded("server-side handler of", it->first, [&] { handler(args, ack); });
 }
 
 nsp::~nsp() {
@@ -55,6 +85,7 @@ void nsp::on_connection(connection_handler handler) {
 void nsp::inherit(nsp const& parent) {
     middlewares_ = parent.middlewares_;
     connection_handlers_ = parent.connection_handlers_;
+    server_side_handlers_ = parent.server_side_handlers_;
 }
 
 socket_ptr nsp::socket_by_id(std::string const& id) const {
@@ -93,7 +124,7 @@ void nsp::add(std::shared_ptr<detail::client> client, json auth) {
     }
     auto pid = recovery ? util::random_id(128) : std::string();
     auto s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
-                                      util::random_id(128), std::move(pid));
+                                      util::random_id(120), std::move(pid));
     run_middlewares(s, 0);
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <system_error>
 #include <unordered_map>
 #include <vector>
 
@@ -60,6 +61,14 @@ struct recovery_options {
     bool skip_middlewares = true;
 };
 
+// The answers of the cluster requests (fetch_sockets, server_count, all_rooms). `ec` is set when
+// the request could not be completed (a cluster adapter: Redis down, or some server did not
+// answer within its request timeout); what did arrive is given anyway (this server's part at
+// least).
+using fetch_sockets_handler = std::function<void(std::error_code ec, std::vector<socket_info>)>;
+using server_count_handler = std::function<void(std::error_code ec, std::size_t count)>;
+using all_rooms_handler = std::function<void(std::error_code ec, std::set<std::string> rooms)>;
+
 // One packet encoded once: the text message, then one binary message per attachment. Every
 // recipient's queue holds the same frames.
 using frames = std::vector<engineio::outgoing_ptr>;
@@ -87,6 +96,11 @@ struct adapter_context {
     // The frames of `p` in this server's parser (server_options::parser): encode once, then
     // deliver the same frames to every recipient. Empty: socket.io-parser's JSON.
     std::function<frames(packet const& p)> encode;
+    // Another server's server_side_emit: `data` is [event, args...]; `ack` is empty unless the
+    // sender waits for an answer (call it once, with the ack arguments: the first is sent).
+    std::function<void(json data, ack_callback ack)> server_side;
+    // A fresh ack id of the namespace, for a broadcast with ack that another server sent.
+    std::function<std::uint64_t()> next_ack_id;
 };
 
 // The room index and broadcast router of one namespace (socket.io-adapter). The in-memory
@@ -116,12 +130,23 @@ public:
                                     std::function<void(std::size_t)> on_count,
                                     std::function<void(json)> on_ack) = 0;
 
-    virtual void fetch_sockets(broadcast_options const& opts,
-                               std::function<void(std::vector<socket_info>)> done) = 0;
+    // The sockets `opts` selects on every server; `done` runs once (fetch_sockets_handler).
+    virtual void fetch_sockets(broadcast_options const& opts, fetch_sockets_handler done) = 0;
     virtual void add_sockets(broadcast_options const& opts, std::set<std::string> const& rooms) = 0;
     virtual void del_sockets(broadcast_options const& opts, std::set<std::string> const& rooms) = 0;
     virtual void disconnect_sockets(broadcast_options const& opts, bool close) = 0;
-    virtual void server_count(std::function<void(std::size_t)> done) = 0;
+    // The number of servers of the namespace, this one included.
+    virtual void server_count(server_count_handler done) = 0;
+    // The rooms of every server (Node's adapter.allRooms()); this server's alone by default.
+    virtual void all_rooms(all_rooms_handler done) { done({}, rooms()); }
+    // Node's serverSideEmit: `data` ([event, args...]) goes to the other servers' server_side
+    // handlers, never to this one's. With `done`, each other server's first ack argument is
+    // collected: `done` runs once all answered, or with an error and what came. No other
+    // server (the default): `done` runs at once with no answers.
+    virtual void server_side_emit(json data, broadcast_ack_handler done) {
+        (void)data;
+        if (done) done({}, {});
+    }
 
     // Connection state recovery (socket.io 4.6): keep a session, and find it again (once).
     virtual void persist_session(session_record record) = 0;
@@ -160,12 +185,11 @@ public:
     void broadcast_with_ack(packet p, broadcast_options const& opts,
                             std::function<void(std::size_t)> on_count,
                             std::function<void(json)> on_ack) override;
-    void fetch_sockets(broadcast_options const& opts,
-                       std::function<void(std::vector<socket_info>)> done) override;
+    void fetch_sockets(broadcast_options const& opts, fetch_sockets_handler done) override;
     void add_sockets(broadcast_options const& opts, std::set<std::string> const& rooms) override;
     void del_sockets(broadcast_options const& opts, std::set<std::string> const& rooms) override;
     void disconnect_sockets(broadcast_options const& opts, bool close) override;
-    void server_count(std::function<void(std::size_t)> done) override;
+    void server_count(server_count_handler done) override;
 
     void persist_session(session_record record) override;
     std::optional<restored_session> restore_session(std::string const& pid,
@@ -183,6 +207,12 @@ protected:
     // Calls `fn` with the id of each of this server's sockets that `opts` selects, once each.
     void for_each_local(broadcast_options const& opts,
                         std::function<void(std::string const&)> const& fn) const;
+    // This server's sockets that `opts` selects, as fetch_sockets reports them.
+    std::vector<socket_info> local_socket_infos(broadcast_options const& opts) const;
+    // Sends `p` (with its ack id) to this server's sockets that `opts` selects; returns how many
+    // will answer. Each answer's first argument goes to `on_ack`.
+    std::size_t deliver_local_with_ack(packet const& p, broadcast_options const& opts,
+                                       std::function<void(json)> const& on_ack);
 
 private:
     struct stored_packet {

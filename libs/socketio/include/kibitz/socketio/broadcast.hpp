@@ -36,7 +36,9 @@ public:
     // or at the timeout (set with timeout(), default 5 s) with std::errc::timed_out.
     void emit_with_ack(std::string_view event, json args, broadcast_ack_handler done) const;
 
-    // The selected sockets, on every server.
+    // The selected sockets, on every server. The first form also learns whether every server
+    // answered (fetch_sockets_handler); the second gets what came either way.
+    void fetch_sockets(fetch_sockets_handler done) const;
     void fetch_sockets(std::function<void(std::vector<socket_info>)> done) const;
     // The selected sockets of this server.
     std::vector<socket_ptr> local_sockets() const;

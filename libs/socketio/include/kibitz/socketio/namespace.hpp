@@ -5,8 +5,10 @@
 #include <kibitz/socketio/broadcast.hpp>
 #include <kibitz/socketio/types.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,6 +54,20 @@ public:
     broadcast_operator all() { return broadcast_operator(*this); }
     void emit(std::string_view event, json args = json::array()) { all().emit(event, args); }
 
+    // Cluster (Node's serverSideEmit, io.on(event) for peers, allRooms, serverCount): events
+    // for the namespace's handlers on the *other* servers, never this one. With `done`, every
+    // other server's first ack argument, or an error (Redis down, a server silent past the
+    // adapter's request timeout) with what came. A single server has no one to tell: `done`
+    // runs at once with no answers.
+    using server_side_handler = std::function<void(json& args, ack_callback ack)>;
+    void server_side_emit(std::string_view event, json args = json::array());
+    void server_side_emit(std::string_view event, json args, broadcast_ack_handler done);
+    // Handles another server's server_side_emit of `event` (replaces an earlier one). `ack` is
+    // empty unless that server waits for an answer. An exception it throws is logged.
+    void on_server_side(std::string event, server_side_handler handler);
+    void all_rooms(all_rooms_handler done) { adapter_->all_rooms(std::move(done)); }
+    void server_count(server_count_handler done) { adapter_->server_count(std::move(done)); }
+
     // This server's sockets of the namespace.
     socket_ptr socket_by_id(std::string const& id) const;
     std::size_t sockets_count() const { return sockets_.size(); }
@@ -79,6 +95,8 @@ private:
     // Adopts the middlewares and connection handler of a dynamic parent namespace.
     void inherit(nsp const& parent);
     adapter_context make_context();
+    // Another server's server_side_emit, [event, args...], for on_server_side's handlers.
+    void on_server_side_event(json data, ack_callback ack);
 
     void run_middlewares(socket_ptr s, std::size_t index);
     void refuse(socket& s, std::string_view message, json data = nullptr);
@@ -90,6 +108,7 @@ private:
     std::unique_ptr<socketio::adapter> adapter_;
     std::vector<middleware> middlewares_;
     std::vector<connection_handler> connection_handlers_;
+    std::unordered_map<std::string, server_side_handler> server_side_handlers_;
     // The connected sockets by id. One of three indexes filled and emptied together: a socket
     // is here exactly when its client has it by namespace name (detail::client::sockets_) and
     // the adapter has it in its own room; connect() fills the three, socket::on_close() empties

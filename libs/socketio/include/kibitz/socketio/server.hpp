@@ -99,6 +99,16 @@ public:
     void emit(std::string_view event, json args = json::array()) { sockets().emit(event, args); }
     broadcast_operator to(std::string room) { return sockets().to(std::move(room)); }
     broadcast_operator except(std::string room) { return sockets().except(std::move(room)); }
+    // Cluster shorthands for "/" (nsp::server_side_emit, nsp::on_server_side).
+    void server_side_emit(std::string_view event, json args = json::array()) {
+        sockets().server_side_emit(event, std::move(args));
+    }
+    void server_side_emit(std::string_view event, json args, broadcast_ack_handler done) {
+        sockets().server_side_emit(event, std::move(args), std::move(done));
+    }
+    void on_server_side(std::string event, nsp::server_side_handler handler) {
+        sockets().on_server_side(std::move(event), std::move(handler));
+    }
 
     // Mounts the Engine.IO server at its path on `http` (the client bundle is served there).
     void attach(http::server& http);

@@ -1,0 +1,147 @@
+// What a sharded_adapter does with the ClusterAdapter messages of the other servers
+// (socket.io-adapter 2.5 cluster-adapter.ts, onMessage and onResponse).
+#include "sharded_adapter.hpp"
+
+#include <kibitz/socketio/server.hpp>
+
+namespace kibitz::cluster {
+
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+std::string string_of(json const& obj, char const* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+} // namespace
+
+void sharded_adapter::on_message(std::string const& payload) {
+    json msg;
+    if (decode_object(payload, msg, hub_->opts().limits)) {
+        ++hub_->stats().dropped_invalid;
+        return;
+    }
+    auto type = msg.find("type");
+    auto data = msg.find("data");
+    if (type == msg.end() || !type->is_number_integer() || string_of(msg, "uid") == uid_ ||
+        string_of(msg, "nsp") != ctx_.nsp)
+        return;
+    if (data == msg.end() || !data->is_object()) return;
+    auto const t = static_cast<sharded_type>(type->get<std::int64_t>());
+    socketio::broadcast_options opts;
+    switch (t) {
+    case sharded_type::broadcast:
+        return on_broadcast(msg);
+    case sharded_type::sockets_join:
+    case sharded_type::sockets_leave: {
+        std::set<std::string> rooms;
+        if (!read_broadcast_opts(data->value("opts", json()), opts) ||
+            !read_room_list(data->value("rooms", json()), rooms))
+            return;
+        if (t == sharded_type::sockets_join) return memory_adapter::add_sockets(opts, rooms);
+        return memory_adapter::del_sockets(opts, rooms);
+    }
+    case sharded_type::disconnect_sockets: {
+        if (!read_broadcast_opts(data->value("opts", json()), opts)) return;
+        auto close = data->find("close");
+        return memory_adapter::disconnect_sockets(
+            opts, close != data->end() && close->is_boolean() && close->get<bool>());
+    }
+    case sharded_type::fetch_sockets:
+        return on_fetch(msg);
+    case sharded_type::server_side_emit:
+        return on_server_side(msg);
+    case sharded_type::fetch_sockets_response:
+    case sharded_type::server_side_emit_response:
+    case sharded_type::broadcast_client_count:
+    case sharded_type::broadcast_ack:
+        return on_response(msg);
+    default:
+        return;
+    }
+}
+
+void sharded_adapter::on_broadcast(json const& msg) {
+    auto const& data = msg["data"];
+    socketio::packet p;
+    socketio::broadcast_options opts;
+    if (!read_sharded_broadcast(data, p, opts)) {
+        ++hub_->stats().dropped_invalid;
+        return;
+    }
+    p.nsp = ctx_.nsp;
+    opts.local = true;
+    auto id = string_of(data, "requestId");
+    if (id.empty()) return memory_adapter::broadcast(std::move(p), opts);
+    if (!ctx_.next_ack_id) return;
+    p.id = ctx_.next_ack_id();
+    if (opts.ack_timeout.count() == 0) opts.ack_timeout = hub_->opts().requests_timeout;
+    auto to = channel_ + string_of(msg, "uid") + "#";
+    std::weak_ptr<sharded_adapter*> weak = self_;
+    auto count = deliver_local_with_ack(p, opts, [weak, to, id](json arg) {
+        if (auto self = weak.lock())
+            (**self).publish(sharded_type::broadcast_ack,
+                             {{"requestId", id}, {"packet", to_ordered(arg)}}, to);
+    });
+    publish(sharded_type::broadcast_client_count, {{"requestId", id}, {"clientCount", count}}, to);
+}
+
+void sharded_adapter::on_fetch(json const& msg) {
+    auto const& data = msg["data"];
+    socketio::broadcast_options opts;
+    if (!read_broadcast_opts(data.value("opts", json()), opts)) return;
+    ordered list = ordered::array();
+    for (auto const& s : local_socket_infos(opts))
+        list.push_back(to_ordered(encode_socket(s)));
+    publish(sharded_type::fetch_sockets_response,
+            {{"requestId", string_of(data, "requestId")}, {"sockets", list}},
+            channel_ + string_of(msg, "uid") + "#");
+}
+
+void sharded_adapter::on_server_side(json const& msg) {
+    auto const& data = msg["data"];
+    auto packet = data.find("packet");
+    if (packet == data.end() || !packet->is_array() || !ctx_.server_side) return;
+    auto id = string_of(data, "requestId");
+    if (id.empty()) return ctx_.server_side(*packet, nullptr);
+    auto to = channel_ + string_of(msg, "uid") + "#";
+    std::weak_ptr<sharded_adapter*> weak = self_;
+    auto called = std::make_shared<bool>(false);
+    ctx_.server_side(*packet, [weak, called, to, id](json args) {
+        auto self = weak.lock();
+        if (!self || *called) return;
+        *called = true;
+        json first = args.is_array() && !args.empty() ? std::move(args[0]) : json();
+        (**self).publish(sharded_type::server_side_emit_response,
+                         {{"requestId", id}, {"packet", to_ordered(first)}}, to);
+    });
+}
+
+void sharded_adapter::on_response(json const& msg) {
+    auto const& data = msg["data"];
+    auto id = string_of(data, "requestId");
+    auto const t = static_cast<sharded_type>(msg["type"].get<std::int64_t>());
+    if (auto* a = acks_.find(id)) {
+        if (t == sharded_type::broadcast_client_count) {
+            auto n = data.find("clientCount");
+            if (n != data.end() && n->is_number_integer() && n->get<std::int64_t>() >= 0)
+                a->on_count(n->get<std::size_t>());
+        } else if (t == sharded_type::broadcast_ack) {
+            a->on_ack(data.value("packet", json()));
+        }
+        return;
+    }
+    auto* r = requests_.find(id);
+    if (!r) return;
+    // The classic shapes: {sockets} as is, the SERVER_SIDE_EMIT answer's packet as `data`.
+    json body = t == sharded_type::server_side_emit_response
+                    ? json{{"data", data.value("packet", json())}}
+                    : data;
+    if (!r->add_answer(body)) return;
+    auto done = requests_.take(id);
+    done->finish({});
+}
+
+} // namespace kibitz::cluster
