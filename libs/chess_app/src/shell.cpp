@@ -357,7 +357,7 @@ void chess_server::impl::on_connection(socketio::socket_ptr s) {
     s->emit(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
     auto weak = self;
     for (auto event : {wire::create, wire::join, wire::move, wire::resign, wire::draw, wire::abort,
-                       wire::claim, wire::rematch, wire::pgn}) {
+                       wire::claim, wire::rematch, wire::pgn, wire::takeback}) {
         s->on(std::string(event),
               [weak, event](socketio::socket& sock, json& args, socketio::ack_callback ack) {
                   auto owner = weak.lock();
@@ -410,8 +410,14 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
     // stored (a step of the wall clock moves only those dates).
     if (!opts.unix_ms_at)
         opts.unix_ms_at = [](std::int64_t t) { return util::unix_ms() - (util::steady_ms() - t); };
-    auto p =
-        std::make_unique<impl>(ioc, io.of(std::string(wire::nsp)), store, std::move(opts), shell);
+    socketio::nsp& n = io.of(std::string(wire::nsp));
+    // Lag compensation and Game.lag read each socket's heartbeat round trip.
+    if (!opts.rtt_ms)
+        opts.rtt_ms = [&n](conn_id const& conn) -> std::optional<std::int64_t> {
+            auto s = n.socket_by_id(conn);
+            return s ? s->rtt_ms() : std::nullopt;
+        };
+    auto p = std::make_unique<impl>(ioc, n, store, std::move(opts), shell);
     std::shared_ptr<chess_server> self(new chess_server(std::move(p)));
     auto& me = *self->impl_;
     me.self = self;

@@ -86,6 +86,8 @@ public:
     result<std::size_t>
     rehash_game_tokens(std::function<std::string(std::string_view)> const& hash);
     result<std::vector<game_record>> load_active_games(std::optional<std::size_t> newest);
+    result<std::vector<game_record>> finished_games(std::optional<game_cursor> const& before,
+                                                    std::size_t limit);
 
     // Runs `sql` with text parameters ($1, $2, ...; nullopt is NULL).
     result<pg_rows> exec(std::string_view sql, std::initializer_list<pg_param> params = {});
