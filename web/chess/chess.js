@@ -4,6 +4,9 @@
 import { io } from "/socket.io/socket.io.esm.min.js";
 import { Chessground } from "/vendor/chessground/chessground.min.js";
 
+import { placementAfter, parseTyped } from "./moves.js";
+import { play as sound, setSound, soundOn } from "./sounds.js";
+
 const $ = (id) => document.getElementById(id);
 const store = {
   get name() { return localStorage.getItem("kibitz.chess.name") || ""; },
@@ -112,6 +115,9 @@ const state = {
   flipped: false,
   pending: false,   // a move is on its way
   confirmResign: false,
+  view: null,       // replay: the ply shown (null: the live position)
+  confirmMoves: localStorage.getItem("kibitz.chess.confirm") === "on",
+  lowWarned: false,
 };
 let cg = null;
 
@@ -124,7 +130,7 @@ function showGame() {
     animation: { enabled: true, duration: 180 },
     highlight: { lastMove: true, check: true },
     movable: { free: false, showDests: true, events: { after: onUserMove } },
-    premovable: { enabled: false },
+    premovable: { enabled: true, showDests: true },
     draggable: { enabled: true, showGhost: true },
     viewOnly: false,
   });
@@ -135,6 +141,7 @@ function showGame() {
     location.assign(`/chess/${game}`);
   });
   bindActions();
+  bindExtras();
   requestAnimationFrame(tick);
 }
 
@@ -206,7 +213,10 @@ function onGame(g) {
   state.game = g;
   state.receivedAt = performance.now();
   state.pending = false;
+  if (prev) playSounds(prev, g);
   render();
+  // A premove waits for the opponent's move: played as soon as it is our turn.
+  if (myTurn()) cg.playPremove();
 }
 
 const isPlayer = () => state.seat === "white" || state.seat === "black";
@@ -223,25 +233,47 @@ function destsOf(g) {
   return dests;
 }
 
+const myTurn = () => {
+  const g = state.game;
+  return isPlayer() && g.status === "started" && g.turn === state.seat && !state.pending;
+};
+// Replay is for a finished game, and for spectators during one.
+const canReplay = () => state.game && (state.game.status === "ended" || !isPlayer());
+
 function render() {
   const g = state.game;
-  const myTurn = isPlayer() && g.status === "started" && g.turn === state.seat && !state.pending;
-  const last = g.moves.at(-1);
-  const lastSan = g.san.at(-1) || "";
+  if (!canReplay()) state.view = null;
+  const ply = state.view ?? g.moves.length;
+  const last = g.moves[ply - 1];
+  const lastSan = g.san[ply - 1] || "";
+  const live = state.view === null;
+  const turn = ply % 2 === 0 ? "white" : "black";
+  // While playing, our pieces stay movable on the opponent's turn too: that is a premove.
+  const playing = live && isPlayer() && g.status === "started" && !state.pending;
   cg.set({
-    fen: g.fen,
+    fen: live ? g.fen : placementAfter(g.moves, ply),
     orientation: state.orientation,
-    turnColor: g.turn,
+    turnColor: live ? g.turn : turn,
     lastMove: last ? [last.slice(0, 2), last.slice(2, 4)] : undefined,
-    check: /[+#]$/.test(lastSan) ? g.turn : false,
-    movable: { color: myTurn ? state.seat : undefined, dests: myTurn ? destsOf(g) : new Map() },
+    check: /[+#]$/.test(lastSan) ? (live ? g.turn : turn) : false,
+    movable: { color: playing ? state.seat : undefined, dests: myTurn() ? destsOf(g) : new Map() },
   });
+  if (!playing) cg.cancelPremove();
+  $("board").classList.toggle("replaying", !live);
   renderPlayers();
   renderMoves();
   renderStatus();
   renderActions();
+  renderReplay();
   $("spectators").textContent = `${g.spectators} watching`;
-  document.title = `${g.players.white ?? "?"} vs ${g.players.black ?? "?"} · Kibitz chess`;
+  renderTitle();
+}
+
+// The title, flagged "your turn" while the page is hidden and it is our move.
+function renderTitle() {
+  const g = state.game;
+  const flag = document.hidden && myTurn() ? "● Your turn · " : "";
+  document.title = `${flag}${g.players.white ?? "?"} vs ${g.players.black ?? "?"} · Kibitz chess`;
 }
 
 function renderPlayers() {
@@ -285,6 +317,7 @@ function tick() {
       c.textContent = fmtClock(ms);
       c.classList.toggle("running", running);
       c.classList.toggle("low", ms < 10000);
+      if (color === state.seat) warnLowTime(ms);
     }
   }
   for (const el of [$("player-top"), $("player-bottom")]) {
@@ -322,8 +355,13 @@ function renderMoves() {
     }
     ol.append(li);
   }
-  ol.querySelectorAll(".san")[g.san.length - 1]?.classList.add("current");
-  ol.scrollTop = ol.scrollHeight;
+  const spans = ol.querySelectorAll(".san");
+  spans[g.san.length - 1]?.classList.add("current");
+  spans.forEach((span, i) => {
+    if (i < g.san.length) span.onclick = () => viewPly(i + 1);
+  });
+  if (state.view !== null) spans[state.view - 1]?.classList.add("viewing");
+  else ol.scrollTop = ol.scrollHeight;
 }
 
 const REASONS = {
@@ -357,6 +395,9 @@ function renderStatus() {
     if (g.draw_offer) {
       text += g.draw_offer === state.seat ? " · draw offered" : ` · ${g.draw_offer} offers a draw`;
     }
+    if (g.takeback) {
+      text += g.takeback === state.seat ? " · takeback asked" : ` · ${g.takeback} asks for a takeback`;
+    }
   } else {
     text = g.rematch ? "A rematch has started." : "";
     if (g.rematch_offer && isPlayer())
@@ -384,6 +425,13 @@ function renderActions() {
   $("btn-rematch").textContent = g.rematch_offer === opposite(state.seat) ? "Accept rematch" : "Rematch";
   $("btn-rematch").disabled = g.rematch_offer === state.seat;
   $("btn-resign").textContent = state.confirmResign ? "Really resign?" : "Resign";
+  // A takeback needs a move of ours on the board.
+  const theirTakeback = started && g.takeback === opposite(state.seat);
+  const mine = g.moves.length >= 2 || (g.moves.length === 1 && state.seat === "white");
+  show("btn-takeback", playing && started && mine && !theirTakeback);
+  $("btn-takeback").disabled = g.takeback === state.seat;
+  show("btn-takeback-accept", playing && theirTakeback);
+  show("btn-takeback-decline", playing && theirTakeback);
 }
 
 async function act(event, payload = {}) {
@@ -444,6 +492,14 @@ async function onUserMove(orig, dest) {
     if (!piece) return render();
     uci += piece;
   }
+  return sendMove(uci);
+}
+
+// Sends a legal move of ours, after the confirmation when that option is on.
+async function sendMove(uci) {
+  const g = state.game;
+  if (state.confirmMoves && !(await confirmMove(uci))) return render();
+  if (state.game !== g) return;
   state.pending = true;
   const ack = await call("move", { game: gameId, uci, ply: g.moves.length });
   if (!ack.ok) {
@@ -485,6 +541,109 @@ function pickPromotion(dest) {
       resolve(v);
     }
   });
+}
+
+// ---- Replay, keyboard moves, sounds, options --------------------------------------------------
+
+function viewPly(ply) {
+  if (!canReplay()) return;
+  const n = state.game.moves.length;
+  ply = Math.max(0, Math.min(n, ply));
+  state.view = ply === n ? null : ply;
+  render();
+}
+
+function renderReplay() {
+  const g = state.game;
+  const on = canReplay();
+  $("replay-bar").dataset.off = String(!on);
+  for (const id of ["btn-first", "btn-prev", "btn-next", "btn-last"]) $(id).disabled = !on;
+  const ply = state.view ?? g.moves.length;
+  $("replay-text").textContent = !on ? "" : state.view === null
+    ? (g.status === "ended" ? "final position" : "live")
+    : `move ${Math.ceil(ply / 2)}${ply % 2 ? "" : "…"} (${ply} of ${g.moves.length})`;
+  $("keyboard").hidden = !(isPlayer() && g.status === "started");
+}
+
+function playSounds(prev, g) {
+  if (g.status === "ended" && prev.status !== "ended") return sound("end");
+  if (g.moves.length <= prev.moves.length) return;
+  const san = g.san.at(-1) || "";
+  sound(/[+#]$/.test(san) ? "check" : san.includes("x") ? "capture" : "move");
+}
+
+// A low-time warning once a game, under 10 s on our own clock.
+function warnLowTime(ms) {
+  if (state.lowWarned || !isPlayer() || state.game.status !== "started") return;
+  if (state.game.clock?.running !== state.seat || ms >= 10000) return;
+  state.lowWarned = true;
+  sound("low");
+}
+
+function confirmMove(uci) {
+  const box = $("confirm");
+  $("confirm-text").textContent = `Play ${uci}?`;
+  box.hidden = false;
+  return new Promise((resolve) => {
+    const done = (ok) => {
+      box.hidden = true;
+      $("btn-confirm").onclick = $("btn-cancel").onclick = null;
+      resolve(ok);
+    };
+    $("btn-confirm").onclick = () => done(true);
+    $("btn-cancel").onclick = () => done(false);
+  });
+}
+
+async function copyText(button, text) {
+  const label = button.textContent;
+  try {
+    await navigator.clipboard.writeText(await text());
+    button.textContent = "Copied";
+  } catch {
+    button.textContent = "Copy failed";
+  }
+  setTimeout(() => (button.textContent = label), 1500);
+}
+
+function bindExtras() {
+  $("btn-takeback").onclick = () => act("takeback", { action: "offer" });
+  $("btn-takeback-accept").onclick = () => act("takeback", { action: "accept" });
+  $("btn-takeback-decline").onclick = () => act("takeback", { action: "decline" });
+  $("btn-first").onclick = () => viewPly(0);
+  $("btn-prev").onclick = () => viewPly((state.view ?? state.game.moves.length) - 1);
+  $("btn-next").onclick = () => viewPly((state.view ?? state.game.moves.length) + 1);
+  $("btn-last").onclick = () => viewPly(Infinity);
+  document.addEventListener("keydown", (e) => {
+    if (!state.game || e.target.closest?.("input, textarea, kibitz-chat")) return;
+    const at = state.view ?? state.game.moves.length;
+    const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: Infinity }[e.key];
+    if (to === undefined || !canReplay()) return;
+    e.preventDefault();
+    viewPly(to);
+  });
+  document.addEventListener("visibilitychange", () => state.game && renderTitle());
+  $("keyboard").onsubmit = (e) => {
+    e.preventDefault();
+    const g = state.game;
+    const input = $("move-input");
+    if (!myTurn()) return flash("It is not your move.");
+    const { uci, why } = parseTyped(input.value, g.legal || [], g.fen);
+    if (!uci) return why && flash(why);
+    input.value = "";
+    sendMove(uci);
+  };
+  $("opt-sound").checked = soundOn();
+  $("opt-sound").onchange = (e) => setSound(e.target.checked);
+  $("opt-confirm").checked = state.confirmMoves;
+  $("opt-confirm").onchange = (e) => {
+    state.confirmMoves = e.target.checked;
+    localStorage.setItem("kibitz.chess.confirm", e.target.checked ? "on" : "off");
+  };
+  $("btn-copy-fen").onclick = () => copyText($("btn-copy-fen"), async () =>
+    state.view === null ? state.game.fen : `${placementAfter(state.game.moves, state.view)} ${state.view % 2 ? "b" : "w"} - - 0 ${Math.floor(state.view / 2) + 1}`);
+  $("btn-copy-pgn").onclick = () => copyText($("btn-copy-pgn"), async () =>
+    (await fetch(`/chess/games/${gameId}.pgn`)).text());
 }
 
 if (gameId) showGame();
