@@ -201,3 +201,28 @@ test("moves typed on the keyboard; a spectator steps through the replay", async 
   for (const p of [alice, bob, carol]) await p.context().close();
   assert.deepEqual(errors, []);
 });
+
+test("the list of recent games links to a finished game's replay", async () => {
+  const { alice, bob, url } = await newGame();
+  await waitForTurn(alice);
+  await move(alice, "e2", "e4");
+  await waitForTurn(bob);
+  await move(bob, "e7", "e5");
+  await waitForMoves(alice, 2);
+  alice.once("dialog", (d) => d.accept());
+  await alice.click("#btn-resign");
+  await alice.click("#btn-resign");
+  await bob.waitForSelector("#banner:not([hidden])");
+  const list = await openPage(`${server.url}/chess/games`);
+  const row = list.locator(`#games-list tr[data-id="${url.split("/").at(-1)}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /alice.*0-1 \(resignation\).*180\+2/s);
+  await shot(list, "7-recent-games");
+  await Promise.all([list.waitForURL(url), row.locator("a", { hasText: "Replay" }).click()]);
+  await waitForMoves(list, 2);
+  await list.keyboard.press("ArrowLeft");
+  await list.waitForSelector("#replay-text:has-text('1 of 2')");
+  assert.equal(await pieceOn(list, "e7"), "black pawn");
+  for (const p of [alice, bob, list]) await p.context().close();
+  assert.deepEqual(errors, []);
+});

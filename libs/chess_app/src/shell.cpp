@@ -452,4 +452,29 @@ void chess_server::pgn(std::string const& id, std::function<void(std::optional<p
     impl_->send_http_pgn(id, std::move(done));
 }
 
+void chess_server::finished_games(
+    std::optional<store::game_cursor> before, std::size_t limit,
+    std::function<void(std::optional<std::vector<store::game_record>>)> done) {
+    auto& me = *impl_;
+    if (me.http_reads >= me.shell.max_http_reads) return done(std::nullopt);
+    ++me.http_reads;
+    std::weak_ptr<chess_server> weak = me.self;
+    auto on_read = [weak, done](store::result<std::vector<store::game_record>> r) {
+        auto owner = weak.lock();
+        if (owner) --owner->impl_->http_reads;
+        if (!r) util::log(log_level::error, "chess: listing games: ", r.error().message);
+        done(r ? std::optional(std::move(r.value())) : std::nullopt);
+    };
+    auto status = me.store.submit(
+        "chess:http",
+        [before = std::move(before), limit](store::database& db) {
+            return db.finished_games(before, limit);
+        },
+        on_read);
+    if (status != store::submit_status::queued) {
+        --me.http_reads;
+        done(std::nullopt);
+    }
+}
+
 } // namespace kibitz::chess_app
