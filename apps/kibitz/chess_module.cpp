@@ -152,6 +152,8 @@ std::shared_ptr<void> install(app_context& ctx) {
     opts.max_spectators = cfg.chess_max_spectators;
     opts.waiting_grace_ms = cfg.chess_waiting_grace_ms;
     opts.idle_ms = cfg.chess_idle_ms;
+    opts.max_lag_credit_per_move_ms = cfg.chess_lag_per_move_ms;
+    opts.max_lag_credit_per_game_ms = cfg.chess_lag_per_game_ms;
     kibitz::chess_app::shell_options shell;
     shell.rates = {.window_ms = cfg.chess_rate_window_ms,
                    .creates = cfg.chess_creates_per_window,

@@ -12,7 +12,7 @@ const code = (ack) => (ack.ok ? "ok" : ack.error.code);
 describe("/chess takeback", () => {
   let server;
   before(async () => {
-    server = await startChess({ args: ["--ping-interval", "100", "--ping-timeout", "2000"] });
+    server = await startChess({ args: ["--ping-interval", "100", "--ping-timeout", "2000", "--chess-lag-per-move", "250", "--chess-lag-per-game", "5000"] });
   });
   after(async () => {
     await server?.stopAndClean();
