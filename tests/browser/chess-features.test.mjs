@@ -226,3 +226,38 @@ test("the list of recent games links to a finished game's replay", async () => {
   for (const p of [alice, bob, list]) await p.context().close();
   assert.deepEqual(errors, []);
 });
+
+test("move confirmation, sounds and the 'your turn' title flag while hidden", async () => {
+  const { alice, bob } = await newGame();
+  await waitForTurn(alice);
+  await alice.check("#opt-confirm");
+  await move(alice, "e2", "e4");
+  await alice.waitForSelector("#confirm:not([hidden])");
+  assert.match(await alice.textContent("#confirm-text"), /e2e4/);
+  await shot(alice, "8-confirm");
+  await alice.click("#btn-cancel");
+  assert.equal(await pieceOn(alice, "e2"), "white pawn", "cancelled: not sent");
+  await move(alice, "e2", "e4");
+  await alice.click("#btn-confirm");
+  await waitForMoves(bob, 1);
+  await bob.waitForFunction(() => document.body.dataset.lastSound === "move");
+  // Alice's page goes to the background; Bob's reply flags her title.
+  await alice.evaluate(() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await waitForTurn(bob);
+  await move(bob, "d7", "d5");
+  await alice.waitForFunction(() => document.title.startsWith("● Your turn"));
+  await alice.evaluate(() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await alice.waitForFunction(() => !document.title.startsWith("●"));
+  // A capture sounds as one.
+  await move(alice, "e4", "d5");
+  await alice.click("#btn-confirm");
+  await bob.waitForFunction(() => document.body.dataset.lastSound === "capture");
+  for (const p of [alice, bob]) await p.context().close();
+  assert.deepEqual(errors, []);
+});
