@@ -51,6 +51,8 @@ struct config {
     std::size_t chess_max_spectators = 500;
     std::int64_t chess_waiting_grace_ms = 120000;
     std::int64_t chess_idle_ms = 600000;
+    std::int64_t chess_lag_per_move_ms = 250;
+    std::int64_t chess_lag_per_game_ms = 5000;
     std::int64_t chess_rate_window_ms = 10000;
     std::size_t chess_creates_per_window = 10;
     std::size_t chess_joins_per_window = 30;

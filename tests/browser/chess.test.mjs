@@ -241,7 +241,7 @@ test("an old upper-case game address leads to the game, seat kept", async () => 
     await old.stop();
     const oldId = "OldGame12AbC";
     const py = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
-      "c.executescript(\"DROP TABLE game_aliases; DROP TABLE identities; ALTER TABLE messages DROP COLUMN action; ALTER TABLE messages DROP COLUMN mentions; ALTER TABLE messages DROP COLUMN edited; ALTER TABLE messages DROP COLUMN deleted; PRAGMA user_version = 2; UPDATE games SET id = '" +
+      "c.executescript(\"DROP INDEX games_finished; ALTER TABLE games DROP COLUMN takeback_offer; ALTER TABLE games DROP COLUMN clock_history; ALTER TABLE games DROP COLUMN white_lag_ms; ALTER TABLE games DROP COLUMN black_lag_ms; ALTER TABLE games DROP COLUMN ended_at; DROP TABLE game_aliases; DROP TABLE identities; DROP INDEX messages_from_key; DROP INDEX messages_to_key; ALTER TABLE messages DROP COLUMN action; ALTER TABLE messages DROP COLUMN mentions; ALTER TABLE messages DROP COLUMN edited; ALTER TABLE messages DROP COLUMN deleted; PRAGMA user_version = 2; UPDATE games SET id = '" +
       oldId + "' WHERE id = '\" + sys.argv[2] + \"';\")\nc.commit()";
     const r = spawnSync("/usr/bin/python3", ["-c", py, path.join(dir, "kibitz.db"), id], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);

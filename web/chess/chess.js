@@ -4,6 +4,11 @@
 import { io } from "/socket.io/socket.io.esm.min.js";
 import { Chessground } from "/vendor/chessground/chessground.min.js";
 
+import { placementAfter } from "./moves.js";
+import {
+  bindExtras, confirmMove, initExtras, pickPromotion, playSounds, renderReplay, viewPly, warnLowTime,
+} from "./extras.js";
+
 const $ = (id) => document.getElementById(id);
 const store = {
   get name() { return localStorage.getItem("kibitz.chess.name") || ""; },
@@ -112,6 +117,9 @@ const state = {
   flipped: false,
   pending: false,   // a move is on its way
   confirmResign: false,
+  view: null,       // replay: the ply shown (null: the live position)
+  confirmMoves: localStorage.getItem("kibitz.chess.confirm") === "on",
+  lowWarned: false,
 };
 let cg = null;
 
@@ -124,7 +132,7 @@ function showGame() {
     animation: { enabled: true, duration: 180 },
     highlight: { lastMove: true, check: true },
     movable: { free: false, showDests: true, events: { after: onUserMove } },
-    premovable: { enabled: false },
+    premovable: { enabled: true, showDests: true },
     draggable: { enabled: true, showGhost: true },
     viewOnly: false,
   });
@@ -135,6 +143,8 @@ function showGame() {
     location.assign(`/chess/${game}`);
   });
   bindActions();
+  initExtras({ state, $, act, flash, sendMove, render, renderTitle, myTurn, canReplay, isPlayer, gameId });
+  bindExtras();
   requestAnimationFrame(tick);
 }
 
@@ -206,7 +216,10 @@ function onGame(g) {
   state.game = g;
   state.receivedAt = performance.now();
   state.pending = false;
+  if (prev) playSounds(prev, g);
   render();
+  // A premove waits for the opponent's move: played as soon as it is our turn.
+  if (myTurn()) cg.playPremove();
 }
 
 const isPlayer = () => state.seat === "white" || state.seat === "black";
@@ -223,25 +236,47 @@ function destsOf(g) {
   return dests;
 }
 
+const myTurn = () => {
+  const g = state.game;
+  return isPlayer() && g.status === "started" && g.turn === state.seat && !state.pending;
+};
+// Replay is for a finished game, and for spectators during one.
+const canReplay = () => state.game && (state.game.status === "ended" || !isPlayer());
+
 function render() {
   const g = state.game;
-  const myTurn = isPlayer() && g.status === "started" && g.turn === state.seat && !state.pending;
-  const last = g.moves.at(-1);
-  const lastSan = g.san.at(-1) || "";
+  if (!canReplay()) state.view = null;
+  const ply = state.view ?? g.moves.length;
+  const last = g.moves[ply - 1];
+  const lastSan = g.san[ply - 1] || "";
+  const live = state.view === null;
+  const turn = ply % 2 === 0 ? "white" : "black";
+  // While playing, our pieces stay movable on the opponent's turn too: that is a premove.
+  const playing = live && isPlayer() && g.status === "started" && !state.pending;
   cg.set({
-    fen: g.fen,
+    fen: live ? g.fen : placementAfter(g.moves, ply),
     orientation: state.orientation,
-    turnColor: g.turn,
+    turnColor: live ? g.turn : turn,
     lastMove: last ? [last.slice(0, 2), last.slice(2, 4)] : undefined,
-    check: /[+#]$/.test(lastSan) ? g.turn : false,
-    movable: { color: myTurn ? state.seat : undefined, dests: myTurn ? destsOf(g) : new Map() },
+    check: /[+#]$/.test(lastSan) ? (live ? g.turn : turn) : false,
+    movable: { color: playing ? state.seat : undefined, dests: myTurn() ? destsOf(g) : new Map() },
   });
+  if (!playing) cg.cancelPremove();
+  $("board").classList.toggle("replaying", !live);
   renderPlayers();
   renderMoves();
   renderStatus();
   renderActions();
+  renderReplay();
   $("spectators").textContent = `${g.spectators} watching`;
-  document.title = `${g.players.white ?? "?"} vs ${g.players.black ?? "?"} · Kibitz chess`;
+  renderTitle();
+}
+
+// The title, flagged "your turn" while the page is hidden and it is our move.
+function renderTitle() {
+  const g = state.game;
+  const flag = document.hidden && myTurn() ? "● Your turn · " : "";
+  document.title = `${flag}${g.players.white ?? "?"} vs ${g.players.black ?? "?"} · Kibitz chess`;
 }
 
 function renderPlayers() {
@@ -285,6 +320,7 @@ function tick() {
       c.textContent = fmtClock(ms);
       c.classList.toggle("running", running);
       c.classList.toggle("low", ms < 10000);
+      if (color === state.seat) warnLowTime(ms);
     }
   }
   for (const el of [$("player-top"), $("player-bottom")]) {
@@ -322,8 +358,13 @@ function renderMoves() {
     }
     ol.append(li);
   }
-  ol.querySelectorAll(".san")[g.san.length - 1]?.classList.add("current");
-  ol.scrollTop = ol.scrollHeight;
+  const spans = ol.querySelectorAll(".san");
+  spans[g.san.length - 1]?.classList.add("current");
+  spans.forEach((span, i) => {
+    if (i < g.san.length) span.onclick = () => viewPly(i + 1);
+  });
+  if (state.view !== null) spans[state.view - 1]?.classList.add("viewing");
+  else ol.scrollTop = ol.scrollHeight;
 }
 
 const REASONS = {
@@ -357,6 +398,9 @@ function renderStatus() {
     if (g.draw_offer) {
       text += g.draw_offer === state.seat ? " · draw offered" : ` · ${g.draw_offer} offers a draw`;
     }
+    if (g.takeback) {
+      text += g.takeback === state.seat ? " · takeback asked" : ` · ${g.takeback} asks for a takeback`;
+    }
   } else {
     text = g.rematch ? "A rematch has started." : "";
     if (g.rematch_offer && isPlayer())
@@ -384,6 +428,13 @@ function renderActions() {
   $("btn-rematch").textContent = g.rematch_offer === opposite(state.seat) ? "Accept rematch" : "Rematch";
   $("btn-rematch").disabled = g.rematch_offer === state.seat;
   $("btn-resign").textContent = state.confirmResign ? "Really resign?" : "Resign";
+  // A takeback needs a move of ours on the board.
+  const theirTakeback = started && g.takeback === opposite(state.seat);
+  const mine = g.moves.length >= 2 || (g.moves.length === 1 && state.seat === "white");
+  show("btn-takeback", playing && started && mine && !theirTakeback);
+  $("btn-takeback").disabled = g.takeback === state.seat;
+  show("btn-takeback-accept", playing && theirTakeback);
+  show("btn-takeback-decline", playing && theirTakeback);
 }
 
 async function act(event, payload = {}) {
@@ -444,6 +495,14 @@ async function onUserMove(orig, dest) {
     if (!piece) return render();
     uci += piece;
   }
+  return sendMove(uci);
+}
+
+// Sends a legal move of ours, after the confirmation when that option is on.
+async function sendMove(uci) {
+  const g = state.game;
+  if (state.confirmMoves && !(await confirmMove(uci))) return render();
+  if (state.game !== g) return;
   state.pending = true;
   const ack = await call("move", { game: gameId, uci, ply: g.moves.length });
   if (!ack.ok) {
@@ -452,39 +511,6 @@ async function onUserMove(orig, dest) {
     if (ack.error.code === "stale_ply") return joinGame();
     render();
   }
-}
-
-function pickPromotion(dest) {
-  const box = $("promotion");
-  const color = state.seat;
-  const file = dest.charCodeAt(0) - 97;
-  const col = state.orientation === "white" ? file : 7 - file;
-  box.replaceChildren();
-  box.style.left = `${col * 12.5}%`;
-  box.dataset.from = state.orientation === color ? "top" : "bottom";
-  return new Promise((resolve) => {
-    for (const [role, letter] of [["queen", "q"], ["knight", "n"], ["rook", "r"], ["bishop", "b"]]) {
-      const b = document.createElement("button");
-      b.className = "promo";
-      b.title = role;
-      b.dataset.piece = letter;
-      const p = document.createElement("piece");
-      p.className = `${role} ${color}`;
-      b.append(p);
-      b.onclick = () => done(letter);
-      box.append(b);
-    }
-    const cancel = document.createElement("button");
-    cancel.className = "promo cancel";
-    cancel.textContent = "×";
-    cancel.onclick = () => done(null);
-    box.append(cancel);
-    box.hidden = false;
-    function done(v) {
-      box.hidden = true;
-      resolve(v);
-    }
-  });
 }
 
 if (gameId) showGame();

@@ -23,10 +23,11 @@ std::int64_t fischer_clock::elapsed(std::int64_t now_ms) const {
     return runs() ? std::max<std::int64_t>(0, now_ms - started_ms_) : 0;
 }
 
-bool fischer_clock::after_move(std::int64_t now_ms) {
+bool fischer_clock::after_move(std::int64_t now_ms, std::int64_t credit_ms) {
     if (stopped_ || flagged(now_ms)) return false;
+    std::int64_t const used = elapsed(now_ms);
     std::int64_t& mover = left_ms_[index(turn_)];
-    mover = mover - elapsed(now_ms) + increment_ms_;
+    mover = mover - (used - std::clamp<std::int64_t>(credit_ms, 0, used)) + increment_ms_;
     turn_ = ~turn_;
     ++moves_;
     // The clocks start with the second move; afterwards time never runs backwards.

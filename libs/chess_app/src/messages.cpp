@@ -109,6 +109,7 @@ std::optional<client_message> parse(std::string_view event, json const& payload)
     if (event == wire::claim) return parse_game_only<claim_request>(payload);
     if (event == wire::rematch) return parse_offer<rematch_request>(payload, false);
     if (event == wire::pgn) return parse_game_only<pgn_request>(payload);
+    if (event == wire::takeback) return parse_offer<takeback_request>(payload, true);
     return std::nullopt;
 }
 
@@ -181,6 +182,9 @@ json to_json(game_view const& g) {
          {{"white", value_or_null(g.white_away_ms)}, {"black", value_or_null(g.black_away_ms)}}},
         {"claim_grace_ms", g.claim_grace_ms},
         {"legal", g.legal},
+        {"takeback", color_or_null(g.takeback)},
+        {"lag",
+         {{"white", value_or_null(g.white_lag_ms)}, {"black", value_or_null(g.black_lag_ms)}}},
     };
 }
 

@@ -3,7 +3,9 @@
 #include <kibitz/chess_app/service.hpp>
 #include <kibitz/chess_app/wire.hpp>
 
+#include <algorithm>
 #include <array>
+#include <vector>
 
 namespace kibitz::chess_app {
 
@@ -55,6 +57,22 @@ chess::fischer_clock restored_clock(store::game_clock const& saved, color turn, 
                                           .stopped = ended});
 }
 
+// The per-ply clock history of a stored game with a clock. A row saved before takebacks (no
+// history, or one that does not match the moves) gets, for every ply, the time its mover has
+// now: a takeback then moves no clock but the turn.
+std::vector<std::int64_t> history_of(store::game_record const& rec, color turn) {
+    if (rec.clock_history.size() == rec.moves.size()) return rec.clock_history;
+    auto const& c = *rec.clock;
+    std::vector<std::int64_t> out;
+    for (std::size_t i = 0; i < rec.moves.size(); ++i) {
+        // Counted back from the end: the last ply was played by the side not to move.
+        bool const by_turn = (rec.moves.size() - i) % 2 == 0;
+        color const mover = by_turn ? turn : ~turn;
+        out.push_back(mover == color::white ? c.white_ms : c.black_ms);
+    }
+    return out;
+}
+
 } // namespace
 
 store::game_record service::make_record(live_game const& g, std::int64_t now) const {
@@ -91,6 +109,11 @@ store::game_record service::make_record(live_game const& g, std::int64_t now) co
     r.draw_offer = color_or_none(g.draw_offer);
     r.rematch_offer = color_or_none(g.rematch_offer);
     r.rematch_id = g.rematch_id;
+    r.takeback_offer = color_or_none(g.takeback_offer);
+    r.clock_history = g.clock_history;
+    r.white_lag_ms = g.lag_credit_ms[0];
+    r.black_lag_ms = g.lag_credit_ms[1];
+    r.ended_at = g.ended_at;
     return r;
 }
 
@@ -130,10 +153,16 @@ std::optional<service::live_game> service::build(store::game_record const& rec,
         color const first = g.board.initial().side_to_move();
         color const turn = g.board.ply() % 2 == 0 ? first : ~first;
         g.clock = restored_clock(*rec.clock, turn, g.board.ply(), ended, now);
+        g.clock_history = history_of(rec, turn);
     }
     g.draw_offer = color_from(rec.draw_offer);
     g.rematch_offer = color_from(rec.rematch_offer);
     g.rematch_id = rec.rematch_id;
+    g.takeback_offer = color_from(rec.takeback_offer);
+    g.lag_credit_ms = {std::max<std::int64_t>(0, rec.white_lag_ms),
+                       std::max<std::int64_t>(0, rec.black_lag_ms)};
+    g.ended_at = rec.ended_at;
+    if (ended && !g.ended_at) g.ended_at = rec.created_at;
     return g;
 }
 

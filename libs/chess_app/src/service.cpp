@@ -76,6 +76,8 @@ json service::handle(conn_id const& conn, client_message const& msg, std::int64_
                 return on_claim(conn, r, now, fx);
             else if constexpr (std::is_same_v<T, rematch_request>)
                 return on_rematch(conn, r, now, fx);
+            else if constexpr (std::is_same_v<T, takeback_request>)
+                return on_takeback(conn, r, now, fx);
             else
                 return on_pgn(r);
         },
@@ -198,9 +200,10 @@ json service::on_move(conn_id const& conn, move_request const& r, std::int64_t n
     if (r.ply != g->board.ply()) return error(wire::stale_ply, "ply does not match the game");
     if (!g->board.play_uci(r.uci)) return error(wire::illegal_move, "illegal move");
     g->last_move_ms = std::max(g->last_move_ms, now);
-    if (g->clock) g->clock->after_move(now);
-    // Any move clears a pending draw offer.
+    clock_move(*g, conn, now);
+    // Any move clears a pending draw or takeback offer.
     g->draw_offer.reset();
+    g->takeback_offer.reset();
     if (g->board.over() && g->clock) g->clock->stop(now);
     touch(*g, now, fx);
     return game_ack(*g, now);
@@ -368,6 +371,7 @@ bool service::flag_if_due(live_game& g, std::int64_t now) {
     g.clock->stop(now);
     g.board.flag(who);
     g.draw_offer.reset();
+    g.takeback_offer.reset();
     return true;
 }
 
@@ -375,11 +379,13 @@ void service::finish(live_game& g, chess::game_result r, std::int64_t now) {
     g.board.finish(r);
     if (g.clock) g.clock->stop(now);
     g.draw_offer.reset();
+    g.takeback_offer.reset();
 }
 
 void service::touch(live_game& g, std::int64_t now, effects& fx) {
     ++g.v;
     g.last_seen_ms = std::max(g.last_seen_ms, now);
+    if (g.board.over() && !g.ended_at) g.ended_at = opts_.unix_ms_at(now);
     game_view v = make_view(g, now);
     g.claimable_sent = v.claimable;
     fx.changes.push_back({g.id, std::move(v), make_record(g, now)});

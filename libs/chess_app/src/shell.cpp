@@ -357,7 +357,7 @@ void chess_server::impl::on_connection(socketio::socket_ptr s) {
     s->emit(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
     auto weak = self;
     for (auto event : {wire::create, wire::join, wire::move, wire::resign, wire::draw, wire::abort,
-                       wire::claim, wire::rematch, wire::pgn}) {
+                       wire::claim, wire::rematch, wire::pgn, wire::takeback}) {
         s->on(std::string(event),
               [weak, event](socketio::socket& sock, json& args, socketio::ack_callback ack) {
                   auto owner = weak.lock();
@@ -410,8 +410,14 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
     // stored (a step of the wall clock moves only those dates).
     if (!opts.unix_ms_at)
         opts.unix_ms_at = [](std::int64_t t) { return util::unix_ms() - (util::steady_ms() - t); };
-    auto p =
-        std::make_unique<impl>(ioc, io.of(std::string(wire::nsp)), store, std::move(opts), shell);
+    socketio::nsp& n = io.of(std::string(wire::nsp));
+    // Lag compensation and Game.lag read each socket's heartbeat round trip.
+    if (!opts.rtt_ms)
+        opts.rtt_ms = [&n](conn_id const& conn) -> std::optional<std::int64_t> {
+            auto s = n.socket_by_id(conn);
+            return s ? s->rtt_ms() : std::nullopt;
+        };
+    auto p = std::make_unique<impl>(ioc, n, store, std::move(opts), shell);
     std::shared_ptr<chess_server> self(new chess_server(std::move(p)));
     auto& me = *self->impl_;
     me.self = self;
@@ -444,6 +450,31 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
 
 void chess_server::pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done) {
     impl_->send_http_pgn(id, std::move(done));
+}
+
+void chess_server::finished_games(
+    std::optional<store::game_cursor> before, std::size_t limit,
+    std::function<void(std::optional<std::vector<store::game_record>>)> done) {
+    auto& me = *impl_;
+    if (me.http_reads >= me.shell.max_http_reads) return done(std::nullopt);
+    ++me.http_reads;
+    std::weak_ptr<chess_server> weak = me.self;
+    auto on_read = [weak, done](store::result<std::vector<store::game_record>> r) {
+        auto owner = weak.lock();
+        if (owner) --owner->impl_->http_reads;
+        if (!r) util::log(log_level::error, "chess: listing games: ", r.error().message);
+        done(r ? std::optional(std::move(r.value())) : std::nullopt);
+    };
+    auto status = me.store.submit(
+        "chess:http",
+        [before = std::move(before), limit](store::database& db) {
+            return db.finished_games(before, limit);
+        },
+        on_read);
+    if (status != store::submit_status::queued) {
+        --me.http_reads;
+        done(std::nullopt);
+    }
 }
 
 } // namespace kibitz::chess_app

@@ -83,6 +83,14 @@ game_view service::make_view(live_game const& g, std::int64_t now) const {
             std::max<std::int64_t>(0, now - s.gone_since_ms);
     }
     v.claim_grace_ms = opts_.claim_grace_ms;
+    v.takeback = g.takeback_offer;
+    for (color c : {color::white, color::black}) {
+        // A seat's lag: the lowest estimate among its sockets.
+        std::optional<std::int64_t> lag;
+        for (auto const& k : g.seats[idx(c)].conns)
+            if (auto l = lag_of(k); l && (!lag || *l < *lag)) lag = l;
+        (c == color::white ? v.white_lag_ms : v.black_lag_ms) = lag;
+    }
     if (started(g))
         for (auto m : chess::legal_moves(g.board.current()))
             v.legal.push_back(chess::to_uci(m));

@@ -10,6 +10,7 @@ heartbeat::action heartbeat::tick(util::time_point now) {
     // that goes out after that moment (the loop stalled) still gets a whole timeout.
     pong_deadline_ = next_ping_ + timeout_;
     if (*pong_deadline_ <= now) pong_deadline_ = now + timeout_;
+    ping_sent_ = now;
     return action::send_ping;
 }
 
@@ -19,6 +20,8 @@ bool heartbeat::on_pong(util::time_point now) {
     if (!pong_deadline_) return false;
     pong_deadline_.reset();
     next_ping_ = now + interval_;
+    auto const sample = std::chrono::duration_cast<util::duration>(now - ping_sent_);
+    rtt_ = rtt_ ? *rtt_ + (sample - *rtt_) / 8 : sample;
     return true;
 }
 

@@ -61,6 +61,7 @@ public:
     // socket
     std::string const& id() const override { return id_; }
     std::string_view transport() const override;
+    std::optional<util::duration> rtt() const override { return machine_.rtt(); }
     http_request const& handshake() const override { return handshake_; }
     bool send(outgoing_ptr packet, bool droppable) override;
     bool writable() const override { return machine_.writable(ws_busy()); }

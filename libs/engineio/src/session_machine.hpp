@@ -99,6 +99,7 @@ public:
     bool is_open() const { return state_ == state::open; }
     bool is_closed() const { return state_ == state::closed; }
     bool websocket() const { return has_ws_; }
+    std::optional<util::duration> rtt() const { return heartbeat_.rtt(); }
     std::size_t buffered_bytes() const { return queued_bytes_; }
 
 private:

@@ -51,6 +51,12 @@ std::string_view socket::transport() const {
     return client_->conn().transport();
 }
 
+std::optional<std::int64_t> socket::rtt_ms() const {
+    auto const rtt = client_->conn().rtt();
+    if (!rtt) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*rtt).count();
+}
+
 void socket::on(std::string event, event_handler handler) {
     handlers_[std::move(event)] = std::move(handler);
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <utility>
@@ -40,6 +41,28 @@ std::string join_moves(std::vector<std::string> const& moves) {
     return out;
 }
 
+std::string join_numbers(std::vector<std::int64_t> const& numbers) {
+    std::string out;
+    for (auto n : numbers) {
+        if (!out.empty()) out += ' ';
+        out += std::to_string(n);
+    }
+    return out;
+}
+
+std::vector<std::string> split_moves(std::string const& text);
+
+// The numbers of a space-separated column (anything that is not one counts as 0).
+std::vector<std::int64_t> split_numbers(std::string const& text) {
+    std::vector<std::int64_t> out;
+    for (auto const& word : split_moves(text)) {
+        char* end = nullptr;
+        long long const n = std::strtoll(word.c_str(), &end, 10);
+        out.push_back(end && *end == '\0' ? n : 0);
+    }
+    return out;
+}
+
 std::vector<std::string> split_moves(std::string const& text) {
     std::vector<std::string> moves;
     std::size_t start = 0;
@@ -56,7 +79,8 @@ std::vector<std::string> split_moves(std::string const& text) {
 #define KIBITZ_STORE_GAME_COLUMNS                                                                  \
     "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
     "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
-    "running, running_since, draw_offer, rematch_offer, rematch_id"
+    "running, running_since, draw_offer, rematch_offer, rematch_id, takeback_offer, "              \
+    "clock_history, white_lag_ms, black_lag_ms, ended_at"
 
 // A statement used rarely enough not to be cached: prepared here, finalized on destruction.
 struct one_off {
@@ -94,6 +118,11 @@ void bind_game(detail::query& q, game_record const& g) {
     q.bind(20, g.draw_offer);
     q.bind(21, g.rematch_offer);
     q.bind(22, g.rematch_id);
+    q.bind(23, g.takeback_offer);
+    q.bind(24, join_numbers(g.clock_history));
+    q.bind(25, g.white_lag_ms);
+    q.bind(26, g.black_lag_ms);
+    q.bind(27, g.ended_at);
 }
 
 // One row in schema.cpp's game column order.
@@ -123,6 +152,11 @@ game_record read_game(detail::query const& q) {
     g.draw_offer = q.optional_text(19);
     g.rematch_offer = q.optional_text(20);
     g.rematch_id = q.optional_text(21);
+    g.takeback_offer = q.optional_text(22);
+    g.clock_history = split_numbers(q.text(23));
+    g.white_lag_ms = q.int64(24);
+    g.black_lag_ms = q.int64(25);
+    g.ended_at = q.optional_int64(26);
     return g;
 }
 
@@ -268,6 +302,30 @@ result<std::vector<game_record>> database::load_active_games(std::size_t newest)
         games.push_back(read_game(q));
     if (rc != SQLITE_DONE) return q.fail(rc, "loading the newest active games");
     std::reverse(games.begin(), games.end());
+    return games;
+}
+
+result<std::vector<game_record>> database::finished_games(std::optional<game_cursor> const& before,
+                                                          std::size_t limit) {
+    if (pg_) return pg_->finished_games(before, limit);
+    if (!conn_) return detail::closed_failure();
+    // Row values walk the partial index backwards from the cursor.
+    one_off s(conn_->db, "SELECT " KIBITZ_STORE_GAME_COLUMNS " FROM games"
+                         " WHERE status = 'ended' AND reason <> 'aborted'"
+                         " AND (ended_at, id) < (?1, ?2)"
+                         " ORDER BY ended_at DESC, id DESC LIMIT ?3");
+    if (s.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, s.rc, "listing games");
+    detail::query q(conn_->db, s.stmt);
+    // No cursor: from past the newest possible row.
+    auto const from = before.value_or(game_cursor{std::numeric_limits<std::int64_t>::max(), ""});
+    q.bind(1, from.ended_at);
+    q.bind(2, from.id);
+    q.bind(3, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000)));
+    std::vector<game_record> games;
+    int rc = SQLITE_ROW;
+    while ((rc = q.step()) == SQLITE_ROW)
+        games.push_back(read_game(q));
+    if (rc != SQLITE_DONE) return q.fail(rc, "listing the finished games");
     return games;
 }
 

@@ -21,7 +21,7 @@ constexpr char const* migration_lock = "SELECT pg_advisory_xact_lock(11810509810
 
 // The schema, as migrations applied in order (version i + 1 after migration i). Append only.
 // The same tables and meanings as SQLite's (schema.cpp), in PostgreSQL's types.
-constexpr std::array<char const*, 2> migrations = {
+constexpr std::array<char const*, 3> migrations = {
     R"sql(
 CREATE TABLE messages (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -86,6 +86,16 @@ UPDATE identities SET claimed_at = created_at;
 CREATE INDEX identities_claimed ON identities (claimed_at);
 CREATE INDEX messages_from_key ON messages (from_key);
 CREATE INDEX messages_to_key ON messages (to_key) WHERE to_key IS NOT NULL;
+)sql",
+    // 3 (chess, SQLite's 7): takebacks, lag compensation granted, when a game ended.
+    R"sql(
+ALTER TABLE games ADD COLUMN takeback_offer text CHECK (takeback_offer IN ('white', 'black'));
+ALTER TABLE games ADD COLUMN clock_history text NOT NULL DEFAULT '';
+ALTER TABLE games ADD COLUMN white_lag_ms bigint NOT NULL DEFAULT 0;
+ALTER TABLE games ADD COLUMN black_lag_ms bigint NOT NULL DEFAULT 0;
+ALTER TABLE games ADD COLUMN ended_at bigint;
+UPDATE games SET ended_at = created_at WHERE status = 'ended';
+CREATE INDEX games_finished ON games (ended_at, id) WHERE status = 'ended' AND reason <> 'aborted';
 )sql",
 };
 

@@ -88,6 +88,8 @@ public:
     result<std::vector<game_record>> load_active_games(std::optional<std::size_t> newest);
     result<std::size_t> prune_identities(std::int64_t claimed_before,
                                          std::vector<std::int64_t> const& keep, std::size_t limit);
+    result<std::vector<game_record>> finished_games(std::optional<game_cursor> const& before,
+                                                    std::size_t limit);
 
     // Runs `sql` with text parameters ($1, $2, ...; nullopt is NULL).
     result<pg_rows> exec(std::string_view sql, std::initializer_list<pg_param> params = {});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <limits>
 
 namespace kibitz::store::detail {
@@ -15,7 +16,8 @@ namespace {
 #define KIBITZ_PG_GAME_COLUMNS                                                                     \
     "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
     "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
-    "running, running_since, draw_offer, rematch_offer, rematch_id"
+    "running, running_since, draw_offer, rematch_offer, rematch_id, takeback_offer, "              \
+    "clock_history, white_lag_ms, black_lag_ms, ended_at"
 
 std::string num(std::int64_t v) {
     return std::to_string(v);
@@ -30,6 +32,28 @@ std::string joined(std::vector<std::string> const& items) {
     for (auto const& s : items) {
         if (!out.empty()) out += ' ';
         out += s;
+    }
+    return out;
+}
+
+std::string joined(std::vector<std::int64_t> const& numbers) {
+    std::string out;
+    for (auto n : numbers) {
+        if (!out.empty()) out += ' ';
+        out += std::to_string(n);
+    }
+    return out;
+}
+
+std::vector<std::string> split(std::string const& text);
+
+// The numbers of a space-separated column (anything that is not one counts as 0).
+std::vector<std::int64_t> split_numbers(std::string const& text) {
+    std::vector<std::int64_t> out;
+    for (auto const& word : split(text)) {
+        char* end = nullptr;
+        long long const n = std::strtoll(word.c_str(), &end, 10);
+        out.push_back(end && *end == '\0' ? n : 0);
     }
     return out;
 }
@@ -90,6 +114,11 @@ game_record read_game(pg_rows const& r, int row) {
     g.draw_offer = r.optional_text(row, 19);
     g.rematch_offer = r.optional_text(row, 20);
     g.rematch_id = r.optional_text(row, 21);
+    g.takeback_offer = r.optional_text(row, 22);
+    g.clock_history = split_numbers(r.text(row, 23));
+    g.white_lag_ms = r.int64(row, 24);
+    g.black_lag_ms = r.int64(row, 25);
+    g.ended_at = r.optional_int64(row, 26);
     return g;
 }
 
@@ -108,7 +137,7 @@ std::optional<failure> check_game(game_record const& g) {
 constexpr char const* save_game_sql =
     "INSERT INTO games (" KIBITZ_PG_GAME_COLUMNS ") VALUES ($1, $2::bigint, $3::bigint, $4, $5,"
     " $6, $7, $8, $9, $10, $11, $12, $13, $14::bigint, $15::bigint, $16::bigint, $17::bigint,"
-    " $18, $19::bigint, $20, $21, $22)"
+    " $18, $19::bigint, $20, $21, $22, $23, $24, $25::bigint, $26::bigint, $27::bigint)"
     " ON CONFLICT (id) DO UPDATE SET v = excluded.v, created_at = excluded.created_at,"
     " creator_color = excluded.creator_color, status = excluded.status,"
     " result = excluded.result, reason = excluded.reason, white_name = excluded.white_name,"
@@ -118,7 +147,10 @@ constexpr char const* save_game_sql =
     " increment_ms = excluded.increment_ms, white_ms = excluded.white_ms,"
     " black_ms = excluded.black_ms, running = excluded.running,"
     " running_since = excluded.running_since, draw_offer = excluded.draw_offer,"
-    " rematch_offer = excluded.rematch_offer, rematch_id = excluded.rematch_id"
+    " rematch_offer = excluded.rematch_offer, rematch_id = excluded.rematch_id,"
+    " takeback_offer = excluded.takeback_offer, clock_history = excluded.clock_history,"
+    " white_lag_ms = excluded.white_lag_ms, black_lag_ms = excluded.black_lag_ms,"
+    " ended_at = excluded.ended_at"
     " WHERE excluded.v >= games.v";
 
 result<pg_rows> save_one(postgres& pg, game_record const& g) {
@@ -145,7 +177,12 @@ result<pg_rows> save_one(postgres& pg, game_record const& g) {
                                    num(clock.running_since_ms),
                                    g.draw_offer,
                                    g.rematch_offer,
-                                   g.rematch_id});
+                                   g.rematch_id,
+                                   g.takeback_offer,
+                                   joined(g.clock_history),
+                                   num(g.white_lag_ms),
+                                   num(g.black_lag_ms),
+                                   num(g.ended_at)});
 }
 
 change_outcome may_change(message_record const& m, message_change const& c) {
@@ -363,6 +400,23 @@ result<std::vector<game_record>> postgres::load_active_games(std::optional<std::
                   " ORDER BY created_at DESC, id DESC LIMIT $1::bigint) newest"
                   " ORDER BY created_at, id",
                   {num(static_cast<std::int64_t>(limit))});
+    if (!r) return r.error();
+    std::vector<game_record> games;
+    for (int i = 0; i < r->size(); ++i)
+        games.push_back(read_game(r.value(), i));
+    return games;
+}
+
+result<std::vector<game_record>> postgres::finished_games(std::optional<game_cursor> const& before,
+                                                          std::size_t limit) {
+    // No cursor: from past the newest possible row.
+    auto const from = before.value_or(game_cursor{std::numeric_limits<std::int64_t>::max(), ""});
+    auto r = exec("SELECT " KIBITZ_PG_GAME_COLUMNS " FROM games"
+                  " WHERE status = 'ended' AND reason <> 'aborted'"
+                  " AND (ended_at, id) < ($1::bigint, $2)"
+                  " ORDER BY ended_at DESC, id DESC LIMIT $3::bigint",
+                  {num(from.ended_at), from.id,
+                   num(static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000)))});
     if (!r) return r.error();
     std::vector<game_record> games;
     for (int i = 0; i < r->size(); ++i)

@@ -10,7 +10,7 @@ namespace {
 
 // The schema, as migrations applied in order. Migration i brings the file from
 // PRAGMA user_version i to i + 1. Append only: never edit a migration that has shipped.
-constexpr std::array<char const*, 6> migrations = {
+constexpr std::array<char const*, 7> migrations = {
     // 1: chat messages. The rowid is the server message id (AUTOINCREMENT: never reused). A
     // client id is unique per sender key; the three partial indexes serve the three ways a
     // viewer may see a message (public, sent by the viewer, sent to the viewer).
@@ -112,6 +112,19 @@ CREATE INDEX identities_claimed ON identities (claimed_at);
 CREATE INDEX messages_from_key ON messages (from_key);
 CREATE INDEX messages_to_key ON messages (to_key) WHERE to_key IS NOT NULL;
 )sql",
+    // 7 (chess): takebacks (the standing offer, and per ply the mover's time left after the
+    // move, space-separated, so a takeback restores the clocks), the lag compensation granted
+    // per player, and when a game ended, with the index the list of finished games pages over
+    // (aborted games are not listed). Games that ended before get their creation time.
+    R"sql(
+ALTER TABLE games ADD COLUMN takeback_offer TEXT CHECK (takeback_offer IN ('white', 'black'));
+ALTER TABLE games ADD COLUMN clock_history TEXT NOT NULL DEFAULT '';
+ALTER TABLE games ADD COLUMN white_lag_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE games ADD COLUMN black_lag_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE games ADD COLUMN ended_at INTEGER;
+UPDATE games SET ended_at = created_at WHERE status = 'ended';
+CREATE INDEX games_finished ON games (ended_at, id) WHERE status = 'ended' AND reason <> 'aborted';
+)sql",
 };
 
 // Columns read by message rows (messages.cpp read_message): keep in step.
@@ -122,7 +135,8 @@ CREATE INDEX messages_to_key ON messages (to_key) WHERE to_key IS NOT NULL;
 #define KIBITZ_GAME_COLUMNS                                                                        \
     "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
     "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
-    "running, running_since, draw_offer, rematch_offer, rematch_id"
+    "running, running_since, draw_offer, rematch_offer, rematch_id, takeback_offer, "              \
+    "clock_history, white_lag_ms, black_lag_ms, ended_at"
 
 constexpr std::array<char const*, detail::stmt_count> statements = {
     "BEGIN IMMEDIATE",
@@ -152,7 +166,7 @@ constexpr std::array<char const*, detail::stmt_count> statements = {
     " RETURNING " KIBITZ_MESSAGE_COLUMNS,
     // A newer or equal version replaces the row; an older one changes nothing.
     "INSERT INTO games (" KIBITZ_GAME_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
     " ON CONFLICT (id) DO UPDATE SET v = excluded.v, created_at = excluded.created_at,"
     " creator_color = excluded.creator_color, status = excluded.status,"
     " result = excluded.result, reason = excluded.reason, white_name = excluded.white_name,"
@@ -162,7 +176,10 @@ constexpr std::array<char const*, detail::stmt_count> statements = {
     " increment_ms = excluded.increment_ms, white_ms = excluded.white_ms,"
     " black_ms = excluded.black_ms, running = excluded.running,"
     " running_since = excluded.running_since, draw_offer = excluded.draw_offer,"
-    " rematch_offer = excluded.rematch_offer, rematch_id = excluded.rematch_id"
+    " rematch_offer = excluded.rematch_offer, rematch_id = excluded.rematch_id,"
+    " takeback_offer = excluded.takeback_offer, clock_history = excluded.clock_history,"
+    " white_lag_ms = excluded.white_lag_ms, black_lag_ms = excluded.black_lag_ms,"
+    " ended_at = excluded.ended_at"
     " WHERE excluded.v >= games.v",
     "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE id = ?1",
     "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE status IN ('waiting', 'started')"

@@ -36,9 +36,9 @@ template<class... F>
 overloaded(F...) -> overloaded<F...>;
 
 // Events of the table, two server events, and a near miss.
-constexpr std::array<std::string_view, 12> events{
-    wire::create, wire::join,    wire::move, wire::resign, wire::draw,  wire::abort,
-    wire::claim,  wire::rematch, wire::pgn,  wire::game,   wire::lobby, "Move"};
+constexpr std::array<std::string_view, 13> events{
+    wire::create,  wire::join, wire::move,     wire::resign, wire::draw,  wire::abort, wire::claim,
+    wire::rematch, wire::pgn,  wire::takeback, wire::game,   wire::lobby, "Move"};
 
 void check_id(std::string_view id) {
     check(!id.empty() && id.size() <= 128);

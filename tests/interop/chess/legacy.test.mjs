@@ -35,7 +35,8 @@ describe("/chess games from an older build", () => {
     // As an older build stored it: an upper-case id, plain tokens, schema version 2.
     const db = path.join(server.dir, "kibitz.db");
     const old = "OldGame12AbC";
-    sql(db, `DROP TABLE game_aliases; DROP TABLE identities; ALTER TABLE messages DROP COLUMN action; ALTER TABLE messages DROP COLUMN mentions; ALTER TABLE messages DROP COLUMN edited; ALTER TABLE messages DROP COLUMN deleted;
+    sql(db, `DROP INDEX games_finished; ALTER TABLE games DROP COLUMN takeback_offer; ALTER TABLE games DROP COLUMN clock_history; ALTER TABLE games DROP COLUMN white_lag_ms; ALTER TABLE games DROP COLUMN black_lag_ms; ALTER TABLE games DROP COLUMN ended_at;
+      DROP TABLE game_aliases; DROP TABLE identities; DROP INDEX messages_from_key; DROP INDEX messages_to_key; ALTER TABLE messages DROP COLUMN action; ALTER TABLE messages DROP COLUMN mentions; ALTER TABLE messages DROP COLUMN edited; ALTER TABLE messages DROP COLUMN deleted;
       PRAGMA user_version = 2;
       UPDATE games SET id = '${old}', white_token = 'plainWhite0123456789ab',
         black_token = 'plainBlack0123456789ab' WHERE id = '${g.id}';`);

@@ -86,10 +86,10 @@ test("two nodes started together migrate once; one client id through both nodes 
   const url = freshDatabase();
   const [a, b] = await Promise.all([node(url), node(url)]);
   try {
-    // One row, at the latest version (2 and counting).
+    // One row, at the latest version (3 and counting).
     const [rows, version] = pg.psql(url.split("/").pop(), "SELECT count(*) || ':' || max(version) FROM schema_version").split(":");
     assert.equal(rows, "1");
-    assert.ok(Number(version) >= 2, version);
+    assert.ok(Number(version) >= 3, version);
     const onA = await joined(a.url, "alice", "both");
     const res1 = await call(onA.socket, "message", { room: "both", text: "once", id: "same-id" });
     assert.equal(res1.ok, true);
@@ -132,6 +132,58 @@ test("chess on PostgreSQL: a game and its seats survive a restart", async () => 
     assert.equal(back.seat, "white");
     assert.deepEqual(back.game.moves, ["e2e4"]);
     assert.ok(back.game.v >= moved.game.v);
+    again.disconnect();
+  } finally {
+    await a.close();
+  }
+});
+
+test("chess on PostgreSQL: a takeback survives a restart; finished games are listed and paged", async () => {
+  const url = freshDatabase();
+  let a = await node(url);
+  const chess = (u) => io(u + "/chess", { forceNew: true, reconnection: false, transports: ["websocket"] });
+  const ask = (s, event, payload) => s.timeout(5000).emitWithAck(event, payload);
+  const ids = [];
+  let kept;
+  try {
+    for (let i = 0; i < 3; i++) {
+      const white = chess(a.url);
+      const black = chess(a.url);
+      const created = await ask(white, "create", { name: "ann", color: "white", clock: { initial_ms: 60000, increment_ms: 1000 } });
+      const id = created.game.id;
+      await ask(black, "join", { game: id, name: "bo" });
+      await ask(white, "move", { game: id, uci: "e2e4", ply: 0 });
+      await ask(black, "move", { game: id, uci: "e7e5", ply: 1 });
+      await ask(white, "move", { game: id, uci: "g1f3", ply: 2 });
+      const offered = await ask(white, "takeback", { game: id, action: "offer" });
+      assert.equal(offered.game.takeback, "white", JSON.stringify(offered));
+      if (i < 2) {
+        const back = await ask(black, "takeback", { game: id, action: "accept" });
+        assert.deepEqual(back.game.moves, ["e2e4", "e7e5"]);
+        await ask(black, "resign", { game: id });
+        ids.unshift(id);
+      } else {
+        kept = { id, token: created.token, black: black };
+      }
+      white.disconnect();
+      if (i < 2) black.disconnect();
+    }
+    kept.black.disconnect();
+  } finally {
+    await a.close();
+  }
+  a = await node(url);
+  try {
+    const again = chess(a.url);
+    const back = await ask(again, "join", { game: kept.id, name: "ann", token: kept.token });
+    assert.equal(back.game.takeback, "white", "the offer survived the restart");
+    const page1 = await (await fetch(`${a.url}/chess/games.json?limit=1`)).json();
+    assert.deepEqual(page1.games.map((g) => g.id), [ids[0]]);
+    const page2 = await (await fetch(`${a.url}/chess/games.json?limit=1&before=${page1.next}`)).json();
+    assert.deepEqual(page2.games.map((g) => g.id), [ids[1]]);
+    assert.equal(page2.games[0].time_control, "60+1");
+    const page3 = await (await fetch(`${a.url}/chess/games.json?limit=1&before=${page2.next}`)).json();
+    assert.deepEqual(page3, { games: [], next: null });
     again.disconnect();
   } finally {
     await a.close();

@@ -119,3 +119,18 @@ TEST(heartbeat, ignores_an_unsolicited_pong) {
         EXPECT_EQ(hb.tick(t0 + 2 * interval + 2s + i * 100ms), action::none);
     EXPECT_EQ(hb.tick(t0 + 2 * interval + 1s + timeout), action::timed_out);
 }
+
+TEST(heartbeat, measures_the_round_trip_smoothed) {
+    heartbeat hb(interval, timeout, t0);
+    EXPECT_FALSE(hb.rtt().has_value());
+    auto t = t0 + interval;
+    ASSERT_EQ(hb.tick(t), action::send_ping);
+    ASSERT_TRUE(hb.on_pong(t + 80ms));
+    EXPECT_EQ(hb.rtt(), 80ms) << "the first sample as it is";
+    t += 80ms + interval;
+    ASSERT_EQ(hb.tick(t), action::send_ping);
+    ASSERT_TRUE(hb.on_pong(t + 160ms));
+    EXPECT_EQ(hb.rtt(), 90ms) << "80 + (160 - 80) / 8";
+    EXPECT_FALSE(hb.on_pong(t + 200ms)) << "an unsolicited pong";
+    EXPECT_EQ(hb.rtt(), 90ms) << "measures nothing";
+}

@@ -17,13 +17,18 @@ using kibitz::store::testing::temp_dir;
 
 namespace {
 
-// Takes back migration 5 (chat message columns), so a file looks as an older build left it.
+// Take back migrations 7 (chess), 6 (identity pruning) and 5 (chat message columns), so a file
+// looks as an older build left it.
 constexpr char const* undo_schema_6 =
     "DROP INDEX messages_from_key; DROP INDEX messages_to_key; DROP INDEX identities_claimed; "
     "ALTER TABLE identities DROP COLUMN claimed_at;";
 constexpr char const* undo_schema_5 =
     "ALTER TABLE messages DROP COLUMN action; ALTER TABLE messages DROP COLUMN mentions; "
     "ALTER TABLE messages DROP COLUMN edited; ALTER TABLE messages DROP COLUMN deleted;";
+constexpr char const* undo_schema_7 =
+    "DROP INDEX games_finished; ALTER TABLE games DROP COLUMN takeback_offer; "
+    "ALTER TABLE games DROP COLUMN clock_history; ALTER TABLE games DROP COLUMN white_lag_ms; "
+    "ALTER TABLE games DROP COLUMN black_lag_ms; ALTER TABLE games DROP COLUMN ended_at;";
 
 game_record game(std::string id, std::int64_t v = 1) {
     game_record g;
@@ -94,13 +99,16 @@ TEST(chess_games, migration_4_makes_ids_lower_case_and_keeps_the_old_ones_as_ali
     auto const file = tmp.path() / "kibitz.db";
     { open_or_throw(tmp.path()); }
     // Back to a version-3 file holding games from before the migration.
-    raw(file, "DROP TABLE game_aliases; " + std::string(undo_schema_6) + undo_schema_5 +
-                  " PRAGMA user_version = 3;" + raw_insert("AbCdEfGh1234", "t1", "'XyZ123456789'") +
+    raw(file, "DROP TABLE game_aliases; " + std::string(undo_schema_7) + undo_schema_6 +
+                  undo_schema_5 + " PRAGMA user_version = 3;" +
+                  raw_insert("AbCdEfGh1234", "t1", "'XyZ123456789'") +
                   raw_insert("XyZ123456789", "t2") + raw_insert("already_lower1", "t3") +
                   raw_insert("Taken1234567", "t4") + raw_insert("taken1234567", "t5") +
                   raw_insert("DUPE12345678", "t6") + raw_insert("Dupe12345678", "t7"));
     auto db = open_or_throw(tmp.path());
     EXPECT_EQ(db.schema_version(), latest_schema_version());
+    // Migration 6: a game that had ended gets its creation time as its end.
+    EXPECT_EQ(db.load_game("already_lower1").value()->ended_at, 1000);
     auto moved = db.load_game("AbCdEfGh1234").value();
     ASSERT_TRUE(moved);
     EXPECT_EQ(moved->id, "abcdefgh1234");

@@ -53,8 +53,12 @@ public:
 
     // Records a move by the side to move at `now_ms`. Returns false and changes nothing when that
     // side's time had already run out by then (the caller ends the game on time instead), or
-    // when the clock is stopped.
-    bool after_move(std::int64_t now_ms);
+    // when the clock is stopped. `credit_ms` (lag compensation, 0 to thinking_ms(now_ms)) is
+    // time of this turn not charged to the mover; a credit outside that range is clamped.
+    bool after_move(std::int64_t now_ms, std::int64_t credit_ms = 0);
+
+    // How long the side to move has been thinking by `now_ms` (0 while no clock runs).
+    std::int64_t thinking_ms(std::int64_t now_ms) const { return elapsed(now_ms); }
 
     // The time left for `c` at `now_ms`, never below zero.
     std::int64_t remaining(color c, std::int64_t now_ms) const;

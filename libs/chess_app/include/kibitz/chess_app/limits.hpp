@@ -19,7 +19,7 @@ struct rate_options {
     std::size_t creates = 10; // create
     std::size_t joins = 30;   // join
     std::size_t moves = 60;   // move
-    std::size_t actions = 30; // resign, draw, abort, claim, rematch
+    std::size_t actions = 30; // resign, draw, abort, claim, rematch, takeback
     std::size_t pgns = 20;    // pgn
 };
 

@@ -59,10 +59,14 @@ struct rematch_request {
 struct pgn_request {
     std::string game;
 };
+struct takeback_request {
+    std::string game;
+    offer_action action = offer_action::offer;
+};
 
 using client_message =
     std::variant<create_request, join_request, move_request, resign_request, draw_request,
-                 abort_request, claim_request, rematch_request, pgn_request>;
+                 abort_request, claim_request, rematch_request, pgn_request, takeback_request>;
 
 // The message for `event` with its first argument `payload`, or nullopt when the event is not
 // one of the table's, the payload is not an object, a required field is missing or a field has
@@ -93,7 +97,9 @@ struct clock_view {
 // PROTOCOL.md `Game`, plus fields a client may ignore: `clock.initial_ms`, `rematch` (the new
 // game's id once a rematch was accepted), `claimable` (the colour that may `claim` now),
 // `away_ms` (how long each disconnected player has been gone), `claim_grace_ms`, and `legal`
-// (the legal moves in UCI while the game is started, so a board can show them).
+// (the legal moves in UCI while the game is started, so a board can show them), `takeback`
+// (the colour whose takeback offer stands) and `lag` (each seat's estimated one-way network
+// lag in ms, null when unknown or nobody is seated and connected).
 struct game_view {
     std::string id;
     std::int64_t v = 0;
@@ -118,6 +124,9 @@ struct game_view {
     std::optional<std::int64_t> black_away_ms;
     std::int64_t claim_grace_ms = 0;
     std::vector<std::string> legal;
+    std::optional<chess::color> takeback;
+    std::optional<std::int64_t> white_lag_ms;
+    std::optional<std::int64_t> black_lag_ms;
 };
 
 // One waiting game of the lobby: `color` is the creator's choice as given.

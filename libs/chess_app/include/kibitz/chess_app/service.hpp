@@ -39,6 +39,15 @@ struct service_options {
     // A game nobody has been in for this long (ended, or both players gone) leaves memory; it
     // stays in the store, and `join`, `pgn` and the HTTP PGN find it there.
     std::int64_t idle_ms = 600000;
+    // Lag compensation (docs/chess_app.md): a move is charged its thinking time minus the
+    // mover's estimated one-way lag (half the smoothed heartbeat round trip, rtt_ms), at most
+    // this much per move and this much in all per game and player. 0 turns it off.
+    std::int64_t max_lag_credit_per_move_ms = 250;
+    std::int64_t max_lag_credit_per_game_ms = 5000;
+    // The smoothed round trip (ms) of a connection, measured by the shell from the Engine.IO
+    // heartbeat (nullopt: not measured yet). Read when a move is charged and a Game is built;
+    // none by default.
+    std::function<std::optional<std::int64_t>(conn_id const&)> rtt_ms{};
     // The Unix time (ms) of the steady instant `steady_ms`, for what is stored (a game's
     // `created_at`, a running clock's `running_since`). The identity by default (one scale).
     std::function<std::int64_t(std::int64_t steady_ms)> unix_ms_at{};
@@ -150,6 +159,11 @@ private:
         std::optional<chess::color> rematch_offer;
         std::optional<std::string> rematch_id;
         std::optional<chess::color> claimable_sent;
+        std::optional<chess::color> takeback_offer;
+        // Per ply, the mover's time left just after it (for takebacks); empty without a clock.
+        std::vector<std::int64_t> clock_history;
+        std::array<std::int64_t, 2> lag_credit_ms{}; // granted so far, per colour
+        std::optional<std::int64_t> ended_at;        // Unix ms, once over
     };
 
     json on_create(conn_id const& conn, create_request const& r, std::int64_t now, effects& fx);
@@ -161,6 +175,15 @@ private:
     json on_claim(conn_id const& conn, claim_request const& r, std::int64_t now, effects& fx);
     json on_rematch(conn_id const& conn, rematch_request const& r, std::int64_t now, effects& fx);
     json on_pgn(pgn_request const& r);
+    json on_takeback(conn_id const& conn, takeback_request const& r, std::int64_t now, effects& fx);
+    // Takes back the last move of `offerer` (two plies when it is to move, one otherwise): the
+    // board replays the moves before, the clocks come back from clock_history as they were
+    // at the start of that turn, restarting at `now`; offers are cleared.
+    void take_back(live_game& g, chess::color offerer, std::int64_t now);
+    // Plays a legal move at `now` on the clocks, with the lag credit of `conn`.
+    void clock_move(live_game& g, conn_id const& conn, std::int64_t now);
+    // The estimated one-way lag of `conn` (ms): half its round trip (options' rtt_ms).
+    std::optional<std::int64_t> lag_of(conn_id const& conn) const;
     // Whether `conn` is in max_games_per_conn games already.
     bool conn_full(conn_id const& conn) const;
     // Why `conn`, not yet in `g`, may not be added to it (as a spectator when `spectator`).

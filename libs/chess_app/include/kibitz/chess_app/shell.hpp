@@ -73,6 +73,13 @@ public:
     // flight. Only committed state is shown. `done` runs on the io_context thread.
     void pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
 
+    // For HTTP: finished games from the store, newest first, after `before`, at most `limit`
+    // (database::finished_games); nullopt when the store could not be read or max_http_reads
+    // are in flight (these reads share the PGN's lane and bound). `done` runs on the
+    // io_context thread.
+    void finished_games(std::optional<store::game_cursor> before, std::size_t limit,
+                        std::function<void(std::optional<std::vector<store::game_record>>)> done);
+
     struct impl;
 
 private:

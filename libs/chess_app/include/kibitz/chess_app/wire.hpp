@@ -18,6 +18,8 @@ inline constexpr std::string_view abort = "abort";
 inline constexpr std::string_view claim = "claim";
 inline constexpr std::string_view rematch = "rematch";
 inline constexpr std::string_view pgn = "pgn";
+// Addition (docs/chess_app.md): take back the last move of the offerer.
+inline constexpr std::string_view takeback = "takeback";
 
 // Server to client (and `rematch`, above, both ways).
 inline constexpr std::string_view game = "game";
@@ -41,6 +43,8 @@ inline constexpr std::string_view unavailable = "unavailable";
 inline constexpr std::string_view rate_limited = "rate_limited";
 inline constexpr std::string_view too_many_games = "too_many_games";
 inline constexpr std::string_view too_many_spectators = "too_many_spectators";
+// `takeback` offered by a player who has not moved yet (or with nothing left to take back).
+inline constexpr std::string_view nothing_to_take_back = "nothing_to_take_back";
 
 // End reasons outside the board rules.
 inline constexpr std::string_view resign_reason = "resign";

@@ -30,11 +30,17 @@ public:
 
     bool awaiting_pong() const { return pong_deadline_.has_value(); }
 
+    // The smoothed round trip, ping sent to pong received (RFC 6298's SRTT: the first sample,
+    // then srtt += (sample - srtt) / 8); nullopt before the first pong.
+    std::optional<util::duration> rtt() const { return rtt_; }
+
 private:
     util::duration interval_;
     util::duration timeout_;
     util::time_point next_ping_;
     std::optional<util::time_point> pong_deadline_;
+    util::time_point ping_sent_{};
+    std::optional<util::duration> rtt_;
 };
 
 } // namespace kibitz::engineio

@@ -2,10 +2,12 @@
 
 #include <kibitz/engineio/http.hpp>
 #include <kibitz/engineio/packet.hpp>
+#include <kibitz/util/clock.hpp>
 
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,6 +53,8 @@ public:
     virtual bool writable() const = 0;
     virtual std::size_t buffered_bytes() const = 0;
     virtual bool is_open() const = 0;
+    // The smoothed heartbeat round trip (heartbeat::rtt), nullopt before the first pong.
+    virtual std::optional<util::duration> rtt() const { return std::nullopt; }
 
     // Closes the session after what is queued has been sent ("forced close"). The close handler
     // runs later, from the event loop, never inside this call.

@@ -45,6 +45,8 @@ public:
     bool recovered() const { return recovered_; }
     // The Engine.IO transport in use: "polling" or "websocket".
     std::string_view transport() const;
+    // The Engine.IO heartbeat's smoothed round trip in ms (engineio::heartbeat::rtt), if measured.
+    std::optional<std::int64_t> rtt_ms() const;
 
     // Free for the application (Node's socket.data); kept across a recovery.
     json data = json::object();

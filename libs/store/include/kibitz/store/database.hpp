@@ -153,6 +153,13 @@ public:
     // The same, only the `newest` most recently created of them (still oldest first).
     result<std::vector<game_record>> load_active_games(std::size_t newest);
 
+    // Finished games for the list of recent games: status "ended" and not aborted, newest end
+    // first (ties by id, descending), only those after `before` in that order when given, at
+    // most `limit` of them (above 1000 counts as 1000; 0 gives nothing). A partial index on
+    // (ended_at, id) makes a page cost O(limit log n) wherever it starts.
+    result<std::vector<game_record>> finished_games(std::optional<game_cursor> const& before,
+                                                    std::size_t limit);
+
 private:
     explicit database(std::unique_ptr<detail::connection> conn) noexcept;
     explicit database(std::unique_ptr<detail::postgres> pg) noexcept;

@@ -140,8 +140,29 @@ struct game_record {
     std::optional<std::string> draw_offer{};
     std::optional<std::string> rematch_offer{};
     std::optional<std::string> rematch_id{};
+    // The colour whose takeback offer stands (PROTOCOL.md addition `takeback`), else nullopt.
+    std::optional<std::string> takeback_offer{};
+    // For a game with a clock: per ply, the mover's time left just after that move (increment
+    // included), so that a takeback puts both clocks back as they were before the moves it
+    // takes back. Empty without a clock; as many entries as `moves` otherwise.
+    std::vector<std::int64_t> clock_history{};
+    // The lag compensation granted so far in this game to each player (ms; capped per game).
+    std::int64_t white_lag_ms = 0;
+    std::int64_t black_lag_ms = 0;
+    // When the game ended (Unix ms), while `status` is "ended"; games that ended before schema
+    // 6 have their `created_at` here.
+    std::optional<std::int64_t> ended_at{};
 
     bool operator==(game_record const&) const = default;
+};
+
+// Where a page of finished games (database::finished_games) continues: the last game of the
+// previous page, by its end time and id (the order of the list, newest first).
+struct game_cursor {
+    std::int64_t ended_at = 0;
+    std::string id{};
+
+    bool operator==(game_cursor const&) const = default;
 };
 
 } // namespace kibitz::store
