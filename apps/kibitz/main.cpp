@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string>
 
 namespace http = kibitz::http;
 namespace sio = kibitz::socketio;
@@ -103,6 +105,40 @@ void run_loop(net::asio::io_context& ioc) {
     }
 }
 
+// The fallback of the --redirect-http-port listener: every request gets a 301 to the same
+// host and target over https on the TLS port (the Host's own port replaced).
+http::handler_fn make_https_redirect(std::uint16_t tls_port) {
+    return [tls_port](http::request const& req, http::responder respond) {
+        std::string host(req.header("Host").value_or("localhost"));
+        // "[::1]:80" keeps "[::1]", "example.org:80" keeps "example.org".
+        auto colon = host.rfind(':');
+        if (colon != std::string::npos && host.find(']', colon) == std::string::npos)
+            host.erase(colon);
+        if (tls_port != 443) host += ":" + std::to_string(tls_port);
+        http::response r;
+        r.status = 301;
+        r.set("Location", "https://" + host + req.target);
+        r.set("Content-Type", "text/plain");
+        r.body = "Moved to https\n";
+        respond(std::move(r));
+    };
+}
+
+// SIGHUP re-reads the TLS certificate and key: new connections use them, open ones keep theirs.
+void reload_tls_on_sighup(net::asio::signal_set& hup, http::server& server) {
+    hup.async_wait([&hup, &server](net::error_code ec, int) {
+        if (ec) return;
+        if (auto err = server.reload_tls())
+            util::log(util::log_level::error,
+                      "kibitz: TLS reload failed, keeping the old "
+                      "certificate: ",
+                      *err);
+        else
+            util::log(util::log_level::info, "kibitz: TLS certificate and key reloaded");
+        reload_tls_on_sighup(hup, server);
+    });
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -163,19 +199,32 @@ int main(int argc, char** argv) {
         limits.max_connections_per_address = cfg.max_connections_per_ip;
         limits.write_timeout = util::duration(cfg.write_timeout_ms);
         limits.allowed_hosts = cfg.allowed_hosts;
+        limits.tls_handshake_timeout = util::duration(cfg.tls_handshake_timeout_ms);
         http::server http(ioc, limits);
+        if (!cfg.tls_cert.empty()) http.use_tls(cfg.tls_cert, cfg.tls_key);
         io.attach(http);
         metrics.gauge("kibitz_http_connections",
                       [&http] { return static_cast<std::int64_t>(http.connections_count()); });
         http.set_fallback(make_fallback(metrics, web_dir, routes));
         auto port = http.listen(cfg.host, cfg.port);
-        std::cout << "listening on http://" << cfg.host << ":" << port << std::endl;
+        std::optional<http::server> redirect;
+        if (cfg.redirect_http_port) {
+            redirect.emplace(ioc, limits);
+            redirect->set_fallback(make_https_redirect(port));
+            redirect->listen(cfg.host, cfg.redirect_http_port);
+        }
+        net::asio::signal_set hup(ioc, SIGHUP);
+        if (http.secure()) reload_tls_on_sighup(hup, http);
+        std::cout << "listening on " << (http.secure() ? "https" : "http") << "://" << cfg.host
+                  << ":" << port << std::endl;
         util::log(util::log_level::info, "kibitz serving ", web_dir, ", data in ",
                   cfg.postgres.empty() ? cfg.data_dir : std::string("PostgreSQL"));
 
         net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
         signals.async_wait([&](net::error_code, int) {
             http.stop();
+            if (redirect) redirect->stop();
+            hup.cancel();
             io.close();
             ioc.stop();
         });

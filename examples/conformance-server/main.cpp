@@ -39,10 +39,15 @@ int main(int argc, char** argv) {
     kibitz::http::limits limits;
     std::vector<std::string> websocket_origins;
     auto parser = kibitz::socketio::parser_kind::json;
+    std::string tls_cert, tls_key; // both: serve HTTPS and WSS
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         if (flag == "--host")
             host = argv[i + 1];
+        else if (flag == "--tls-cert")
+            tls_cert = argv[i + 1];
+        else if (flag == "--tls-key")
+            tls_key = argv[i + 1];
         else if (flag == "--port")
             port = std::atoi(argv[i + 1]);
         else if (flag == "--max-sessions-per-ip")
@@ -75,7 +80,7 @@ int main(int argc, char** argv) {
                          " [--max-connections N] [--max-connections-per-ip N]"
                          " [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
-                         " [--parser json|msgpack]\n";
+                         " [--parser json|msgpack] [--tls-cert FILE --tls-key FILE]\n";
             return 2;
         }
     }
@@ -135,13 +140,19 @@ int main(int argc, char** argv) {
         s->on("message-with-ack", [](sio::socket&, json& args, sio::ack_callback ack) {
             if (ack) ack(args);
         });
+        // The TLS tests read handshake.secure back (tests/interop/tls/).
+        s->on("handshake-secure", [](sio::socket& self, json&, sio::ack_callback ack) {
+            if (ack) ack(json::array({self.handshake().secure}));
+        });
     });
 
     kibitz::http::server http(ioc, limits);
     http.mount(echo.opts().path, echo);
     io.attach(http);
+    if (!tls_cert.empty()) http.use_tls(tls_cert, tls_key);
     auto bound = http.listen(host, static_cast<std::uint16_t>(port));
-    std::cout << "listening on http://" << host << ":" << bound << std::endl;
+    std::cout << "listening on " << (http.secure() ? "https" : "http") << "://" << host << ":"
+              << bound << std::endl;
 
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](net::error_code, int) {
