@@ -139,6 +139,75 @@ void reload_tls_on_sighup(net::asio::signal_set& hup, http::server& server) {
     });
 }
 
+// The graceful shutdown (SIGTERM, SIGINT), in order: stop accepting (idle HTTP connections
+// close, a long-poll gets its answer first); let the store finish the jobs queued so far, whose
+// results send their acks; after that turn's flush, end every Engine.IO session with "server
+// shutting down" (WebSockets get a close frame, a long-poll the close packet: clients reconnect,
+// and the reason is one connection state recovery keeps); wait for the connections to close;
+// stop the loop. main() then drains the store (every job queued commits) and returns 0. The
+// whole is bounded by --shutdown-timeout: past it the loop stops where it is. A second signal
+// stops it at once.
+class graceful_shutdown : public std::enable_shared_from_this<graceful_shutdown> {
+public:
+    graceful_shutdown(net::asio::io_context& ioc, http::server& server, sio::server& io,
+                      kibitz::store::worker& store, util::duration timeout)
+        : ioc_(ioc), http_(server), io_(io), store_(store), timeout_(timeout), deadline_(ioc),
+          poll_(ioc) {}
+
+    void begin() {
+        util::log(util::log_level::info, "kibitz: shutting down");
+        started_ = util::steady_clock::now();
+        deadline_.expires_after(timeout_);
+        deadline_.async_wait([this](net::error_code ec) {
+            if (ec) return;
+            util::log(util::log_level::warn, "kibitz: shutdown timeout reached, stopping now");
+            ioc_.stop();
+        });
+        http_.drain();
+        wait_for_store();
+    }
+
+private:
+    void wait_for_store() {
+        // The worker runs jobs in turn across lanes: a job of ours that finds nothing queued
+        // ran after every job queued before it, and their results were posted before its own.
+        auto& store = store_;
+        store_.run([&store](kibitz::store::database&) { return store.queued(); },
+                   [self = shared_from_this()](std::size_t left) {
+                       bool half = util::steady_clock::now() - self->started_ > self->timeout_ / 2;
+                       if (left > 0 && !half) return self->wait_for_store();
+                       // Posted: the acks those results queued are flushed first.
+                       net::asio::post(self->ioc_, [self] { self->close_clients(); });
+                   });
+    }
+
+    void close_clients() {
+        io_.close();
+        wait_for_connections();
+    }
+
+    void wait_for_connections() {
+        if (http_.connections_count() == 0) {
+            deadline_.cancel();
+            return ioc_.stop();
+        }
+        // The close frames and close packets are being written; check again shortly.
+        poll_.expires_after(std::chrono::milliseconds(10));
+        poll_.async_wait([self = shared_from_this()](net::error_code ec) {
+            if (!ec) self->wait_for_connections();
+        });
+    }
+
+    net::asio::io_context& ioc_;
+    http::server& http_;
+    sio::server& io_;
+    kibitz::store::worker& store_;
+    util::duration timeout_;
+    net::asio::steady_timer deadline_;
+    net::asio::steady_timer poll_;
+    util::time_point started_{};
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -221,14 +290,20 @@ int main(int argc, char** argv) {
                   cfg.postgres.empty() ? cfg.data_dir : std::string("PostgreSQL"));
 
         net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-        signals.async_wait([&](net::error_code, int) {
-            http.stop();
+        auto shutdown = std::make_shared<graceful_shutdown>(
+            ioc, http, io, store, util::duration(cfg.shutdown_timeout_ms));
+        signals.async_wait([&](net::error_code ec, int) {
+            if (ec) return;
             if (redirect) redirect->stop();
             hup.cancel();
-            io.close();
-            ioc.stop();
+            shutdown->begin();
+            // A second signal does not wait.
+            signals.async_wait([&ioc](net::error_code e, int) {
+                if (!e) ioc.stop();
+            });
         });
         run_loop(ioc);
+        http.stop();
         // Modules go first (they may still hand jobs to the store), then the store drains.
         installed.clear();
         store.stop();

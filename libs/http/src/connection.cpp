@@ -74,6 +74,9 @@ public:
     void respond(response r) override;
     void upgrade(response switching, upgrade_handler on_upgraded, std::string first_bytes) override;
     void close() override;
+    void close_when_idle() override {
+        if (!in_request_ && !writing_) close();
+    }
 
 private:
     void on_first_bytes(net::error_code ec);
@@ -105,6 +108,7 @@ private:
     bool head_ = false; // the current request is HEAD
     bool in_request_ = false;
     bool keep_alive_ = true;
+    bool writing_ = false; // a response or the 101 is being written
     bool closed_ = false;
 };
 
@@ -263,7 +267,7 @@ void basic_connection<Holder>::respond(response r) {
     res->result(static_cast<unsigned>(r.status));
     for (auto const& [name, value] : r.headers)
         res->insert(name, value);
-    bool keep_alive = keep_alive_ && !r.close;
+    bool keep_alive = keep_alive_ && !r.close && !router_->draining();
     res->keep_alive(keep_alive);
     if (head_) {
         // RFC 9110 section 9.3.2: HEAD gets the GET's headers, Content-Length included.
@@ -274,6 +278,7 @@ void basic_connection<Holder>::respond(response r) {
         res->prepare_payload();
     }
     response_ = res;
+    writing_ = true;
     arm_deadline(limits_.write_timeout);
     beast_http::async_write(
         stream_of(socket_), *res,
@@ -285,6 +290,7 @@ void basic_connection<Holder>::respond(response r) {
 template<class Holder>
 void basic_connection<Holder>::on_write(net::error_code ec, bool keep_alive) {
     response_.reset();
+    writing_ = false;
     if (ec) return close();
     if (!keep_alive) return linger_close();
     do_read();
@@ -329,6 +335,7 @@ void basic_connection<Holder>::upgrade(response switching, upgrade_handler on_up
         *head += name + ": " + value + "\r\n";
     *head += "\r\n";
     *head += first_bytes;
+    writing_ = true;
     arm_deadline(limits_.write_timeout);
     net::asio::async_write(stream_of(socket_), net::asio::buffer(*head),
                            [self = this->shared_from_this(), head,
@@ -340,6 +347,7 @@ void basic_connection<Holder>::upgrade(response switching, upgrade_handler on_up
 template<class Holder>
 void basic_connection<Holder>::on_upgrade_written(net::error_code ec,
                                                   upgrade_handler const& on_upgraded) {
+    writing_ = false;
     if (ec || closed_) return close();
     ++deadline_generation_;
     deadline_.cancel();

@@ -20,6 +20,8 @@ public:
     virtual std::size_t body_limit(std::string_view path) const = 0;
     virtual void route(request&& req, std::shared_ptr<connection> conn) = 0;
     virtual void on_closed(connection* conn) = 0;
+    // The server is shutting down (server::drain): answer the request in progress, then close.
+    virtual bool draining() const = 0;
 };
 
 // One HTTP/1.1 connection: reads a request, passes it to the router, writes the response that
@@ -32,6 +34,8 @@ public:
     virtual void start() = 0;
     // Closes the connection now (server shutdown). No callbacks after this.
     virtual void close() = 0;
+    // Closes now when no request is being answered; otherwise after its response (drain).
+    virtual void close_when_idle() = 0;
 };
 
 std::shared_ptr<connection> make_connection(net::tcp::socket socket, std::shared_ptr<router> r,

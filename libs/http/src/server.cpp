@@ -97,6 +97,7 @@ struct server::impl : detail::router, std::enable_shared_from_this<impl> {
     }
 
     void on_closed(detail::connection* conn) override { connections_.erase(conn); }
+    bool draining() const override { return draining_; }
 
     void do_accept() {
         acceptor_.async_accept(
@@ -196,6 +197,7 @@ struct server::impl : detail::router, std::enable_shared_from_this<impl> {
     std::size_t accept_failures_ = 0;
     std::array<int, 2> spare_fds_{-1, -1}; // descriptors kept back for the EMFILE case
     bool check_hosts_ = false;
+    bool draining_ = false;
     std::vector<mount_point> mounts_;
     handler_fn fallback_;
     response fallback_refusal_{403, {{"Content-Type", "text/plain"}}, "Host not allowed", false};
@@ -270,6 +272,16 @@ void server::stop() {
     std::vector<detail::connection*> open(impl_->connections_.begin(), impl_->connections_.end());
     for (auto* conn : open)
         conn->close();
+}
+
+void server::drain() {
+    net::error_code ignored;
+    impl_->draining_ = true;
+    impl_->acceptor_.close(ignored);
+    impl_->backoff_timer_.cancel();
+    std::vector<detail::connection*> open(impl_->connections_.begin(), impl_->connections_.end());
+    for (auto* conn : open)
+        conn->close_when_idle();
 }
 
 std::size_t server::connections_count() const {

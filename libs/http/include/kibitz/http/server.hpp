@@ -75,6 +75,10 @@ public:
 
     // Stops accepting and closes every HTTP connection (upgraded ones belong to their handler).
     void stop();
+    // The graceful form (shutdown): stops accepting; idle keep-alive connections close now,
+    // a request being answered (a long-poll) gets its response, then its connection closes.
+    // connections_count() falls to zero once the handlers have closed the upgraded ones.
+    void drain();
 
     // Open connections, HTTP and upgraded (what limits::max_connections counts).
     std::size_t connections_count() const;
