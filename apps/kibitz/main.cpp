@@ -139,6 +139,20 @@ void reload_tls_on_sighup(net::asio::signal_set& hup, http::server& server) {
     });
 }
 
+// SIGUSR1 switches the log level between debug and the configured one (--log-level), back and
+// forth; the change is logged at warn.
+void toggle_debug_on_sigusr1(net::asio::signal_set& usr1, util::log_level configured) {
+    usr1.async_wait([&usr1, configured](net::error_code ec, int) {
+        if (ec) return;
+        auto next =
+            util::log_threshold() == util::log_level::debug ? configured : util::log_level::debug;
+        util::set_log_threshold(next);
+        util::log_event(util::log_level::warn, "kibitz", "log level changed (SIGUSR1)",
+                        {{"threshold", util::log_level_name(next)}});
+        toggle_debug_on_sigusr1(usr1, configured);
+    });
+}
+
 // The graceful shutdown (SIGTERM, SIGINT), in order: stop accepting (idle HTTP connections
 // close, a long-poll gets its answer first); let the store finish the jobs queued so far, whose
 // results send their acks; after that turn's flush, end every Engine.IO session with "server
@@ -225,6 +239,8 @@ int main(int argc, char** argv) {
     std::signal(SIGXFSZ, SIG_IGN);
     util::log_level level{};
     if (util::parse_log_level(cfg.log_level, level)) util::set_log_threshold(level);
+    util::set_log_format(cfg.log_format == "json" ? util::log_format::json
+                                                  : util::log_format::text);
     auto web_dir = first_existing(cfg.web_dir, KIBITZ_DEFAULT_WEB_DIR);
     auto client_dist = first_existing(cfg.client_dist, KIBITZ_DEFAULT_CLIENT_DIST);
     try {
@@ -284,6 +300,8 @@ int main(int argc, char** argv) {
         }
         net::asio::signal_set hup(ioc, SIGHUP);
         if (http.secure()) reload_tls_on_sighup(hup, http);
+        net::asio::signal_set usr1(ioc, SIGUSR1);
+        toggle_debug_on_sigusr1(usr1, util::log_threshold());
         std::cout << "listening on " << (http.secure() ? "https" : "http") << "://" << cfg.host
                   << ":" << port << std::endl;
         util::log(util::log_level::info, "kibitz serving ", web_dir, ", data in ",
@@ -296,6 +314,7 @@ int main(int argc, char** argv) {
             if (ec) return;
             if (redirect) redirect->stop();
             hup.cancel();
+            usr1.cancel();
             shutdown->begin();
             // A second signal does not wait.
             signals.async_wait([&ioc](net::error_code e, int) {

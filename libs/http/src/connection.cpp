@@ -1,9 +1,11 @@
 #include "connection.hpp"
 
 #include <kibitz/net/tls.hpp>
+#include <kibitz/util/log.hpp>
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <limits>
 #include <optional>
 #include <string>
@@ -30,6 +32,9 @@ net::tcp::socket& lowest_of(tls_holder& s) {
     return s->stream.next_layer();
 }
 
+// Connection ids for the logs: a number per process, never a session id.
+std::atomic<std::uint64_t> next_connection_id{1};
+
 // A TLS record starts with its content type; a handshake record (a ClientHello) is 22.
 constexpr unsigned char tls_handshake_record = 0x16;
 constexpr std::string_view plain_http_refusal =
@@ -45,7 +50,8 @@ public:
     basic_connection(Holder socket, std::shared_ptr<router> r, limits const& l,
                      connection_slot slot)
         : socket_(std::move(socket)), router_(std::move(r)), limits_(l),
-          deadline_(lowest_of(socket_).get_executor()), slot_(std::move(slot)) {
+          deadline_(lowest_of(socket_).get_executor()), slot_(std::move(slot)),
+          id_(next_connection_id.fetch_add(1, std::memory_order_relaxed)) {
         net::error_code ec;
         auto endpoint = lowest_of(socket_).remote_endpoint(ec);
         if (!ec) remote_address_ = endpoint.address().to_string();
@@ -93,6 +99,7 @@ private:
     void drain();
     void arm_deadline(util::duration d);
     void on_deadline(net::error_code ec, unsigned generation);
+    void log_access(int status, std::size_t bytes);
 
     Holder socket_;
     std::shared_ptr<router> router_;
@@ -105,6 +112,11 @@ private:
     request request_;
     std::string remote_address_;
     connection_slot slot_;
+    std::uint64_t id_;
+    // The access log's view of the request being answered (kept only at debug level).
+    std::string access_method_;
+    std::string access_path_;
+    util::time_point access_start_{};
     bool head_ = false; // the current request is HEAD
     bool in_request_ = false;
     bool keep_alive_ = true;
@@ -209,6 +221,12 @@ void basic_connection<Holder>::on_header(net::error_code ec) {
         request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     keep_alive_ = head.keep_alive();
+    if (util::log_threshold() <= util::log_level::debug) {
+        // The path without the query: a query may hold a session id (Engine.IO's sid).
+        access_method_ = request_.method;
+        access_path_ = request_.path;
+        access_start_ = request_.received_at;
+    }
     // Read the body (if any) under the limit of the route it goes to; a declared length over
     // it is refused without reading the body.
     if (parser_->is_done()) return dispatch();
@@ -277,6 +295,7 @@ void basic_connection<Holder>::respond(response r) {
         res->body() = std::move(r.body);
         res->prepare_payload();
     }
+    log_access(r.status, res->body().size());
     response_ = res;
     writing_ = true;
     arm_deadline(limits_.write_timeout);
@@ -285,6 +304,25 @@ void basic_connection<Holder>::respond(response r) {
         [self = this->shared_from_this(), keep_alive](net::error_code ec, std::size_t) {
             self->on_write(ec, keep_alive);
         });
+}
+
+template<class Holder>
+void basic_connection<Holder>::log_access(int status, std::size_t bytes) {
+    // One line per answered request at debug: method, path (no query), status, body bytes, ms.
+    if (access_path_.empty() || util::log_threshold() > util::log_level::debug) return;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(util::steady_clock::now() -
+                                                                    access_start_)
+                  .count();
+    util::log_event(util::log_level::debug, "http", "request",
+                    {{"conn", std::to_string(id_)},
+                     {"remote", remote_address_},
+                     {"method", access_method_},
+                     {"path", access_path_},
+                     {"status", std::to_string(status)},
+                     {"bytes", std::to_string(bytes)},
+                     {"ms", std::to_string(ms)},
+                     {"tls", is_tls ? "true" : "false"}});
+    access_path_.clear();
 }
 
 template<class Holder>
@@ -335,6 +373,7 @@ void basic_connection<Holder>::upgrade(response switching, upgrade_handler on_up
         *head += name + ": " + value + "\r\n";
     *head += "\r\n";
     *head += first_bytes;
+    log_access(101, 0);
     writing_ = true;
     arm_deadline(limits_.write_timeout);
     net::asio::async_write(stream_of(socket_), net::asio::buffer(*head),
