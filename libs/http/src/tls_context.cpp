@@ -16,6 +16,14 @@ std::string openssl_error(std::string fallback) {
     return fallback + ": " + text;
 }
 
+// Asio's message for an OpenSSL error is often just "asio.ssl error": ask OpenSSL for the code.
+std::string describe(net::error_code const& ec) {
+    if (ec.category() != net::asio::error::get_ssl_category()) return ec.message();
+    char text[256];
+    ERR_error_string_n(static_cast<unsigned int>(ec.value()), text, sizeof text);
+    return text;
+}
+
 bool configure(SSL_CTX* ctx, std::string& error) {
     if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
         error = openssl_error("cannot require TLS 1.2");
@@ -41,12 +49,12 @@ make_tls_context(std::string const& cert_file, std::string const& key_file, std:
     net::error_code ec;
     ctx->use_certificate_chain_file(cert_file, ec);
     if (ec) {
-        error = "cannot read the certificate " + cert_file + ": " + ec.message();
+        error = "cannot read the certificate " + cert_file + ": " + describe(ec);
         return nullptr;
     }
     ctx->use_private_key_file(key_file, net::ssl::context::pem, ec);
     if (ec) {
-        error = "cannot read the private key " + key_file + ": " + ec.message();
+        error = "cannot read the private key " + key_file + ": " + describe(ec);
         return nullptr;
     }
     if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
