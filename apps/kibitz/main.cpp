@@ -183,13 +183,16 @@ public:
 
 private:
     void wait_for_store() {
-        // The worker runs jobs in turn across lanes: a job of ours that finds nothing queued
-        // ran after every job queued before it, and their results were posted before its own.
+        // The worker runs jobs in turn across lanes, one per lane per turn, and a lane holds at
+        // most max_per_lane jobs: between two runs of a job of ours every other lane with work
+        // runs at least one, so once ours has run max_per_lane + 1 times (or finds nothing
+        // queued) every job queued at the signal has run and posted its result before ours.
         auto& store = store_;
         store_.run([&store](kibitz::store::database&) { return store.queued(); },
                    [self = shared_from_this()](std::size_t left) {
                        bool half = util::steady_clock::now() - self->started_ > self->timeout_ / 2;
-                       if (left > 0 && !half) return self->wait_for_store();
+                       bool all_ran = ++self->store_rounds_ > self->store_.limits().max_per_lane;
+                       if (left > 0 && !all_ran && !half) return self->wait_for_store();
                        // Posted: the acks those results queued are flushed first.
                        net::asio::post(self->ioc_, [self] { self->close_clients(); });
                    });
@@ -220,6 +223,7 @@ private:
     net::asio::steady_timer deadline_;
     net::asio::steady_timer poll_;
     util::time_point started_{};
+    std::size_t store_rounds_ = 0;
 };
 
 } // namespace
