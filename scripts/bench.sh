@@ -44,8 +44,10 @@ declare -A CASE_ARGS=(
     [latency-1000]="--scenario fanout --clients 1000 --rate 50"
     [private-1000]="--scenario private --clients 1000"
     [connections-10k]="--scenario connections --clients 10000"
+    # fanout-1000 over TLS (wss://), Kibitz only: its cost is the ratio to fanout-1000.
+    [fanout-1000-tls]="--scenario fanout --clients 1000 --window 32 --tls 1"
 )
-CASES=${BENCH_CASES:-"fanout-100 fanout-1000 fanout-10k latency-1000 private-1000 connections-10k"}
+CASES=${BENCH_CASES:-"fanout-100 fanout-1000 fanout-10k latency-1000 private-1000 connections-10k fanout-1000-tls"}
 
 mkdir -p "$OUT"
 : >"$OUT/latest.jsonl"
@@ -57,9 +59,16 @@ trap cleanup EXIT
 
 # Starts one server on core 0 and waits for its "listening on" line; sets SERVER_PID.
 start_server() {
-    local which=$1 port=$2 log=$OUT/.server.log
+    local which=$1 port=$2 tls=${3:-} log=$OUT/.server.log
     : >"$log"
-    if [[ $which == kibitz ]]; then
+    if [[ $which == kibitz && -n $tls ]]; then
+        # A throw-away self-signed EC certificate (kibitz-bench does not verify it).
+        [[ -f $OUT/.tls/cert.pem ]] || { mkdir -p "$OUT/.tls" && openssl req -x509 -newkey ec \
+            -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$OUT/.tls/key.pem" \
+            -out "$OUT/.tls/cert.pem" -subj /CN=localhost -days 2 2>/dev/null; }
+        taskset -c 0 "$BIN/bench-server" --port "$port" --tls-cert "$OUT/.tls/cert.pem" \
+            --tls-key "$OUT/.tls/key.pem" >"$log" 2>&1 &
+    elif [[ $which == kibitz ]]; then
         taskset -c 0 "$BIN/bench-server" --port "$port" >"$log" 2>&1 &
     else
         taskset -c 0 node bench/node/server.mjs --port "$port" >"$log" 2>&1 &
@@ -83,7 +92,7 @@ stop_server() {
 run_one() {
     local case=$1 which=$2 run=$3
     PORT=$((PORT + 1))
-    start_server "$which" "$PORT"
+    start_server "$which" "$PORT" "$([[ $case == *-tls ]] && echo tls)"
     # shellcheck disable=SC2086
     local line
     line=$(timeout 300 taskset -c 1 "$BIN/kibitz-bench" ${CASE_ARGS[$case]} --port "$PORT" \
@@ -118,7 +127,8 @@ for case in $CASES; do
     [[ -n ${CASE_ARGS[$case]:-} ]] || { echo "bench: unknown case $case" >&2; exit 1; }
     for run in $(seq "$RUNS"); do
         run_one "$case" kibitz "$run"
-        run_one "$case" node "$run"
+        # The Node reference server speaks plain HTTP only.
+        [[ $case == *-tls ]] || run_one "$case" node "$run"
     done
 done
 ELAPSED=$(($(date +%s) - START))

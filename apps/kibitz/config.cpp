@@ -97,6 +97,30 @@ std::vector<option_spec> server_specs() {
              c.allowed_hosts = split_commas(v);
              return true;
          }},
+        {"--tls-cert", "KIBITZ_TLS_CERT",
+         "PEM certificate chain: serve HTTPS and WSS (with --tls-key; re-read on SIGHUP)",
+         text(&config::tls_cert)},
+        {"--tls-key", "KIBITZ_TLS_KEY", "PEM private key of --tls-cert", text(&config::tls_key)},
+        {"--tls-handshake-timeout", "KIBITZ_TLS_HANDSHAKE_TIMEOUT",
+         "ms from TCP accept to the end of the TLS handshake before the connection closes (10000)",
+         number(&config::tls_handshake_timeout_ms, std::int64_t{1})},
+        {"--redirect-http-port", "KIBITZ_REDIRECT_HTTP_PORT",
+         "with TLS, also listen for plain HTTP here and answer 301 to https (default: off)",
+         [](config& c, std::string const& v) {
+             unsigned p = 0;
+             if (!parse_number(v, p) || p == 0 || p > 65535) return false;
+             c.redirect_http_port = static_cast<std::uint16_t>(p);
+             return true;
+         }},
+        {"--shutdown-timeout", "KIBITZ_SHUTDOWN_TIMEOUT",
+         "ms SIGTERM/SIGINT may take to close clients and drain the store before exit (10000)",
+         number(&config::shutdown_timeout_ms, std::int64_t{0})},
+        {"--log-format", "KIBITZ_LOG_FORMAT", "text or json (JSON lines)",
+         [](config& c, std::string const& v) {
+             if (v != "text" && v != "json") return false;
+             c.log_format = v;
+             return true;
+         }},
     };
 }
 
@@ -226,6 +250,10 @@ std::optional<std::string> parse_config(int argc, char const* const* argv,
         }
         if (!known) return "unknown option " + arg;
     }
+    if (out.tls_cert.empty() != out.tls_key.empty())
+        return std::string("--tls-cert and --tls-key go together");
+    if (out.redirect_http_port && out.tls_cert.empty())
+        return std::string("--redirect-http-port needs --tls-cert and --tls-key");
     return std::nullopt;
 }
 

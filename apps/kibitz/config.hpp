@@ -28,6 +28,14 @@ struct config {
     std::size_t max_send_queue_bytes = 16u << 20;
     std::int64_t write_timeout_ms = 30000;
     std::vector<std::string> allowed_hosts;
+    // TLS: both files (PEM) or neither; re-read on SIGHUP.
+    std::string tls_cert;
+    std::string tls_key;
+    std::int64_t tls_handshake_timeout_ms = 10000;
+    std::uint16_t redirect_http_port = 0; // 0: none; else plain HTTP there answers 301 to https
+    // SIGTERM/SIGINT: clients are told to reconnect, the store drains, exit within this.
+    std::int64_t shutdown_timeout_ms = 10000;
+    std::string log_format = "text"; // text or json
     // Chat flood control (PROTOCOL.md): accepted messages per name, joins per connection.
     std::size_t chat_messages_per_window = 10;
     std::size_t chat_joins_per_window = 20;

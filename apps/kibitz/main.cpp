@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string>
 
 namespace http = kibitz::http;
 namespace sio = kibitz::socketio;
@@ -103,6 +105,127 @@ void run_loop(net::asio::io_context& ioc) {
     }
 }
 
+// The fallback of the --redirect-http-port listener: every request gets a 301 to the same
+// host and target over https on the TLS port (the Host's own port replaced).
+http::handler_fn make_https_redirect(std::uint16_t tls_port) {
+    return [tls_port](http::request const& req, http::responder respond) {
+        std::string host(req.header("Host").value_or("localhost"));
+        // "[::1]:80" keeps "[::1]", "example.org:80" keeps "example.org".
+        auto colon = host.rfind(':');
+        if (colon != std::string::npos && host.find(']', colon) == std::string::npos)
+            host.erase(colon);
+        if (tls_port != 443) host += ":" + std::to_string(tls_port);
+        http::response r;
+        r.status = 301;
+        r.set("Location", "https://" + host + req.target);
+        r.set("Content-Type", "text/plain");
+        r.body = "Moved to https\n";
+        respond(std::move(r));
+    };
+}
+
+// SIGHUP re-reads the TLS certificate and key: new connections use them, open ones keep theirs.
+void reload_tls_on_sighup(net::asio::signal_set& hup, http::server& server) {
+    hup.async_wait([&hup, &server](net::error_code ec, int) {
+        if (ec) return;
+        if (auto err = server.reload_tls())
+            util::log(util::log_level::error,
+                      "kibitz: TLS reload failed, keeping the old "
+                      "certificate: ",
+                      *err);
+        else
+            util::log(util::log_level::info, "kibitz: TLS certificate and key reloaded");
+        reload_tls_on_sighup(hup, server);
+    });
+}
+
+// SIGUSR1 switches the log level between debug and the configured one (--log-level), back and
+// forth; the change is logged at warn.
+void toggle_debug_on_sigusr1(net::asio::signal_set& usr1, util::log_level configured) {
+    usr1.async_wait([&usr1, configured](net::error_code ec, int) {
+        if (ec) return;
+        auto next =
+            util::log_threshold() == util::log_level::debug ? configured : util::log_level::debug;
+        util::set_log_threshold(next);
+        util::log_event(util::log_level::warn, "kibitz", "log level changed (SIGUSR1)",
+                        {{"threshold", util::log_level_name(next)}});
+        toggle_debug_on_sigusr1(usr1, configured);
+    });
+}
+
+// The graceful shutdown (SIGTERM, SIGINT), in order: stop accepting (idle HTTP connections
+// close, a long-poll gets its answer first); let the store finish the jobs queued so far, whose
+// results send their acks; after that turn's flush, end every Engine.IO session with "server
+// shutting down" (WebSockets get a close frame, a long-poll the close packet: clients reconnect,
+// and the reason is one connection state recovery keeps); wait for the connections to close;
+// stop the loop. main() then drains the store (every job queued commits) and returns 0. The
+// whole is bounded by --shutdown-timeout: past it the loop stops where it is. A second signal
+// stops it at once.
+class graceful_shutdown : public std::enable_shared_from_this<graceful_shutdown> {
+public:
+    graceful_shutdown(net::asio::io_context& ioc, http::server& server, sio::server& io,
+                      kibitz::store::worker& store, util::duration timeout)
+        : ioc_(ioc), http_(server), io_(io), store_(store), timeout_(timeout), deadline_(ioc),
+          poll_(ioc) {}
+
+    void begin() {
+        util::log(util::log_level::info, "kibitz: shutting down");
+        started_ = util::steady_clock::now();
+        deadline_.expires_after(timeout_);
+        deadline_.async_wait([this](net::error_code ec) {
+            if (ec) return;
+            util::log(util::log_level::warn, "kibitz: shutdown timeout reached, stopping now");
+            ioc_.stop();
+        });
+        http_.drain();
+        wait_for_store();
+    }
+
+private:
+    void wait_for_store() {
+        // The worker runs jobs in turn across lanes, one per lane per turn, and a lane holds at
+        // most max_per_lane jobs: between two runs of a job of ours every other lane with work
+        // runs at least one, so once ours has run max_per_lane + 1 times (or finds nothing
+        // queued) every job queued at the signal has run and posted its result before ours.
+        auto& store = store_;
+        store_.run([&store](kibitz::store::database&) { return store.queued(); },
+                   [self = shared_from_this()](std::size_t left) {
+                       bool half = util::steady_clock::now() - self->started_ > self->timeout_ / 2;
+                       bool all_ran = ++self->store_rounds_ > self->store_.limits().max_per_lane;
+                       if (left > 0 && !all_ran && !half) return self->wait_for_store();
+                       // Posted: the acks those results queued are flushed first.
+                       net::asio::post(self->ioc_, [self] { self->close_clients(); });
+                   });
+    }
+
+    void close_clients() {
+        io_.close();
+        wait_for_connections();
+    }
+
+    void wait_for_connections() {
+        if (http_.connections_count() == 0) {
+            deadline_.cancel();
+            return ioc_.stop();
+        }
+        // The close frames and close packets are being written; check again shortly.
+        poll_.expires_after(std::chrono::milliseconds(10));
+        poll_.async_wait([self = shared_from_this()](net::error_code ec) {
+            if (!ec) self->wait_for_connections();
+        });
+    }
+
+    net::asio::io_context& ioc_;
+    http::server& http_;
+    sio::server& io_;
+    kibitz::store::worker& store_;
+    util::duration timeout_;
+    net::asio::steady_timer deadline_;
+    net::asio::steady_timer poll_;
+    util::time_point started_{};
+    std::size_t store_rounds_ = 0;
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -120,6 +243,8 @@ int main(int argc, char** argv) {
     std::signal(SIGXFSZ, SIG_IGN);
     util::log_level level{};
     if (util::parse_log_level(cfg.log_level, level)) util::set_log_threshold(level);
+    util::set_log_format(cfg.log_format == "json" ? util::log_format::json
+                                                  : util::log_format::text);
     auto web_dir = first_existing(cfg.web_dir, KIBITZ_DEFAULT_WEB_DIR);
     auto client_dist = first_existing(cfg.client_dist, KIBITZ_DEFAULT_CLIENT_DIST);
     try {
@@ -163,23 +288,45 @@ int main(int argc, char** argv) {
         limits.max_connections_per_address = cfg.max_connections_per_ip;
         limits.write_timeout = util::duration(cfg.write_timeout_ms);
         limits.allowed_hosts = cfg.allowed_hosts;
+        limits.tls_handshake_timeout = util::duration(cfg.tls_handshake_timeout_ms);
         http::server http(ioc, limits);
+        if (!cfg.tls_cert.empty()) http.use_tls(cfg.tls_cert, cfg.tls_key);
         io.attach(http);
         metrics.gauge("kibitz_http_connections",
                       [&http] { return static_cast<std::int64_t>(http.connections_count()); });
         http.set_fallback(make_fallback(metrics, web_dir, routes));
         auto port = http.listen(cfg.host, cfg.port);
-        std::cout << "listening on http://" << cfg.host << ":" << port << std::endl;
+        std::optional<http::server> redirect;
+        if (cfg.redirect_http_port) {
+            redirect.emplace(ioc, limits);
+            redirect->set_fallback(make_https_redirect(port));
+            redirect->listen(cfg.host, cfg.redirect_http_port);
+        }
+        net::asio::signal_set hup(ioc, SIGHUP);
+        if (http.secure()) reload_tls_on_sighup(hup, http);
+        net::asio::signal_set usr1(ioc, SIGUSR1);
+        toggle_debug_on_sigusr1(usr1, util::log_threshold());
+        std::cout << "listening on " << (http.secure() ? "https" : "http") << "://" << cfg.host
+                  << ":" << port << std::endl;
         util::log(util::log_level::info, "kibitz serving ", web_dir, ", data in ",
                   cfg.postgres.empty() ? cfg.data_dir : std::string("PostgreSQL"));
 
         net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-        signals.async_wait([&](net::error_code, int) {
-            http.stop();
-            io.close();
-            ioc.stop();
+        auto shutdown = std::make_shared<graceful_shutdown>(
+            ioc, http, io, store, util::duration(cfg.shutdown_timeout_ms));
+        signals.async_wait([&](net::error_code ec, int) {
+            if (ec) return;
+            if (redirect) redirect->stop();
+            hup.cancel();
+            usr1.cancel();
+            shutdown->begin();
+            // A second signal does not wait.
+            signals.async_wait([&ioc](net::error_code e, int) {
+                if (!e) ioc.stop();
+            });
         });
         run_loop(ioc);
+        http.stop();
         // Modules go first (they may still hand jobs to the store), then the store drains.
         installed.clear();
         store.stop();

@@ -1,6 +1,8 @@
 #include "connection.hpp"
 #include "ws_client_codec.hpp"
 
+#include <openssl/ssl.h>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -31,7 +33,14 @@ connection::connection(net::asio::io_context& ioc, connection_events& events, st
     : socket_(ioc), events_(events), index_(index),
       mask_seed_(static_cast<std::uint32_t>(index * 2654435761u + 1)) {}
 
-void connection::start(net::tcp::endpoint server, net::asio::ip::address source, std::string host) {
+connection::~connection() {
+    if (ssl_) SSL_free(ssl_);
+}
+
+void connection::start(net::tcp::endpoint server, net::asio::ip::address source, std::string host,
+                       ssl_ctx_st* tls) {
+    tls_ctx_ = tls;
+    host_ = host.substr(0, host.rfind(':'));
     net::error_code ec;
     socket_.open(server.protocol(), ec);
     if (ec) return fail("socket: " + ec.message());
@@ -52,11 +61,62 @@ void connection::start(net::tcp::endpoint server, net::asio::ip::address source,
 
 void connection::on_connect(net::error_code ec) {
     if (ec) return fail("connect: " + ec.message());
-    state_ = state::upgrading;
     socket_.non_blocking(true, ec);
     socket_.set_option(net::tcp::no_delay(true), ec);
+    if (!tls_ctx_) return on_secure();
+    ssl_ = SSL_new(tls_ctx_);
+    if (!ssl_ || SSL_set_fd(ssl_, socket_.native_handle()) != 1) return fail("tls: SSL_new");
+    SSL_set_connect_state(ssl_);
+    SSL_set_tlsext_host_name(ssl_, host_.c_str());
+    do_handshake();
+}
+
+void connection::do_handshake() {
+    if (state_ == state::closed) return;
+    int r = SSL_do_handshake(ssl_);
+    if (r == 1) return on_secure();
+    int err = SSL_get_error(ssl_, r);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return fail("tls handshake");
+    auto wait =
+        err == SSL_ERROR_WANT_READ ? net::tcp::socket::wait_read : net::tcp::socket::wait_write;
+    socket_.async_wait(wait, [this](net::error_code ec) {
+        if (ec) return fail("tls wait: " + ec.message());
+        do_handshake();
+    });
+}
+
+void connection::on_secure() {
+    state_ = state::upgrading;
     flush();
     do_wait_read();
+}
+
+std::size_t connection::read_some(char* data, std::size_t size, net::error_code& ec) {
+    if (!ssl_) return socket_.read_some(net::asio::buffer(data, size), ec);
+    ec = {};
+    int r = SSL_read(ssl_, data, static_cast<int>(std::min<std::size_t>(size, 1u << 30)));
+    if (r > 0) return static_cast<std::size_t>(r);
+    int err = SSL_get_error(ssl_, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+        ec = net::asio::error::would_block;
+    else if (err == SSL_ERROR_ZERO_RETURN)
+        ec = net::asio::error::eof;
+    else
+        ec = net::asio::error::connection_reset;
+    return 0;
+}
+
+std::size_t connection::write_some(char const* data, std::size_t size, net::error_code& ec) {
+    if (!ssl_) return socket_.write_some(net::asio::buffer(data, size), ec);
+    ec = {};
+    // SSL_MODE_ENABLE_PARTIAL_WRITE (runner.cpp): a short write returns what went.
+    int r = SSL_write(ssl_, data, static_cast<int>(std::min<std::size_t>(size, 1u << 30)));
+    if (r > 0) return static_cast<std::size_t>(r);
+    int err = SSL_get_error(ssl_, r);
+    ec = err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ
+             ? net::error_code(net::asio::error::would_block)
+             : net::error_code(net::asio::error::connection_reset);
+    return 0;
 }
 
 void connection::do_wait_read() {
@@ -72,7 +132,7 @@ void connection::on_readable(net::error_code ec) {
     in_read_ = true;
     // Read what is there, bounded so one busy connection cannot starve the others.
     for (int rounds = 0; rounds < 8; ++rounds) {
-        std::size_t n = socket_.read_some(net::asio::buffer(buf), ec);
+        std::size_t n = read_some(buf.data(), buf.size(), ec);
         if (ec == net::asio::error::would_block) break;
         if (ec) {
             in_read_ = false;
@@ -92,9 +152,16 @@ void connection::on_readable(net::error_code ec) {
             in_read_ = false;
             return;
         }
-        if (n < buf.size()) break;
+        // Over TLS a read returns one record at most: read until it would block.
+        if (!ssl_ && n < buf.size()) break;
     }
     in_read_ = false;
+    if (ssl_ && SSL_pending(ssl_) > 0 && state_ != state::closed) {
+        // Decrypted bytes wait in OpenSSL, which the socket will not signal: come back soon.
+        if (out_.size() > out_sent_) flush();
+        net::asio::post(socket_.get_executor(), [this] { on_readable({}); });
+        return;
+    }
     // Everything the handlers queued leaves in one write.
     if (out_.size() > out_sent_) flush();
     if (state_ != state::closed) do_wait_read();
@@ -220,8 +287,7 @@ void connection::flush() {
     if (state_ == state::closed || waiting_write_ || state_ == state::connecting) return;
     while (out_sent_ < out_.size()) {
         net::error_code ec;
-        auto n = socket_.write_some(
-            net::asio::buffer(out_.data() + out_sent_, out_.size() - out_sent_), ec);
+        auto n = write_some(out_.data() + out_sent_, out_.size() - out_sent_, ec);
         if (ec == net::asio::error::would_block) {
             waiting_write_ = true;
             socket_.async_wait(net::tcp::socket::wait_write,

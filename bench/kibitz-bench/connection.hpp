@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+struct ssl_st;
+struct ssl_ctx_st;
+
 namespace kibitz::bench {
 
 class connection;
@@ -31,12 +34,15 @@ public:
 class connection {
 public:
     connection(net::asio::io_context& ioc, connection_events& events, std::size_t index);
+    ~connection();
     connection(connection const&) = delete;
     connection& operator=(connection const&) = delete;
 
     // Connects from `source` (port chosen at connect time; unspecified: any) to `server`,
-    // opens the WebSocket at /socket.io/, then CONNECTs to "/".
-    void start(net::tcp::endpoint server, net::asio::ip::address source, std::string host);
+    // opens the WebSocket at /socket.io/, then CONNECTs to "/". With `tls` (an OpenSSL client
+    // context), over TLS: OpenSSL reads and writes the non-blocking socket itself.
+    void start(net::tcp::endpoint server, net::asio::ip::address source, std::string host,
+               ssl_ctx_st* tls = nullptr);
 
     // Queues a Socket.IO packet text ("42[...]") as one Engine.IO message; it leaves at the end
     // of the current read handler, or in a write posted for this loop turn.
@@ -51,6 +57,10 @@ private:
     enum class state { connecting, upgrading, opening, joining, ready, closed };
 
     void on_connect(net::error_code ec);
+    void do_handshake();
+    void on_secure();
+    std::size_t read_some(char* data, std::size_t size, net::error_code& ec);
+    std::size_t write_some(char const* data, std::size_t size, net::error_code& ec);
     void do_wait_read();
     void on_readable(net::error_code ec);
     bool consume(char const* data, std::size_t size, std::size_t& used, std::int64_t now_ns);
@@ -62,6 +72,9 @@ private:
     void fail(std::string_view why);
 
     net::tcp::socket socket_;
+    ssl_ctx_st* tls_ctx_ = nullptr;
+    ssl_st* ssl_ = nullptr; // over TLS: the session, on socket_'s descriptor
+    std::string host_;
     connection_events& events_;
     std::size_t index_;
     state state_ = state::connecting;

@@ -25,6 +25,7 @@ constexpr char const* usage =
   --sources K              source addresses 127.0.0.1..K on loopback (4)
   --concurrency C          connections being opened at once (256)
   --seed X
+  --tls 1                  WebSocket over TLS (wss://; the certificate is not verified)
 )";
 
 bool set(options& o, std::string_view flag, char const* value) {
@@ -32,6 +33,8 @@ bool set(options& o, std::string_view flag, char const* value) {
     auto count = [&] { return static_cast<std::size_t>(std::strtoull(value, nullptr, 10)); };
     if (flag == "--scenario")
         o.scenario = value;
+    else if (flag == "--tls")
+        o.tls = std::string_view(value) == "1";
     else if (flag == "--host")
         o.host = value;
     else if (flag == "--port")

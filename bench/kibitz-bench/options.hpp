@@ -28,6 +28,7 @@ struct options {
     std::size_t concurrency = 256; // connections being opened at once
     double connect_timeout = 120;
     std::uint64_t seed = 1;
+    bool tls = false; // wss:// (the server's certificate is not checked: a load tool)
 };
 
 // Parses the command line; prints usage and returns nullopt on an error or --help.

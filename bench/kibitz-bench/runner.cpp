@@ -1,6 +1,8 @@
 #include "runner.hpp"
 #include "measure.hpp"
 
+#include <openssl/ssl.h>
+
 #include <charconv>
 #include <chrono>
 #include <iostream>
@@ -30,6 +32,14 @@ double seconds_between(std::int64_t from_ns, std::int64_t to_ns) {
 } // namespace
 
 runner::runner(options opts) : opts_(std::move(opts)), rng_(opts_.seed * 0x9E3779B97F4A7C15ull) {
+    if (opts_.tls) {
+        // A load tool: the server's certificate is not verified. Partial writes: a short
+        // SSL_write returns what went, and the rest is retried from a buffer that may move.
+        tls_ctx_ = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_verify(tls_ctx_, SSL_VERIFY_NONE, nullptr);
+        SSL_CTX_set_mode(tls_ctx_,
+                         SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    }
     conns_.reserve(opts_.clients);
     for (std::size_t i = 0; i < opts_.clients; ++i)
         conns_.push_back(std::make_unique<connection>(ioc_, *this, i));
@@ -44,6 +54,8 @@ runner::runner(options opts) : opts_(std::move(opts)), rng_(opts_.seed * 0x9E377
 runner::~runner() {
     for (auto& c : conns_)
         c->close();
+    // Each SSL holds a reference to the context: freeing it here is safe.
+    if (tls_ctx_) SSL_CTX_free(tls_ctx_);
 }
 
 runner::snapshot runner::take_snapshot() const {
@@ -82,7 +94,7 @@ void runner::start_connections() {
         if (loopback && opts_.sources > 1)
             source =
                 net::asio::ip::address_v4(0x7f000001u + static_cast<unsigned>(i % opts_.sources));
-        conns_[i]->start(server, source, host);
+        conns_[i]->start(server, source, host, tls_ctx_);
     }
 }
 

@@ -28,6 +28,7 @@ public:
     void on_closed(connection& c, std::string_view why) override;
 
 private:
+    ssl_ctx_st* tls_ctx_ = nullptr; // --tls: the client context of every connection
     struct snapshot {
         std::int64_t at_ns = 0;
         double self_cpu = 0;

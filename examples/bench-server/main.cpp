@@ -29,10 +29,15 @@ int main(int argc, char** argv) {
     auto parser = sio::parser_kind::json;
     std::string redis_url;
     kibitz::cluster::redis_adapter_options cluster_opts;
+    std::string tls_cert, tls_key; // both: serve HTTPS and WSS
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         if (flag == "--host")
             host = argv[i + 1];
+        else if (flag == "--tls-cert")
+            tls_cert = argv[i + 1];
+        else if (flag == "--tls-key")
+            tls_key = argv[i + 1];
         else if (flag == "--port")
             port = std::atoi(argv[i + 1]);
         else if (flag == "--parser" && std::string(argv[i + 1]) == "msgpack")
@@ -49,7 +54,7 @@ int main(int argc, char** argv) {
             cluster_opts.protocol = kibitz::cluster::protocol::classic;
         else {
             std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]"
-                         " [--redis URL] [--redis-prefix P]\n";
+                         " [--redis URL] [--redis-prefix P] [--tls-cert FILE --tls-key FILE]\n";
             return 2;
         }
     }
@@ -88,8 +93,10 @@ int main(int argc, char** argv) {
     limits.max_connections_per_address = 0; // the same few loopback addresses, 10k connections
     kibitz::http::server http(ioc, limits);
     io.attach(http);
+    if (!tls_cert.empty()) http.use_tls(tls_cert, tls_key);
     auto bound = http.listen(host, static_cast<std::uint16_t>(port));
-    std::cout << "listening on http://" << host << ":" << bound << std::endl;
+    std::cout << "listening on " << (http.secure() ? "https" : "http") << "://" << host << ":"
+              << bound << std::endl;
 
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](net::error_code, int) {

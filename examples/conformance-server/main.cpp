@@ -49,10 +49,15 @@ int main(int argc, char** argv) {
     auto parser = kibitz::socketio::parser_kind::json;
     std::string redis_url;
     kibitz::cluster::redis_adapter_options cluster_opts;
+    std::string tls_cert, tls_key; // both: serve HTTPS and WSS
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         if (flag == "--host")
             host = argv[i + 1];
+        else if (flag == "--tls-cert")
+            tls_cert = argv[i + 1];
+        else if (flag == "--tls-key")
+            tls_key = argv[i + 1];
         else if (flag == "--port")
             port = std::atoi(argv[i + 1]);
         else if (flag == "--max-sessions-per-ip")
@@ -99,7 +104,8 @@ int main(int argc, char** argv) {
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
                          " [--parser json|msgpack] [--redis URL] [--redis-prefix P] "
                          "[--redis-protocol classic|sharded]"
-                         " [--requests-timeout-ms N] [--max-pending-requests N]\n";
+                         " [--requests-timeout-ms N] [--max-pending-requests N]"
+                         " [--tls-cert FILE --tls-key FILE]\n";
             return 2;
         }
     }
@@ -171,6 +177,10 @@ int main(int argc, char** argv) {
         s->on("message-with-ack", [](sio::socket&, json& args, sio::ack_callback ack) {
             if (ack) ack(args);
         });
+        // The TLS tests read handshake.secure back (tests/interop/tls/).
+        s->on("handshake-secure", [](sio::socket& self, json&, sio::ack_callback ack) {
+            if (ack) ack(json::array({self.handshake().secure}));
+        });
     });
 
     if (cluster) conformance::install_cluster_control(io, *cluster);
@@ -178,8 +188,10 @@ int main(int argc, char** argv) {
     kibitz::http::server http(ioc, limits);
     http.mount(echo.opts().path, echo);
     io.attach(http);
+    if (!tls_cert.empty()) http.use_tls(tls_cert, tls_key);
     auto bound = http.listen(host, static_cast<std::uint16_t>(port));
-    std::cout << "listening on http://" << host << ":" << bound << std::endl;
+    std::cout << "listening on " << (http.secure() ? "https" : "http") << "://" << host << ":"
+              << bound << std::endl;
 
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](net::error_code, int) {

@@ -163,6 +163,7 @@ http_request server::impl::kept_handshake(http_request&& req) const {
     kept.query = std::move(req.query);
     kept.remote_address = std::move(req.remote_address);
     kept.received_at = req.received_at;
+    kept.secure = req.secure;
     std::size_t budget = opts_.max_handshake_header_bytes;
     for (auto& [name, value] : req.headers) {
         auto cost = name.size() + value.size();
@@ -191,6 +192,8 @@ namespace {
 // up.leftover). Null when the descriptor cannot be adopted (`up` closes it then).
 std::shared_ptr<ws_connection> adopt_websocket(net::asio::io_context& ioc,
                                                http::upgraded_socket& up, ws_limits const& limits) {
+    if (up.tls)
+        return detail::make_tls_ws_connection(std::move(up.tls), limits, std::move(up.slot));
     sockaddr_storage local{};
     socklen_t size = sizeof local;
     if (::getsockname(up.fd, reinterpret_cast<sockaddr*>(&local), &size) != 0) return nullptr;
@@ -200,7 +203,7 @@ std::shared_ptr<ws_connection> adopt_websocket(net::asio::io_context& ioc,
     sock.assign(protocol, up.fd, ec);
     if (ec) return nullptr;
     up.release();
-    return std::make_shared<ws_connection>(std::move(sock), limits, std::move(up.slot));
+    return detail::make_ws_connection(std::move(sock), limits, std::move(up.slot));
 }
 
 bool is_websocket_upgrade(http_request const& req) {

@@ -1,6 +1,9 @@
 #include "ws_connection.hpp"
 
+#include <kibitz/net/tls.hpp>
+
 #include <cstring>
+#include <type_traits>
 
 namespace kibitz::engineio::detail {
 
@@ -17,48 +20,129 @@ void drop_prefix(std::vector<net::asio::const_buffer>& buffers, std::size_t n) {
     buffers.erase(buffers.begin(), buffers.begin() + static_cast<std::ptrdiff_t>(whole));
     if (n > 0 && !buffers.empty()) buffers.front() += n;
 }
-} // namespace
 
-ws_connection::ws_connection(net::tcp::socket socket, ws_limits const& limits,
-                             http::connection_slot slot)
-    : socket_(std::move(socket)), limits_(limits), slot_(std::move(slot)),
-      reader_(limits.max_message_size, limits.max_frames_per_message) {}
+using tls_holder = std::shared_ptr<net::tls_socket>;
 
-void ws_connection::start(ws_owner* owner, std::string leftover) {
+// The stream a connection reads and writes, and the TCP socket under it.
+net::tcp::socket& stream_of(net::tcp::socket& s) {
+    return s;
+}
+net::tls_stream& stream_of(tls_holder& s) {
+    return s->stream;
+}
+net::tcp::socket& lowest_of(net::tcp::socket& s) {
+    return s;
+}
+net::tcp::socket& lowest_of(tls_holder& s) {
+    return s->stream.next_layer();
+}
+
+// A peer that went away: end of stream, or over TLS a close without close_notify.
+bool peer_closed(net::error_code const& ec) {
+    return ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated;
+}
+
+template<class Holder>
+class basic_ws_connection final : public ws_connection,
+                                  public std::enable_shared_from_this<basic_ws_connection<Holder>> {
+    static constexpr bool is_tls = std::is_same_v<Holder, tls_holder>;
+
+public:
+    basic_ws_connection(Holder socket, ws_limits const& limits, http::connection_slot slot)
+        : socket_(std::move(socket)), limits_(limits), slot_(std::move(slot)),
+          reader_(limits.max_message_size, limits.max_frames_per_message) {}
+
+    void start(ws_owner* owner, std::string leftover) override;
+    void write(std::vector<outgoing_ptr> batch) override;
+    void close(std::uint16_t code, std::string_view reason = {}) override;
+
+private:
+    void do_wait();
+    void on_readable(net::error_code ec);
+    bool consume(char* data, std::size_t size, std::size_t& used);
+    bool handle(ws_event const& ev);
+    void write_pong(std::string_view payload);
+    bool over_queue_limit();
+    void arm_write_deadline();
+    void start_write();
+    void write_plain();
+    void write_tls();
+    void on_write(net::error_code ec);
+    void on_written_now();
+    void fail(bool error, std::string_view description);
+    void linger();
+    void discard();
+    void shutdown();
+
+    Holder socket_;
+    ws_limits limits_;
+    http::connection_slot slot_;
+    ws_reader reader_;
+    std::string partial_; // bytes of a frame not yet complete
+    std::vector<outgoing_ptr> pending_;
+    std::vector<outgoing_ptr> inflight_;
+    std::string pong_pending_; // the latest ping's answer, not yet written
+    std::string pong_inflight_;
+    std::vector<net::asio::const_buffer> buffers_;
+    std::string tls_out_; // over TLS: the batch in flight, in one piece
+    std::string close_frame_;
+    std::unique_ptr<net::asio::steady_timer> linger_timer_; // only while closing
+    std::unique_ptr<net::asio::steady_timer> write_timer_;  // only while a write waits
+    unsigned write_generation_ = 0;
+    bool close_sent_ = false;
+    bool closing_ = false; // a close frame is queued or sent: read nothing more
+    bool closed_ = false;
+};
+
+template<class Holder>
+void basic_ws_connection<Holder>::start(ws_owner* owner, std::string leftover) {
     owner_ = owner;
     net::error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(net::tcp::no_delay(true), ec);
+    lowest_of(socket_).non_blocking(true, ec);
+    lowest_of(socket_).set_option(net::tcp::no_delay(true), ec);
     // Frames that came with the handshake are handled before waiting for more.
     if (!leftover.empty()) {
         std::size_t used = 0;
         partial_ = std::move(leftover);
-        auto self = shared_from_this();
-        net::asio::post(socket_.get_executor(), [self, used]() mutable {
+        auto self = this->shared_from_this();
+        net::asio::post(lowest_of(socket_).get_executor(), [self, used]() mutable {
             if (self->closed_ || self->closing_) return;
             if (!self->consume(self->partial_.data(), self->partial_.size(), used)) return;
             self->partial_.erase(0, used);
+            // Over TLS the stream may hold records the HTTP side read past the request.
+            if constexpr (is_tls) return self->on_readable({});
             self->do_wait();
         });
+        return;
+    }
+    if constexpr (is_tls) {
+        net::asio::post(lowest_of(socket_).get_executor(),
+                        [self = this->shared_from_this()] { self->on_readable({}); });
         return;
     }
     do_wait();
 }
 
-void ws_connection::do_wait() {
-    socket_.async_wait(net::tcp::socket::wait_read,
-                       [self = shared_from_this()](net::error_code ec) { self->on_readable(ec); });
+template<class Holder>
+void basic_ws_connection<Holder>::do_wait() {
+    lowest_of(socket_).async_wait(
+        net::tcp::socket::wait_read,
+        [self = this->shared_from_this()](net::error_code ec) { self->on_readable(ec); });
 }
 
-void ws_connection::on_readable(net::error_code ec) {
+template<class Holder>
+void basic_ws_connection<Holder>::on_readable(net::error_code ec) {
     if (closed_ || closing_) return;
     if (ec) return fail(true, ec.message());
     auto& buf = shared_read_buffer;
-    // Read what is there (bounded, so one busy client cannot starve the others).
+    // Read what is there (bounded, so one busy client cannot starve the others). Over TLS a
+    // read returns one record at most, and the stream may keep decrypted bytes the socket no
+    // longer signals: read until the socket would block, and come back by a post, not a wait,
+    // when the rounds run out.
     for (int rounds = 0; rounds < 16; ++rounds) {
-        std::size_t n = socket_.read_some(net::asio::buffer(buf), ec);
-        if (ec == net::asio::error::would_block) break;
-        if (ec == net::asio::error::eof) return fail(false, "connection closed");
+        std::size_t n = stream_of(socket_).read_some(net::asio::buffer(buf), ec);
+        if (ec == net::asio::error::would_block) return do_wait();
+        if (peer_closed(ec)) return fail(false, "connection closed");
         if (ec) return fail(true, ec.message());
         std::size_t used = 0;
         if (partial_.empty()) {
@@ -70,12 +154,18 @@ void ws_connection::on_readable(net::error_code ec) {
             partial_.erase(0, used);
         }
         if (partial_.empty() && partial_.capacity() > 4096) std::string().swap(partial_);
-        if (n < buf.size()) break;
+        if (!is_tls && n < buf.size()) break;
+    }
+    if constexpr (is_tls) {
+        net::asio::post(lowest_of(socket_).get_executor(),
+                        [self = this->shared_from_this()] { self->on_readable({}); });
+        return;
     }
     do_wait();
 }
 
-bool ws_connection::consume(char* data, std::size_t size, std::size_t& used) {
+template<class Holder>
+bool basic_ws_connection<Holder>::consume(char* data, std::size_t size, std::size_t& used) {
     // Handles every complete frame; returns false when the connection must stop reading.
     used = 0;
     while (used < size) {
@@ -89,7 +179,8 @@ bool ws_connection::consume(char* data, std::size_t size, std::size_t& used) {
     return true;
 }
 
-bool ws_connection::handle(ws_event const& ev) {
+template<class Holder>
+bool basic_ws_connection<Holder>::handle(ws_event const& ev) {
     using kind = ws_event::kind;
     switch (ev.what) {
     case kind::need_more:
@@ -122,7 +213,8 @@ bool ws_connection::handle(ws_event const& ev) {
     return true;
 }
 
-void ws_connection::write(std::vector<outgoing_ptr> batch) {
+template<class Holder>
+void basic_ws_connection<Holder>::write(std::vector<outgoing_ptr> batch) {
     if (closed_ || closing_) return;
     for (auto& p : batch) {
         queued_bytes_ += p->size();
@@ -132,7 +224,8 @@ void ws_connection::write(std::vector<outgoing_ptr> batch) {
     if (!writing_) start_write();
 }
 
-void ws_connection::write_pong(std::string_view payload) {
+template<class Holder>
+void basic_ws_connection<Holder>::write_pong(std::string_view payload) {
     // Section 5.5.3: only the latest ping needs its pong; an unwritten one is replaced.
     // Rewritten in place: a ping flood reuses one buffer instead of allocating per ping.
     queued_bytes_ -= pong_pending_.size();
@@ -143,27 +236,30 @@ void ws_connection::write_pong(std::string_view payload) {
     if (!writing_) start_write();
 }
 
-bool ws_connection::over_queue_limit() {
+template<class Holder>
+bool basic_ws_connection<Holder>::over_queue_limit() {
     if (queued_bytes_ <= limits_.max_queue_bytes) return false;
     // The peer does not read what it is sent (or asks for more than it reads): close.
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     fail(true, "send queue limit exceeded");
     return true;
 }
 
-void ws_connection::arm_write_deadline() {
+template<class Holder>
+void basic_ws_connection<Holder>::arm_write_deadline() {
     if (!write_timer_)
-        write_timer_ = std::make_unique<net::asio::steady_timer>(socket_.get_executor());
+        write_timer_ = std::make_unique<net::asio::steady_timer>(lowest_of(socket_).get_executor());
     unsigned generation = ++write_generation_;
     write_timer_->expires_after(limits_.write_timeout);
-    write_timer_->async_wait([self = shared_from_this(), generation](net::error_code ec) {
+    write_timer_->async_wait([self = this->shared_from_this(), generation](net::error_code ec) {
         if (ec || generation != self->write_generation_ || !self->writing_) return;
         // The peer has not taken the bytes within the write timeout: free the descriptor.
         self->fail(true, "write timeout");
     });
 }
 
-void ws_connection::start_write() {
+template<class Holder>
+void basic_ws_connection<Holder>::start_write() {
     bool send_close = closing_ && !close_sent_;
     if (pending_.empty() && pong_pending_.empty() && !send_close) return;
     writing_ = true;
@@ -183,6 +279,15 @@ void ws_connection::start_write() {
         close_sent_ = true;
         buffers_.push_back(net::asio::buffer(close_frame_));
     }
+    if constexpr (is_tls) {
+        write_tls();
+    } else {
+        write_plain();
+    }
+}
+
+template<class Holder>
+void basic_ws_connection<Holder>::write_plain() {
     // Write now: the socket is non-blocking, and most batches leave in this one call with no
     // asynchronous operation to set up and complete. What the kernel does not take yet is
     // left to Asio.
@@ -194,19 +299,36 @@ void ws_connection::start_write() {
     }
     if (ec) {
         // Reported from the loop, not from inside the caller's send.
-        net::asio::post(socket_.get_executor(),
-                        [self = shared_from_this(), ec] { self->on_write(ec); });
+        net::asio::post(lowest_of(socket_).get_executor(),
+                        [self = this->shared_from_this(), ec] { self->on_write(ec); });
         return;
     }
     drop_prefix(buffers_, written);
     if (buffers_.empty()) return on_written_now();
     arm_write_deadline();
     net::asio::async_write(
-        socket_, buffers_,
-        [self = shared_from_this()](net::error_code e, std::size_t) { self->on_write(e); });
+        stream_of(socket_), buffers_,
+        [self = this->shared_from_this()](net::error_code e, std::size_t) { self->on_write(e); });
 }
 
-void ws_connection::on_written_now() {
+template<class Holder>
+void basic_ws_connection<Holder>::write_tls() {
+    // TLS writes the first buffer of a sequence per record: the batch goes as one piece, so
+    // it leaves in records of up to 16 kB rather than one record and one write per frame. The
+    // stream is only written asynchronously (a synchronous TLS write on a non-blocking socket
+    // could lose the part the kernel did not take).
+    tls_out_.clear();
+    if (tls_out_.capacity() > (256u << 10)) std::string().swap(tls_out_);
+    for (auto const& b : buffers_)
+        tls_out_.append(static_cast<char const*>(b.data()), b.size());
+    arm_write_deadline();
+    net::asio::async_write(
+        stream_of(socket_), net::asio::buffer(tls_out_),
+        [self = this->shared_from_this()](net::error_code e, std::size_t) { self->on_write(e); });
+}
+
+template<class Holder>
+void basic_ws_connection<Holder>::on_written_now() {
     // Like on_write, without telling the owner: it handed over its whole queue just now.
     writing_ = false;
     inflight_.clear();
@@ -216,7 +338,8 @@ void ws_connection::on_written_now() {
     if (closing_) linger();
 }
 
-void ws_connection::on_write(net::error_code ec) {
+template<class Holder>
+void basic_ws_connection<Holder>::on_write(net::error_code ec) {
     writing_ = false;
     ++write_generation_;
     if (write_timer_) write_timer_->cancel();
@@ -230,36 +353,38 @@ void ws_connection::on_write(net::error_code ec) {
     if (owner_) owner_->on_ws_drained(*this);
 }
 
-void ws_connection::linger() {
+template<class Holder>
+void basic_ws_connection<Holder>::linger() {
     // The close frame is out. Closing now with unread bytes (the rest of an oversized frame)
     // would reset the connection and could destroy the close frame before the peer reads it:
     // end our side, discard what still comes for a moment, then close (RFC 6455 section 7.1.1).
     net::error_code ignored;
-    socket_.shutdown(net::tcp::socket::shutdown_send, ignored);
-    linger_timer_ = std::make_unique<net::asio::steady_timer>(socket_.get_executor());
+    lowest_of(socket_).shutdown(net::tcp::socket::shutdown_send, ignored);
+    linger_timer_ = std::make_unique<net::asio::steady_timer>(lowest_of(socket_).get_executor());
     linger_timer_->expires_after(std::chrono::seconds(2));
-    linger_timer_->async_wait([self = shared_from_this()](net::error_code ec) {
+    linger_timer_->async_wait([self = this->shared_from_this()](net::error_code ec) {
         if (!ec) self->shutdown();
     });
     discard();
 }
 
-void ws_connection::discard() {
-    socket_.async_wait(net::tcp::socket::wait_read,
-                       [self = shared_from_this()](net::error_code ec) {
-                           if (self->closed_) return;
-                           if (ec) return self->shutdown();
-                           auto& buf = shared_read_buffer;
-                           for (;;) {
-                               self->socket_.read_some(net::asio::buffer(buf), ec);
-                               if (ec == net::asio::error::would_block) return self->discard();
-                               if (ec)
-                                   return self->shutdown(); // end of stream: the peer is done too
-                           }
-                       });
+template<class Holder>
+void basic_ws_connection<Holder>::discard() {
+    lowest_of(socket_).async_wait(
+        net::tcp::socket::wait_read, [self = this->shared_from_this()](net::error_code ec) {
+            if (self->closed_) return;
+            if (ec) return self->shutdown();
+            auto& buf = shared_read_buffer;
+            for (;;) {
+                lowest_of(self->socket_).read_some(net::asio::buffer(buf), ec);
+                if (ec == net::asio::error::would_block) return self->discard();
+                if (ec) return self->shutdown(); // end of stream: the peer is done too
+            }
+        });
 }
 
-void ws_connection::close(std::uint16_t code, std::string_view reason) {
+template<class Holder>
+void basic_ws_connection<Holder>::close(std::uint16_t code, std::string_view reason) {
     if (closed_ || closing_) return;
     closing_ = true;
     owner_ = nullptr;
@@ -267,14 +392,16 @@ void ws_connection::close(std::uint16_t code, std::string_view reason) {
     if (!writing_) start_write();
 }
 
-void ws_connection::fail(bool error, std::string_view description) {
+template<class Holder>
+void basic_ws_connection<Holder>::fail(bool error, std::string_view description) {
     auto owner = owner_;
     owner_ = nullptr;
     shutdown();
     if (owner) owner->on_ws_closed(*this, error, description);
 }
 
-void ws_connection::shutdown() {
+template<class Holder>
+void basic_ws_connection<Holder>::shutdown() {
     if (closed_) return;
     closed_ = true;
     if (linger_timer_) linger_timer_->cancel();
@@ -283,8 +410,22 @@ void ws_connection::shutdown() {
     pong_pending_.clear();
     queued_bytes_ = 0;
     net::error_code ignored;
-    socket_.shutdown(net::tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    lowest_of(socket_).shutdown(net::tcp::socket::shutdown_both, ignored);
+    lowest_of(socket_).close(ignored);
+}
+} // namespace
+
+std::shared_ptr<ws_connection> make_ws_connection(net::tcp::socket socket, ws_limits const& limits,
+                                                  http::connection_slot slot) {
+    return std::make_shared<basic_ws_connection<net::tcp::socket>>(std::move(socket), limits,
+                                                                   std::move(slot));
+}
+
+std::shared_ptr<ws_connection> make_tls_ws_connection(std::shared_ptr<net::tls_socket> tls,
+                                                      ws_limits const& limits,
+                                                      http::connection_slot slot) {
+    return std::make_shared<basic_ws_connection<tls_holder>>(std::move(tls), limits,
+                                                             std::move(slot));
 }
 
 } // namespace kibitz::engineio::detail

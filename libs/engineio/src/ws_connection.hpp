@@ -36,65 +36,43 @@ struct ws_limits {
     util::duration write_timeout{30000};
 };
 
-// One WebSocket connection after the handshake (RFC 6455), as an Engine.IO transport.
+// One WebSocket connection after the handshake (RFC 6455), as an Engine.IO transport, over
+// plain TCP or TLS (one template in ws_connection.cpp; plain TCP runs the code it ran before).
 // Reading: it waits for readability and reads into one buffer shared by every connection of
 // the thread, so an idle connection holds no read buffer; only an unfinished frame is copied
 // into the connection. Writing: one write in flight; a batch of shared frames goes out as one
-// gather write. Pongs are coalesced (RFC 6455 section 5.5.3): a peer that pings and never reads
-// costs one pending pong, not one per ping. Every callback runs on the io_context thread.
-class ws_connection : public std::enable_shared_from_this<ws_connection> {
+// gather write (over TLS: copied into one buffer, encrypted in records of up to 16 kB, one
+// asynchronous write). Pongs are coalesced (RFC 6455 section 5.5.3): a peer that pings and
+// never reads costs one pending pong, not one per ping. Every callback runs on the io_context
+// thread.
+class ws_connection {
 public:
-    ws_connection(net::tcp::socket socket, ws_limits const& limits,
-                  http::connection_slot slot = {});
+    virtual ~ws_connection() = default;
 
     // Starts reading; `leftover` holds bytes that arrived with the handshake.
-    void start(ws_owner* owner, std::string leftover);
+    virtual void start(ws_owner* owner, std::string leftover) = 0;
     void set_owner(ws_owner* owner) { owner_ = owner; }
 
     bool writing() const { return writing_; }
     // Bytes queued and not yet handed to the kernel.
     std::size_t queued_bytes() const { return queued_bytes_; }
     // Writes the frames in one go. Only when !writing() (the probe's answers may queue).
-    void write(std::vector<outgoing_ptr> batch);
+    virtual void write(std::vector<outgoing_ptr> batch) = 0;
     // Sends a close frame after what is being written, then closes. No callbacks after this.
-    void close(std::uint16_t code, std::string_view reason = {});
+    virtual void close(std::uint16_t code, std::string_view reason = {}) = 0;
 
-private:
-    void do_wait();
-    void on_readable(net::error_code ec);
-    bool consume(char* data, std::size_t size, std::size_t& used);
-    bool handle(ws_event const& ev);
-    void write_pong(std::string_view payload);
-    bool over_queue_limit();
-    void arm_write_deadline();
-    void start_write();
-    void on_write(net::error_code ec);
-    void on_written_now();
-    void fail(bool error, std::string_view description);
-    void linger();
-    void discard();
-    void shutdown();
-
-    net::tcp::socket socket_;
-    ws_limits limits_;
-    http::connection_slot slot_;
-    ws_reader reader_;
+protected:
     ws_owner* owner_ = nullptr;
-    std::string partial_; // bytes of a frame not yet complete
-    std::vector<outgoing_ptr> pending_;
-    std::vector<outgoing_ptr> inflight_;
-    std::string pong_pending_; // the latest ping's answer, not yet written
-    std::string pong_inflight_;
     std::size_t queued_bytes_ = 0;
-    std::vector<net::asio::const_buffer> buffers_;
-    std::string close_frame_;
-    std::unique_ptr<net::asio::steady_timer> linger_timer_; // only while closing
-    std::unique_ptr<net::asio::steady_timer> write_timer_;  // only while a write waits
-    unsigned write_generation_ = 0;
-    bool close_sent_ = false;
     bool writing_ = false;
-    bool closing_ = false; // a close frame is queued or sent: read nothing more
-    bool closed_ = false;
 };
+
+// A WebSocket over the TCP socket of an upgrade, not started yet.
+std::shared_ptr<ws_connection> make_ws_connection(net::tcp::socket socket, ws_limits const& limits,
+                                                  http::connection_slot slot = {});
+// The same over the TLS stream of an upgrade (http::upgraded_socket::tls).
+std::shared_ptr<ws_connection> make_tls_ws_connection(std::shared_ptr<net::tls_socket> tls,
+                                                      ws_limits const& limits,
+                                                      http::connection_slot slot = {});
 
 } // namespace kibitz::engineio::detail

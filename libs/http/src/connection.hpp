@@ -6,8 +6,7 @@
 #include <kibitz/net/asio.hpp>
 
 #include <memory>
-#include <optional>
-#include <string>
+#include <string_view>
 
 namespace kibitz::http::detail {
 
@@ -21,52 +20,31 @@ public:
     virtual std::size_t body_limit(std::string_view path) const = 0;
     virtual void route(request&& req, std::shared_ptr<connection> conn) = 0;
     virtual void on_closed(connection* conn) = 0;
+    // The server is shutting down (server::drain): answer the request in progress, then close.
+    virtual bool draining() const = 0;
 };
 
 // One HTTP/1.1 connection: reads a request, passes it to the router, writes the response that
 // comes back (now or later), and reads the next. One request at a time, so a long-poll parks
-// the connection until its response is ready.
-class connection final : public exchange, public std::enable_shared_from_this<connection> {
+// the connection until its response is ready. Over plain TCP or TLS (connection.cpp holds one
+// implementation for both, a template on the stream: plain TCP runs the code it ran before).
+class connection : public exchange {
 public:
-    connection(net::tcp::socket socket, std::shared_ptr<router> r, limits const& l,
-               connection_slot slot);
-    ~connection() override;
-
-    void start();
-    // exchange (handler.hpp): the answer to the current request, or the upgrade.
-    void respond(response r) override;
-    void upgrade(response switching, upgrade_handler on_upgraded, std::string first_bytes) override;
-    // Closes the connection now (server shutdown).
-    void close();
-
-private:
-    void do_read();
-    void on_header(net::error_code ec);
-    void on_body(net::error_code ec);
-    void dispatch();
-    void fail_request(int status, std::string_view body);
-    void on_write(net::error_code ec, bool keep_alive);
-    void on_upgrade_written(net::error_code ec, upgrade_handler const& on_upgraded);
-    void linger_close();
-    void drain();
-    void arm_deadline(util::duration d);
-    void on_deadline(net::error_code ec, unsigned generation);
-
-    net::tcp::socket socket_;
-    std::shared_ptr<router> router_;
-    limits const& limits_;
-    net::beast::flat_buffer buffer_;
-    std::optional<net::http::request_parser<net::http::string_body>> parser_;
-    std::shared_ptr<net::http::response<net::http::string_body>> response_;
-    net::asio::steady_timer deadline_;
-    unsigned deadline_generation_ = 0;
-    request request_;
-    std::string remote_address_;
-    connection_slot slot_;
-    bool head_ = false; // the current request is HEAD
-    bool in_request_ = false;
-    bool keep_alive_ = true;
-    bool closed_ = false;
+    // Starts: over TLS the handshake first, then the first request.
+    virtual void start() = 0;
+    // Closes the connection now (server shutdown). No callbacks after this.
+    virtual void close() = 0;
+    // Closes now when no request is being answered; otherwise after its response (drain).
+    virtual void close_when_idle() = 0;
 };
+
+std::shared_ptr<connection> make_connection(net::tcp::socket socket, std::shared_ptr<router> r,
+                                            limits const& l, connection_slot slot);
+// A TLS connection: `tls` holds the accepted socket and the server's current context. A
+// client that has not finished its handshake within limits::tls_handshake_timeout is closed;
+// one that speaks plain HTTP gets a 400 in plain text, then the connection closes.
+std::shared_ptr<connection> make_tls_connection(std::shared_ptr<net::tls_socket> tls,
+                                                std::shared_ptr<router> r, limits const& l,
+                                                connection_slot slot);
 
 } // namespace kibitz::http::detail

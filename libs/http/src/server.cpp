@@ -1,4 +1,5 @@
 #include "connection.hpp"
+#include "tls_context.hpp"
 
 #include <kibitz/http/host.hpp>
 #include <kibitz/http/server.hpp>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <unordered_map>
@@ -95,6 +97,7 @@ struct server::impl : detail::router, std::enable_shared_from_this<impl> {
     }
 
     void on_closed(detail::connection* conn) override { connections_.erase(conn); }
+    bool draining() const override { return draining_; }
 
     void do_accept() {
         acceptor_.async_accept(
@@ -118,8 +121,14 @@ struct server::impl : detail::router, std::enable_shared_from_this<impl> {
             return do_accept();
         }
         auto slot = std::make_shared<slot_guard>(open_, per_address_, std::move(address));
-        auto conn = std::make_shared<detail::connection>(std::move(socket), shared_from_this(),
-                                                         limits_, std::move(slot));
+        // Over TLS the connection takes the context current now: a reload changes only the
+        // connections accepted after it.
+        auto conn =
+            tls_ ? detail::make_tls_connection(std::make_shared<net::tls_socket>(
+                                                   tls_, net::tls_stream(std::move(socket), *tls_)),
+                                               shared_from_this(), limits_, std::move(slot))
+                 : detail::make_connection(std::move(socket), shared_from_this(), limits_,
+                                           std::move(slot));
         connections_.insert(conn.get());
         conn->start();
         do_accept();
@@ -188,10 +197,14 @@ struct server::impl : detail::router, std::enable_shared_from_this<impl> {
     std::size_t accept_failures_ = 0;
     std::array<int, 2> spare_fds_{-1, -1}; // descriptors kept back for the EMFILE case
     bool check_hosts_ = false;
+    bool draining_ = false;
     std::vector<mount_point> mounts_;
     handler_fn fallback_;
     response fallback_refusal_{403, {{"Content-Type", "text/plain"}}, "Host not allowed", false};
     std::unordered_set<detail::connection*> connections_;
+    std::shared_ptr<net::ssl::context> tls_; // null: plain HTTP
+    std::string tls_cert_file_;
+    std::string tls_key_file_;
     std::shared_ptr<std::size_t> open_; // HTTP connections and WebSockets (connection_slot)
     // The same, per remote address; an address leaves it with its last connection.
     std::shared_ptr<address_counts> per_address_ = std::make_shared<address_counts>();
@@ -210,6 +223,29 @@ void server::mount(std::string prefix, handler& h) {
 
 void server::set_fallback(handler_fn fn) {
     impl_->fallback_ = std::move(fn);
+}
+
+void server::use_tls(std::string cert_file, std::string key_file) {
+    std::string error;
+    auto ctx = detail::make_tls_context(cert_file, key_file, error);
+    if (!ctx) throw std::runtime_error(error);
+    impl_->tls_ = std::move(ctx);
+    impl_->tls_cert_file_ = std::move(cert_file);
+    impl_->tls_key_file_ = std::move(key_file);
+}
+
+std::optional<std::string> server::reload_tls() {
+    if (!impl_->tls_) return "TLS is not on";
+    std::string error;
+    auto ctx = detail::make_tls_context(impl_->tls_cert_file_, impl_->tls_key_file_, error);
+    if (!ctx) return error;
+    // Open connections hold the old context (net::tls_socket) for as long as they live.
+    impl_->tls_ = std::move(ctx);
+    return std::nullopt;
+}
+
+bool server::secure() const {
+    return impl_->tls_ != nullptr;
 }
 
 std::uint16_t server::listen(std::string const& host, std::uint16_t port) {
@@ -236,6 +272,16 @@ void server::stop() {
     std::vector<detail::connection*> open(impl_->connections_.begin(), impl_->connections_.end());
     for (auto* conn : open)
         conn->close();
+}
+
+void server::drain() {
+    net::error_code ignored;
+    impl_->draining_ = true;
+    impl_->acceptor_.close(ignored);
+    impl_->backoff_timer_.cancel();
+    std::vector<detail::connection*> open(impl_->connections_.begin(), impl_->connections_.end());
+    for (auto* conn : open)
+        conn->close_when_idle();
 }
 
 std::size_t server::connections_count() const {

@@ -228,6 +228,7 @@ socketio::handshake client::make_handshake(json auth) const {
     hs.headers = socketio::shared_headers(headers_);
     hs.address = req.remote_address;
     hs.url = req.target;
+    hs.secure = req.secure;
     hs.auth = auth.is_object() ? std::move(auth) : json::object();
     hs.issued = util::unix_ms();
     std::string_view q = req.query;

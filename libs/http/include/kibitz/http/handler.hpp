@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+namespace kibitz::net {
+struct tls_socket; // kibitz/net/tls.hpp: a TLS stream and its context
+}
+
 namespace kibitz::http {
 
 // One place under limits::max_connections (server.hpp), held while it lives: by an HTTP
@@ -17,13 +21,16 @@ using connection_slot = std::shared_ptr<void>;
 // A connected TCP socket given away by an upgrade: a descriptor the receiver now owns (the
 // destructor closes it unless release() took it), the bytes already read past the request
 // (the first WebSocket frames may be among them), and the connection's slot, to keep for as
-// long as the socket stays open.
+// long as the socket stays open. Over TLS, `tls` holds the stream instead (with its socket and
+// the state of the session) and `fd` is -1; `leftover` is then decrypted bytes.
 struct upgraded_socket {
     int fd = -1;
     std::string leftover;
     connection_slot slot;
+    std::shared_ptr<net::tls_socket> tls;
 
     upgraded_socket(int descriptor, std::string bytes, connection_slot s);
+    upgraded_socket(std::shared_ptr<net::tls_socket> stream, std::string bytes, connection_slot s);
     ~upgraded_socket();
     upgraded_socket(upgraded_socket&& other) noexcept;
     upgraded_socket& operator=(upgraded_socket&& other) noexcept;

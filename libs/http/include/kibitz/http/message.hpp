@@ -23,6 +23,7 @@ struct request {
     std::string body;
     std::string remote_address;
     util::time_point received_at{};
+    bool secure = false;         // it came over TLS (https, wss)
     bool body_too_large = false; // the body went over the route's limit and was not read
 
     // The first header with this name (case-insensitive), or nullopt.
