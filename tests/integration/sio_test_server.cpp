@@ -184,11 +184,11 @@ void volatile_chain(context& ctx, std::weak_ptr<sio::socket> weak, json p, long 
     if (!s || !s->connected()) return;
     bool const to_room = p.contains("room");
     if (index == count) {
-        if (to_room) return select(s->ns().all(), p).emit("vol-done", json::array({count}));
-        return s->emit("vol-done", json::array({count}));
+        if (to_room) return select(s->ns().all(), p).emit("vol-done", count);
+        return s->emit("vol-done", count);
     }
     if (to_room)
-        select(s->ns().volatile_(), p).emit("vol", json::array({index}));
+        select(s->ns().volatile_(), p).emit("vol", index);
     else
         s->emit_volatile("vol", json::array({index}));
     if (!flag(p, "spread")) return volatile_chain(ctx, weak, std::move(p), index + 1, count);
@@ -207,8 +207,8 @@ void on_flood(sio::socket& s, json const& p, sio::ack_callback const& ack) {
     std::string filler(static_cast<std::size_t>(num(p, "size", 1000)), 'x');
     answer(ack);
     for (long i = 0; i < count && s.connected(); ++i)
-        s.emit("flood", json::array({i, filler}));
-    s.emit("flood-done", json::array({count}));
+        s.emit("flood", i, filler);
+    s.emit("flood-done", count);
 }
 
 // The result goes back to the caller, or to the socket p.report_to (which may outlive it).
@@ -216,8 +216,8 @@ void on_server_ack(sio::socket& s, json const& p) {
     auto timeout = std::chrono::milliseconds(num(p, "timeout_ms", 1000));
     std::weak_ptr<sio::socket> weak = s.weak_from_this();
     auto report = [weak, n = &s.ns(), to = str(p, "report_to")](json result) {
-        if (!to.empty()) return n->to(to).emit("server-ack-result", json::array({result}));
-        if (auto self = weak.lock()) self->emit("server-ack-result", json::array({result}));
+        if (!to.empty()) return n->to(to).emit("server-ack-result", result);
+        if (auto self = weak.lock()) self->emit("server-ack-result", result);
     };
     s.emit_with_ack("need-ack", event_args(p), timeout, [report](std::error_code ec, json args) {
         report({{"err", error_name(ec)}, {"args", args}});
@@ -231,8 +231,7 @@ void on_broadcast_ack(sio::socket& s, json const& p) {
         .timeout(timeout)
         .emit_with_ack("need-ack", event_args(p), [weak](std::error_code ec, std::vector<json> r) {
             if (auto self = weak.lock())
-                self->emit("broadcast-ack-result",
-                           json::array({{{"err", error_name(ec)}, {"responses", r}}}));
+                self->emit("broadcast-ack-result", json{{"err", error_name(ec)}, {"responses", r}});
         });
 }
 
@@ -249,22 +248,22 @@ void on_fetch(sio::socket& s, json const& p, sio::ack_callback ack) {
 void add_broadcast_hooks(sio::socket& s) {
     s.on("to-room", [](sio::socket& self, json& args, sio::ack_callback ack) {
         auto p = param(args);
-        select(self.ns().all(), p).emit(str(p, "event", "room-event"), event_args(p));
+        select(self.ns().all(), p).emit_args(str(p, "event", "room-event"), event_args(p));
         answer(ack);
     });
     s.on("except-room", [](sio::socket& self, json& args, sio::ack_callback ack) {
         auto p = param(args);
-        self.ns().except(str(p, "room")).emit(str(p, "event", "except-event"), event_args(p));
+        self.ns().except(str(p, "room")).emit_args(str(p, "event", "except-event"), event_args(p));
         answer(ack);
     });
     s.on("broadcast", [](sio::socket& self, json& args, sio::ack_callback ack) {
         auto p = param(args);
-        select(self.broadcast(), p).emit(str(p, "event", "broadcast-event"), event_args(p));
+        select(self.broadcast(), p).emit_args(str(p, "event", "broadcast-event"), event_args(p));
         answer(ack);
     });
     s.on("emit-all", [](sio::socket& self, json& args, sio::ack_callback ack) {
         auto p = param(args);
-        self.ns().emit(str(p, "event", "all-event"), event_args(p));
+        self.ns().emit_args(str(p, "event", "all-event"), event_args(p));
         answer(ack);
     });
     s.on("broadcast-ack", [](sio::socket& self, json& args, sio::ack_callback ack) {
@@ -295,7 +294,7 @@ void add_broadcast_hooks(sio::socket& s) {
 void add_self_hooks(context& ctx, sio::socket& s) {
     s.on("echo", [](sio::socket& self, json& args, sio::ack_callback ack) {
         answer(ack, args);
-        self.emit("echo", args);
+        self.emit_args("echo", args);
     });
     s.on("whoami", [](sio::socket& self, json&, sio::ack_callback ack) {
         answer(ack, json::array({{{"id", self.id()},
@@ -327,7 +326,7 @@ void add_self_hooks(context& ctx, sio::socket& s) {
         on_flood(self, param(args), ack);
     });
     s.on("make-binary", [](sio::socket& self, json&, sio::ack_callback ack) {
-        self.emit("binary", binary_sample());
+        self.emit_args("binary", binary_sample());
         answer(ack, binary_sample());
     });
     s.on("disconnect-me", [](sio::socket& self, json& args, sio::ack_callback) {

@@ -51,13 +51,62 @@ std::string_view socket::transport() const {
     return client_->conn().transport();
 }
 
-void socket::on(std::string event, event_handler handler) {
-    handlers_[std::move(event)] = std::move(handler);
+listener_id socket::add_listener(std::string event, event_handler fn, bool once) {
+    auto id = next_listener_++;
+    handlers_[std::move(event)].push_back({id, std::move(fn), once});
+    return id;
 }
 
-void socket::on_any(any_handler handler) {
-    any_ = std::move(handler);
+void socket::off(std::string const& event) {
+    handlers_.erase(event);
 }
+
+void socket::off(std::string const& event, listener_id id) {
+    auto it = handlers_.find(event);
+    if (it == handlers_.end()) return;
+    std::erase_if(it->second, [id](auto const& l) { return l.id == id; });
+    if (it->second.empty()) handlers_.erase(it);
+}
+
+std::size_t socket::listener_count(std::string const& event) const {
+    auto it = handlers_.find(event);
+    return it == handlers_.end() ? 0 : it->second.size();
+}
+
+listener_id socket::on_any(any_handler handler) {
+    auto id = next_listener_++;
+    any_.push_back({id, std::move(handler)});
+    return id;
+}
+
+listener_id socket::prepend_any(any_handler handler) {
+    auto id = next_listener_++;
+    any_.insert(any_.begin(), {id, std::move(handler)});
+    return id;
+}
+
+void socket::off_any() {
+    any_.clear();
+}
+
+void socket::off_any(listener_id id) {
+    std::erase_if(any_, [id](auto const& l) { return l.id == id; });
+}
+
+listener_id socket::on_any_outgoing(outgoing_handler handler) {
+    auto id = next_listener_++;
+    any_outgoing_.push_back({id, std::move(handler)});
+    return id;
+}
+
+void socket::off_any_outgoing() {
+    any_outgoing_.clear();
+}
+
+void socket::off_any_outgoing(listener_id id) {
+    std::erase_if(any_outgoing_, [id](auto const& l) { return l.id == id; });
+}
+
 void socket::on_disconnecting(disconnect_handler handler) {
     on_disconnecting_ = std::move(handler);
 }
@@ -65,41 +114,88 @@ void socket::on_disconnect(disconnect_handler handler) {
     on_disconnect_ = std::move(handler);
 }
 
-void socket::emit(std::string_view event, json args) {
+bool socket::notify_outgoing(std::string_view event, json const& args) {
+    if (any_outgoing_.empty()) return true;
+    auto self = shared_from_this();
+    auto listeners = any_outgoing_;
+    for (auto& l : listeners) {
+        if (!guarded("on_any_outgoing handler of", event, [&] { l.fn(*this, event, args); }))
+            return false;
+        if (!connected_) return false;
+    }
+    return true;
+}
+
+void socket::emit_args(std::string_view event, json args) {
+    send_event(event, std::move(args), false);
+}
+
+void socket::emit_volatile(std::string_view event, json args) {
+    send_event(event, std::move(args), true);
+}
+
+void socket::send_event(std::string_view event, json args, bool is_volatile) {
     if (!connected_) return;
-    packet p{packet_type::event, nsp_->name(), std::nullopt,
-             detail::event_data(event, std::move(args))};
+    json payload = detail::event_data(event, std::move(args));
+    if (!any_outgoing_.empty()) {
+        json const outgoing(payload.begin() + 1, payload.end());
+        if (!notify_outgoing(event, outgoing)) return;
+    }
+    packet p{packet_type::event, nsp_->name(), std::nullopt, std::move(payload)};
     // With recovery, a socket's own events go through the adapter so they get an offset and
-    // are kept for a reconnect (socket.io 4.6 does the same).
-    if (nsp_->server().opts().connection_state_recovery) {
+    // are kept for a reconnect (socket.io 4.6 does the same); volatile ones are not kept.
+    if (!is_volatile && nsp_->server().opts().connection_state_recovery) {
         broadcast_options opts;
         opts.rooms.insert(id_);
         return nsp_->adapter().broadcast(std::move(p), opts);
     }
-    send_packet(std::move(p), false);
+    send_packet(std::move(p), is_volatile);
 }
 
-void socket::emit_volatile(std::string_view event, json args) {
-    if (!connected_) return;
-    packet p{packet_type::event, nsp_->name(), std::nullopt,
-             detail::event_data(event, std::move(args))};
-    send_packet(std::move(p), true);
+socket_emitter socket::timeout(util::duration d) {
+    return {shared_from_this(), d, false};
+}
+
+socket_emitter socket::volatile_() {
+    return {shared_from_this(), std::nullopt, true};
+}
+
+void socket_emitter::emit_args(std::string_view event, json args) const {
+    socket_->send_event(event, std::move(args), is_volatile_);
+}
+
+void socket_emitter::emit_args_with_ack(std::string_view event, json args, ack_handler done) const {
+    socket_->send_with_ack(event, std::move(args), timeout_.value_or(util::duration::zero()),
+                           std::move(done), is_volatile_);
 }
 
 void socket::emit_with_ack(std::string_view event, json args, util::duration timeout,
                            ack_handler done) {
+    send_with_ack(event, std::move(args), timeout, std::move(done), false);
+}
+
+void socket::send_with_ack(std::string_view event, json args, util::duration timeout,
+                           ack_handler done, bool is_volatile) {
     if (!connected_) {
         if (done) done(std::make_error_code(std::errc::not_connected), json::array());
         return;
     }
+    json payload = detail::event_data(event, std::move(args));
+    if (!any_outgoing_.empty()) {
+        json const outgoing(payload.begin() + 1, payload.end());
+        if (!notify_outgoing(event, outgoing)) {
+            if (done) done(std::make_error_code(std::errc::not_connected), json::array());
+            return;
+        }
+    }
     auto id = nsp_->next_ack_id();
-    packet p{packet_type::event, nsp_->name(), id, detail::event_data(event, std::move(args))};
+    packet p{packet_type::event, nsp_->name(), id, std::move(payload)};
     if (!register_ack(id, done, timeout)) {
         // A client that leaves max_pending_acks unanswered gets no more requests for acks.
         if (done) done(std::make_error_code(std::errc::no_buffer_space), json::array());
         return;
     }
-    send_packet(std::move(p), false);
+    send_packet(std::move(p), is_volatile);
 }
 
 bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
@@ -230,15 +326,25 @@ void socket::on_event(packet& p) {
     }
     // A handler may disconnect this socket, which drops the handlers: call copies.
     auto self = shared_from_this();
-    if (any_) {
-        auto any = any_;
-        if (!guarded("on_any handler of", event, [&] { any(*this, event, args); })) return;
+    auto any = any_;
+    for (auto& l : any) {
+        if (!guarded("on_any handler of", event, [&] { l.fn(*this, event, args); })) return;
         if (!connected_) return;
     }
+    call_listeners(event, args, ack);
+}
+
+void socket::call_listeners(std::string const& event, json& args, ack_callback const& ack) {
     auto it = handlers_.find(event);
     if (it == handlers_.end()) return;
-    auto handler = it->second;
-    guarded("handler of", event, [&] { handler(*this, args, std::move(ack)); });
+    auto listeners = it->second;
+    // once: gone before its call, as Node's once.
+    std::erase_if(it->second, [](auto const& l) { return l.once; });
+    if (it->second.empty()) handlers_.erase(it);
+    for (auto& l : listeners) {
+        if (!guarded("handler of", event, [&] { l.fn(*this, args, ack); })) return;
+        if (!connected_) return;
+    }
 }
 
 void socket::on_ack(packet& p) {
@@ -278,7 +384,8 @@ void socket::on_close(std::string_view reason) {
     // Handlers may hold this socket: drop them (ending the cycle) before the last call.
     auto on_disconnect = std::move(on_disconnect_);
     handlers_.clear();
-    any_ = nullptr;
+    any_.clear();
+    any_outgoing_.clear();
     on_disconnect_ = nullptr;
     on_disconnecting_ = nullptr;
     if (on_disconnect)

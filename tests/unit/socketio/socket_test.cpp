@@ -1,0 +1,153 @@
+#include "harness.hpp"
+
+#include <kibitz/socketio/server.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace kibitz;
+using socketio::testing::polling_client;
+
+namespace {
+
+struct point {
+    int x = 0;
+    int y = 0;
+};
+void from_json(json const& j, point& p) {
+    j.at("x").get_to(p.x);
+    j.at("y").get_to(p.y);
+}
+
+// One server and the socket of each connected client, in order.
+struct fixture {
+    boost::asio::io_context ioc;
+    socketio::server io{ioc};
+    std::vector<socketio::socket_ptr> sockets;
+
+    explicit fixture(std::function<void(socketio::socket&)> setup = {}) {
+        io.on_connection([this, setup](socketio::socket_ptr s) {
+            sockets.push_back(s);
+            if (setup) setup(*s);
+        });
+    }
+};
+
+} // namespace
+
+TEST(socket_handlers, take_only_what_they_need) {
+    std::vector<std::string> calls;
+    fixture f([&](socketio::socket& s) {
+        s.on("e", [&](json& args) { calls.push_back("args " + args.dump()); });
+        s.on("e", [&](socketio::socket& self, json&) { calls.push_back("socket " + self.id()); });
+        s.on("e", [&](socketio::socket&, json&, socketio::ack_callback ack) {
+            calls.push_back("ack");
+            ack(json::array({"done"}));
+        });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("21[\"e\",1]");
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[0], "args [1]");
+    EXPECT_EQ(calls[1], "socket " + f.sockets.at(0)->id());
+    EXPECT_EQ(calls[2], "ack");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"31[\"done\"]"});
+}
+
+TEST(socket_handlers, off_and_once_remove_listeners) {
+    std::vector<int> calls;
+    socketio::listener_id second = 0;
+    fixture f([&](socketio::socket& s) {
+        s.on("e", [&](json&) { calls.push_back(1); });
+        second = s.on("e", [&](json&) { calls.push_back(2); });
+        s.once("e", [&](json&) { calls.push_back(3); });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls, (std::vector<int>{1, 2, 3}));
+    auto& s = *f.sockets.at(0);
+    s.off("e", second);
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls, (std::vector<int>{1, 2, 3, 1}));
+    s.off("e");
+    EXPECT_EQ(s.listener_count("e"), 0u);
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls.size(), 4u);
+}
+
+TEST(socket_handlers, any_listeners_in_order_and_removable) {
+    std::vector<std::string> calls;
+    socketio::listener_id first = 0;
+    fixture f([&](socketio::socket& s) {
+        first = s.on_any(
+            [&](socketio::socket&, std::string const& e, json&) { calls.push_back("any " + e); });
+        s.prepend_any([&](socketio::socket&, std::string const& e, json&) {
+            calls.push_back("prepended " + e);
+        });
+        s.on("e", [&](json&) { calls.push_back("e"); });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls, (std::vector<std::string>{"prepended e", "any e", "e"}));
+    f.sockets.at(0)->off_any(first);
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls.size(), 5u);
+    EXPECT_EQ(calls[3], "prepended e");
+    f.sockets.at(0)->off_any();
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls.size(), 6u);
+}
+
+TEST(socket_handlers, typed_handler_converts_or_answers_the_ack_with_an_error) {
+    std::vector<int> sums;
+    fixture f([&](socketio::socket& s) {
+        s.on<point>("move", [&](socketio::socket&, point p, socketio::ack_callback ack) {
+            sums.push_back(p.x + p.y);
+            if (ack) ack(json::array({"ok"}));
+        });
+        s.on<std::string>("name", [&](socketio::socket&, std::string n) {
+            sums.push_back(static_cast<int>(n.size()));
+        });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("21[\"move\",{\"x\":1,\"y\":2}]");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"31[\"ok\"]"});
+    c.send("22[\"move\",{\"x\":\"one\"}]");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"32[{\"error\":\"invalid arguments\"}]"});
+    c.send("23[\"move\"]");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"33[{\"error\":\"invalid arguments\"}]"});
+    c.send("2[\"name\",42]"); // no ack asked: skipped, nothing sent, still connected
+    c.send("2[\"name\",\"ab\"]");
+    EXPECT_EQ(sums, (std::vector<int>{3, 2}));
+    EXPECT_TRUE(f.sockets.at(0)->connected());
+}
+
+TEST(socket_containment, a_throwing_handler_disconnects_only_its_socket) {
+    int bystander_calls = 0;
+    fixture f([&](socketio::socket& s) {
+        s.on("boom", [](json& args) { (void)args.at(0).get<std::string>(); });
+        s.on("ping", [&](socketio::socket&, json&, socketio::ack_callback ack) {
+            ++bystander_calls;
+            ack(json::array({"pong"}));
+        });
+    });
+    polling_client victim(f.ioc, f.io);
+    polling_client bystander(f.ioc, f.io);
+    victim.connect();
+    bystander.connect();
+    victim.send("2[\"boom\",42]"); // get<std::string> on a number throws type_error
+    EXPECT_EQ(victim.receive(), std::vector<std::string>{"1"});
+    EXPECT_FALSE(f.sockets.at(0)->connected());
+    EXPECT_TRUE(f.sockets.at(1)->connected());
+    bystander.send("25[\"ping\"]");
+    EXPECT_EQ(bystander.receive(), std::vector<std::string>{"35[\"pong\"]"});
+    EXPECT_EQ(bystander_calls, 1);
+}
