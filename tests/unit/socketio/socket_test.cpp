@@ -151,3 +151,79 @@ TEST(socket_containment, a_throwing_handler_disconnects_only_its_socket) {
     EXPECT_EQ(bystander.receive(), std::vector<std::string>{"35[\"pong\"]"});
     EXPECT_EQ(bystander_calls, 1);
 }
+
+TEST(socket_emit, each_value_is_one_argument_and_emit_args_spreads_an_array) {
+    fixture f;
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    auto& s = *f.sockets.at(0);
+    std::vector<std::string> names{"ann", "bob"};
+    s.emit("users", names);
+    s.emit("pair", 1, "two");
+    s.emit("none");
+    s.emit_args("spread", json::array({1, 2}));
+    EXPECT_EQ(c.receive(),
+              (std::vector<std::string>{"2[\"users\",[\"ann\",\"bob\"]]", "2[\"pair\",1,\"two\"]",
+                                        "2[\"none\"]", "2[\"spread\",1,2]"}));
+}
+
+TEST(socket_emit, timeout_emitter_takes_the_ack_handler_last) {
+    fixture f;
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    auto& s = *f.sockets.at(0);
+    std::optional<json> answer;
+    s.timeout(std::chrono::seconds(5))
+        .emit_with_ack("q", json::array({1}), [&](std::error_code ec, json a) {
+            EXPECT_FALSE(ec);
+            answer = std::move(a);
+        });
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"20[\"q\",[1]]"});
+    c.send("30[\"yes\"]");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(*answer, json::array({"yes"}));
+    s.volatile_().emit("dropped");    // no poll open: the transport cannot take it now
+    EXPECT_TRUE(c.receive().empty()); // holds a poll open
+    s.volatile_().emit("v", 3);
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"2[\"v\",3]"});
+}
+
+TEST(socket_emit, outgoing_listeners_see_what_the_socket_sends) {
+    std::vector<std::string> seen;
+    fixture f([&](socketio::socket& s) {
+        s.on_any_outgoing([&](socketio::socket&, std::string_view e, json const& args) {
+            seen.push_back(std::string(e) + args.dump());
+        });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    auto& s = *f.sockets.at(0);
+    s.emit("a", 1);
+    s.timeout(std::chrono::seconds(1)).emit_with_ack("b", [](std::error_code, json) {});
+    f.io.emit("broadcast", 2); // through the adapter: not this socket's own emit
+    s.off_any_outgoing();
+    s.emit("c");
+    EXPECT_EQ(seen, (std::vector<std::string>{"a[1]", "b[]"}));
+}
+
+TEST(server_shorthands, forward_to_the_main_namespace) {
+    fixture f;
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    auto& s = *f.sockets.at(0);
+    f.io.sockets_join("r");
+    EXPECT_TRUE(s.rooms().count("r"));
+    EXPECT_TRUE(c.receive().empty()); // holds a poll open, so the volatile event goes
+    f.io.volatile_().emit("vol");
+    f.io.in("r").emit("in-r", 1);
+    f.io.local().emit("local");
+    EXPECT_EQ(c.receive(),
+              (std::vector<std::string>{"2[\"vol\"]", "2[\"in-r\",1]", "2[\"local\"]"}));
+    std::size_t fetched = 0;
+    f.io.fetch_sockets([&](std::vector<socketio::socket_info> infos) { fetched = infos.size(); });
+    EXPECT_EQ(fetched, 1u);
+    f.io.sockets_leave("r");
+    EXPECT_FALSE(s.rooms().count("r"));
+    f.io.disconnect_sockets();
+    EXPECT_FALSE(s.connected());
+}
