@@ -6,6 +6,11 @@
 //   "/async": the same check, answered later from a timer ("async unauthorized", code 403);
 //   "/throwing": its middleware throws when auth.throw is "middleware", its connection handler
 //          when auth.throw is "connection" (the library contains both).
+//   "/api": the handler shapes (api hooks below): typed "add" {a, b} -> ack a + b (a wrong type
+//          gets {error: "invalid arguments"}), two "count" listeners (count-off removes the
+//          second, counts answers the calls), a per-packet middleware refusing "forbidden" with
+//          "unauthorized event" (the socket's on_error emits `packet-error` {message}), co-ping ->
+//          a coroutine awaits the ack of `co-ping` and emits `co-pong` with it (or {error}).
 // Hooks (each takes one object argument; "ack" means it answers the client's ack):
 //   echo (ack and an `echo` event with the same arguments), whoami, join/leave {room}, rooms,
 //   to-room {room, except?, event, args}, except-room {room, event, args},
@@ -42,6 +47,13 @@
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/util/log.hpp>
+
+#include <utility> // Boost 1.74: before <boost/asio/awaitable.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/system/system_error.hpp>
+#include <kibitz/socketio/awaitable.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -381,6 +393,58 @@ void add_hostile_hooks(context& ctx, sio::socket& s) {
     });
 }
 
+struct addends {
+    long a = 0;
+    long b = 0;
+};
+void from_json(json const& j, addends& v) {
+    j.at("a").get_to(v.a);
+    j.at("b").get_to(v.b);
+}
+
+// Awaits the client's ack of `co-ping` (2 s), then emits `co-pong` with it. By value: a coroutine.
+boost::asio::awaitable<void> co_ping(sio::socket_ptr s) {
+    json reply;
+    try {
+        reply = co_await s->timeout(std::chrono::seconds(2))
+                    .emit_with_ack("co-ping", 1, boost::asio::use_awaitable);
+    } catch (boost::system::system_error const& e) {
+        reply = json{{"error", e.code().message()}};
+    }
+    s->emit("co-pong", reply);
+}
+
+void add_api_hooks(context& ctx, sio::socket& s) {
+    s.on<addends>("add", [](sio::socket&, addends v, sio::ack_callback ack) {
+        if (ack) ack(json::array({v.a + v.b}));
+    });
+    s.data["calls"] = json::array();
+    s.on("count", [](sio::socket& self, json&) { self.data["calls"].push_back("first"); });
+    auto second = s.on("count", [](sio::socket& self, json&, sio::ack_callback ack) {
+        self.data["calls"].push_back("second");
+        if (ack) ack(json::array({self.data["calls"]}));
+    });
+    s.on("count-off", [second](sio::socket& self, json&, sio::ack_callback ack) {
+        self.off("count", second);
+        answer(ack);
+    });
+    s.on("counts", [](sio::socket& self, json&, sio::ack_callback ack) {
+        answer(ack, json::array({self.data["calls"]}));
+    });
+    s.use([](sio::event_packet& p, sio::packet_next next) {
+        if (p.event == "forbidden") return next(sio::packet_error{"unauthorized event", {}});
+        next(std::nullopt);
+    });
+    s.on("forbidden", [](sio::socket&, json&, sio::ack_callback ack) { answer(ack); });
+    s.on_error([](sio::socket& self, sio::packet_error const& e) {
+        self.emit("packet-error", json{{"message", e.message}});
+    });
+    s.on("co-ping", [&ctx](sio::socket& self, json&, sio::ack_callback ack) {
+        answer(ack);
+        boost::asio::co_spawn(ctx.ioc, co_ping(self.shared_from_this()), boost::asio::detached);
+    });
+}
+
 void install(context& ctx, sio::nsp& n) {
     n.on_connection([&ctx](sio::socket_ptr s) {
         add_self_hooks(ctx, *s);
@@ -420,6 +484,10 @@ void setup_namespaces(context& ctx) {
         });
     });
     install(ctx, async);
+
+    auto& api = ctx.io.of("/api");
+    install(ctx, api);
+    api.on_connection([&ctx](sio::socket_ptr s) { add_api_hooks(ctx, *s); });
 
     // User code that throws: the middleware or the connection handler, as auth.throw says.
     auto& throwing = ctx.io.of("/throwing");

@@ -1,6 +1,7 @@
 #include "client.hpp"
 #include "event.hpp"
 #include "guard.hpp"
+#include "socket_guard.hpp"
 #include "timer.hpp"
 #include "tracker.hpp"
 
@@ -40,71 +41,8 @@ void socket::end_joining() {
     client_->joining_ended();
 }
 
-template<class F>
-bool socket::guarded(std::string_view what, std::string_view name, F&& fn) {
-    if (detail::run_guarded(what, name, std::forward<F>(fn))) return true;
-    disconnect();
-    return false;
-}
-
 std::string_view socket::transport() const {
     return client_->conn().transport();
-}
-
-listener_id socket::add_listener(std::string event, event_handler fn, bool once) {
-    auto id = next_listener_++;
-    handlers_[std::move(event)].push_back({id, std::move(fn), once});
-    return id;
-}
-
-void socket::off(std::string const& event) {
-    handlers_.erase(event);
-}
-
-void socket::off(std::string const& event, listener_id id) {
-    auto it = handlers_.find(event);
-    if (it == handlers_.end()) return;
-    std::erase_if(it->second, [id](auto const& l) { return l.id == id; });
-    if (it->second.empty()) handlers_.erase(it);
-}
-
-std::size_t socket::listener_count(std::string const& event) const {
-    auto it = handlers_.find(event);
-    return it == handlers_.end() ? 0 : it->second.size();
-}
-
-listener_id socket::on_any(any_handler handler) {
-    auto id = next_listener_++;
-    any_.push_back({id, std::move(handler)});
-    return id;
-}
-
-listener_id socket::prepend_any(any_handler handler) {
-    auto id = next_listener_++;
-    any_.insert(any_.begin(), {id, std::move(handler)});
-    return id;
-}
-
-void socket::off_any() {
-    any_.clear();
-}
-
-void socket::off_any(listener_id id) {
-    std::erase_if(any_, [id](auto const& l) { return l.id == id; });
-}
-
-listener_id socket::on_any_outgoing(outgoing_handler handler) {
-    auto id = next_listener_++;
-    any_outgoing_.push_back({id, std::move(handler)});
-    return id;
-}
-
-void socket::off_any_outgoing() {
-    any_outgoing_.clear();
-}
-
-void socket::off_any_outgoing(listener_id id) {
-    std::erase_if(any_outgoing_, [id](auto const& l) { return l.id == id; });
 }
 
 void socket::on_disconnecting(disconnect_handler handler) {
@@ -304,49 +242,6 @@ void socket::on_packet(packet& p) {
     }
 }
 
-void socket::on_event(packet& p) {
-    // The decoder checked that data is an array whose first element is a string.
-    std::string event = std::move(p.data[0].get_ref<std::string&>());
-    json args = json::array();
-    for (std::size_t i = 1; i < p.data.size(); ++i)
-        args.push_back(std::move(p.data[i]));
-    ack_callback ack;
-    if (p.id) {
-        // The ack goes back once, on the namespace of the event.
-        auto weak = std::weak_ptr<socket>(shared_from_this());
-        auto sent = std::make_shared<bool>(false);
-        ack = [weak, sent, id = *p.id](json ack_args) {
-            auto self = weak.lock();
-            if (!self || *sent || !self->connected_) return;
-            *sent = true;
-            if (!ack_args.is_array()) ack_args = json::array({std::move(ack_args)});
-            self->client_->send(
-                packet{packet_type::ack, self->nsp_->name(), id, std::move(ack_args)});
-        };
-    }
-    // A handler may disconnect this socket, which drops the handlers: call copies.
-    auto self = shared_from_this();
-    auto any = any_;
-    for (auto& l : any) {
-        if (!guarded("on_any handler of", event, [&] { l.fn(*this, event, args); })) return;
-        if (!connected_) return;
-    }
-    call_listeners(event, args, ack);
-}
-
-void socket::call_listeners(std::string const& event, json& args, ack_callback const& ack) {
-    auto it = handlers_.find(event);
-    if (it == handlers_.end()) return;
-    auto listeners = it->second;
-    // once: gone before its call, as Node's once.
-    std::erase_if(it->second, [](auto const& l) { return l.once; });
-    if (it->second.empty()) handlers_.erase(it);
-    for (auto& l : listeners) {
-        if (!guarded("handler of", event, [&] { l.fn(*this, args, ack); })) return;
-        if (!connected_) return;
-    }
-}
-
 void socket::on_ack(packet& p) {
     if (!p.id) return;
     auto it = acks_.find(*p.id);
@@ -386,6 +281,8 @@ void socket::on_close(std::string_view reason) {
     handlers_.clear();
     any_.clear();
     any_outgoing_.clear();
+    packet_middlewares_.clear();
+    on_error_ = nullptr;
     on_disconnect_ = nullptr;
     on_disconnecting_ = nullptr;
     if (on_disconnect)

@@ -227,3 +227,63 @@ TEST(server_shorthands, forward_to_the_main_namespace) {
     f.io.disconnect_sockets();
     EXPECT_FALSE(s.connected());
 }
+
+TEST(socket_middleware, refuses_a_packet_with_an_error_event_and_lets_others_through) {
+    std::vector<std::string> calls;
+    fixture f([&](socketio::socket& s) {
+        s.use([&](socketio::event_packet& p, socketio::packet_next next) {
+            calls.push_back("mw " + p.event);
+            if (p.event == "admin") return next(socketio::packet_error{"unauthorized event", {}});
+            p.args.push_back("checked");
+            next(std::nullopt);
+        });
+        s.on_error([&](socketio::socket&, socketio::packet_error const& e) {
+            calls.push_back("error " + e.message);
+        });
+        s.on("admin", [&](json&) { calls.push_back("admin ran"); });
+        s.on("chat", [&](json& args) { calls.push_back("chat " + args.dump()); });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("21[\"admin\"]");
+    c.send("2[\"chat\",1]");
+    EXPECT_EQ(calls, (std::vector<std::string>{"mw admin", "error unauthorized event", "mw chat",
+                                               "chat [1,\"checked\"]"}));
+    EXPECT_TRUE(c.receive().empty()); // the refused event's ack is never answered
+    EXPECT_TRUE(f.sockets.at(0)->connected());
+}
+
+TEST(socket_middleware, may_call_next_later) {
+    std::vector<socketio::packet_next> held;
+    int ran = 0;
+    fixture f([&](socketio::socket& s) {
+        s.use([&](socketio::socket&, socketio::event_packet&, socketio::packet_next next) {
+            held.push_back(std::move(next));
+        });
+        s.on("e", [&](json&) { ++ran; });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("2[\"e\"]");
+    ASSERT_EQ(held.size(), 1u);
+    EXPECT_EQ(ran, 0);
+    held[0](std::nullopt);
+    held[0](std::nullopt); // a second call is ignored
+    EXPECT_EQ(ran, 1);
+}
+
+TEST(socket_middleware, a_throwing_middleware_disconnects_only_its_socket) {
+    fixture f([&](socketio::socket& s) {
+        s.use([](socketio::event_packet& p, socketio::packet_next next) {
+            if (p.event == "boom") throw std::runtime_error("a middleware that throws");
+            next(std::nullopt);
+        });
+    });
+    polling_client victim(f.ioc, f.io);
+    polling_client bystander(f.ioc, f.io);
+    victim.connect();
+    bystander.connect();
+    victim.send("2[\"boom\"]");
+    EXPECT_FALSE(f.sockets.at(0)->connected());
+    EXPECT_TRUE(f.sockets.at(1)->connected());
+}

@@ -6,6 +6,7 @@
 #include <kibitz/socketio/socket_emitter.hpp>
 #include <kibitz/socketio/types.hpp>
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -95,6 +96,27 @@ public:
     listener_id on_any_outgoing(outgoing_handler handler);
     void off_any_outgoing();
     void off_any_outgoing(listener_id id);
+
+    // Per-packet middlewares (Node's socket.use): every incoming event passes them after the
+    // on_any listeners and before its own listeners, in the order added. fn(event_packet&,
+    // packet_next) or fn(socket&, event_packet&, packet_next); next(std::nullopt) goes on (now
+    // or later), next(packet_error{...}) drops the event (its ack is never answered) and calls
+    // the on_error handler (Node's "error" event), or logs when there is none. A middleware
+    // that throws is contained as a handler is (this socket is disconnected).
+    template<class F>
+    requires std::invocable<F&, socket&, event_packet&, packet_next> ||
+        std::invocable<F&, event_packet&, packet_next>
+    void use(F fn) {
+        if constexpr (std::invocable<F&, socket&, event_packet&, packet_next>) {
+            add_packet_middleware(packet_middleware(std::move(fn)));
+        } else {
+            add_packet_middleware(
+                [fn = std::move(fn)](socket&, event_packet& p, packet_next next) mutable {
+                    fn(p, std::move(next));
+                });
+        }
+    }
+    void on_error(error_handler handler);
 
     void on_disconnecting(disconnect_handler handler);
     void on_disconnect(disconnect_handler handler);
@@ -189,6 +211,11 @@ private:
         bool once = false;
     };
     listener_id add_listener(std::string event, event_handler fn, bool once);
+    void add_packet_middleware(packet_middleware m);
+    // An event on its way through the per-packet middlewares (kept alive while one is async).
+    struct incoming_event;
+    void run_packet_middlewares(std::shared_ptr<incoming_event> in, std::size_t index);
+    void on_packet_error(packet_error const& error, std::string const& event);
     // Calls the listeners of the event (copies: a listener may add or remove others).
     void call_listeners(std::string const& event, json& args, ack_callback const& ack);
     // Runs the outgoing listeners; false when one threw (the socket is disconnected then).
@@ -201,6 +228,8 @@ private:
     std::vector<listener<any_handler>> any_;
     std::vector<listener<outgoing_handler>> any_outgoing_;
     listener_id next_listener_ = 1;
+    std::vector<packet_middleware> packet_middlewares_;
+    error_handler on_error_;
     disconnect_handler on_disconnecting_;
     disconnect_handler on_disconnect_;
     // The acks the client owes, at most server_options::max_pending_acks. An entry goes when its

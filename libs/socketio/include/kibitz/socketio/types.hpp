@@ -63,6 +63,23 @@ struct connect_error {
     json data;
 };
 
+// A per-packet middleware's refusal (socket::use): reaches the socket's on_error handler, as
+// Node's socket "error" event gets the Error passed to next(err).
+struct packet_error {
+    std::string message;
+    json data;
+};
+// An incoming event as a per-packet middleware sees it; a middleware may change it.
+struct event_packet {
+    std::string event;
+    json args = json::array();
+    bool wants_ack = false; // the client asked for an ack
+};
+// Per-packet middleware continuation: call once, with nothing to go on or an error to drop it.
+using packet_next = std::function<void(std::optional<packet_error> error)>;
+using packet_middleware = std::function<void(socket& s, event_packet& p, packet_next next)>;
+using error_handler = std::function<void(socket& s, packet_error const& error)>;
+
 // Middleware continuation: call once, with nothing to go on or with an error to refuse.
 using next_fn = std::function<void(std::optional<connect_error> error)>;
 using middleware = std::function<void(socket& s, next_fn next)>;
