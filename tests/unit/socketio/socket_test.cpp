@@ -287,3 +287,29 @@ TEST(socket_middleware, a_throwing_middleware_disconnects_only_its_socket) {
     EXPECT_FALSE(f.sockets.at(0)->connected());
     EXPECT_TRUE(f.sockets.at(1)->connected());
 }
+
+TEST(remote_socket, fetched_sockets_have_methods) {
+    fixture f;
+    polling_client a(f.ioc, f.io);
+    polling_client b(f.ioc, f.io);
+    a.connect();
+    b.connect();
+    f.sockets.at(0)->join("r");
+    std::vector<socketio::remote_socket> found;
+    f.io.in("r").fetch_remote_sockets(
+        [&](std::vector<socketio::remote_socket> s) { found = std::move(s); });
+    ASSERT_EQ(found.size(), 1u);
+    auto const& r = found[0];
+    EXPECT_EQ(r.id(), f.sockets.at(0)->id());
+    EXPECT_TRUE(r.rooms().count("r"));
+    r.emit("hi", json::array({1, 2}));
+    EXPECT_EQ(a.receive(), std::vector<std::string>{"2[\"hi\",[1,2]]"});
+    EXPECT_TRUE(b.receive().empty());
+    r.join("s");
+    EXPECT_TRUE(f.sockets.at(0)->rooms().count("s"));
+    r.leave("r");
+    EXPECT_FALSE(f.sockets.at(0)->rooms().count("r"));
+    r.disconnect();
+    EXPECT_FALSE(f.sockets.at(0)->connected());
+    EXPECT_TRUE(f.sockets.at(1)->connected());
+}

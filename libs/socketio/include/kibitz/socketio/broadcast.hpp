@@ -5,12 +5,16 @@
 #include <kibitz/socketio/types.hpp>
 
 #include <concepts>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace kibitz::socketio {
+
+class remote_socket;
 
 // Node's BroadcastOperator: a selection of sockets and flags, built up by value. Each call
 // returns a new operator, so `auto room = io.to("a"); room.except("b").emit(...)` leaves
@@ -48,6 +52,9 @@ public:
 
     // The selected sockets, on every server.
     void fetch_sockets(std::function<void(std::vector<socket_info>)> done) const;
+    // The same as remote_socket values, with emit, join, leave and disconnect (Node's
+    // fetchSockets() results; remote_socket.hpp, defined in remote_socket.cpp).
+    void fetch_remote_sockets(std::function<void(std::vector<remote_socket>)> done) const;
     // The selected sockets of this server.
     std::vector<socket_ptr> local_sockets() const;
     // Makes the selected sockets join / leave rooms, or disconnect them.

@@ -6,6 +6,7 @@
 #include <kibitz/socketio/adapter.hpp>
 #include <kibitz/socketio/decoder.hpp>
 #include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/remote_socket.hpp>
 #include <kibitz/socketio/socket.hpp>
 #include <kibitz/socketio/types.hpp>
 
@@ -115,6 +116,9 @@ public:
     broadcast_operator timeout(util::duration d) { return sockets().timeout(d); }
     void fetch_sockets(std::function<void(std::vector<socket_info>)> done) {
         sockets().all().fetch_sockets(std::move(done));
+    }
+    void fetch_remote_sockets(std::function<void(std::vector<remote_socket>)> done) {
+        sockets().all().fetch_remote_sockets(std::move(done));
     }
     void sockets_join(std::string room) { sockets().all().sockets_join(std::move(room)); }
     void sockets_leave(std::string room) { sockets().all().sockets_leave(std::move(room)); }
