@@ -19,6 +19,8 @@
 
 namespace kibitz::socketio {
 
+class server;
+
 namespace detail {
 class client;
 class timer;
