@@ -57,11 +57,11 @@ public:
     bool is_volatile() const { return is_volatile_; }
 
 private:
+    // `values` is a tuple of references (std::forward_as_tuple): moving it forwards each one.
     template<class Tuple, std::size_t... I>
-    auto split_last(std::string_view event, Tuple&& values, std::index_sequence<I...>) const {
+    auto split_last(std::string_view event, Tuple values, std::index_sequence<I...>) const {
         constexpr std::size_t last = sizeof...(I);
-        using last_type =
-            std::remove_cvref_t<std::tuple_element_t<last, std::remove_cvref_t<Tuple>>>;
+        using last_type = std::remove_cvref_t<std::tuple_element_t<last, Tuple>>;
         json args = detail::pack_arguments(std::get<I>(std::move(values))...);
         if constexpr (std::is_invocable_v<last_type&, std::error_code, json>) {
             emit_args_with_ack(event, std::move(args),
