@@ -19,8 +19,8 @@ int main(int argc, char** argv) {
 
     io.on_connection([&io](socketio::socket_ptr socket) {
         std::cout << "a user connected" << std::endl;
-        socket->on("chat message", [&io](socketio::socket&, json& args, socketio::ack_callback) {
-            io.emit("chat message", args); // to everyone, the sender included
+        socket->on<std::string>("chat message", [&io](socketio::socket&, std::string msg) {
+            io.emit("chat message", msg); // to everyone, the sender included
         });
         socket->on_disconnect([](socketio::socket&, std::string_view reason) {
             std::cout << "user disconnected (" << reason << ")" << std::endl;

@@ -165,14 +165,13 @@ int main(int argc, char** argv) {
         io.of(name).on_connection([&ioc](sio::socket_ptr s) {
             auto pause =
                 std::make_shared<net::asio::steady_timer>(ioc, std::chrono::milliseconds(20));
-            pause->async_wait([s, pause](net::error_code) {
-                s->emit("auth", json::array({s->handshake().auth}));
-            });
+            pause->async_wait(
+                [s, pause](net::error_code) { s->emit("auth", s->handshake().auth); });
         });
     }
     io.on_connection([](sio::socket_ptr s) {
         s->on("message", [](sio::socket& self, json& args, sio::ack_callback) {
-            self.emit("message-back", args);
+            self.emit_args("message-back", args);
         });
         s->on("message-with-ack", [](sio::socket&, json& args, sio::ack_callback ack) {
             if (ack) ack(args);

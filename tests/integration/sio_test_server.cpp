@@ -6,6 +6,11 @@
 //   "/async": the same check, answered later from a timer ("async unauthorized", code 403);
 //   "/throwing": its middleware throws when auth.throw is "middleware", its connection handler
 //          when auth.throw is "connection" (the library contains both).
+//   "/api": the handler shapes (api hooks below): typed "add" {a, b} -> ack a + b (a wrong type
+//          gets {error: "invalid arguments"}), two "count" listeners (count-off removes the
+//          second, counts answers the calls), a per-packet middleware refusing "forbidden" with
+//          "unauthorized event" (the socket's on_error emits `packet-error` {message}), co-ping ->
+//          a coroutine awaits the ack of `co-ping` and emits `co-pong` with it (or {error}).
 // Hooks (each takes one object argument; "ack" means it answers the client's ack):
 //   echo (ack and an `echo` event with the same arguments), whoami, join/leave {room}, rooms,
 //   to-room {room, except?, event, args}, except-room {room, event, args},
@@ -42,6 +47,13 @@
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 #include <kibitz/util/log.hpp>
+
+#include <utility> // Boost 1.74: before <boost/asio/awaitable.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/system/system_error.hpp>
+#include <kibitz/socketio/awaitable.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -184,11 +196,11 @@ void volatile_chain(context& ctx, std::weak_ptr<sio::socket> weak, json p, long 
     if (!s || !s->connected()) return;
     bool const to_room = p.contains("room");
     if (index == count) {
-        if (to_room) return select(s->ns().all(), p).emit("vol-done", json::array({count}));
-        return s->emit("vol-done", json::array({count}));
+        if (to_room) return select(s->ns().all(), p).emit("vol-done", count);
+        return s->emit("vol-done", count);
     }
     if (to_room)
-        select(s->ns().volatile_(), p).emit("vol", json::array({index}));
+        select(s->ns().volatile_(), p).emit("vol", index);
     else
         s->emit_volatile("vol", json::array({index}));
     if (!flag(p, "spread")) return volatile_chain(ctx, weak, std::move(p), index + 1, count);
@@ -207,8 +219,8 @@ void on_flood(sio::socket& s, json const& p, sio::ack_callback const& ack) {
     std::string filler(static_cast<std::size_t>(num(p, "size", 1000)), 'x');
     answer(ack);
     for (long i = 0; i < count && s.connected(); ++i)
-        s.emit("flood", json::array({i, filler}));
-    s.emit("flood-done", json::array({count}));
+        s.emit("flood", i, filler);
+    s.emit("flood-done", count);
 }
 
 // The result goes back to the caller, or to the socket p.report_to (which may outlive it).
@@ -216,8 +228,8 @@ void on_server_ack(sio::socket& s, json const& p) {
     auto timeout = std::chrono::milliseconds(num(p, "timeout_ms", 1000));
     std::weak_ptr<sio::socket> weak = s.weak_from_this();
     auto report = [weak, n = &s.ns(), to = str(p, "report_to")](json result) {
-        if (!to.empty()) return n->to(to).emit("server-ack-result", json::array({result}));
-        if (auto self = weak.lock()) self->emit("server-ack-result", json::array({result}));
+        if (!to.empty()) return n->to(to).emit("server-ack-result", result);
+        if (auto self = weak.lock()) self->emit("server-ack-result", result);
     };
     s.emit_with_ack("need-ack", event_args(p), timeout, [report](std::error_code ec, json args) {
         report({{"err", error_name(ec)}, {"args", args}});
@@ -231,8 +243,7 @@ void on_broadcast_ack(sio::socket& s, json const& p) {
         .timeout(timeout)
         .emit_with_ack("need-ack", event_args(p), [weak](std::error_code ec, std::vector<json> r) {
             if (auto self = weak.lock())
-                self->emit("broadcast-ack-result",
-                           json::array({{{"err", error_name(ec)}, {"responses", r}}}));
+                self->emit("broadcast-ack-result", json{{"err", error_name(ec)}, {"responses", r}});
         });
 }
 
@@ -249,22 +260,22 @@ void on_fetch(sio::socket& s, json const& p, sio::ack_callback ack) {
 void add_broadcast_hooks(sio::socket& s) {
     s.on("to-room", [](sio::socket& self, json& args, sio::ack_callback ack) {
         auto p = param(args);
-        select(self.ns().all(), p).emit(str(p, "event", "room-event"), event_args(p));
+        select(self.ns().all(), p).emit_args(str(p, "event", "room-event"), event_args(p));
         answer(ack);
     });
     s.on("except-room", [](sio::socket& self, json& args, sio::ack_callback ack) {
         auto p = param(args);
-        self.ns().except(str(p, "room")).emit(str(p, "event", "except-event"), event_args(p));
+        self.ns().except(str(p, "room")).emit_args(str(p, "event", "except-event"), event_args(p));
         answer(ack);
     });
     s.on("broadcast", [](sio::socket& self, json& args, sio::ack_callback ack) {
         auto p = param(args);
-        select(self.broadcast(), p).emit(str(p, "event", "broadcast-event"), event_args(p));
+        select(self.broadcast(), p).emit_args(str(p, "event", "broadcast-event"), event_args(p));
         answer(ack);
     });
     s.on("emit-all", [](sio::socket& self, json& args, sio::ack_callback ack) {
         auto p = param(args);
-        self.ns().emit(str(p, "event", "all-event"), event_args(p));
+        self.ns().emit_args(str(p, "event", "all-event"), event_args(p));
         answer(ack);
     });
     s.on("broadcast-ack", [](sio::socket& self, json& args, sio::ack_callback ack) {
@@ -295,7 +306,7 @@ void add_broadcast_hooks(sio::socket& s) {
 void add_self_hooks(context& ctx, sio::socket& s) {
     s.on("echo", [](sio::socket& self, json& args, sio::ack_callback ack) {
         answer(ack, args);
-        self.emit("echo", args);
+        self.emit_args("echo", args);
     });
     s.on("whoami", [](sio::socket& self, json&, sio::ack_callback ack) {
         answer(ack, json::array({{{"id", self.id()},
@@ -327,7 +338,7 @@ void add_self_hooks(context& ctx, sio::socket& s) {
         on_flood(self, param(args), ack);
     });
     s.on("make-binary", [](sio::socket& self, json&, sio::ack_callback ack) {
-        self.emit("binary", binary_sample());
+        self.emit_args("binary", binary_sample());
         answer(ack, binary_sample());
     });
     s.on("disconnect-me", [](sio::socket& self, json& args, sio::ack_callback) {
@@ -382,6 +393,58 @@ void add_hostile_hooks(context& ctx, sio::socket& s) {
     });
 }
 
+struct addends {
+    long a = 0;
+    long b = 0;
+};
+void from_json(json const& j, addends& v) {
+    j.at("a").get_to(v.a);
+    j.at("b").get_to(v.b);
+}
+
+// Awaits the client's ack of `co-ping` (2 s), then emits `co-pong` with it. By value: a coroutine.
+boost::asio::awaitable<void> co_ping(sio::socket_ptr s) {
+    json reply;
+    try {
+        reply = co_await s->timeout(std::chrono::seconds(2))
+                    .emit_with_ack("co-ping", 1, boost::asio::use_awaitable);
+    } catch (boost::system::system_error const& e) {
+        reply = json{{"error", e.code().message()}};
+    }
+    s->emit("co-pong", reply);
+}
+
+void add_api_hooks(context& ctx, sio::socket& s) {
+    s.on<addends>("add", [](sio::socket&, addends v, sio::ack_callback ack) {
+        if (ack) ack(json::array({v.a + v.b}));
+    });
+    s.data["calls"] = json::array();
+    s.on("count", [](sio::socket& self, json&) { self.data["calls"].push_back("first"); });
+    auto second = s.on("count", [](sio::socket& self, json&, sio::ack_callback ack) {
+        self.data["calls"].push_back("second");
+        if (ack) ack(json::array({self.data["calls"]}));
+    });
+    s.on("count-off", [second](sio::socket& self, json&, sio::ack_callback ack) {
+        self.off("count", second);
+        answer(ack);
+    });
+    s.on("counts", [](sio::socket& self, json&, sio::ack_callback ack) {
+        answer(ack, json::array({self.data["calls"]}));
+    });
+    s.use([](sio::event_packet& p, sio::packet_next next) {
+        if (p.event == "forbidden") return next(sio::packet_error{"unauthorized event", {}});
+        next(std::nullopt);
+    });
+    s.on("forbidden", [](sio::socket&, json&, sio::ack_callback ack) { answer(ack); });
+    s.on_error([](sio::socket& self, sio::packet_error const& e) {
+        self.emit("packet-error", json{{"message", e.message}});
+    });
+    s.on("co-ping", [&ctx](sio::socket& self, json&, sio::ack_callback ack) {
+        answer(ack);
+        boost::asio::co_spawn(ctx.ioc, co_ping(self.shared_from_this()), boost::asio::detached);
+    });
+}
+
 void install(context& ctx, sio::nsp& n) {
     n.on_connection([&ctx](sio::socket_ptr s) {
         add_self_hooks(ctx, *s);
@@ -421,6 +484,10 @@ void setup_namespaces(context& ctx) {
         });
     });
     install(ctx, async);
+
+    auto& api = ctx.io.of("/api");
+    install(ctx, api);
+    api.on_connection([&ctx](sio::socket_ptr s) { add_api_hooks(ctx, *s); });
 
     // User code that throws: the middleware or the connection handler, as auth.throw says.
     auto& throwing = ctx.io.of("/throwing");

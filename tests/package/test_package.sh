@@ -25,6 +25,13 @@ import { io } from '$root/node_modules/socket.io-client/build/esm-debug/index.js
 const s = io('$url', { transports: ['websocket'] });
 const reply = await s.timeout(5000).emitWithAck('ping', 'pong');
 if (reply !== 'pong') { console.error('unexpected', reply); process.exit(1); }
+const refused = await s.timeout(5000).emitWithAck('ping', 5);
+if (refused?.error !== 'invalid arguments') { console.error('unexpected', refused); process.exit(1); }
+s.on('hello', (n, cb) => cb('hi', n + 1));
+const back = new Promise((resolve) => s.once('hello-back', resolve));
+s.emit('greet');
+const answer = await Promise.race([back, new Promise((r) => setTimeout(() => r('none'), 5000))]);
+if (JSON.stringify(answer) !== JSON.stringify(['hi', 2])) { console.error('unexpected', answer); process.exit(1); }
 s.close();
 console.log('package: find_package(kibitz) consumer answered');
 "

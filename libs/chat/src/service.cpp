@@ -175,7 +175,7 @@ void service::store_message(socketio::socket& s, store::message_draft draft, uti
 }
 
 void service::deliver(store::message_record const& m, std::string_view event, json args) {
-    if (!m.to_key) return nsp_.to(detail::sio_room(m.room)).emit(event, std::move(args));
+    if (!m.to_key) return nsp_.to(detail::sio_room(m.room)).emit_args(event, std::move(args));
     // Private: the recipient's socket and the sender's, when the identities the message
     // belongs to still hold those names and are in the room.
     std::optional<socketio::broadcast_operator> targets;
@@ -188,7 +188,7 @@ void service::deliver(store::message_record const& m, std::string_view event, js
     };
     add(*m.to_name, *m.to_key);
     add(m.from_name, m.from_key);
-    if (targets) targets->emit(event, std::move(args));
+    if (targets) targets->emit_args(event, std::move(args));
 }
 
 std::vector<std::string> service::mentions_in(std::string const& room,
@@ -295,14 +295,14 @@ void service::handle(socketio::socket& s, typing_request r, reply_fn) {
     if (!r.to) {
         return nsp_.to(detail::sio_room(r.room))
             .except(s.id())
-            .emit(wire::event_typing, detail::emit_args(e));
+            .emit_args(wire::event_typing, detail::emit_args(e));
     }
     auto const* recipient = presence_.find(name_key(*r.to));
     if (!recipient || recipient->key == user->key) return;
     auto sid = socket_in_room(recipient->key, r.room);
     if (sid.empty()) return;
     e.to = recipient->name;
-    nsp_.to(sid).emit(wire::event_typing, detail::emit_args(e));
+    nsp_.to(sid).emit_args(wire::event_typing, detail::emit_args(e));
 }
 
 void service::handle(socketio::socket& s, history_request r, reply_fn reply) {
@@ -355,7 +355,7 @@ void service::announce_left(std::string const& room, std::string const& name,
                             std::string const& except_sid) {
     nsp_.to(detail::sio_room(room))
         .except(except_sid)
-        .emit(wire::event_user_left, detail::emit_args(presence_event{room, name, false}));
+        .emit_args(wire::event_user_left, detail::emit_args(presence_event{room, name, false}));
 }
 
 void service::send_users(std::string const& room) {
@@ -369,7 +369,8 @@ void service::send_users(std::string const& room) {
 void service::flush_users() {
     for (auto const& room : users_batch_.take())
         nsp_.to(detail::sio_room(room))
-            .emit(wire::event_users, detail::emit_args(users_event{room, presence_.names(room)}));
+            .emit_args(wire::event_users,
+                       detail::emit_args(users_event{room, presence_.names(room)}));
 }
 
 std::string service::socket_in_room(std::string const& key, std::string const& room) const {

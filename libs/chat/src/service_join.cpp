@@ -153,8 +153,8 @@ void service::finish_join(std::string const& sid, std::string const& key, std::s
     if (entered)
         nsp_.to(detail::sio_room(room))
             .except(sid)
-            .emit(wire::event_user_joined,
-                  detail::emit_args(presence_event{room, user->name, true}));
+            .emit_args(wire::event_user_joined,
+                       detail::emit_args(presence_event{room, user->name, true}));
     send_users(room);
 }
 

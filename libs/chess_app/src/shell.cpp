@@ -276,13 +276,13 @@ void chess_server::impl::send(batch& b) {
     for (auto const& [conn, id] : fx.subscribe)
         if (auto s = live_socket(conn)) s->join(room(id));
     for (auto const& change : fx.changes)
-        nsp.to(room(change.id)).emit(wire::game, json::array({to_json(change.game)}));
+        nsp.to(room(change.id)).emit_args(wire::game, json::array({to_json(change.game)}));
     for (auto const& [conn, id] : fx.rematches)
         if (auto s = live_socket(conn))
-            s->emit(wire::rematch, json::array({to_json(rematch_event{id})}));
+            s->emit_args(wire::rematch, json::array({to_json(rematch_event{id})}));
     if (fx.lobby && *fx.lobby != lobby_sent) {
         lobby_sent = std::move(*fx.lobby);
-        nsp.emit(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
+        nsp.emit_args(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
     }
 }
 
@@ -354,7 +354,7 @@ void chess_server::impl::arm() {
 }
 
 void chess_server::impl::on_connection(socketio::socket_ptr s) {
-    s->emit(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
+    s->emit_args(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
     auto weak = self;
     for (auto event : {wire::create, wire::join, wire::move, wire::resign, wire::draw, wire::abort,
                        wire::claim, wire::rematch, wire::pgn, wire::takeback}) {

@@ -1,6 +1,7 @@
 #include "client.hpp"
 #include "event.hpp"
 #include "guard.hpp"
+#include "socket_guard.hpp"
 #include "timer.hpp"
 #include "tracker.hpp"
 
@@ -40,13 +41,6 @@ void socket::end_joining() {
     client_->joining_ended();
 }
 
-template<class F>
-bool socket::guarded(std::string_view what, std::string_view name, F&& fn) {
-    if (detail::run_guarded(what, name, std::forward<F>(fn))) return true;
-    disconnect();
-    return false;
-}
-
 std::string_view socket::transport() const {
     return client_->conn().transport();
 }
@@ -57,13 +51,6 @@ std::optional<std::int64_t> socket::rtt_ms() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(*rtt).count();
 }
 
-void socket::on(std::string event, event_handler handler) {
-    handlers_[std::move(event)] = std::move(handler);
-}
-
-void socket::on_any(any_handler handler) {
-    any_ = std::move(handler);
-}
 void socket::on_disconnecting(disconnect_handler handler) {
     on_disconnecting_ = std::move(handler);
 }
@@ -71,41 +58,88 @@ void socket::on_disconnect(disconnect_handler handler) {
     on_disconnect_ = std::move(handler);
 }
 
-void socket::emit(std::string_view event, json args) {
+bool socket::notify_outgoing(std::string_view event, json const& args) {
+    if (any_outgoing_.empty()) return true;
+    auto self = shared_from_this();
+    auto listeners = any_outgoing_;
+    for (auto& l : listeners) {
+        if (!guarded("on_any_outgoing handler of", event, [&] { l.fn(*this, event, args); }))
+            return false;
+        if (!connected_) return false;
+    }
+    return true;
+}
+
+void socket::emit_args(std::string_view event, json args) {
+    send_event(event, std::move(args), false);
+}
+
+void socket::emit_volatile(std::string_view event, json args) {
+    send_event(event, std::move(args), true);
+}
+
+void socket::send_event(std::string_view event, json args, bool is_volatile) {
     if (!connected_) return;
-    packet p{packet_type::event, nsp_->name(), std::nullopt,
-             detail::event_data(event, std::move(args))};
+    json payload = detail::event_data(event, std::move(args));
+    if (!any_outgoing_.empty()) {
+        json const outgoing(payload.begin() + 1, payload.end());
+        if (!notify_outgoing(event, outgoing)) return;
+    }
+    packet p{packet_type::event, nsp_->name(), std::nullopt, std::move(payload)};
     // With recovery, a socket's own events go through the adapter so they get an offset and
-    // are kept for a reconnect (socket.io 4.6 does the same).
-    if (nsp_->server().opts().connection_state_recovery) {
+    // are kept for a reconnect (socket.io 4.6 does the same); volatile ones are not kept.
+    if (!is_volatile && nsp_->server().opts().connection_state_recovery) {
         broadcast_options opts;
         opts.rooms.insert(id_);
         return nsp_->adapter().broadcast(std::move(p), opts);
     }
-    send_packet(std::move(p), false);
+    send_packet(std::move(p), is_volatile);
 }
 
-void socket::emit_volatile(std::string_view event, json args) {
-    if (!connected_) return;
-    packet p{packet_type::event, nsp_->name(), std::nullopt,
-             detail::event_data(event, std::move(args))};
-    send_packet(std::move(p), true);
+socket_emitter socket::timeout(util::duration d) {
+    return {shared_from_this(), d, false};
+}
+
+socket_emitter socket::volatile_() {
+    return {shared_from_this(), std::nullopt, true};
+}
+
+void socket_emitter::emit_args(std::string_view event, json args) const {
+    socket_->send_event(event, std::move(args), is_volatile_);
+}
+
+void socket_emitter::emit_args_with_ack(std::string_view event, json args, ack_handler done) const {
+    socket_->send_with_ack(event, std::move(args), timeout_.value_or(util::duration::zero()),
+                           std::move(done), is_volatile_);
 }
 
 void socket::emit_with_ack(std::string_view event, json args, util::duration timeout,
                            ack_handler done) {
+    send_with_ack(event, std::move(args), timeout, std::move(done), false);
+}
+
+void socket::send_with_ack(std::string_view event, json args, util::duration timeout,
+                           ack_handler done, bool is_volatile) {
     if (!connected_) {
         if (done) done(std::make_error_code(std::errc::not_connected), json::array());
         return;
     }
+    json payload = detail::event_data(event, std::move(args));
+    if (!any_outgoing_.empty()) {
+        json const outgoing(payload.begin() + 1, payload.end());
+        if (!notify_outgoing(event, outgoing)) {
+            if (done) done(std::make_error_code(std::errc::not_connected), json::array());
+            return;
+        }
+    }
     auto id = nsp_->next_ack_id();
-    packet p{packet_type::event, nsp_->name(), id, detail::event_data(event, std::move(args))};
+    packet p{packet_type::event, nsp_->name(), id, std::move(payload)};
     if (!register_ack(id, done, timeout)) {
         // A client that leaves max_pending_acks unanswered gets no more requests for acks.
         if (done) done(std::make_error_code(std::errc::no_buffer_space), json::array());
         return;
     }
-    send_packet(std::move(p), false);
+    send_packet(std::move(p), is_volatile);
 }
 
 bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
@@ -214,39 +248,6 @@ void socket::on_packet(packet& p) {
     }
 }
 
-void socket::on_event(packet& p) {
-    // The decoder checked that data is an array whose first element is a string.
-    std::string event = std::move(p.data[0].get_ref<std::string&>());
-    json args = json::array();
-    for (std::size_t i = 1; i < p.data.size(); ++i)
-        args.push_back(std::move(p.data[i]));
-    ack_callback ack;
-    if (p.id) {
-        // The ack goes back once, on the namespace of the event.
-        auto weak = std::weak_ptr<socket>(shared_from_this());
-        auto sent = std::make_shared<bool>(false);
-        ack = [weak, sent, id = *p.id](json ack_args) {
-            auto self = weak.lock();
-            if (!self || *sent || !self->connected_) return;
-            *sent = true;
-            if (!ack_args.is_array()) ack_args = json::array({std::move(ack_args)});
-            self->client_->send(
-                packet{packet_type::ack, self->nsp_->name(), id, std::move(ack_args)});
-        };
-    }
-    // A handler may disconnect this socket, which drops the handlers: call copies.
-    auto self = shared_from_this();
-    if (any_) {
-        auto any = any_;
-        if (!guarded("on_any handler of", event, [&] { any(*this, event, args); })) return;
-        if (!connected_) return;
-    }
-    auto it = handlers_.find(event);
-    if (it == handlers_.end()) return;
-    auto handler = it->second;
-    guarded("handler of", event, [&] { handler(*this, args, std::move(ack)); });
-}
-
 void socket::on_ack(packet& p) {
     if (!p.id) return;
     auto it = acks_.find(*p.id);
@@ -284,7 +285,10 @@ void socket::on_close(std::string_view reason) {
     // Handlers may hold this socket: drop them (ending the cycle) before the last call.
     auto on_disconnect = std::move(on_disconnect_);
     handlers_.clear();
-    any_ = nullptr;
+    any_.clear();
+    any_outgoing_.clear();
+    packet_middlewares_.clear();
+    on_error_ = nullptr;
     on_disconnect_ = nullptr;
     on_disconnecting_ = nullptr;
     if (on_disconnect)

@@ -1,13 +1,20 @@
 #pragma once
 
 #include <kibitz/socketio/adapter.hpp>
+#include <kibitz/socketio/handler.hpp>
 #include <kibitz/socketio/types.hpp>
 
+#include <concepts>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace kibitz::socketio {
+
+class remote_socket;
 
 // Node's BroadcastOperator: a selection of sockets and flags, built up by value. Each call
 // returns a new operator, so `auto room = io.to("a"); room.except("b").emit(...)` leaves
@@ -30,8 +37,15 @@ public:
     // Acknowledgements are collected for this long (see emit_with_ack).
     broadcast_operator timeout(util::duration d) const;
 
-    // Sends the event with `args` (a JSON array) to every selected socket. Encoded once.
-    void emit(std::string_view event, json args = json::array()) const;
+    // Sends the event to every selected socket, encoded once. Each of `args` is one argument,
+    // converted with to_json (an array is one argument), as in Node's emit.
+    template<class Event, class... Args>
+    requires std::convertible_to<Event, std::string_view>
+    void emit(Event&& event, Args&&... args) const {
+        emit_array(std::string_view(event), detail::pack_arguments(std::forward<Args>(args)...));
+    }
+    // The same with the arguments as the elements of one JSON array (any other value is one).
+    void emit_args(std::string_view event, json args) const { emit_array(event, std::move(args)); }
     // Sends and collects one ack from each recipient; `done` runs once every recipient answered,
     // or at the timeout (set with timeout(), default 5 s) with std::errc::timed_out.
     void emit_with_ack(std::string_view event, json args, broadcast_ack_handler done) const;
@@ -40,6 +54,9 @@ public:
     // answered (fetch_sockets_handler); the second gets what came either way.
     void fetch_sockets(fetch_sockets_handler done) const;
     void fetch_sockets(std::function<void(std::vector<socket_info>)> done) const;
+    // The same as remote_socket values, with emit, join, leave and disconnect (Node's
+    // fetchSockets() results; remote_socket.hpp, defined in remote_socket.cpp).
+    void fetch_remote_sockets(std::function<void(std::vector<remote_socket>)> done) const;
     // The selected sockets of this server.
     std::vector<socket_ptr> local_sockets() const;
     // Makes the selected sockets join / leave rooms, or disconnect them.
@@ -50,6 +67,12 @@ public:
     broadcast_options const& options() const { return opts_; }
 
 private:
+    // The spreading emit of broadcast.cpp, private so that emit(event, value) always means one
+    // argument: until it is renamed emit_args there, emit(a std::string_view, a json) is an
+    // access error (a literal or std::string name, or emit_args, is fine).
+    void emit(std::string_view event, json args) const;
+    void emit_array(std::string_view event, json args) const { emit(event, std::move(args)); }
+
     nsp* nsp_;
     broadcast_options opts_;
     std::optional<util::duration> timeout_;

@@ -5,11 +5,13 @@
 #include <kibitz/socketio/broadcast.hpp>
 #include <kibitz/socketio/types.hpp>
 
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace kibitz::socketio {
@@ -52,7 +54,14 @@ public:
     broadcast_operator volatile_() { return all().volatile_(); }
     broadcast_operator timeout(util::duration d) { return all().timeout(d); }
     broadcast_operator all() { return broadcast_operator(*this); }
-    void emit(std::string_view event, json args = json::array()) { all().emit(event, args); }
+    // Each of `args` is one argument (an array is one); emit_args spreads one JSON array.
+    template<class Event, class... Args>
+    requires std::convertible_to<Event, std::string_view>
+    void emit(Event&& event, Args&&... args) {
+        all().emit_args(std::string_view(event),
+                        detail::pack_arguments(std::forward<Args>(args)...));
+    }
+    void emit_args(std::string_view event, json args) { all().emit_args(event, std::move(args)); }
 
     // Cluster (Node's serverSideEmit, io.on(event) for peers, allRooms, serverCount): events
     // for the namespace's handlers on the *other* servers, never this one. With `done`, every

@@ -6,9 +6,11 @@
 #include <kibitz/socketio/adapter.hpp>
 #include <kibitz/socketio/decoder.hpp>
 #include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/remote_socket.hpp>
 #include <kibitz/socketio/socket.hpp>
 #include <kibitz/socketio/types.hpp>
 
+#include <concepts>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,6 +19,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -96,9 +100,29 @@ public:
     nsp& sockets() { return of("/"); }
     void use(middleware m) { sockets().use(std::move(m)); }
     void on_connection(connection_handler h) { sockets().on_connection(std::move(h)); }
-    void emit(std::string_view event, json args = json::array()) { sockets().emit(event, args); }
+    template<class Event, class... Args>
+    requires std::convertible_to<Event, std::string_view>
+    void emit(Event&& event, Args&&... args) {
+        sockets().emit(std::forward<Event>(event), std::forward<Args>(args)...);
+    }
+    void emit_args(std::string_view event, json args) {
+        sockets().emit_args(event, std::move(args));
+    }
     broadcast_operator to(std::string room) { return sockets().to(std::move(room)); }
+    broadcast_operator in(std::string room) { return sockets().in(std::move(room)); }
     broadcast_operator except(std::string room) { return sockets().except(std::move(room)); }
+    broadcast_operator local() { return sockets().local(); }
+    broadcast_operator volatile_() { return sockets().volatile_(); }
+    broadcast_operator timeout(util::duration d) { return sockets().timeout(d); }
+    void fetch_sockets(std::function<void(std::vector<socket_info>)> done) {
+        sockets().all().fetch_sockets(std::move(done));
+    }
+    void fetch_remote_sockets(std::function<void(std::vector<remote_socket>)> done) {
+        sockets().all().fetch_remote_sockets(std::move(done));
+    }
+    void sockets_join(std::string room) { sockets().all().sockets_join(std::move(room)); }
+    void sockets_leave(std::string room) { sockets().all().sockets_leave(std::move(room)); }
+    void disconnect_sockets(bool close = false) { sockets().all().disconnect_sockets(close); }
     // Cluster shorthands for "/" (nsp::server_side_emit, nsp::on_server_side).
     void server_side_emit(std::string_view event, json args = json::array()) {
         sockets().server_side_emit(event, std::move(args));

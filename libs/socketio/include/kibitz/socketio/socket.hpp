@@ -1,9 +1,12 @@
 #pragma once
 
 #include <kibitz/socketio/broadcast.hpp>
+#include <kibitz/socketio/handler.hpp>
 #include <kibitz/socketio/handshake.hpp>
+#include <kibitz/socketio/socket_emitter.hpp>
 #include <kibitz/socketio/types.hpp>
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -11,8 +14,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace kibitz::socketio {
+
+class server;
 
 namespace detail {
 class client;
@@ -24,8 +31,12 @@ struct nsp_tracker;
 // CONNECT passes the namespace's middlewares; hold it by socket_ptr. Every member runs on the
 // server's thread. After disconnect, emits are dropped and connected() is false.
 //
+// Listeners of an event run in the order added; any listener may disconnect the socket, and
+// then the later ones are not called.
+//
 // Handlers run at the library boundary: an exception escaping an event handler, an on_any
-// handler or an ack handler is logged with the event name and disconnects this socket only
+// handler, an on_any_outgoing handler or an ack handler is logged with the event name and
+// disconnects this socket only
 // ("server namespace disconnect", as socket.disconnect() in Node); one escaping a disconnect
 // handler is logged. Nothing a handler throws reaches the loop or another socket.
 class socket : public std::enable_shared_from_this<socket> {
@@ -51,20 +62,91 @@ public:
     // Free for the application (Node's socket.data); kept across a recovery.
     json data = json::object();
 
-    // Handlers. `on` replaces an earlier handler of the same event.
-    void on(std::string event, event_handler handler);
-    void on_any(any_handler handler);
+    // Event listeners, several per event, called in the order added (Node's on / once / off).
+    // `fn` is fn(json& args), fn(socket&, json& args) or fn(socket&, json& args, ack_callback);
+    // the ack callback answers once, whichever listener calls it first. The id names it for off.
+    template<detail::untyped_handler F>
+    listener_id on(std::string event, F fn) {
+        return add_listener(std::move(event), detail::adapt_handler(std::move(fn)), false);
+    }
+    // Typed: fn(socket&, T, ack_callback) or fn(socket&, T) gets the first argument converted
+    // with from_json. One that does not convert (or is missing) skips fn and answers the ack,
+    // if the client asked for one, with {"error": "invalid arguments"}; nothing is thrown.
+    template<class T, class F>
+    requires detail::typed_handler<F, T> listener_id on(std::string event, F fn) {
+        return add_listener(std::move(event), detail::adapt_typed_handler<T>(std::move(fn)), false);
+    }
+    // As on, removed before its first call.
+    template<detail::untyped_handler F>
+    listener_id once(std::string event, F fn) {
+        return add_listener(std::move(event), detail::adapt_handler(std::move(fn)), true);
+    }
+    template<class T, class F>
+    requires detail::typed_handler<F, T> listener_id once(std::string event, F fn) {
+        return add_listener(std::move(event), detail::adapt_typed_handler<T>(std::move(fn)), true);
+    }
+    // Removes every listener of `event`, or the one named `id`.
+    void off(std::string const& event);
+    void off(std::string const& event, listener_id id);
+    std::size_t listener_count(std::string const& event) const;
+
+    // Listeners of every incoming event, before its own listeners: on_any appends, prepend_any
+    // puts first; off_any() removes all, off_any(id) one.
+    listener_id on_any(any_handler handler);
+    listener_id prepend_any(any_handler handler);
+    void off_any();
+    void off_any(listener_id id);
+    // Listeners of every event this socket emits itself (not broadcasts), before it is sent.
+    listener_id on_any_outgoing(outgoing_handler handler);
+    void off_any_outgoing();
+    void off_any_outgoing(listener_id id);
+
+    // Per-packet middlewares (Node's socket.use): every incoming event passes them after the
+    // on_any listeners and before its own listeners, in the order added. fn(event_packet&,
+    // packet_next) or fn(socket&, event_packet&, packet_next); next(std::nullopt) goes on (now
+    // or later), next(packet_error{...}) drops the event (its ack is never answered) and calls
+    // the on_error handler (Node's "error" event), or logs when there is none. A middleware
+    // that throws is contained as a handler is (this socket is disconnected).
+    template<class F>
+    requires std::invocable<F&, socket&, event_packet&, packet_next> ||
+        std::invocable<F&, event_packet&, packet_next>
+    void use(F fn) {
+        if constexpr (std::invocable<F&, socket&, event_packet&, packet_next>) {
+            add_packet_middleware(packet_middleware(std::move(fn)));
+        } else {
+            add_packet_middleware(
+                [fn = std::move(fn)](socket&, event_packet& p, packet_next next) mutable {
+                    fn(p, std::move(next));
+                });
+        }
+    }
+    void on_error(error_handler handler);
+
     void on_disconnecting(disconnect_handler handler);
     void on_disconnect(disconnect_handler handler);
 
-    // Sends an event with `args` (a JSON array; binary values become attachments).
-    void emit(std::string_view event, json args = json::array());
+    // Sends an event (binary values become attachments), as Node's socket.emit: each of
+    // `args` is one argument, converted with to_json (an array is one argument).
+    template<class... Args>
+    void emit(std::string_view event, Args&&... args) {
+        emit_args(event, detail::pack_arguments(std::forward<Args>(args)...));
+    }
+    // The same with the arguments as the elements of one JSON array (any other value is one).
+    void emit_args(std::string_view event, json args);
     // Sends and waits for the client's ack; `done` gets std::errc::timed_out after `timeout`
     // (a zero timeout waits as long as the socket lives), or at once std::errc::no_buffer_space
     // when server_options::max_pending_acks of this socket's acks are still unanswered.
+    // `args` is an array of arguments, as in emit_args; timeout(d).emit_with_ack reads better.
     void emit_with_ack(std::string_view event, json args, util::duration timeout, ack_handler done);
-    // Sends only if the transport can take it now (Node's socket.volatile.emit).
+    // Sends only if the transport can take it now (Node's socket.volatile.emit); `args` is an
+    // array of arguments, as in emit_args; volatile_().emit(event, a, b) reads better.
     void emit_volatile(std::string_view event, json args = json::array());
+
+    // Node's socket.timeout(ms) and socket.volatile: an emitter with those flags, whose
+    // emit_with_ack(event, args..., done) takes the ack handler (or asio::use_awaitable, with
+    // awaitable.hpp) last. The emitter holds the socket.
+    socket_emitter timeout(util::duration d);
+    socket_emitter volatile_();
 
     void join(std::string room);
     void join(std::set<std::string> const& rooms);
@@ -85,6 +167,7 @@ private:
     friend class socketio::nsp;
     friend class socketio::server;
     friend class detail::client;
+    friend class socketio::socket_emitter;
 
     struct pending_ack {
         std::shared_ptr<ack_handler> handler; // emptied by whichever comes first
@@ -125,8 +208,32 @@ private:
     std::unique_ptr<restored_session> restored_;   // only between a recovery and its CONNECT
     std::shared_ptr<detail::nsp_tracker> tracker_; // counts this socket in its namespace
     bool joining_ = true; // counted in the client's joins until connected or destroyed
-    std::unordered_map<std::string, event_handler> handlers_;
-    any_handler any_;
+    template<class Fn>
+    struct listener {
+        listener_id id;
+        Fn fn;
+        bool once = false;
+    };
+    listener_id add_listener(std::string event, event_handler fn, bool once);
+    void add_packet_middleware(packet_middleware m);
+    // An event on its way through the per-packet middlewares (kept alive while one is async).
+    struct incoming_event;
+    void run_packet_middlewares(std::shared_ptr<incoming_event> in, std::size_t index);
+    void on_packet_error(packet_error const& error, std::string const& event);
+    // Calls the listeners of the event (copies: a listener may add or remove others).
+    void call_listeners(std::string const& event, json& args, ack_callback const& ack);
+    // Runs the outgoing listeners; false when one threw (the socket is disconnected then).
+    bool notify_outgoing(std::string_view event, json const& args);
+    void send_event(std::string_view event, json args, bool is_volatile);
+    void send_with_ack(std::string_view event, json args, util::duration timeout, ack_handler done,
+                       bool is_volatile);
+
+    std::unordered_map<std::string, std::vector<listener<event_handler>>> handlers_;
+    std::vector<listener<any_handler>> any_;
+    std::vector<listener<outgoing_handler>> any_outgoing_;
+    listener_id next_listener_ = 1;
+    std::vector<packet_middleware> packet_middlewares_;
+    error_handler on_error_;
     disconnect_handler on_disconnecting_;
     disconnect_handler on_disconnect_;
     // The acks the client owes, at most server_options::max_pending_acks. An entry goes when its

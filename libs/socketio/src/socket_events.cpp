@@ -1,0 +1,166 @@
+#include "client.hpp"
+#include "socket_guard.hpp"
+
+#include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/socket.hpp>
+#include <kibitz/util/log.hpp>
+
+#include <algorithm>
+
+namespace kibitz::socketio {
+
+struct socket::incoming_event {
+    event_packet packet;
+    ack_callback ack;
+};
+
+} // namespace kibitz::socketio
+
+// The listeners of a socket's incoming events, its per-packet middlewares, and their dispatch.
+namespace kibitz::socketio {
+
+listener_id socket::add_listener(std::string event, event_handler fn, bool once) {
+    auto id = next_listener_++;
+    handlers_[std::move(event)].push_back({id, std::move(fn), once});
+    return id;
+}
+
+void socket::off(std::string const& event) {
+    handlers_.erase(event);
+}
+
+void socket::off(std::string const& event, listener_id id) {
+    auto it = handlers_.find(event);
+    if (it == handlers_.end()) return;
+    std::erase_if(it->second, [id](auto const& l) { return l.id == id; });
+    if (it->second.empty()) handlers_.erase(it);
+}
+
+std::size_t socket::listener_count(std::string const& event) const {
+    auto it = handlers_.find(event);
+    return it == handlers_.end() ? 0 : it->second.size();
+}
+
+listener_id socket::on_any(any_handler handler) {
+    auto id = next_listener_++;
+    any_.push_back({id, std::move(handler)});
+    return id;
+}
+
+listener_id socket::prepend_any(any_handler handler) {
+    auto id = next_listener_++;
+    any_.insert(any_.begin(), {id, std::move(handler)});
+    return id;
+}
+
+void socket::off_any() {
+    any_.clear();
+}
+
+void socket::off_any(listener_id id) {
+    std::erase_if(any_, [id](auto const& l) { return l.id == id; });
+}
+
+listener_id socket::on_any_outgoing(outgoing_handler handler) {
+    auto id = next_listener_++;
+    any_outgoing_.push_back({id, std::move(handler)});
+    return id;
+}
+
+void socket::off_any_outgoing() {
+    any_outgoing_.clear();
+}
+
+void socket::off_any_outgoing(listener_id id) {
+    std::erase_if(any_outgoing_, [id](auto const& l) { return l.id == id; });
+}
+
+void socket::on_event(packet& p) {
+    // The decoder checked that data is an array whose first element is a string.
+    std::string event = std::move(p.data[0].get_ref<std::string&>());
+    json args = json::array();
+    for (std::size_t i = 1; i < p.data.size(); ++i)
+        args.push_back(std::move(p.data[i]));
+    ack_callback ack;
+    if (p.id) {
+        // The ack goes back once, on the namespace of the event.
+        auto weak = std::weak_ptr<socket>(shared_from_this());
+        auto sent = std::make_shared<bool>(false);
+        ack = [weak, sent, id = *p.id](json ack_args) {
+            auto self = weak.lock();
+            if (!self || *sent || !self->connected_) return;
+            *sent = true;
+            if (!ack_args.is_array()) ack_args = json::array({std::move(ack_args)});
+            self->client_->send(
+                packet{packet_type::ack, self->nsp_->name(), id, std::move(ack_args)});
+        };
+    }
+    // A handler may disconnect this socket, which drops the handlers: call copies.
+    auto self = shared_from_this();
+    auto any = any_;
+    for (auto& l : any) {
+        if (!guarded("on_any handler of", event, [&] { l.fn(*this, event, args); })) return;
+        if (!connected_) return;
+    }
+    if (packet_middlewares_.empty()) return call_listeners(event, args, ack);
+    bool const wants_ack = static_cast<bool>(ack);
+    auto in = std::make_shared<incoming_event>(
+        incoming_event{{std::move(event), std::move(args), wants_ack}, std::move(ack)});
+    run_packet_middlewares(std::move(in), 0);
+}
+
+void socket::add_packet_middleware(packet_middleware m) {
+    packet_middlewares_.push_back(std::move(m));
+}
+
+void socket::on_error(error_handler handler) {
+    on_error_ = std::move(handler);
+}
+
+void socket::run_packet_middlewares(std::shared_ptr<incoming_event> in, std::size_t index) {
+    if (!connected_) return;
+    if (index == packet_middlewares_.size())
+        return call_listeners(in->packet.event, in->packet.args, in->ack);
+    auto m = packet_middlewares_[index];
+    std::weak_ptr<socket> weak = shared_from_this();
+    auto called = std::make_shared<bool>(false);
+    packet_next next = [weak, in, index, called](std::optional<packet_error> error) {
+        // Once; and nothing once the socket is gone or disconnected.
+        if (*called) return;
+        *called = true;
+        auto self = weak.lock();
+        if (!self || !self->connected_) return;
+        if (error) return self->on_packet_error(*error, in->packet.event);
+        self->run_packet_middlewares(in, index + 1);
+    };
+    auto self = shared_from_this();
+    guarded("packet middleware of", in->packet.event,
+            [&] { m(*this, in->packet, std::move(next)); });
+}
+
+void socket::on_packet_error(packet_error const& error, std::string const& event) {
+    if (!on_error_) {
+        // Node prints "Missing error handler on `socket`." and the error.
+        util::log(util::log_level::warn, "socket.io: a packet middleware refused '",
+                  detail::printable(event), "' (", detail::printable(error.message),
+                  ") and the socket has no on_error handler");
+        return;
+    }
+    auto handler = on_error_;
+    guarded("error handler of", event, [&] { handler(*this, error); });
+}
+
+void socket::call_listeners(std::string const& event, json& args, ack_callback const& ack) {
+    auto it = handlers_.find(event);
+    if (it == handlers_.end()) return;
+    auto listeners = it->second;
+    // once: gone before its call, as Node's once.
+    std::erase_if(it->second, [](auto const& l) { return l.once; });
+    if (it->second.empty()) handlers_.erase(it);
+    for (auto& l : listeners) {
+        if (!guarded("handler of", event, [&] { l.fn(*this, args, ack); })) return;
+        if (!connected_) return;
+    }
+}
+
+} // namespace kibitz::socketio

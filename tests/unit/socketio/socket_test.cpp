@@ -1,0 +1,315 @@
+#include "harness.hpp"
+
+#include <kibitz/socketio/server.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace kibitz;
+using socketio::testing::polling_client;
+
+namespace {
+
+struct point {
+    int x = 0;
+    int y = 0;
+};
+void from_json(json const& j, point& p) {
+    j.at("x").get_to(p.x);
+    j.at("y").get_to(p.y);
+}
+
+// One server and the socket of each connected client, in order.
+struct fixture {
+    boost::asio::io_context ioc;
+    socketio::server io{ioc};
+    std::vector<socketio::socket_ptr> sockets;
+
+    explicit fixture(std::function<void(socketio::socket&)> setup = {}) {
+        io.on_connection([this, setup](socketio::socket_ptr s) {
+            sockets.push_back(s);
+            if (setup) setup(*s);
+        });
+    }
+};
+
+} // namespace
+
+TEST(socket_handlers, take_only_what_they_need) {
+    std::vector<std::string> calls;
+    fixture f([&](socketio::socket& s) {
+        s.on("e", [&](json& args) { calls.push_back("args " + args.dump()); });
+        s.on("e", [&](socketio::socket& self, json&) { calls.push_back("socket " + self.id()); });
+        s.on("e", [&](socketio::socket&, json&, socketio::ack_callback ack) {
+            calls.push_back("ack");
+            ack(json::array({"done"}));
+        });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("21[\"e\",1]");
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[0], "args [1]");
+    EXPECT_EQ(calls[1], "socket " + f.sockets.at(0)->id());
+    EXPECT_EQ(calls[2], "ack");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"31[\"done\"]"});
+}
+
+TEST(socket_handlers, off_and_once_remove_listeners) {
+    std::vector<int> calls;
+    socketio::listener_id second = 0;
+    fixture f([&](socketio::socket& s) {
+        s.on("e", [&](json&) { calls.push_back(1); });
+        second = s.on("e", [&](json&) { calls.push_back(2); });
+        s.once("e", [&](json&) { calls.push_back(3); });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls, (std::vector<int>{1, 2, 3}));
+    auto& s = *f.sockets.at(0);
+    s.off("e", second);
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls, (std::vector<int>{1, 2, 3, 1}));
+    s.off("e");
+    EXPECT_EQ(s.listener_count("e"), 0u);
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls.size(), 4u);
+}
+
+TEST(socket_handlers, any_listeners_in_order_and_removable) {
+    std::vector<std::string> calls;
+    socketio::listener_id first = 0;
+    fixture f([&](socketio::socket& s) {
+        first = s.on_any(
+            [&](socketio::socket&, std::string const& e, json&) { calls.push_back("any " + e); });
+        s.prepend_any([&](socketio::socket&, std::string const& e, json&) {
+            calls.push_back("prepended " + e);
+        });
+        s.on("e", [&](json&) { calls.push_back("e"); });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls, (std::vector<std::string>{"prepended e", "any e", "e"}));
+    f.sockets.at(0)->off_any(first);
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls.size(), 5u);
+    EXPECT_EQ(calls[3], "prepended e");
+    f.sockets.at(0)->off_any();
+    c.send("2[\"e\"]");
+    EXPECT_EQ(calls.size(), 6u);
+}
+
+TEST(socket_handlers, typed_handler_converts_or_answers_the_ack_with_an_error) {
+    std::vector<int> sums;
+    fixture f([&](socketio::socket& s) {
+        s.on<point>("move", [&](socketio::socket&, point p, socketio::ack_callback ack) {
+            sums.push_back(p.x + p.y);
+            if (ack) ack(json::array({"ok"}));
+        });
+        s.on<std::string>("name", [&](socketio::socket&, std::string n) {
+            sums.push_back(static_cast<int>(n.size()));
+        });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("21[\"move\",{\"x\":1,\"y\":2}]");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"31[\"ok\"]"});
+    c.send("22[\"move\",{\"x\":\"one\"}]");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"32[{\"error\":\"invalid arguments\"}]"});
+    c.send("23[\"move\"]");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"33[{\"error\":\"invalid arguments\"}]"});
+    c.send("2[\"name\",42]"); // no ack asked: skipped, nothing sent, still connected
+    c.send("2[\"name\",\"ab\"]");
+    EXPECT_EQ(sums, (std::vector<int>{3, 2}));
+    EXPECT_TRUE(f.sockets.at(0)->connected());
+}
+
+TEST(socket_containment, a_throwing_handler_disconnects_only_its_socket) {
+    int bystander_calls = 0;
+    fixture f([&](socketio::socket& s) {
+        s.on("boom", [](json& args) { (void)args.at(0).get<std::string>(); });
+        s.on("ping", [&](socketio::socket&, json&, socketio::ack_callback ack) {
+            ++bystander_calls;
+            ack(json::array({"pong"}));
+        });
+    });
+    polling_client victim(f.ioc, f.io);
+    polling_client bystander(f.ioc, f.io);
+    victim.connect();
+    bystander.connect();
+    victim.send("2[\"boom\",42]"); // get<std::string> on a number throws type_error
+    EXPECT_EQ(victim.receive(), std::vector<std::string>{"1"});
+    EXPECT_FALSE(f.sockets.at(0)->connected());
+    EXPECT_TRUE(f.sockets.at(1)->connected());
+    bystander.send("25[\"ping\"]");
+    EXPECT_EQ(bystander.receive(), std::vector<std::string>{"35[\"pong\"]"});
+    EXPECT_EQ(bystander_calls, 1);
+}
+
+TEST(socket_emit, each_value_is_one_argument_and_emit_args_spreads_an_array) {
+    fixture f;
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    auto& s = *f.sockets.at(0);
+    std::vector<std::string> names{"ann", "bob"};
+    s.emit("users", names);
+    s.emit("pair", 1, "two");
+    s.emit("none");
+    s.emit_args("spread", json::array({1, 2}));
+    EXPECT_EQ(c.receive(),
+              (std::vector<std::string>{"2[\"users\",[\"ann\",\"bob\"]]", "2[\"pair\",1,\"two\"]",
+                                        "2[\"none\"]", "2[\"spread\",1,2]"}));
+}
+
+TEST(socket_emit, timeout_emitter_takes_the_ack_handler_last) {
+    fixture f;
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    auto& s = *f.sockets.at(0);
+    std::optional<json> answer;
+    s.timeout(std::chrono::seconds(5))
+        .emit_with_ack("q", json::array({1}), [&](std::error_code ec, json a) {
+            EXPECT_FALSE(ec);
+            answer = std::move(a);
+        });
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"20[\"q\",[1]]"});
+    c.send("30[\"yes\"]");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(*answer, json::array({"yes"}));
+    s.volatile_().emit("dropped");    // no poll open: the transport cannot take it now
+    EXPECT_TRUE(c.receive().empty()); // holds a poll open
+    s.volatile_().emit("v", 3);
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"2[\"v\",3]"});
+}
+
+TEST(socket_emit, outgoing_listeners_see_what_the_socket_sends) {
+    std::vector<std::string> seen;
+    fixture f([&](socketio::socket& s) {
+        s.on_any_outgoing([&](socketio::socket&, std::string_view e, json const& args) {
+            seen.push_back(std::string(e) + args.dump());
+        });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    auto& s = *f.sockets.at(0);
+    s.emit("a", 1);
+    s.timeout(std::chrono::seconds(1)).emit_with_ack("b", [](std::error_code, json) {});
+    f.io.emit("broadcast", 2); // through the adapter: not this socket's own emit
+    s.off_any_outgoing();
+    s.emit("c");
+    EXPECT_EQ(seen, (std::vector<std::string>{"a[1]", "b[]"}));
+}
+
+TEST(server_shorthands, forward_to_the_main_namespace) {
+    fixture f;
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    auto& s = *f.sockets.at(0);
+    f.io.sockets_join("r");
+    EXPECT_TRUE(s.rooms().count("r"));
+    EXPECT_TRUE(c.receive().empty()); // holds a poll open, so the volatile event goes
+    f.io.volatile_().emit("vol");
+    f.io.in("r").emit("in-r", 1);
+    f.io.local().emit("local");
+    EXPECT_EQ(c.receive(),
+              (std::vector<std::string>{"2[\"vol\"]", "2[\"in-r\",1]", "2[\"local\"]"}));
+    std::size_t fetched = 0;
+    f.io.fetch_sockets([&](std::vector<socketio::socket_info> infos) { fetched = infos.size(); });
+    EXPECT_EQ(fetched, 1u);
+    f.io.sockets_leave("r");
+    EXPECT_FALSE(s.rooms().count("r"));
+    f.io.disconnect_sockets();
+    EXPECT_FALSE(s.connected());
+}
+
+TEST(socket_middleware, refuses_a_packet_with_an_error_event_and_lets_others_through) {
+    std::vector<std::string> calls;
+    fixture f([&](socketio::socket& s) {
+        s.use([&](socketio::event_packet& p, socketio::packet_next next) {
+            calls.push_back("mw " + p.event);
+            if (p.event == "admin") return next(socketio::packet_error{"unauthorized event", {}});
+            p.args.push_back("checked");
+            next(std::nullopt);
+        });
+        s.on_error([&](socketio::socket&, socketio::packet_error const& e) {
+            calls.push_back("error " + e.message);
+        });
+        s.on("admin", [&](json&) { calls.push_back("admin ran"); });
+        s.on("chat", [&](json& args) { calls.push_back("chat " + args.dump()); });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("21[\"admin\"]");
+    c.send("2[\"chat\",1]");
+    EXPECT_EQ(calls, (std::vector<std::string>{"mw admin", "error unauthorized event", "mw chat",
+                                               "chat [1,\"checked\"]"}));
+    EXPECT_TRUE(c.receive().empty()); // the refused event's ack is never answered
+    EXPECT_TRUE(f.sockets.at(0)->connected());
+}
+
+TEST(socket_middleware, may_call_next_later) {
+    std::vector<socketio::packet_next> held;
+    int ran = 0;
+    fixture f([&](socketio::socket& s) {
+        s.use([&](socketio::socket&, socketio::event_packet&, socketio::packet_next next) {
+            held.push_back(std::move(next));
+        });
+        s.on("e", [&](json&) { ++ran; });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send("2[\"e\"]");
+    ASSERT_EQ(held.size(), 1u);
+    EXPECT_EQ(ran, 0);
+    held[0](std::nullopt);
+    held[0](std::nullopt); // a second call is ignored
+    EXPECT_EQ(ran, 1);
+}
+
+TEST(socket_middleware, a_throwing_middleware_disconnects_only_its_socket) {
+    fixture f([&](socketio::socket& s) {
+        s.use([](socketio::event_packet& p, socketio::packet_next next) {
+            if (p.event == "boom") throw std::runtime_error("a middleware that throws");
+            next(std::nullopt);
+        });
+    });
+    polling_client victim(f.ioc, f.io);
+    polling_client bystander(f.ioc, f.io);
+    victim.connect();
+    bystander.connect();
+    victim.send("2[\"boom\"]");
+    EXPECT_FALSE(f.sockets.at(0)->connected());
+    EXPECT_TRUE(f.sockets.at(1)->connected());
+}
+
+TEST(remote_socket, fetched_sockets_have_methods) {
+    fixture f;
+    polling_client a(f.ioc, f.io);
+    polling_client b(f.ioc, f.io);
+    a.connect();
+    b.connect();
+    f.sockets.at(0)->join("r");
+    std::vector<socketio::remote_socket> found;
+    f.io.in("r").fetch_remote_sockets(
+        [&](std::vector<socketio::remote_socket> s) { found = std::move(s); });
+    ASSERT_EQ(found.size(), 1u);
+    auto const& r = found[0];
+    EXPECT_EQ(r.id(), f.sockets.at(0)->id());
+    EXPECT_TRUE(r.rooms().count("r"));
+    r.emit("hi", json::array({1, 2}));
+    EXPECT_EQ(a.receive(), std::vector<std::string>{"2[\"hi\",[1,2]]"});
+    EXPECT_TRUE(b.receive().empty());
+    r.join("s");
+    EXPECT_TRUE(f.sockets.at(0)->rooms().count("s"));
+    r.leave("r");
+    EXPECT_FALSE(f.sockets.at(0)->rooms().count("r"));
+    r.disconnect();
+    EXPECT_FALSE(f.sockets.at(0)->connected());
+    EXPECT_TRUE(f.sockets.at(1)->connected());
+}
