@@ -97,7 +97,7 @@ void run(sio::socket& s, kibitz::cluster::redis_cluster& cl, json const& cmd,
     auto& n = s.ns();
     json ok = json::array({{{"ok", true}}});
     if (op == "emit") {
-        select(n, cmd).emit(string_of(cmd, "event"), args_of(cmd));
+        select(n, cmd).emit_args(string_of(cmd, "event"), args_of(cmd));
     } else if (op == "socketsJoin") {
         select(n, cmd).sockets_join(string_of(cmd, "room"));
     } else if (op == "socketsLeave") {

@@ -1,4 +1,5 @@
 #include "event.hpp"
+#include "guard.hpp"
 #include "timer.hpp"
 
 #include <kibitz/socketio/broadcast.hpp>
@@ -43,7 +44,7 @@ broadcast_operator broadcast_operator::timeout(util::duration d) const {
     return copy;
 }
 
-void broadcast_operator::emit(std::string_view event, json args) const {
+void broadcast_operator::emit_args(std::string_view event, json args) const {
     packet p{packet_type::event, nsp_->name(), std::nullopt,
              detail::event_data(event, std::move(args))};
     nsp_->adapter().broadcast(std::move(p), opts_);
@@ -74,7 +75,11 @@ void broadcast_operator::emit_with_ack(std::string_view event, json args,
             finished = true;
             if (timer) timer->cancel();
             auto handler = std::move(done);
-            if (handler) handler(ec, std::move(responses));
+            // However it completes (the last ack, a remote server's answer, the timeout), an
+            // exception of the handler stops here.
+            if (handler)
+                detail::run_guarded("broadcast ack handler", "emit_with_ack",
+                                    [&] { handler(ec, std::move(responses)); });
         }
     };
     auto st = std::make_shared<state>();

@@ -42,10 +42,10 @@ public:
     template<class Event, class... Args>
     requires std::convertible_to<Event, std::string_view>
     void emit(Event&& event, Args&&... args) const {
-        emit_array(std::string_view(event), detail::pack_arguments(std::forward<Args>(args)...));
+        emit_args(std::string_view(event), detail::pack_arguments(std::forward<Args>(args)...));
     }
     // The same with the arguments as the elements of one JSON array (any other value is one).
-    void emit_args(std::string_view event, json args) const { emit_array(event, std::move(args)); }
+    void emit_args(std::string_view event, json args) const;
     // Sends and collects one ack from each recipient; `done` runs once every recipient answered,
     // or at the timeout (set with timeout(), default 5 s) with std::errc::timed_out.
     void emit_with_ack(std::string_view event, json args, broadcast_ack_handler done) const;
@@ -67,12 +67,6 @@ public:
     broadcast_options const& options() const { return opts_; }
 
 private:
-    // The spreading emit of broadcast.cpp, private so that emit(event, value) always means one
-    // argument: until it is renamed emit_args there, emit(a std::string_view, a json) is an
-    // access error (a literal or std::string name, or emit_args, is fine).
-    void emit(std::string_view event, json args) const;
-    void emit_array(std::string_view event, json args) const { emit(event, std::move(args)); }
-
     nsp* nsp_;
     broadcast_options opts_;
     std::optional<util::duration> timeout_;
