@@ -15,9 +15,9 @@
 //   6          deferred work posted by the machine runs
 //   7          the application closes the session
 // Invariants: the machine ends at most once and, after it ended, says nothing but the answer to
-// the request that ended it; requests are answered 200, 400 or 413; its queue stays within the send-queue limit plus
-// the packet that crossed it; one event yields a bounded number of actions; and the decoder
-// keeps its own bound (a yielded packet holds no more binary bytes than were fed).
+// the request that ended it; requests are answered 200, 400 or 413; its queue stays within the
+// send-queue limit plus the packet that crossed it; one event yields a bounded number of actions;
+// and the decoder keeps its own bound (a yielded packet holds no more binary bytes than were fed).
 #include "session_machine.hpp"
 
 #include <kibitz/engineio/packet.hpp>
@@ -99,14 +99,23 @@ public:
 private:
     void step(program& in) {
         switch (in.next() % 8) {
-        case 0: return poll(in);
-        case 1: return websocket(in);
-        case 2: return probe(in);
-        case 3: return advance(std::chrono::milliseconds(97 * in.next()));
-        case 4: return send(in);
-        case 5: return transport_event(in.next() % 6);
-        case 6: return run_posted();
-        default: machine_.close(now_); return apply();
+        case 0:
+            return poll(in);
+        case 1:
+            return websocket(in);
+        case 2:
+            return probe(in);
+        case 3:
+            return advance(std::chrono::milliseconds(97 * in.next()));
+        case 4:
+            return send(in);
+        case 5:
+            return transport_event(in.next() % 6);
+        case 6:
+            return run_posted();
+        default:
+            machine_.close(now_);
+            return apply();
         }
     }
 
@@ -168,7 +177,9 @@ private:
             busy_ = false;
             machine_.ws_drained();
             break;
-        case 1: busy_ = ws_open_; return;
+        case 1:
+            busy_ = ws_open_;
+            return;
         case 2:
             if (!flush_due_) return;
             flush_due_ = false;
@@ -216,15 +227,32 @@ private:
                 probe_open_ = false;
                 ws_open_ = true;
                 break;
-            case kind::close_ws: ws_open_ = false; break;
-            case kind::close_probe: probe_open_ = false; break;
-            case kind::deliver: decode(a.binary, a.body); break;
-            case kind::schedule_flush: flush_due_ = true; break;
-            case kind::post: posted_.push_back(a.work); break;
-            case kind::arm_timer: timer_ = a.at; break;
-            case kind::cancel_timer: timer_.reset(); break;
-            case kind::closed: ended_ = true; break;
-            default: break;
+            case kind::close_ws:
+                ws_open_ = false;
+                break;
+            case kind::close_probe:
+                probe_open_ = false;
+                break;
+            case kind::deliver:
+                decode(a.binary, a.body);
+                break;
+            case kind::schedule_flush:
+                flush_due_ = true;
+                break;
+            case kind::post:
+                posted_.push_back(a.work);
+                break;
+            case kind::arm_timer:
+                timer_ = a.at;
+                break;
+            case kind::cancel_timer:
+                timer_.reset();
+                break;
+            case kind::closed:
+                ended_ = true;
+                break;
+            default:
+                break;
             }
         }
         check(machine_.buffered_bytes() <= opts_.max_send_queue_bytes + largest_ + 8);
