@@ -148,6 +148,7 @@ std::shared_ptr<void> install(app_context& ctx) {
     opts.max_games = cfg.chess_max_games;
     opts.max_open_games = cfg.chess_max_open_games;
     opts.max_open_per_creator = cfg.chess_max_open_per_creator;
+    opts.max_open_per_address = cfg.chess_max_open_per_address;
     opts.max_games_per_conn = cfg.chess_max_games_per_connection;
     opts.max_spectators = cfg.chess_max_spectators;
     opts.waiting_grace_ms = cfg.chess_waiting_grace_ms;

@@ -55,6 +55,7 @@ struct config {
     std::size_t chess_max_games = 10000;
     std::size_t chess_max_open_games = 500;
     std::size_t chess_max_open_per_creator = 3;
+    std::size_t chess_max_open_per_address = 30;
     std::size_t chess_max_games_per_connection = 32;
     std::size_t chess_max_spectators = 500;
     std::int64_t chess_waiting_grace_ms = 120000;

@@ -104,6 +104,18 @@ service::live_game& service::make_game(std::string creator_color, color creator,
     return g;
 }
 
+std::size_t service::open_from(std::string const& address) const {
+    std::size_t n = 0;
+    for (auto const& [id, g] : games_) {
+        if (status(g) != wire::waiting) continue;
+        auto const& conns = g.seats[idx(g.creator)].conns;
+        if (std::any_of(conns.begin(), conns.end(),
+                        [&](conn_id const& c) { return opts_.address_of(c) == address; }))
+            ++n;
+    }
+    return n;
+}
+
 json service::on_create(conn_id const& conn, create_request const& r, std::int64_t now,
                         effects& fx) {
     color c = r.color == wire::white   ? color::white
@@ -119,6 +131,9 @@ json service::on_create(conn_id const& conn, create_request const& r, std::int64
     }
     if (opts_.max_open_per_creator != 0 && own >= opts_.max_open_per_creator)
         return too_many("you have too many games waiting for an opponent");
+    if (opts_.max_open_per_address != 0 && opts_.address_of &&
+        open_from(opts_.address_of(conn)) >= opts_.max_open_per_address)
+        return too_many("too many games from your address are waiting for an opponent");
     // When full, a waiting game whose creator left (not listed) makes room before its time.
     bool const full = opts_.max_open_games != 0 && open_total >= opts_.max_open_games;
     if ((full && !expire_one_waiting(fx)) || !make_room())

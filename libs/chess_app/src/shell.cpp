@@ -417,6 +417,12 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
             auto s = n.socket_by_id(conn);
             return s ? s->rtt_ms() : std::nullopt;
         };
+    // The cap on waiting games per address reads each socket's remote address.
+    if (!opts.address_of)
+        opts.address_of = [&n](conn_id const& conn) -> std::string {
+            auto s = n.socket_by_id(conn);
+            return s ? s->handshake().address : std::string();
+        };
     auto p = std::make_unique<impl>(ioc, n, store, std::move(opts), shell);
     std::shared_ptr<chess_server> self(new chess_server(std::move(p)));
     auto& me = *self->impl_;

@@ -25,8 +25,8 @@ export async function startChess({ dir, args = [] } = {}) {
 }
 
 // A connected /chess client; `games` holds every `game` event, `lobbies` every `lobby` event.
-export async function client(url) {
-  const s = io(`${url}/chess`, { forceNew: true, reconnection: false, transports: ["websocket"] });
+export async function client(url, opts = {}) {
+  const s = io(`${url}/chess`, { forceNew: true, reconnection: false, transports: ["websocket"], ...opts });
   s.games = [];
   s.lobbies = [];
   s.rematches = [];

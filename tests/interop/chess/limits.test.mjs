@@ -127,3 +127,27 @@ describe("/chess limits", () => {
     close(watcher);
   });
 });
+
+describe("/chess waiting games per address", () => {
+  let server;
+  before(async () => {
+    server = await startChess({ args: ["--chess-max-open-per-ip", "3"] });
+  });
+  after(async () => {
+    await server?.stopAndClean();
+  });
+
+  it("caps waiting games whose creators share an address; another address creates", async () => {
+    const create = (s, name) => call(s, "create", { name, color: "white" });
+    const [c1, c2, c3] = [await client(server.url), await client(server.url), await client(server.url)];
+    assert.equal((await create(c1, "one")).ok, true);
+    assert.equal((await create(c1, "one")).ok, true);
+    assert.equal((await create(c2, "two")).ok, true);
+    const refused = await create(c3, "three");
+    assert.equal(code(refused), "too_many_games");
+    assert.match(refused.error.message, /address/);
+    const elsewhere = await client(server.url, { localAddress: "127.0.0.2" });
+    assert.equal((await create(elsewhere, "elsewhere")).ok, true);
+    close(c1, c2, c3, elsewhere);
+  });
+});

@@ -191,6 +191,26 @@ TEST_F(hardening, open_games_are_capped_per_creator_and_in_total) {
     EXPECT_EQ(svc().size(), 4u);
 }
 
+TEST_F(hardening, open_games_are_capped_per_creators_address) {
+    opts.max_open_games = 10;
+    opts.max_open_per_address = 3;
+    // Connections a1..a4 share one address; b1 has another.
+    opts.address_of = [](conn_id const& c) {
+        return c.substr(0, 1) == "a" ? "10.0.0.1" : "10.0.0.2";
+    };
+    auto const first = create("a1");
+    create("a1");
+    create("a2");
+    auto refused = send("a3", create_request{"al", "white", std::nullopt});
+    EXPECT_EQ(code(refused), "too_many_games");
+    EXPECT_NE(refused["error"]["message"].get<std::string>().find("address"), std::string::npos);
+    // Another address creates as before.
+    create("b1");
+    // When one waiting game of that address starts, the address may create again.
+    EXPECT_EQ(code(send("b2", join_request{first, "bob", std::nullopt})), "ok");
+    create("a4");
+}
+
 TEST_F(hardening, a_full_server_makes_room_from_waiting_games_whose_creator_left) {
     std::vector<std::string> open;
     for (auto const* conn : {"a", "b", "c", "d"})

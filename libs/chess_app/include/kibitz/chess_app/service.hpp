@@ -27,11 +27,13 @@ struct service_options {
     std::int64_t claim_grace_ms = 30000;
     // Caps on what clients can make the service hold (each refusal is `too_many_games` or
     // `too_many_spectators`): games in memory (ended and idle ones are dropped first: they stay
-    // in the store), waiting games in total and per creating connection, games one connection
-    // is in (seated or watching), spectators of one game.
+    // in the store), waiting games in total, per creating connection and per creator's address
+    // (address_of: so one address holding many connections cannot take every waiting slot),
+    // games one connection is in (seated or watching), spectators of one game.
     std::size_t max_games = 10000;
     std::size_t max_open_games = 500;
     std::size_t max_open_per_creator = 3;
+    std::size_t max_open_per_address = 30;
     std::size_t max_games_per_conn = 32;
     std::size_t max_spectators = 500;
     // A waiting game whose creator has been gone this long is removed, from memory and store.
@@ -48,6 +50,8 @@ struct service_options {
     // heartbeat (nullopt: not measured yet). Read when a move is charged and a Game is built;
     // none by default.
     std::function<std::optional<std::int64_t>(conn_id const&)> rtt_ms{};
+    // The remote address of a connection, for max_open_per_address (none: not counted).
+    std::function<std::string(conn_id const&)> address_of{};
     // The Unix time (ms) of the steady instant `steady_ms`, for what is stored (a game's
     // `created_at`, a running clock's `running_since`). The identity by default (one scale).
     std::function<std::int64_t(std::int64_t steady_ms)> unix_ms_at{};
@@ -186,6 +190,8 @@ private:
     std::optional<std::int64_t> lag_of(conn_id const& conn) const;
     // Whether `conn` is in max_games_per_conn games already.
     bool conn_full(conn_id const& conn) const;
+    // Waiting games whose creator is connected from `address`.
+    std::size_t open_from(std::string const& address) const;
     // Why `conn`, not yet in `g`, may not be added to it (as a spectator when `spectator`).
     std::optional<json> attach_refusal(live_game const& g, conn_id const& conn,
                                        bool spectator) const;
