@@ -84,6 +84,17 @@ const pieceOn = (page, square) => page.evaluate((sq) => {
   return p ? p.className.replace(/\s*(anim|fading|dragging)\s*/g, " ").trim() : "";
 }, square);
 
+// Chessground draws on the next animation frame (and animates for 180 ms), so the board is
+// read until it shows `expected`, up to a few seconds; a different piece there still fails.
+async function expectPiece(page, square, expected, message) {
+  await page.waitForFunction(([sq, want]) => {
+    const p = [...document.querySelectorAll("#board piece")].find((x) => x.cgKey === sq && !x.classList.contains("ghost"));
+    return (p ? p.className.replace(/\s*(anim|fading|dragging)\s*/g, " ").trim() : "") === want;
+  }, [square, expected], { timeout: 5000 }).catch(() => {});
+  const actual = await pieceOn(page, square);
+  assert.equal(actual, expected, message);
+}
+
 // Alice (white) creates a game; Bob follows its link and takes black.
 async function newGame() {
   const alice = await openPage(`${server.url}/chess/`);
@@ -108,8 +119,8 @@ test("a takeback is offered and accepted by clicking", async () => {
   await shot(bob, "1-takeback-offered");
   await bob.click("#btn-takeback-accept");
   for (const p of [alice, bob]) await waitForMoves(p, 0);
-  assert.equal(await pieceOn(alice, "e2"), "white pawn");
-  assert.equal(await pieceOn(alice, "e4"), "");
+  await expectPiece(alice, "e2", "white pawn");
+  await expectPiece(alice, "e4", "");
   await waitForTurn(alice);
   await move(alice, "d2", "d4");
   await waitForMoves(bob, 1);
@@ -129,7 +140,7 @@ test("a premove is played as soon as the opponent's move arrives", async () => {
   await move(alice, "d2", "d4");
   await alice.waitForSelector("#board square.current-premove");
   await shot(alice, "3-premove-set");
-  assert.equal(await pieceOn(alice, "d2"), "white pawn", "not played yet");
+  await expectPiece(alice, "d2", "white pawn", "not played yet");
   await waitForTurn(bob);
   await move(bob, "e7", "e5");
   for (const p of [alice, bob]) await waitForMoves(p, 3);
@@ -144,7 +155,7 @@ test("a premove is played as soon as the opponent's move arrives", async () => {
   await move(bob, "e5", "d4");
   for (const p of [alice, bob]) await waitForMoves(p, 4);
   await waitForTurn(alice);
-  assert.equal(await pieceOn(alice, "g1"), "white knight", "the cancelled premove stayed unplayed");
+  await expectPiece(alice, "g1", "white knight", "the cancelled premove stayed unplayed");
   await shot(alice, "4-premove-played");
   await alice.context().close();
   await bob.context().close();
@@ -164,7 +175,7 @@ test("moves typed on the keyboard; a spectator steps through the replay", async 
     await waitForMoves(carol, i + 1);
   }
   assert.deepEqual(await sanList(carol), ["Nf3", "d5", "g3", "Nf6", "Bg2", "e6", "O-O"]);
-  assert.equal(await pieceOn(carol, "g1"), "white king");
+  await expectPiece(carol, "g1", "white king");
   // An illegal or unknown text is refused on the page and nothing is sent.
   await waitForTurn(bob);
   await bob.fill("#move-input", "Qh5");
@@ -176,28 +187,28 @@ test("moves typed on the keyboard; a spectator steps through the replay", async 
   await carol.locator("body").click({ position: { x: 5, y: 5 } });
   for (let i = 0; i < 3; i++) await carol.keyboard.press("ArrowLeft");
   await carol.waitForSelector("#replay-text:has-text('4 of 7')");
-  assert.equal(await pieceOn(carol, "g1"), "", "the knight has left g1 and the king is not there yet");
-  assert.equal(await pieceOn(carol, "e1"), "white king");
-  assert.equal(await pieceOn(carol, "f6"), "black knight");
-  assert.equal(await pieceOn(carol, "f1"), "white bishop");
+  await expectPiece(carol, "g1", "", "the knight has left g1 and the king is not there yet");
+  await expectPiece(carol, "e1", "white king");
+  await expectPiece(carol, "f6", "black knight");
+  await expectPiece(carol, "f1", "white bishop");
   await bob.fill("#move-input", "Be7");
   await bob.press("#move-input", "Enter");
   await waitForMoves(carol, 8);
   assert.match(await carol.textContent("#replay-text"), /4 of 8/, "the replay stays put");
-  assert.equal(await pieceOn(carol, "f8"), "black bishop", "the live move is not shown while replaying");
+  await expectPiece(carol, "f8", "black bishop", "the live move is not shown while replaying");
   await shot(carol, "6-replay");
   // Clicking the move list shows that position; End goes back to the live one.
   await carol.locator("#moves .san", { hasText: "Bg2" }).click();
   await carol.waitForSelector("#replay-text:has-text('5 of 8')");
-  assert.equal(await pieceOn(carol, "g2"), "white bishop");
+  await expectPiece(carol, "g2", "white bishop");
   await carol.keyboard.press("ArrowRight");
   await carol.waitForSelector("#replay-text:has-text('6 of 8')");
   await carol.keyboard.press("End");
   await carol.waitForSelector("#replay-text:has-text('live')");
-  assert.equal(await pieceOn(carol, "e7"), "black bishop");
+  await expectPiece(carol, "e7", "black bishop");
   // Players cannot step back during their game.
   await alice.keyboard.press("ArrowLeft");
-  assert.equal(await pieceOn(alice, "e7"), "black bishop");
+  await expectPiece(alice, "e7", "black bishop");
   for (const p of [alice, bob, carol]) await p.context().close();
   assert.deepEqual(errors, []);
 });
@@ -222,7 +233,7 @@ test("the list of recent games links to a finished game's replay", async () => {
   await waitForMoves(list, 2);
   await list.keyboard.press("ArrowLeft");
   await list.waitForSelector("#replay-text:has-text('1 of 2')");
-  assert.equal(await pieceOn(list, "e7"), "black pawn");
+  await expectPiece(list, "e7", "black pawn");
   for (const p of [alice, bob, list]) await p.context().close();
   assert.deepEqual(errors, []);
 });
@@ -236,7 +247,7 @@ test("move confirmation, sounds and the 'your turn' title flag while hidden", as
   assert.match(await alice.textContent("#confirm-text"), /e2e4/);
   await shot(alice, "8-confirm");
   await alice.click("#btn-cancel");
-  assert.equal(await pieceOn(alice, "e2"), "white pawn", "cancelled: not sent");
+  await expectPiece(alice, "e2", "white pawn", "cancelled: not sent");
   await move(alice, "e2", "e4");
   await alice.click("#btn-confirm");
   await waitForMoves(bob, 1);
