@@ -102,13 +102,20 @@ void service::tick(std::int64_t now, effects& fx) {
         flag_if_due(m, now);
         touch(m, now, fx);
     }
-    // A waiting game whose creator left is gone for good; an idle one stays in the store.
+    // A waiting game whose creator left is gone for good; an idle one stays in the store,
+    // ended if it was still being played.
     for (auto const& id : expired) {
         drop(id);
         fx.deleted.push_back(id);
     }
-    for (auto const& id : idle)
+    for (auto const& id : idle) {
+        live_game& g = *find(id);
+        if (started(g) && !g.board.over()) {
+            if (!flag_if_due(g, now)) end_deserted(g, now);
+            touch(g, now, fx);
+        }
         drop(id);
+    }
     if (!expired.empty()) refresh_lobby(fx);
 }
 
@@ -128,6 +135,20 @@ std::optional<std::int64_t> service::next_wakeup() const {
                 consider(g.seats[idx(~c)].gone_since_ms + opts_.claim_grace_ms);
     }
     return next;
+}
+
+// A game both players left, and nobody watches, for idle_ms: the clock decides if it has run out;
+// else before both sides have moved it is aborted, and after that the player who left first has
+// abandoned it (PROTOCOL.md `claim`: in favour of the one who stayed). Left at the same instant,
+// the side to move has abandoned it.
+void service::end_deserted(live_game& g, std::int64_t now) {
+    if (g.board.ply() < 2) return finish(g, {"", wire::aborted}, now);
+    std::int64_t const white_gone = g.seats[idx(color::white)].gone_since_ms;
+    std::int64_t const black_gone = g.seats[idx(color::black)].gone_since_ms;
+    color const left_first = white_gone < black_gone   ? color::white
+                             : black_gone < white_gone ? color::black
+                                                       : g.board.current().side_to_move();
+    finish(g, {chess::win_for(~left_first), wire::abandoned}, now);
 }
 
 bool service::attached(live_game const& g) const {

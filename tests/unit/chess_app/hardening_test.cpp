@@ -305,6 +305,58 @@ TEST_F(hardening, games_nobody_is_in_leave_memory_after_the_idle_time) {
     EXPECT_FALSE(svc().next_wakeup());
 }
 
+// What the store keeps of the game after the idle time: its last change's record.
+store::game_record const& last_record(effects const& fx, std::string const& id) {
+    auto it = std::find_if(fx.changes.rbegin(), fx.changes.rend(),
+                           [&](game_change const& c) { return c.id == id; });
+    EXPECT_NE(it, fx.changes.rend()) << "no change of " << id;
+    return it->record;
+}
+
+TEST_F(hardening, a_game_both_players_left_ends_before_it_leaves_memory) {
+    auto id = start();
+    send("a", move_request{id, "e2e4", 0});
+    send("b", move_request{id, "e7e5", 1});
+    fx = {};
+    svc().disconnect("b", now, fx);
+    svc().disconnect("a", now + 10, fx);
+    now += 60009;
+    tick();
+    EXPECT_TRUE(svc().knows(id)) << "not yet: white left 10 ms after black";
+    now += 1;
+    tick();
+    EXPECT_FALSE(svc().knows(id));
+    auto const& r = last_record(fx, id);
+    EXPECT_EQ(r.status, "ended") << "never left started with nobody to finish it";
+    EXPECT_EQ(r.result, "1-0") << "black left first: white, who stayed, wins";
+    EXPECT_EQ(r.reason, "abandoned");
+    EXPECT_TRUE(fx.deleted.empty()) << "it stays in the store, ended";
+    EXPECT_FALSE(svc().next_wakeup());
+}
+
+TEST_F(hardening, a_deserted_game_is_aborted_before_both_sides_moved_and_lost_on_time_if_due) {
+    auto quiet = start("a", "b");
+    send("a", move_request{quiet, "e2e4", 0});
+    auto timed_ack = send("c", create_request{"carol", "white", clock_spec{30000, 0}});
+    std::string const timed = timed_ack["game"]["id"];
+    send("d", join_request{timed, "dave", std::nullopt});
+    send("c", move_request{timed, "e2e4", 0});
+    send("d", move_request{timed, "e7e5", 1});
+    fx = {};
+    for (conn_id c : {"a", "b", "c", "d"}) svc().disconnect(c, now, fx);
+    now += 60000;
+    tick();
+    auto const& a = last_record(fx, quiet);
+    EXPECT_EQ(a.status, "ended");
+    EXPECT_EQ(a.result, std::nullopt);
+    EXPECT_EQ(a.reason, "aborted") << "only white had moved";
+    auto const& t = last_record(fx, timed);
+    EXPECT_EQ(t.result, "0-1") << "white's 30 s ran out while everyone was away";
+    EXPECT_EQ(t.reason, "timeout");
+    EXPECT_FALSE(svc().knows(quiet));
+    EXPECT_FALSE(svc().knows(timed));
+}
+
 TEST(rate_limits, allow_a_burst_then_refill_at_the_window_rate) {
     rate_limits r({.window_ms = 10000, .creates = 2, .joins = 3, .moves = 0});
     EXPECT_FALSE(r.take("c", "create", 0));

@@ -39,7 +39,9 @@ struct service_options {
     // A waiting game whose creator has been gone this long is removed, from memory and store.
     std::int64_t waiting_grace_ms = 120000;
     // A game nobody has been in for this long (ended, or both players gone) leaves memory; it
-    // stays in the store, and `join`, `pgn` and the HTTP PGN find it there.
+    // stays in the store, and `join`, `pgn` and the HTTP PGN find it there. A game still being
+    // played ends first (service::end_deserted), so none is left "started" with nobody to
+    // finish it.
     std::int64_t idle_ms = 600000;
     // Lag compensation (docs/chess_app.md): a move is charged its thinking time minus the
     // mover's estimated one-way lag (half the smoothed heartbeat round trip, rtt_ms), at most
@@ -229,6 +231,7 @@ private:
     std::optional<chess::color> claimable(live_game const& g, std::int64_t now) const;
     // Ends the game on time if the running side's flag has fallen by `now`; true if it did.
     bool flag_if_due(live_game& g, std::int64_t now);
+    void end_deserted(live_game& g, std::int64_t now);
     void finish(live_game& g, chess::game_result r, std::int64_t now);
 
     // Records one change of `g`: v + 1, the Game and the row for the shell.
