@@ -5,7 +5,7 @@
 
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { call, close, newGame, play, startChess } from "./helpers.mjs";
+import { call, client, close, newGame, play, startChess, waitFor } from "./helpers.mjs";
 
 describe("/chess/games.json", () => {
   let server;
@@ -87,5 +87,42 @@ describe("/chess/games.json", () => {
     assert.match(await r.text(), /Recent games/);
     const js = await fetch(`${server.url}/chess/games.js`);
     assert.equal(js.status, 200);
+  });
+});
+
+describe("a started game both players left", () => {
+  let server;
+  before(async () => {
+    server = await startChess({ args: ["--chess-idle", "300"] });
+  });
+  after(async () => {
+    await server?.stopAndClean();
+  });
+
+  it("ends (abandoned, for the one who stayed) once nobody has been in it for --chess-idle", async () => {
+    const g = await newGame(server.url);
+    await play(g, ["e2e4", "e7e5", "g1f3"]);
+    close(g.black);
+    await waitFor(g.white, (x) => x.connected.black === false, { what: "black gone" });
+    close(g.white);
+    // The game leaves memory ended, so the list of finished games shows it.
+    let listed;
+    const deadline = Date.now() + 10_000;
+    while (!listed && Date.now() < deadline) {
+      const page = await (await fetch(`${server.url}/chess/games.json`)).json();
+      listed = page.games.find((x) => x.id === g.id);
+      if (!listed) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(listed, "listed as finished within 10 s");
+    assert.equal(listed.result, "1-0", "black left first");
+    assert.equal(listed.reason, "abandoned");
+    // Back from the store, it is over: no move is taken.
+    const again = await client(server.url);
+    const joined = await call(again, "join", { game: g.id, name: "alice", token: g.tokens.white });
+    assert.equal(joined.ok, true);
+    assert.equal(joined.game.status, "ended");
+    const moved = await call(again, "move", { game: g.id, uci: "e7e6", ply: 3 });
+    assert.equal(moved.error?.code, "game_over");
+    close(again);
   });
 });
