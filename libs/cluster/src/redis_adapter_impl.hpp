@@ -15,7 +15,7 @@ namespace kibitz::cluster {
 class redis_hub;
 
 // The adapter of one namespace: the in-memory room index and local delivery, plus the classic
-// protocol (CLUSTER.md 1.2) through the hub's connections. Joins, leaves and disconnects are
+// protocol (docs/cluster.md) through the hub's connections. Joins, leaves and disconnects are
 // applied here at once and published; our own echo is ignored (Node waits for it: socket.io
 // #4734). Server thread only.
 class redis_adapter : public socketio::memory_adapter, public hub_member {

@@ -1,4 +1,4 @@
-// What a redis_adapter does with what the other servers publish (CLUSTER.md 1.2): broadcasts,
+// What a redis_adapter does with what the other servers publish (docs/cluster.md): broadcasts,
 // requests to answer, answers to our requests.
 #include "redis_adapter_impl.hpp"
 #include "redis_hub.hpp"
@@ -50,7 +50,7 @@ void redis_adapter::on_request(std::string const& payload) {
         return answer(req, {{"requestId", req.request_id}, {"rooms", std::move(list)}});
     }
     case request_type::remote_fetch: {
-        // Answered even when empty: a Node requester counts every server (CLUSTER.md 1.2).
+        // Answered even when empty: a Node requester counts every server (docs/cluster.md).
         json list = json::array();
         for (auto const& s : local_socket_infos(req.opts))
             list.push_back(encode_socket(s));
@@ -141,7 +141,7 @@ void redis_adapter::on_broadcast_request(request const& req) {
 }
 
 void redis_adapter::answer(request const& req, fields const& body, bool force_msgpack) {
-    // The requester's own response channel: every 8.x node listens there (CLUSTER.md 1.2),
+    // The requester's own response channel: every 8.x node listens there (docs/cluster.md),
     // and no other node has to decode it.
     auto channel = req.uid.empty() ? chans_.response : chans_.response_to(req.uid);
     hub_->publish(channel, encode_object(body, force_msgpack));

@@ -12,7 +12,7 @@
 
 namespace kibitz::cluster {
 
-// The adapter of one namespace for Node's createShardedAdapter (CLUSTER.md 1.3, 1.4):
+// The adapter of one namespace for Node's createShardedAdapter (docs/cluster.md):
 // ClusterAdapter messages {type, data, uid, nsp} over SPUBLISH on "<prefix>#<nsp>#", answers on
 // "<prefix>#<nsp>#<uid>#", and, subscriptionMode "dynamic", a channel per public room
 // ("<prefix>#<nsp>#<room>#", SSUBSCRIBEd while the room has a local member) for broadcasts

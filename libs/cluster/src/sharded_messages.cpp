@@ -1,4 +1,4 @@
-// The envelope of the sharded adapter's ClusterAdapter messages (CLUSTER.md 1.3, 1.4).
+// The envelope of the sharded adapter's ClusterAdapter messages (docs/cluster.md).
 #include <kibitz/cluster/messages.hpp>
 #include <kibitz/msgpack/writer.hpp>
 

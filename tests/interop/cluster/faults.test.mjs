@@ -1,5 +1,5 @@
-// Faults of the cluster (CLUSTER.md 7): a peer that never answers requests (F-silent-peer), and
-// Redis SIGKILLed then restarted empty on the same port (F-redis-restart). Nodes survive, local
+// Faults of the cluster (docs/cluster.md): a peer that never answers requests, and
+// Redis SIGKILLed then restarted empty on the same port. Nodes survive, local
 // delivery goes on, requests fail fast while Redis is down or end at their timeout with what
 // came, pending maps are empty after, and cross-node delivery comes back by itself.
 

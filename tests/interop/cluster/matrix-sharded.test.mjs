@@ -1,5 +1,5 @@
 // The mixed cluster with Node's sharded redis-adapter (createShardedAdapter, SPUBLISH,
-// subscriptionMode "dynamic"; CLUSTER.md 1.3): lib/matrix.mjs.
+// subscriptionMode "dynamic"; docs/cluster.md): lib/matrix.mjs.
 import { defineMatrix } from "./lib/matrix.mjs";
 
 defineMatrix("sharded");

@@ -1,7 +1,7 @@
 // A Node socket.io 4.8 node of the cluster: @socket.io/redis-adapter 8.3.0 (classic), node-redis
 // 4.7 (createClient({url}) publisher + duplicate() subscriber).
 //   node node-peer.mjs REDIS_URL [PREFIX] [REQUESTS_TIMEOUT_MS] [classic|sharded]
-// (sharded: createShardedAdapter, subscriptionMode "dynamic", CLUSTER.md 1.3)
+// (sharded: createShardedAdapter, subscriptionMode "dynamic", docs/cluster.md)
 // Listens on a free port and prints `listening on http://127.0.0.1:PORT` (tests/interop/lib/
 // server.mjs reads it). In "/", event `cluster` runs the same ops as Kibitz's conformance-server
 // (examples/conformance-server/cluster_control.hpp), so a test drives both kinds of node alike.

@@ -17,7 +17,8 @@ socketio::packet event(json data, std::string nsp = "/") {
     return {socketio::packet_type::event, std::move(nsp), std::nullopt, std::move(data)};
 }
 
-// CLUSTER.md 1.2: io.emit("hello","world",1,2.5,true,null) from node 1kqgqN, 74 bytes.
+// Captured from Node (redis MONITOR): io.emit("hello","world",1,2.5,true,null) from node 1kqgqN, 74
+// bytes.
 constexpr char const* captured_emit = "93a6316b7167714e"
                                       "83a47479706502a46461746196a568656c6c6fa5776f726c6401"
                                       "cb4004000000000000c3c0a36e7370a12f"
@@ -119,7 +120,7 @@ TEST(broadcast, refuses_a_map_and_other_shapes) {
     EXPECT_EQ(decode_broadcast(from_hex("93a6316b71"), m), msgpack::read_error::truncated);
 }
 
-// CLUSTER.md 1.2: Node's type 7 request, 107 bytes.
+// Captured from Node (redis MONITOR): Node's type 7 request, 107 bytes.
 TEST(broadcast_request, encodes_the_captured_node_bytes) {
     socketio::broadcast_options o;
     o.ack_timeout = util::duration(1000);
@@ -196,7 +197,7 @@ TEST(objects, are_json_in_field_order_and_msgpack_with_binary) {
               R"({"requestId":"r","sockets":[]})");
     EXPECT_EQ(encode_object({{"type", 8}, {"requestId", "ZZlBa7"}, {"clientCount", 1}}),
               R"({"type":8,"requestId":"ZZlBa7","clientCount":1})");
-    // CLUSTER.md 1.2: the captured type 9 answer.
+    // Captured from Node: the type 9 answer.
     EXPECT_EQ(to_hex(encode_object(
                   {{"type", 9}, {"requestId", "ZZlBa7"}, {"packet", "ack-from-client"}}, true)),
               "83a47479706509a9726571756573744964a65a5a6c426137a67061636b6574"
@@ -251,7 +252,7 @@ ordered sharded_broadcast(json data) {
             {"opts", encode_sharded_opts({})}};
 }
 
-// CLUSTER.md 1.3: what Node's sharded adapter published for io.emit(...).
+// Captured from Node (redis MONITOR): what Node's sharded adapter published for io.emit(...).
 TEST(sharded, encodes_the_captured_json_envelope) {
     EXPECT_EQ(encode_envelope(sharded_type::broadcast,
                               sharded_broadcast({"hello", "world", 1, 2.5, true, nullptr}),
@@ -260,7 +261,7 @@ TEST(sharded, encodes_the_captured_json_envelope) {
               R"("opts":{"rooms":[],"except":[],"flags":{}}},"uid":"9b4d1968c5d90987","nsp":"/"})");
 }
 
-// CLUSTER.md 1.3: binary makes it msgpack, 97 bytes.
+// Captured from Node (redis MONITOR): binary makes it msgpack, 97 bytes.
 TEST(sharded, encodes_binary_as_the_captured_msgpack) {
     auto bytes = encode_envelope(sharded_type::broadcast,
                                  sharded_broadcast({"bin", json::binary({1, 2, 3})}),

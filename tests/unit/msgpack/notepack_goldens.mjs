@@ -63,7 +63,7 @@ for (const n of [0, 3, 255, 256, 65535, 65536])
 for (const n of [0, 1, 15, 16, 65535, 65536]) add(`array ${n}`, { $array: n });
 for (const n of [0, 1, 15, 16, 65536]) add(`map ${n}`, { $map: n });
 add("map insertion order", { zeta: 1, alpha: [true, null], mid: { b: 2, a: 1 } });
-// The payloads CLUSTER.md 1.2 shows, as the classic adapter builds them.
+// The payloads Node publishes, as the classic adapter builds them.
 const opts = (rooms = [], except = [], flags = {}) => ({ rooms, except, flags });
 add("broadcast emit", ["1kqgqN", { type: 2, data: ["hello", "world", 1, 2.5, true, null], nsp: "/" },
   opts()]);

@@ -23,7 +23,8 @@ json value_of(std::string_view hex) {
     return out;
 }
 
-// CLUSTER.md 1.2: the ack broadcast request Node published (107 bytes), and its answer.
+// Captured from Node (redis MONITOR): the ack broadcast request Node published (107 bytes), and its
+// answer.
 TEST(reader, reads_the_captured_broadcast_with_ack_request) {
     std::string const hex = "85a3756964a6316b7167714ea9726571756573744964a65a5a6c426137"
                             "a47479706507a67061636b657483a47479706502a4646174619"

@@ -18,7 +18,8 @@ std::string hex(ordered const& v) {
     return to_hex(write(v));
 }
 
-// CLUSTER.md 1.2: the 74 bytes Node published for io.emit("hello","world",1,2.5,true,null).
+// Captured from Node (redis MONITOR): the 74 bytes Node published for
+// io.emit("hello","world",1,2.5,true,null).
 TEST(writer, reproduces_the_captured_classic_broadcast) {
     ordered const packet = {
         {"type", 2}, {"data", {"hello", "world", 1, 2.5, true, nullptr}}, {"nsp", "/"}};

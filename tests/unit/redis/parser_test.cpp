@@ -20,7 +20,7 @@ using namespace kibitz::redis;
 
 // What a subscriber and a command connection of the classic adapter read, as Redis 7 writes it:
 // PSUBSCRIBE and SUBSCRIBE confirmations, a pmessage with the 74-byte msgpack broadcast of
-// CLUSTER.md 1.2, a message, PUBSUB NUMSUB, PUBLISH's count, an error, nil, nested arrays.
+// As Redis sends them: a message, PUBSUB NUMSUB, PUBLISH's count, an error, nil, nested arrays.
 std::string captured_session() {
     static constexpr char raw[] =
         "\x93\xa6"
@@ -91,7 +91,7 @@ TEST(parser, reads_every_reply_type_of_a_captured_session) {
     EXPECT_EQ(replies[12].elements[1], value::array({value::number(-7)}));
 }
 
-// W3 (CLUSTER.md 7): the same replies whatever the split, and re-encoding gives the bytes back.
+// The same replies whatever the split, and re-encoding gives the bytes back.
 TEST(parser, gives_the_same_replies_at_every_split_point) {
     std::string const bytes = captured_session();
     auto const whole = parse_whole(bytes);

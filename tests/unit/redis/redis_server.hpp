@@ -1,6 +1,6 @@
 #pragma once
 
-// A redis-server of the test's own (Debian's package, CLUSTER.md 7): on a free loopback port,
+// A redis-server of the test's own (Debian's package): on a free loopback port,
 // without persistence, started and stopped by its pid.
 #include <arpa/inet.h>
 #include <csignal>

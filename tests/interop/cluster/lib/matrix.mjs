@@ -1,4 +1,4 @@
-// The mixed cluster of one protocol (classic or sharded; CLUSTER.md 7, C-matrix and C-requests): two Kibitz nodes (A, B) and one
+// The mixed cluster of one protocol (classic or sharded; docs/cluster.md): two Kibitz nodes (A, B) and one
 // Node socket.io 4.8 node (N) with @socket.io/redis-adapter 8.3.0 share one redis-server.
 // Broadcasts from A reach B (Kibitz->Kibitz) and N (Kibitz->Node), from N reach A and B
 // (Node->Kibitz). Each reaches exactly the intended clients once: after each case the sender

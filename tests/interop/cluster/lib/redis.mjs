@@ -1,5 +1,5 @@
 // A redis-server of the test's own (Debian's), on a free loopback port, stopped by its PID:
-// `redis-server --port P --bind 127.0.0.1 --save '' --appendonly no` (CLUSTER.md 7). kill()
+// `redis-server --port P --bind 127.0.0.1 --save '' --appendonly no` (docs/cluster.md). kill()
 // SIGKILLs it and restart() starts a fresh, empty one on the same port (the F-redis-restart
 // fault). Timeouts are safety nets: nothing here waits for a fixed time.
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 // The messages of Node's classic @socket.io/redis-adapter 8.3.0 (lib/index.ts), byte for byte
-// as CLUSTER.md 1.2 captured them: channel names, broadcasts `[uid, packet, opts]` in msgpack,
+// as docs/cluster.md captured them: channel names, broadcasts `[uid, packet, opts]` in msgpack,
 // requests and responses in JSON or msgpack. Pure: no I/O, no clock; any thread.
 namespace kibitz::cluster {
 
@@ -43,7 +43,7 @@ enum class request_type : std::uint8_t {
     broadcast_ack = 9,
 };
 
-// The channels of one namespace under one prefix (CLUSTER.md 1.2).
+// The channels of one namespace under one prefix (docs/cluster.md).
 struct channels {
     std::string broadcast; // "<prefix>#<nsp>#": broadcasts to 0 or >= 2 rooms
     std::string pattern;   // PSUBSCRIBE pattern of the broadcasts, glob characters escaped
@@ -112,7 +112,7 @@ std::error_code parse_request(json const& obj, request& out);
 
 // An object to send: its fields in the order given. JSON text, unless a value holds binary,
 // then msgpack (JSON.stringify would turn a Buffer into {"type":"Buffer",...}; Node reads
-// either, CLUSTER.md 1.2). `force_msgpack`: msgpack always (Node's 7 and 9).
+// either, docs/cluster.md). `force_msgpack`: msgpack always (Node's 7 and 9).
 using fields = std::vector<std::pair<std::string_view, json>>;
 std::string encode_object(fields const& f, bool force_msgpack = false);
 
@@ -124,7 +124,7 @@ std::optional<socketio::socket_info> parse_socket(json const& v);
 // Universal Time)".
 std::string js_date_string(std::int64_t unix_ms);
 
-// The sharded adapter (CLUSTER.md 1.3, 1.4): socket.io-adapter 2.5's ClusterAdapter messages.
+// The sharded adapter (docs/cluster.md): socket.io-adapter 2.5's ClusterAdapter messages.
 enum class sharded_type : std::uint8_t {
     initial_heartbeat = 1,
     heartbeat,

@@ -15,11 +15,11 @@ class io_context;
 }
 
 // The Redis adapter: Kibitz servers, and Node socket.io servers with @socket.io/redis-adapter
-// 8.3 (the classic protocol, CLUSTER.md 1.2), share one Redis and broadcast, fetch and join
+// 8.3 (the classic protocol, docs/cluster.md), share one Redis and broadcast, fetch and join
 // across each other as one server.
 namespace kibitz::cluster {
 
-// Which of Node's Redis adapters the cluster speaks (CLUSTER.md 0): every server of one
+// Which of Node's Redis adapters the cluster speaks (docs/cluster.md): every server of one
 // cluster uses the same, and never shares a prefix with the other kind.
 enum class protocol : std::uint8_t {
     classic, // createAdapter (8.x): PUBLISH, PSUBSCRIBE, requests 0-9

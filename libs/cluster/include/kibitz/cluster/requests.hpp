@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-// The requests a node waits on (CLUSTER.md 1.2, "Counting rules"), and the broadcasts with ack
+// The requests a node waits on (docs/cluster.md), and the broadcasts with ack
 // whose answers it collects. Pure: the time is given (docs/architecture.md rule 5), nothing runs
 // a timer here. Node's maps grow until a timeout that may never come (redis-adapter #224,
 // #490); these have a cap and every entry a deadline.

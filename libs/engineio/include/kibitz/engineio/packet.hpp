@@ -40,7 +40,7 @@ std::optional<std::vector<packet>> decode_payload(std::string_view body);
 // Appends the polling encoding of `p` to `out`: type character and data, or "b" and base64.
 void append_polling(packet const& p, std::string& out);
 
-// A packet encoded once and shared, immutable, by every session it is sent to (ARCHITECTURE.md
+// A packet encoded once and shared, immutable, by every session it is sent to (docs/architecture.md
 // rule 3). It holds the complete WebSocket frame (header and payload), and the polling encoding
 // is the payload itself for text; for binary, the base64 form is computed once on first use.
 // Thread: the owning io_context thread only (the lazy polling form is not synchronised).

@@ -28,7 +28,7 @@ enum class read_error : std::uint8_t {
 std::error_category const& read_category() noexcept;
 std::error_code make_error_code(read_error e) noexcept;
 
-// Limits on one message; the defaults fit the largest answers of CLUSTER.md 1.2 (a
+// Limits on one message; the defaults fit the largest answers Node's adapter sends (a
 // fetch_sockets answer of a few thousand sockets with their handshakes).
 struct reader_limits {
     // Input bytes of one message.
@@ -41,7 +41,7 @@ struct reader_limits {
 };
 
 // Reads exactly one MessagePack value from `bytes` into `out` (replaced; left null on error), as
-// Node's notepack.io decodes it, onto kibitz::json (CLUSTER.md 1.1):
+// Node's notepack.io decodes it, onto kibitz::json (docs/cluster.md):
 // - nil/bool/str as such; int as number_integer or, for uint64 above int64, number_unsigned;
 //   float32/float64 as number_float; array/map as array/object (keys must be str; a repeated
 //   key keeps its last value, as in JavaScript);

@@ -10,7 +10,7 @@
 namespace kibitz::msgpack {
 
 // Writes MessagePack (github.com/msgpack/msgpack/blob/master/spec.md) byte for byte as Node's
-// notepack.io 3.0.1 does, which is what @socket.io/redis-adapter 8.x publishes (CLUSTER.md 1.1):
+// notepack.io 3.0.1 does, which is what @socket.io/redis-adapter 8.x publishes (docs/cluster.md):
 // - numbers follow JavaScript, where an integer is a number: every integral value (an integer,
 //   or a float such as 2.0 or -0.0) takes the smallest integer form (positive fixint, cc/cd/ce/cf
 //   for values >= 0, negative fixint, d0/d1/d2/d3 below 0); every other number, NaN and the

@@ -52,7 +52,7 @@ struct connection_options {
     util::duration connect_timeout = std::chrono::seconds(2);
     // Health PING period. Two ticks without a byte from Redis while a PING is unanswered drop
     // the connection, so a frozen Redis is noticed 2 to 3 periods after it froze: 8-12 s
-    // (CLUSTER.md 7, F-half-open: <= 12 s). Zero: no PING (a connection for blocking commands
+    // (a half-open connection too). Zero: no PING (a connection for blocking commands
     // such as XREAD BLOCK, whose caller bounds the wait, or a block time above 2 periods).
     util::duration ping_interval = std::chrono::seconds(4);
     // Reconnect delay: doubles from min to max, with +-25 % jitter; reset by a connect.
@@ -68,7 +68,7 @@ using state_handler = std::function<void(bool up)>;
 // One Redis connection that keeps itself up: the thin Asio shell around the RESP2 codec.
 // - command mode: send() pipelines commands; each handler gets its reply, in order (FIFO).
 //   While the connection is down send() fails fast (not_connected): nothing is queued for
-//   later, so a caller never waits on an outage (CLUSTER.md 6, complaint 1).
+//   later, so a caller never waits on an outage.
 // - subscriber mode: the desired channels, patterns and shard channels are state; they are
 //   (re)sent after every connect, so a Redis restart never leaves us silently unsubscribed.
 //   Messages and confirmations go to on_push.

@@ -12,7 +12,7 @@ namespace kibitz::redis {
 struct url {
     std::string host; // a name, an IPv4 address, or an IPv6 address without brackets
     std::uint16_t port = 6379;
-    int db = 0;           // SELECT after connecting (pub/sub ignores it, CLUSTER.md 2)
+    int db = 0;           // SELECT after connecting (pub/sub ignores it, docs/cluster.md)
     std::string username; // AUTH username password (Redis 6 ACL) when both are set
     std::string password; // AUTH password when only it is set
 

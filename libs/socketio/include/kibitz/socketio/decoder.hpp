@@ -41,7 +41,7 @@ enum class decode_error : std::uint8_t {
 std::error_category const& decode_category() noexcept;
 std::error_code make_error_code(decode_error e) noexcept;
 
-// Limits on what one client may send; the defaults are issue 3's.
+// Limits on what one client may send; the defaults are in docs/security.md.
 struct decoder_limits {
     // Binary attachments per packet.
     std::size_t max_attachments = 10;

@@ -15,7 +15,7 @@ inline constexpr std::string_view placeholder_key = "_placeholder";
 inline constexpr std::string_view placeholder_num_key = "num";
 
 // Event names with a special meaning that a client may not emit: the six of socket.io-parser's
-// RESERVED_EVENTS plus "error" (issue 3).
+// RESERVED_EVENTS plus "error".
 inline constexpr std::string_view event_connect = "connect";
 inline constexpr std::string_view event_connect_error = "connect_error";
 inline constexpr std::string_view event_disconnect = "disconnect";
