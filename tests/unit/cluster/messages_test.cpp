@@ -3,15 +3,15 @@
 
 #include <gtest/gtest.h>
 
-#include "hex.hpp"
+#include <kibitz/test/hex.hpp>
 
 #include <string>
 
 namespace kibitz::cluster {
 namespace {
 
-using test::from_hex;
-using test::to_hex;
+using kibitz::test::from_hex;
+using kibitz::test::to_hex;
 
 socketio::packet event(json data, std::string nsp = "/") {
     return {socketio::packet_type::event, std::move(nsp), std::nullopt, std::move(data)};

@@ -1,5 +1,5 @@
 // kibitz::msgpack against the bytes Node's notepack.io 3.0.1 wrote (notepack_goldens.json).
-#include "test_support.hpp"
+#include <kibitz/test/hex.hpp>
 
 #include <kibitz/msgpack/reader.hpp>
 #include <kibitz/msgpack/writer.hpp>
@@ -18,7 +18,7 @@ namespace {
 
 using namespace kibitz;
 using namespace kibitz::msgpack;
-using namespace kibitz::msgpack::test;
+using namespace kibitz::test;
 using ordered = nlohmann::ordered_json;
 
 ordered load_goldens() {

@@ -1,4 +1,4 @@
-#include "test_support.hpp"
+#include <kibitz/test/hex.hpp>
 
 #include <kibitz/msgpack/reader.hpp>
 #include <kibitz/msgpack/writer.hpp>
@@ -11,7 +11,7 @@ namespace {
 
 using namespace kibitz;
 using namespace kibitz::msgpack;
-using namespace kibitz::msgpack::test;
+using namespace kibitz::test;
 
 std::error_code read_hex(std::string_view hex, json& out, reader_limits const& limits = {}) {
     return read(from_hex(hex), out, limits);

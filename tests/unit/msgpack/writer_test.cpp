@@ -1,4 +1,4 @@
-#include "test_support.hpp"
+#include <kibitz/test/hex.hpp>
 
 #include <kibitz/msgpack/writer.hpp>
 
@@ -11,7 +11,7 @@ namespace {
 
 using namespace kibitz;
 using namespace kibitz::msgpack;
-using namespace kibitz::msgpack::test;
+using namespace kibitz::test;
 using ordered = nlohmann::ordered_json;
 
 std::string hex(ordered const& v) {

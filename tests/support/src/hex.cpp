@@ -1,13 +1,8 @@
-#pragma once
+#include <kibitz/test/hex.hpp>
 
-#include <cstddef>
-#include <string>
-#include <string_view>
+namespace kibitz::test {
 
-namespace kibitz::msgpack::test {
-
-// "93a6" -> the bytes 0x93 0xa6; spaces are ignored.
-inline std::string from_hex(std::string_view hex) {
+std::string from_hex(std::string_view hex) {
     auto const digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
     std::string out;
     int pending = -1;
@@ -23,7 +18,7 @@ inline std::string from_hex(std::string_view hex) {
     return out;
 }
 
-inline std::string to_hex(std::string_view bytes) {
+std::string to_hex(std::string_view bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
     for (char c : bytes) {
@@ -34,4 +29,4 @@ inline std::string to_hex(std::string_view bytes) {
     return out;
 }
 
-} // namespace kibitz::msgpack::test
+} // namespace kibitz::test
