@@ -3,6 +3,8 @@
 #include <kibitz/chess_app/limits.hpp>
 #include <kibitz/chess_app/service.hpp>
 
+#include "service_fixture.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,52 +12,26 @@
 namespace kibitz::chess_app {
 namespace {
 
-struct hardening : ::testing::Test {
-    int ids = 0;
-    int tokens = 0;
-    std::int64_t now = 1'000'000;
-    effects fx;
-    service_options opts{
-        .claim_grace_ms = 1000,
-        .max_games = 6,
-        .max_open_games = 4,
-        .max_open_per_creator = 2,
-        .max_games_per_conn = 3,
-        .max_spectators = 2,
-        .waiting_grace_ms = 5000,
-        .idle_ms = 60000,
-        .new_game_id = [this] { return "game000" + std::to_string(++ids); },
-        .new_token = [this] { return "token" + std::to_string(++tokens); },
-        .coin = [] { return true; },
-    };
-    std::unique_ptr<service> made;
-    service& svc() {
-        if (!made) made = std::make_unique<service>(opts);
-        return *made;
+// The shared fixture with small caps, short grace periods and a 60 s idle time.
+struct hardening : test::service_fixture {
+    hardening() {
+        opts.claim_grace_ms = 1000;
+        opts.max_games = 6;
+        opts.max_open_games = 4;
+        opts.max_open_per_creator = 2;
+        opts.max_games_per_conn = 3;
+        opts.max_spectators = 2;
+        opts.waiting_grace_ms = 5000;
+        opts.idle_ms = 60000;
     }
-
-    json send(conn_id const& conn, client_message const& m) {
-        fx = {};
-        return svc().handle(conn, m, now, fx);
-    }
-    static std::string code(json const& ack) {
-        return ack["ok"] == true ? "ok" : ack["error"]["code"].get<std::string>();
-    }
-    std::string create(conn_id const& conn) {
-        auto ack = send(conn, create_request{"alice", "white", std::nullopt});
-        EXPECT_EQ(code(ack), "ok");
-        return ack["game"]["id"];
-    }
-    std::string start(conn_id const& w = "a", conn_id const& b = "b") {
+    using service_fixture::start;
+    // A game of alice (white, on `w`) against bob (black, on `b`).
+    std::string start(conn_id const& w, conn_id const& b) {
         auto id = create(w);
         EXPECT_EQ(code(send(b, join_request{id, "bob", std::nullopt})), "ok");
         return id;
     }
-    json game(std::string const& id) { return to_json(*svc().view(id, now)); }
-    void tick() {
-        fx = {};
-        svc().tick(now, fx);
-    }
+    json game(std::string const& id) { return to_json(view(id)); }
 };
 
 TEST_F(hardening, a_rolled_back_move_leaves_the_game_as_stored) {
@@ -335,7 +311,7 @@ TEST_F(hardening, a_game_both_players_left_ends_before_it_leaves_memory) {
 }
 
 TEST_F(hardening, a_deserted_game_is_aborted_before_both_sides_moved_and_lost_on_time_if_due) {
-    auto quiet = start("a", "b");
+    auto quiet = start();
     send("a", move_request{quiet, "e2e4", 0});
     auto timed_ack = send("c", create_request{"carol", "white", clock_spec{30000, 0}});
     std::string const timed = timed_ack["game"]["id"];
@@ -343,7 +319,8 @@ TEST_F(hardening, a_deserted_game_is_aborted_before_both_sides_moved_and_lost_on
     send("c", move_request{timed, "e2e4", 0});
     send("d", move_request{timed, "e7e5", 1});
     fx = {};
-    for (conn_id c : {"a", "b", "c", "d"}) svc().disconnect(c, now, fx);
+    for (conn_id c : {"a", "b", "c", "d"})
+        svc().disconnect(c, now, fx);
     now += 60000;
     tick();
     auto const& a = last_record(fx, quiet);

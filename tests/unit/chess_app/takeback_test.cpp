@@ -1,45 +1,14 @@
 // Takebacks in the pure service, with a driven clock: offers, answers, errors, what is taken
 // back, the clocks put back, versions, rollback and the stored row.
-#include <kibitz/chess_app/service.hpp>
-
-#include <gtest/gtest.h>
+#include "service_fixture.hpp"
 
 namespace kibitz::chess_app {
 namespace {
 
-struct takeback : ::testing::Test {
-    int ids = 0;
-    int tokens = 0;
-    std::int64_t now = 1'000'000;
-    effects fx;
-    service svc{service_options{
-        .new_game_id = [this] { return "game000" + std::to_string(++ids); },
-        .new_token = [this] { return "token" + std::to_string(++tokens); },
-        .coin = [] { return true; },
-    }};
-
-    json send(conn_id const& conn, client_message const& m) {
-        fx = {};
-        return svc.handle(conn, m, now, fx);
-    }
-    static std::string code(json const& ack) {
-        return ack["ok"] == true ? "ok" : ack["error"]["code"].get<std::string>();
-    }
-    // alice (white, conn a) against bob (black, conn b).
-    std::string start(std::optional<clock_spec> clock = std::nullopt) {
-        auto c = send("a", create_request{"alice", "white", clock});
-        std::string id = c["game"]["id"];
-        send("b", join_request{id, "bob", std::nullopt});
-        return id;
-    }
-    json move(conn_id const& conn, std::string const& id, std::string uci) {
-        int const ply = static_cast<int>(svc.view(id, now)->moves.size());
-        return send(conn, move_request{id, std::move(uci), ply});
-    }
+struct takeback : test::service_fixture {
     json tb(conn_id const& conn, std::string const& id, offer_action a) {
         return send(conn, takeback_request{id, a});
     }
-    game_view view(std::string const& id) { return *svc.view(id, now); }
 };
 
 TEST_F(takeback, offer_then_accept_takes_back_the_offerers_last_move_when_it_waits) {
@@ -166,7 +135,7 @@ TEST_F(takeback, back_to_the_first_moves_stops_the_clocks) {
     EXPECT_EQ(ack["game"]["clock"]["white_ms"], 60000);
     now += 10000;
     EXPECT_EQ(view(id).clock->black_ms, 60000);
-    EXPECT_FALSE(svc.next_wakeup().has_value());
+    EXPECT_FALSE(svc().next_wakeup().has_value());
 }
 
 TEST_F(takeback, rollback_puts_the_offer_and_the_moves_back) {
@@ -175,10 +144,10 @@ TEST_F(takeback, rollback_puts_the_offer_and_the_moves_back) {
     move("b", id, "e7e5");
     tb("a", id, offer_action::offer);
     auto before = view(id);
-    svc.begin();
+    svc().begin();
     tb("b", id, offer_action::accept);
     EXPECT_TRUE(view(id).moves.empty()) << "white was to move: both plies";
-    svc.rollback();
+    svc().rollback();
     auto after = view(id);
     EXPECT_EQ(after.v, before.v);
     EXPECT_EQ(after.moves, before.moves);
