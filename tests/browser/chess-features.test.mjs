@@ -6,94 +6,20 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
-import { repoRoot } from "../interop/lib/server.mjs";
-import { startChess } from "../interop/chess/helpers.mjs";
-
-const ARTIFACTS = path.join(repoRoot, "artifacts");
-const CAP = 15_000;
+import {
+  clickSquare, errors, expectPiece, move, openPage, sanList, shot as shotOf, startAll, stopAll,
+  waitForMoves, waitForTurn,
+} from "./chess-lib.mjs";
 
 let server;
-let browser;
-let profile;
-const errors = [];
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startChess();
-  profile = mkdtempSync(path.join(tmpdir(), "kibitz-chromium-"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", `--disk-cache-dir=${profile}`,
-    ],
-  });
+  server = await startAll();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stopAndClean();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
+after(stopAll);
 
-async function openPage(url) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(CAP);
-  page.on("pageerror", (e) => errors.push(`${url}: ${e.message}`));
-  await page.goto(url);
-  return page;
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `chess-feature-${name}.png`) });
-
-async function clickSquare(page, square) {
-  const box = await page.locator("#board cg-board").boundingBox();
-  const black = await page.evaluate(() =>
-    document.querySelector("#board .cg-wrap, #board").classList.contains("orientation-black"));
-  const file = square.charCodeAt(0) - 97;
-  const rank = Number(square[1]) - 1;
-  const size = box.width / 8;
-  const col = black ? 7 - file : file;
-  const row = black ? rank : 7 - rank;
-  await page.mouse.click(box.x + (col + 0.5) * size, box.y + (row + 0.5) * size);
-}
-
-async function move(page, from, to) {
-  await clickSquare(page, from);
-  await clickSquare(page, to);
-}
-
-const sanList = (page) => page.locator("#moves .san").allTextContents()
-  .then((all) => all.filter((s) => s.length > 0));
-
-async function waitForMoves(page, count) {
-  await page.waitForFunction(
-    (n) => [...document.querySelectorAll("#moves .san")].filter((s) => s.textContent).length === n, count);
-}
-
-const waitForTurn = (page) => page.waitForSelector("#player-bottom.you.to-move");
-
-// The piece chessground shows on `square` ("white knight"), or "".
-const pieceOn = (page, square) => page.evaluate((sq) => {
-  const p = [...document.querySelectorAll("#board piece")].find((x) => x.cgKey === sq && !x.classList.contains("ghost"));
-  return p ? p.className.replace(/\s*(anim|fading|dragging)\s*/g, " ").trim() : "";
-}, square);
-
-// Chessground draws on the next animation frame (and animates for 180 ms), so the board is
-// read until it shows `expected`, up to a few seconds; a different piece there still fails.
-async function expectPiece(page, square, expected, message) {
-  await page.waitForFunction(([sq, want]) => {
-    const p = [...document.querySelectorAll("#board piece")].find((x) => x.cgKey === sq && !x.classList.contains("ghost"));
-    return (p ? p.className.replace(/\s*(anim|fading|dragging)\s*/g, " ").trim() : "") === want;
-  }, [square, expected], { timeout: 5000 }).catch(() => {});
-  const actual = await pieceOn(page, square);
-  assert.equal(actual, expected, message);
-}
+const shot = (page, name) => shotOf(page, name, "chess-feature");
 
 // Alice (white) creates a game; Bob follows its link and takes black.
 async function newGame() {

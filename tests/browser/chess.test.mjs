@@ -8,81 +8,19 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
-import { repoRoot } from "../interop/lib/server.mjs";
 import { startChess } from "../interop/chess/helpers.mjs";
-
-const ARTIFACTS = path.join(repoRoot, "artifacts");
-const CAP = 15_000;
+import {
+  errors, move, openPage, sanList, shot, startAll, stopAll, waitForMoves, waitForTurn,
+} from "./chess-lib.mjs";
 
 let server;
-let browser;
-let profile;
-const errors = [];
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startChess();
-  profile = mkdtempSync(path.join(tmpdir(), "kibitz-chromium-"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", `--disk-cache-dir=${profile}`,
-    ],
-  });
+  server = await startAll();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stopAndClean();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
-
-async function openPage(url) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 820 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(CAP);
-  page.on("pageerror", (e) => errors.push(`${url}: ${e.message}`));
-  await page.goto(url);
-  return page;
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `chess-${name}.png`) });
-
-// Clicks the centre of `square` ("e2") on the page's board, whichever way it is oriented.
-async function clickSquare(page, square) {
-  const box = await page.locator("#board cg-board").boundingBox();
-  const orientation = await page.evaluate(() =>
-    document.querySelector("#board .cg-wrap, #board").classList.contains("orientation-black") ? "black" : "white");
-  const file = square.charCodeAt(0) - 97;
-  const rank = Number(square[1]) - 1;
-  const size = box.width / 8;
-  const col = orientation === "white" ? file : 7 - file;
-  const row = orientation === "white" ? 7 - rank : rank;
-  await page.mouse.click(box.x + (col + 0.5) * size, box.y + (row + 0.5) * size);
-}
-
-async function move(page, from, to) {
-  await clickSquare(page, from);
-  await clickSquare(page, to);
-}
-
-const sanList = (page) => page.locator("#moves .san").allTextContents()
-  .then((all) => all.filter((s) => s.length > 0));
-
-async function waitForMoves(page, count) {
-  await page.waitForFunction(
-    (n) => [...document.querySelectorAll("#moves .san")].filter((s) => s.textContent).length === n, count);
-}
-
-// Waits until it is this page's move (its clock row is to move and the board accepts input).
-async function waitForTurn(page) {
-  await page.waitForSelector("#player-bottom.you.to-move");
-}
+after(stopAll);
 
 test("two players meet in the lobby and play fool's mate by clicking; a spectator watches", async () => {
   // Alice creates a game with a clock, as white.
