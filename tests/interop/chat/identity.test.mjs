@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { startChat, connectChat, call, joined, closeAll, tempData } from "./chat.mjs";
@@ -138,3 +139,41 @@ test("identities no message names are pruned from the store; those with history 
     await server.close();
   }
 });
+
+// The number of identity rows in the server's SQLite file (read by Debian's python3 while the
+// server runs: WAL lets a reader see every commit).
+function identityRows(dir) {
+  const py = "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from identities').fetchone()[0])";
+  const r = spawnSync("/usr/bin/python3", ["-c", py, path.join(dir, "kibitz.db")], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+
+// Joins as `count` new names, `parallel` at a time, each leaving at once; every join acked.
+async function joinFlood(url, count, parallel = 10) {
+  for (let i = 0; i < count; i += parallel) {
+    await Promise.all(Array.from({ length: Math.min(parallel, count - i) }, async (_, k) => {
+      const { socket } = await joined(url, `drifter${i + k}`, "flood");
+      socket.disconnect();
+    }));
+  }
+}
+
+for (const pruned of [true, false]) {
+  test(`a join flood of new names leaves the identity table ${pruned ? "bounded" : "growing (prune off)"}`, async () => {
+    const server = await startChat(["--chat-prune-every", pruned ? "50" : "0", "--chat-identity-ttl", "0"]);
+    try {
+      await joinFlood(server.url, 300);
+      // One more join after the flood: its prune (if due) runs before its own later jobs.
+      const last = await joined(server.url, "last", "flood");
+      assert.equal((await call(last.socket, "message", { room: "flood", text: "done" })).ok, true);
+      const rows = identityRows(server.dataDir);
+      console.log(`# ${rows} identity rows after 301 new names (prune ${pruned ? "every 50" : "off"})`);
+      if (pruned) assert.ok(rows <= 50 + 1, `${rows} rows: the table is not bounded by the prune`);
+      else assert.equal(rows, 301, "without pruning every identity stays");
+      closeAll(last.socket);
+    } finally {
+      await server.close();
+    }
+  });
+}
