@@ -156,23 +156,15 @@ void redis_adapter::on_response(std::string const& payload) {
     auto rid = obj.find("requestId");
     if (rid == obj.end() || !rid->is_string()) return;
     auto const& id = rid->get_ref<std::string const&>();
-    if (auto* a = acks_.find(id)) {
-        auto t = obj.find("type");
-        auto type = t != obj.end() && t->is_number_integer() ? t->get<std::int64_t>() : -1;
-        if (type == static_cast<int>(request_type::broadcast_client_count)) {
-            auto n = obj.find("clientCount");
-            if (n != obj.end() && n->is_number_integer() && n->get<std::int64_t>() >= 0)
-                a->on_count(n->get<std::size_t>());
-        } else if (type == static_cast<int>(request_type::broadcast_ack)) {
-            a->on_ack(obj.value("packet", json()));
-        }
+    auto t = obj.find("type");
+    auto const type = t != obj.end() && t->is_number_integer() ? t->get<std::int64_t>() : -1;
+    if (type == static_cast<int>(request_type::broadcast_client_count) &&
+        on_ack_count(id, obj.value("clientCount", json())))
         return;
-    }
-    auto* r = requests_.find(id);
-    if (!r) return;
-    if (!r->add_answer(obj)) return;
-    auto done = requests_.take(id);
-    done->finish({});
+    if (type == static_cast<int>(request_type::broadcast_ack) &&
+        on_ack_packet(id, obj.value("packet", json())))
+        return;
+    add_answer(id, obj);
 }
 
 } // namespace kibitz::cluster

@@ -27,10 +27,10 @@ bool looks_like_socket_id(std::string const& room) {
 } // namespace
 
 sharded_adapter::sharded_adapter(socketio::adapter_context ctx, std::shared_ptr<redis_hub> hub)
-    : memory_adapter(std::move(ctx)), hub_(std::move(hub)), uid_(hex_id()),
+    : adapter_base(std::move(ctx), std::move(hub), true), uid_(hex_id()),
       channel_(hub_->opts().prefix + "#" + ctx_.nsp + "#"),
-      response_channel_(channel_ + uid_ + "#"), requests_(hub_->opts().max_pending_requests),
-      acks_(hub_->opts().max_pending_acks), self_(std::make_shared<sharded_adapter*>(this)) {
+      response_channel_(channel_ + uid_ + "#"), self_(std::make_shared<sharded_adapter*>(this)) {
+    request_channel_ = channel_;
     hub_->join(*this);
     std::weak_ptr<sharded_adapter*> weak = self_;
     auto handler = [weak](std::string const&, std::string const& payload) {
@@ -46,8 +46,6 @@ sharded_adapter::~sharded_adapter() {
     hub_->shard_unsubscribe(response_channel_);
     for (auto const& room : room_channels_)
         hub_->shard_unsubscribe(room_channel(room));
-    requests_.clear();
-    acks_.clear();
 }
 
 std::string sharded_adapter::new_request_id() const {
@@ -111,83 +109,30 @@ void sharded_adapter::broadcast_with_ack(socketio::packet p,
                                          socketio::broadcast_options const& opts,
                                          std::function<void(std::size_t)> on_count,
                                          std::function<void(json)> on_ack) {
-    if (!opts.local && hub_->publisher_up()) {
+    if (!opts.local) {
         auto id = new_request_id();
-        auto timeout =
-            opts.ack_timeout.count() > 0 ? opts.ack_timeout : hub_->opts().requests_timeout;
-        pending_ack entry{ctx_.clock() + timeout, on_count, on_ack};
-        if (acks_.add(id, std::move(entry))) {
+        if (open_ack_collection(id, opts, on_count, on_ack)) {
             ordered packet = {{"type", 2}, {"data", to_ordered(p.data)}};
             publish(sharded_type::broadcast,
                     {{"packet", packet}, {"requestId", id}, {"opts", encode_sharded_opts(opts)}},
                     channel_);
-            hub_->wake_at(*acks_.next_deadline());
         }
     }
     memory_adapter::broadcast_with_ack(std::move(p), opts, std::move(on_count), std::move(on_ack));
 }
 
-void sharded_adapter::start_request(pending_request r, sharded_type type, ordered data) {
-    std::weak_ptr<sharded_adapter*> weak = self_;
-    auto state = std::make_shared<pending_request>(std::move(r));
-    auto on_count = [weak, state, type, data = std::move(data)](std::error_code ec,
-                                                                std::size_t servers) {
-        auto self = weak.lock();
-        if (!self) return;
-        auto& a = **self;
-        if (ec) return state->finish(errc::not_connected);
-        if (servers <= 1) return state->finish({});
-        state->expected = servers - 1;
-        state->deadline = a.ctx_.clock() + a.hub_->opts().requests_timeout;
-        auto id = data["requestId"].get<std::string>();
-        if (!a.requests_.add(id, std::move(*state))) return state->finish(errc::too_many_requests);
-        a.hub_->publish(
-            a.channel_, encode_envelope(type, data, a.uid_, a.ctx_.nsp),
-            [weak, id](std::error_code pec) {
-                auto s = weak.lock();
-                if (!s || !pec) return;
-                if (auto req = (**s).requests_.take(id)) req->finish(pec);
-            },
-            true);
-        a.hub_->wake_at(*a.requests_.next_deadline());
-    };
-    hub_->numsub(channel_, on_count, true);
+std::string sharded_adapter::fetch_request(std::string const& id,
+                                           socketio::broadcast_options const& opts) const {
+    return encode_envelope(sharded_type::fetch_sockets,
+                           {{"opts", encode_sharded_opts(opts)}, {"requestId", id}}, uid_,
+                           ctx_.nsp);
 }
 
-void sharded_adapter::fetch_sockets(socketio::broadcast_options const& opts,
-                                    socketio::fetch_sockets_handler done) {
-    auto local = local_socket_infos(opts);
-    if (opts.local) return done({}, std::move(local));
-    if (!hub_->publisher_up()) return done(errc::not_connected, std::move(local));
-    if (requests_.size() >= requests_.max()) return done(errc::too_many_requests, std::move(local));
-    pending_request r;
-    r.type = request_type::remote_fetch;
-    r.sockets = std::move(local);
-    r.on_sockets = std::move(done);
-    start_request(std::move(r), sharded_type::fetch_sockets,
-                  {{"opts", encode_sharded_opts(opts)}, {"requestId", new_request_id()}});
-}
-
-void sharded_adapter::server_side_emit(json data, socketio::broadcast_ack_handler done) {
-    if (!done)
-        return publish(sharded_type::server_side_emit, {{"packet", to_ordered(data)}}, channel_);
-    if (!hub_->publisher_up()) return done(errc::not_connected, {});
-    if (requests_.size() >= requests_.max()) return done(errc::too_many_requests, {});
-    pending_request r;
-    r.type = request_type::server_side_emit;
-    r.on_responses = std::move(done);
-    start_request(std::move(r), sharded_type::server_side_emit,
-                  {{"requestId", new_request_id()}, {"packet", to_ordered(data)}});
-}
-
-void sharded_adapter::server_count(socketio::server_count_handler done) {
-    hub_->numsub(
-        channel_,
-        [done](std::error_code ec, std::size_t n) {
-            if (ec) return done(ec, 1);
-            done({}, n == 0 ? 1 : n);
-        },
-        true);
+std::string sharded_adapter::server_side_request(std::string const& id, json data) const {
+    ordered body = ordered::object();
+    if (!id.empty()) body["requestId"] = id;
+    body["packet"] = to_ordered(data);
+    return encode_envelope(sharded_type::server_side_emit, body, uid_, ctx_.nsp);
 }
 
 void sharded_adapter::add_sockets(socketio::broadcast_options const& opts,
@@ -217,20 +162,6 @@ void sharded_adapter::disconnect_sockets(socketio::broadcast_options const& opts
         publish(sharded_type::disconnect_sockets,
                 {{"opts", encode_sharded_opts(opts)}, {"close", close}}, channel_);
     memory_adapter::disconnect_sockets(opts, close);
-}
-
-void sharded_adapter::expire(util::time_point now) {
-    for (auto& r : requests_.expire(now))
-        r.finish(errc::timed_out);
-    acks_.expire(now);
-}
-
-std::optional<util::time_point> sharded_adapter::next_deadline() const {
-    auto a = requests_.next_deadline();
-    auto b = acks_.next_deadline();
-    if (!a) return b;
-    if (!b) return a;
-    return std::min(*a, *b);
 }
 
 } // namespace kibitz::cluster

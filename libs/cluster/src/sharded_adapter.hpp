@@ -1,5 +1,6 @@
 #pragma once
 
+#include "adapter_base.hpp"
 #include "redis_hub.hpp"
 
 #include <kibitz/cluster/messages.hpp>
@@ -20,7 +21,7 @@ namespace kibitz::cluster {
 // leaves and disconnects are applied here and published, our own echo dropped (by uid). Server
 // count: PUBSUB SHARDNUMSUB. No all_rooms across servers (ClusterAdapter has none): this
 // server's rooms. Server thread only.
-class sharded_adapter : public socketio::memory_adapter, public hub_member {
+class sharded_adapter : public adapter_base {
 public:
     sharded_adapter(socketio::adapter_context ctx, std::shared_ptr<redis_hub> hub);
     ~sharded_adapter() override;
@@ -33,20 +34,11 @@ public:
     void broadcast_with_ack(socketio::packet p, socketio::broadcast_options const& opts,
                             std::function<void(std::size_t)> on_count,
                             std::function<void(json)> on_ack) override;
-    void fetch_sockets(socketio::broadcast_options const& opts,
-                       socketio::fetch_sockets_handler done) override;
     void add_sockets(socketio::broadcast_options const& opts,
                      std::set<std::string> const& rooms) override;
     void del_sockets(socketio::broadcast_options const& opts,
                      std::set<std::string> const& rooms) override;
     void disconnect_sockets(socketio::broadcast_options const& opts, bool close) override;
-    void server_count(socketio::server_count_handler done) override;
-    void server_side_emit(json data, socketio::broadcast_ack_handler done) override;
-
-    void expire(util::time_point now) override;
-    std::optional<util::time_point> next_deadline() const override;
-    std::size_t pending_requests() const override { return requests_.size(); }
-    std::size_t pending_acks() const override { return acks_.size(); }
 
 private:
     void publish(sharded_type type, nlohmann::ordered_json data, std::string const& channel);
@@ -55,19 +47,18 @@ private:
     void on_broadcast(json const& msg);
     void on_fetch(json const& msg);
     void on_server_side(json const& msg);
-    void start_request(pending_request r, sharded_type type, nlohmann::ordered_json data);
     // Subscribes the channels of public rooms that appeared, unsubscribes those that went.
     void sync_rooms(std::set<std::string> const& touched);
     std::string room_channel(std::string const& room) const { return channel_ + room + "#"; }
-    std::string new_request_id() const;
+    std::string new_request_id() const override;
+    std::string fetch_request(std::string const& id,
+                              socketio::broadcast_options const& opts) const override;
+    std::string server_side_request(std::string const& id, json data) const override;
 
-    std::shared_ptr<redis_hub> hub_;
     std::string uid_;     // 16 hex characters, as ClusterAdapter's randomId()
     std::string channel_; // "<prefix>#<nsp>#"
     std::string response_channel_;
     std::set<std::string> room_channels_; // the public rooms subscribed
-    deadline_map<pending_request> requests_;
-    deadline_map<pending_ack> acks_;
     std::shared_ptr<sharded_adapter*> self_;
 };
 

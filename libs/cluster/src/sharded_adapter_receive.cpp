@@ -123,25 +123,14 @@ void sharded_adapter::on_response(json const& msg) {
     auto const& data = msg["data"];
     auto id = string_of(data, "requestId");
     auto const t = static_cast<sharded_type>(msg["type"].get<std::int64_t>());
-    if (auto* a = acks_.find(id)) {
-        if (t == sharded_type::broadcast_client_count) {
-            auto n = data.find("clientCount");
-            if (n != data.end() && n->is_number_integer() && n->get<std::int64_t>() >= 0)
-                a->on_count(n->get<std::size_t>());
-        } else if (t == sharded_type::broadcast_ack) {
-            a->on_ack(data.value("packet", json()));
-        }
+    if (t == sharded_type::broadcast_client_count &&
+        on_ack_count(id, data.value("clientCount", json())))
         return;
-    }
-    auto* r = requests_.find(id);
-    if (!r) return;
+    if (t == sharded_type::broadcast_ack && on_ack_packet(id, data.value("packet", json()))) return;
     // The classic shapes: {sockets} as is, the SERVER_SIDE_EMIT answer's packet as `data`.
-    json body = t == sharded_type::server_side_emit_response
-                    ? json{{"data", data.value("packet", json())}}
-                    : data;
-    if (!r->add_answer(body)) return;
-    auto done = requests_.take(id);
-    done->finish({});
+    add_answer(id, t == sharded_type::server_side_emit_response
+                       ? json{{"data", data.value("packet", json())}}
+                       : data);
 }
 
 } // namespace kibitz::cluster

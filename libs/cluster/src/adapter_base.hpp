@@ -1,0 +1,72 @@
+#pragma once
+
+#include "redis_hub.hpp"
+
+#include <kibitz/cluster/requests.hpp>
+#include <kibitz/socketio/adapter.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+
+namespace kibitz::cluster {
+
+// What the classic and the sharded adapter share, whatever their envelopes: the in-memory room
+// index and local delivery (memory_adapter), the hub, the requests waiting for the other
+// servers and the broadcasts collecting their acks, each with its deadline, and the count of
+// servers (the subscribers of the request channel). Server thread only.
+class adapter_base : public socketio::memory_adapter, public hub_member {
+public:
+    void fetch_sockets(socketio::broadcast_options const& opts,
+                       socketio::fetch_sockets_handler done) final;
+    void server_side_emit(json data, socketio::broadcast_ack_handler done) final;
+    void server_count(socketio::server_count_handler done) final;
+    // Ends the requests and ack collections whose deadline passed at `now`.
+    void expire(util::time_point now) final;
+    std::optional<util::time_point> next_deadline() const final;
+    std::size_t pending_requests() const final { return requests_.size(); }
+    std::size_t pending_acks() const final { return acks_.size(); }
+
+protected:
+    // `sharded`: SPUBLISH and PUBSUB SHARDNUMSUB. The derived constructor sets request_channel_.
+    adapter_base(socketio::adapter_context ctx, std::shared_ptr<redis_hub> hub, bool sharded);
+    ~adapter_base() override;
+
+    // The protocol's envelopes: a new request id; the fetch_sockets request `id`; the
+    // server_side_emit of `data` (`id` empty: without ack, no answer awaited).
+    virtual std::string new_request_id() const = 0;
+    virtual std::string fetch_request(std::string const& id,
+                                      socketio::broadcast_options const& opts) const = 0;
+    virtual std::string server_side_request(std::string const& id, json data) const = 0;
+
+    // Why a request cannot start now: Redis is down, or too many are waiting; else nothing.
+    std::error_code refusal() const;
+    // Registers the collection of the other servers' acks for a broadcast under `id`, until
+    // its ack timeout (the requests timeout when it has none). False when Redis is down or the
+    // map is full: then the other servers are not asked (the caller's own timeout ends it).
+    bool open_ack_collection(std::string const& id, socketio::broadcast_options const& opts,
+                             std::function<void(std::size_t)> const& on_count,
+                             std::function<void(json)> const& on_ack);
+    // Sends a request that waits for the other servers: their count first, then `payload`
+    // published on request_channel_, `r` kept under `id` until every answer or its deadline
+    // (or finished at once when alone, when Redis fails, or when the map is full).
+    void start_request(pending_request r, std::string id, std::string payload);
+    // An answer to our request `id` (its body in the classic shape); the last one finishes it.
+    void add_answer(std::string const& id, json const& body);
+    // A client count or an ack of our broadcast `id`; true when `id` is one of them.
+    bool on_ack_count(std::string const& id, json const& count);
+    bool on_ack_packet(std::string const& id, json packet);
+
+    std::shared_ptr<redis_hub> hub_;
+    std::string request_channel_;
+    deadline_map<pending_request> requests_;
+    deadline_map<pending_ack> acks_;
+
+private:
+    bool sharded_;
+    // Callbacks of Redis replies hold this, weakly: they do nothing once the adapter is gone.
+    std::shared_ptr<adapter_base*> alive_;
+};
+
+} // namespace kibitz::cluster
