@@ -12,7 +12,7 @@
 //   [--websocket-origin ORIGIN] [--parser json|msgpack]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
 // Cluster (tests/interop/cluster/): [--redis URL] [--redis-prefix P] [--requests-timeout-ms N]
-//   [--max-pending-requests N]
+//   [--max-pending-requests N] [--max-pending-acks N]
 //   join the Redis cluster (Node's classic redis-adapter protocol); "/" then also answers the
 //   `cluster` control event (cluster_control.hpp).
 #include "cluster_control.hpp"
@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
             cluster_opts.requests_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--max-pending-requests")
             cluster_opts.max_pending_requests = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--max-pending-acks")
+            cluster_opts.max_pending_acks = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
         else if (flag == "--parser" &&
@@ -104,7 +106,7 @@ int main(int argc, char** argv) {
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
                          " [--parser json|msgpack] [--redis URL] [--redis-prefix P] "
                          "[--redis-protocol classic|sharded]"
-                         " [--requests-timeout-ms N] [--max-pending-requests N]"
+                         " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
                          " [--tls-cert FILE --tls-key FILE]\n";
             return 2;
         }

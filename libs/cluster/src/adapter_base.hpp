@@ -44,7 +44,8 @@ protected:
     std::error_code refusal() const;
     // Registers the collection of the other servers' acks for a broadcast under `id`, until
     // its ack timeout (the requests timeout when it has none). False when Redis is down or the
-    // map is full: then the other servers are not asked (the caller's own timeout ends it).
+    // map is full: then the broadcast goes to the other servers without ack (delivered, their
+    // acks not collected: the caller's own timeout ends it with what came).
     bool open_ack_collection(std::string const& id, socketio::broadcast_options const& opts,
                              std::function<void(std::size_t)> const& on_count,
                              std::function<void(json)> const& on_ack);

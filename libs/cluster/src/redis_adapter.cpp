@@ -32,9 +32,13 @@ std::string redis_adapter::new_request_id() const {
 
 void redis_adapter::broadcast(socketio::packet p, socketio::broadcast_options const& opts) {
     // Published before local delivery, as Node does; `local` stays here.
-    if (!opts.local)
-        hub_->publish(chans_.broadcast_to(opts), encode_broadcast(hub_->uid(), p, opts));
+    if (!opts.local) publish_broadcast(p, opts);
     memory_adapter::broadcast(std::move(p), opts);
+}
+
+void redis_adapter::publish_broadcast(socketio::packet const& p,
+                                      socketio::broadcast_options const& opts) {
+    hub_->publish(chans_.broadcast_to(opts), encode_broadcast(hub_->uid(), p, opts));
 }
 
 void redis_adapter::broadcast_with_ack(socketio::packet p, socketio::broadcast_options const& opts,
@@ -44,6 +48,8 @@ void redis_adapter::broadcast_with_ack(socketio::packet p, socketio::broadcast_o
         auto id = new_request_id();
         if (open_ack_collection(id, opts, on_count, on_ack))
             hub_->publish(chans_.request, encode_broadcast_request(hub_->uid(), id, p, opts));
+        else
+            publish_broadcast(p, opts);
     }
     memory_adapter::broadcast_with_ack(std::move(p), opts, std::move(on_count), std::move(on_ack));
 }

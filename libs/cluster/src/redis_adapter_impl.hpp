@@ -46,6 +46,7 @@ private:
     void send_request(pending_request r, fields body);
     void answer(request const& req, fields const& body, bool force_msgpack = false);
     void publish_request(std::string payload);
+    void publish_broadcast(socketio::packet const& p, socketio::broadcast_options const& opts);
     void on_broadcast_request(request const& req);
     void on_server_side_request(request const& req);
     void apply_remote(request const& req);

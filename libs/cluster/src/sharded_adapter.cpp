@@ -93,16 +93,19 @@ void sharded_adapter::publish(sharded_type type, ordered data, std::string const
 }
 
 void sharded_adapter::broadcast(socketio::packet p, socketio::broadcast_options const& opts) {
-    if (!opts.local) {
-        // A broadcast to one public room goes on that room's channel (dynamic mode).
-        auto channel = channel_;
-        if (opts.rooms.size() == 1 && !looks_like_socket_id(*opts.rooms.begin()))
-            channel = room_channel(*opts.rooms.begin());
-        ordered packet = {{"type", 2}, {"data", to_ordered(p.data)}};
-        publish(sharded_type::broadcast, {{"packet", packet}, {"opts", encode_sharded_opts(opts)}},
-                channel);
-    }
+    if (!opts.local) publish_broadcast(p, opts);
     memory_adapter::broadcast(std::move(p), opts);
+}
+
+void sharded_adapter::publish_broadcast(socketio::packet const& p,
+                                        socketio::broadcast_options const& opts) {
+    // A broadcast to one public room goes on that room's channel (dynamic mode).
+    auto channel = channel_;
+    if (opts.rooms.size() == 1 && !looks_like_socket_id(*opts.rooms.begin()))
+        channel = room_channel(*opts.rooms.begin());
+    ordered packet = {{"type", 2}, {"data", to_ordered(p.data)}};
+    publish(sharded_type::broadcast, {{"packet", packet}, {"opts", encode_sharded_opts(opts)}},
+            channel);
 }
 
 void sharded_adapter::broadcast_with_ack(socketio::packet p,
@@ -116,6 +119,8 @@ void sharded_adapter::broadcast_with_ack(socketio::packet p,
             publish(sharded_type::broadcast,
                     {{"packet", packet}, {"requestId", id}, {"opts", encode_sharded_opts(opts)}},
                     channel_);
+        } else {
+            publish_broadcast(p, opts);
         }
     }
     memory_adapter::broadcast_with_ack(std::move(p), opts, std::move(on_count), std::move(on_ack));

@@ -42,6 +42,7 @@ public:
 
 private:
     void publish(sharded_type type, nlohmann::ordered_json data, std::string const& channel);
+    void publish_broadcast(socketio::packet const& p, socketio::broadcast_options const& opts);
     void on_message(std::string const& payload);
     void on_response(json const& msg);
     void on_broadcast(json const& msg);

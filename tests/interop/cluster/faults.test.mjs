@@ -1,4 +1,5 @@
-// Faults of the cluster (docs/cluster.md): a peer that never answers requests, and
+// Faults of the cluster (docs/cluster.md): a peer that never answers requests, broadcasts with ack
+// past the cap of ack collections (delivered without ack), and
 // Redis SIGKILLed then restarted empty on the same port. Nodes survive, local
 // delivery goes on, requests fail fast while Redis is down or end at their timeout with what
 // came, pending maps are empty after, and cross-node delivery comes back by itself.
@@ -12,13 +13,15 @@ import { waitFor } from "../lib/eio.mjs";
 
 const TIMEOUT_MS = 1000;
 const MAX_PENDING = 3;
+const MAX_ACKS = 3;
 let redis;
 let A, B, N;
 let a, b, n;
 
 before(async () => {
   redis = await startRedis();
-  const flags = ["--requests-timeout-ms", String(TIMEOUT_MS), "--max-pending-requests", String(MAX_PENDING)];
+  const flags = ["--requests-timeout-ms", String(TIMEOUT_MS), "--max-pending-requests", String(MAX_PENDING),
+    "--max-pending-acks", String(MAX_ACKS)];
   [A, B, N] = await Promise.all([startKibitz(redis.url, flags), startKibitz(redis.url, flags), startNode(redis.url, { timeoutMs: TIMEOUT_MS })]);
   [a, b, n] = await Promise.all([recordingClient(A), recordingClient(B), recordingClient(N)]);
   await waitFor(async () => (await control(a.socket, { op: "serverCount" })).count === 3, { what: "3 servers" });
@@ -111,6 +114,23 @@ test("malformed messages on every channel are dropped and counted; nothing else 
   } finally {
     await raw.quit();
   }
+});
+
+test("broadcasts with ack past the cap of ack collections are still delivered everywhere", async () => {
+  const before = { b: b.count("slow"), n: n.count("slow") };
+  // Nobody answers: MAX_ACKS collections wait for the other nodes; the rest go without ack.
+  const asks = Array.from({ length: MAX_ACKS + 2 }, (_, i) =>
+    control(a.socket, { op: "emitWithAck", event: "slow", args: [i], timeout: 1500 }));
+  await waitFor(async () => (await control(a.socket, { op: "stats" })).pendingAcks === MAX_ACKS, {
+    what: "the cap of ack collections reached",
+  });
+  await waitFor(() => b.count("slow") === before.b + MAX_ACKS + 2 && n.count("slow") === before.n + MAX_ACKS + 2, {
+    what: "every broadcast delivered on B and on the Node peer",
+  });
+  assert.ok((await control(a.socket, { op: "stats" })).pendingAcks <= MAX_ACKS, "never past the cap");
+  await crosses(a, b, 2000); // a bystander's broadcast is not held up
+  for (const r of await Promise.all(asks)) assert.match(r.error, /timed out|timeout/i);
+  await waitFor(async () => (await control(a.socket, { op: "stats" })).pendingAcks === 0, { what: "ack map empty" });
 });
 
 test("a SIGSTOPped Node peer: requests end at the timeout with the others' answers", async () => {
