@@ -1,3 +1,4 @@
+#include "columns.hpp"
 #include "connection.hpp"
 #include "postgres.hpp"
 
@@ -32,56 +33,6 @@ std::optional<failure> check_game(game_record const& g) {
     return std::nullopt;
 }
 
-std::string join_moves(std::vector<std::string> const& moves) {
-    std::string out;
-    for (auto const& move : moves) {
-        if (!out.empty()) out += ' ';
-        out += move;
-    }
-    return out;
-}
-
-std::string join_numbers(std::vector<std::int64_t> const& numbers) {
-    std::string out;
-    for (auto n : numbers) {
-        if (!out.empty()) out += ' ';
-        out += std::to_string(n);
-    }
-    return out;
-}
-
-std::vector<std::string> split_moves(std::string const& text);
-
-// The numbers of a space-separated column (anything that is not one counts as 0).
-std::vector<std::int64_t> split_numbers(std::string const& text) {
-    std::vector<std::int64_t> out;
-    for (auto const& word : split_moves(text)) {
-        char* end = nullptr;
-        long long const n = std::strtoll(word.c_str(), &end, 10);
-        out.push_back(end && *end == '\0' ? n : 0);
-    }
-    return out;
-}
-
-std::vector<std::string> split_moves(std::string const& text) {
-    std::vector<std::string> moves;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find(' ', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) moves.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return moves;
-}
-
-// The columns read_game reads, in its order (schema.cpp's game columns).
-#define KIBITZ_STORE_GAME_COLUMNS                                                                  \
-    "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
-    "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
-    "running, running_since, draw_offer, rematch_offer, rematch_id, takeback_offer, "              \
-    "clock_history, white_lag_ms, black_lag_ms, ended_at"
-
 // A statement used rarely enough not to be cached: prepared here, finalized on destruction.
 struct one_off {
     one_off(sqlite3* db, char const* sql) : rc(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr)) {}
@@ -106,7 +57,7 @@ void bind_game(detail::query& q, game_record const& g) {
     q.bind(10, g.white_token);
     q.bind(11, g.black_token);
     q.bind(12, g.start_fen);
-    q.bind(13, join_moves(g.moves));
+    q.bind(13, detail::join_words(g.moves));
     auto const clock = g.clock.value_or(game_clock{});
     auto const when = [&](std::int64_t v) { return g.clock ? std::optional(v) : std::nullopt; };
     q.bind(14, when(clock.initial_ms));
@@ -119,7 +70,7 @@ void bind_game(detail::query& q, game_record const& g) {
     q.bind(21, g.rematch_offer);
     q.bind(22, g.rematch_id);
     q.bind(23, g.takeback_offer);
-    q.bind(24, join_numbers(g.clock_history));
+    q.bind(24, detail::join_words(g.clock_history));
     q.bind(25, g.white_lag_ms);
     q.bind(26, g.black_lag_ms);
     q.bind(27, g.ended_at);
@@ -140,7 +91,7 @@ game_record read_game(detail::query const& q) {
     g.white_token = q.optional_text(9);
     g.black_token = q.optional_text(10);
     g.start_fen = q.text(11);
-    g.moves = split_moves(q.text(12));
+    g.moves = detail::split_words(q.text(12));
     if (q.optional_int64(13)) {
         g.clock = game_clock{.initial_ms = q.int64(13),
                              .increment_ms = q.int64(14),
@@ -153,7 +104,7 @@ game_record read_game(detail::query const& q) {
     g.rematch_offer = q.optional_text(20);
     g.rematch_id = q.optional_text(21);
     g.takeback_offer = q.optional_text(22);
-    g.clock_history = split_numbers(q.text(23));
+    g.clock_history = detail::split_numbers(q.text(23));
     g.white_lag_ms = q.int64(24);
     g.black_lag_ms = q.int64(25);
     g.ended_at = q.optional_int64(26);
@@ -289,7 +240,7 @@ result<std::vector<game_record>> database::load_active_games() {
 result<std::vector<game_record>> database::load_active_games(std::size_t newest) {
     if (pg_) return pg_->load_active_games(newest);
     if (!conn_) return detail::closed_failure();
-    one_off s(conn_->db, "SELECT " KIBITZ_STORE_GAME_COLUMNS " FROM games"
+    one_off s(conn_->db, "SELECT " KIBITZ_GAME_COLUMNS " FROM games"
                          " WHERE status IN ('waiting', 'started')"
                          " ORDER BY created_at DESC, id DESC LIMIT ?1");
     if (s.rc != SQLITE_OK) return detail::sqlite_failure(conn_->db, s.rc, "loading games");
@@ -310,7 +261,7 @@ result<std::vector<game_record>> database::finished_games(std::optional<game_cur
     if (pg_) return pg_->finished_games(before, limit);
     if (!conn_) return detail::closed_failure();
     // Row values walk the partial index backwards from the cursor.
-    one_off s(conn_->db, "SELECT " KIBITZ_STORE_GAME_COLUMNS " FROM games"
+    one_off s(conn_->db, "SELECT " KIBITZ_GAME_COLUMNS " FROM games"
                          " WHERE status = 'ended' AND reason <> 'aborted'"
                          " AND (ended_at, id) < (?1, ?2)"
                          " ORDER BY ended_at DESC, id DESC LIMIT ?3");

@@ -1,3 +1,4 @@
+#include "columns.hpp"
 #include "connection.hpp"
 #include "postgres.hpp"
 
@@ -13,27 +14,6 @@ namespace {
 
 constexpr std::size_t max_history = 1000;
 
-// Mentions are stored as names separated by one space (a name holds no white space).
-std::string join_names(std::vector<std::string> const& names) {
-    std::string out;
-    for (auto const& n : names) {
-        if (!out.empty()) out += ' ';
-        out += n;
-    }
-    return out;
-}
-
-std::vector<std::string> split_names(std::string_view text) {
-    std::vector<std::string> out;
-    while (!text.empty()) {
-        auto const space = text.find(' ');
-        if (space != 0) out.emplace_back(text.substr(0, space));
-        if (space == std::string_view::npos) break;
-        text.remove_prefix(space + 1);
-    }
-    return out;
-}
-
 // One row in schema.cpp's message column order.
 message_record read_message(detail::query const& q) {
     message_record m;
@@ -47,7 +27,7 @@ message_record read_message(detail::query const& q) {
     m.ts = q.int64(7);
     m.client_id = q.optional_text(8);
     m.action = q.int64(9) != 0;
-    m.mentions = split_names(q.text(10));
+    m.mentions = detail::split_words(q.text(10));
     m.edited = q.optional_int64(11);
     m.deleted = q.int64(12) != 0;
     return m;
@@ -71,19 +51,7 @@ result<std::optional<message_record>> find_message(detail::connection& conn, std
     return one_message(q, "looking up a message");
 }
 
-// Whether the author may change `m`: it is in one of the author's rooms, the author can see it
-// (public, or a private message to or from the author) and wrote it.
-change_outcome may_change(message_record const& m, message_change const& c) {
-    bool const in_room =
-        std::any_of(c.rooms.begin(), c.rooms.end(),
-                    [&m](message_change::room const& r) { return r.name == m.room; });
-    bool const visible = !m.to_key || m.from_key == c.author_key || *m.to_key == c.author_key;
-    if (!in_room || !visible) return change_outcome::not_found;
-    if (m.from_key != c.author_key) return change_outcome::forbidden;
-    return change_outcome::changed;
-}
-
-// Loads message `c.id`, checks may_change (a tombstone counts as not found for an edit, as
+// Loads message `c.id`, checks detail::may_change (a tombstone counts as not found for an edit, as
 // already done for a delete) and, when allowed, runs `update` on it, all in one transaction.
 template<class Update>
 result<changed_message> change(detail::connection& conn, message_change const& c, bool is_delete,
@@ -94,7 +62,7 @@ result<changed_message> change(detail::connection& conn, message_change const& c
     if (!found) return found.error();
     if (!found.value()) return changed_message{change_outcome::not_found, {}};
     auto& m = *found.value();
-    auto const outcome = may_change(m, c);
+    auto const outcome = detail::may_change(m, c);
     if (outcome != change_outcome::changed) return changed_message{outcome, {}};
     if (m.deleted) {
         if (!is_delete) return changed_message{change_outcome::not_found, {}};
@@ -130,7 +98,7 @@ result<message_record> insert_row(detail::connection& conn, message_draft const&
     q.bind(7, d.ts);
     q.bind(8, d.client_id);
     q.bind(9, std::int64_t{d.action ? 1 : 0});
-    q.bind(10, join_names(d.mentions));
+    q.bind(10, detail::join_words(d.mentions));
     auto row = one_message(q, "inserting a message");
     if (!row) return row.error();
     if (!row.value()) return failure{store_error::invalid_argument, "the insert returned no row"};
@@ -173,7 +141,7 @@ result<changed_message> database::edit_message(message_change const& c) {
     return change(*conn_, c, false, [&c](detail::connection& conn, message_record const& m) {
         std::string mentions;
         for (auto const& r : c.rooms)
-            if (r.name == m.room && !m.to_key) mentions = join_names(r.mentions);
+            if (r.name == m.room && !m.to_key) mentions = detail::join_words(r.mentions);
         auto q = conn.use(detail::stmt::edit_message);
         q.bind(1, c.id);
         q.bind(2, c.text);

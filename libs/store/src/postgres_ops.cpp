@@ -1,5 +1,6 @@
 // The store's operations on PostgreSQL, with store::database's contracts (database.hpp).
 
+#include "columns.hpp"
 #include "postgres.hpp"
 
 #include <algorithm>
@@ -10,64 +11,12 @@
 namespace kibitz::store::detail {
 namespace {
 
-#define KIBITZ_PG_MESSAGE_COLUMNS                                                                  \
-    "id, room, from_name, from_key, to_name, to_key, text, ts, client_id, action, mentions, "      \
-    "edited, deleted"
-#define KIBITZ_PG_GAME_COLUMNS                                                                     \
-    "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
-    "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
-    "running, running_since, draw_offer, rematch_offer, rematch_id, takeback_offer, "              \
-    "clock_history, white_lag_ms, black_lag_ms, ended_at"
-
 std::string num(std::int64_t v) {
     return std::to_string(v);
 }
 
 pg_param num(std::optional<std::int64_t> v) {
     return v ? pg_param(std::to_string(*v)) : std::nullopt;
-}
-
-std::string joined(std::vector<std::string> const& items) {
-    std::string out;
-    for (auto const& s : items) {
-        if (!out.empty()) out += ' ';
-        out += s;
-    }
-    return out;
-}
-
-std::string joined(std::vector<std::int64_t> const& numbers) {
-    std::string out;
-    for (auto n : numbers) {
-        if (!out.empty()) out += ' ';
-        out += std::to_string(n);
-    }
-    return out;
-}
-
-std::vector<std::string> split(std::string const& text);
-
-// The numbers of a space-separated column (anything that is not one counts as 0).
-std::vector<std::int64_t> split_numbers(std::string const& text) {
-    std::vector<std::int64_t> out;
-    for (auto const& word : split(text)) {
-        char* end = nullptr;
-        long long const n = std::strtoll(word.c_str(), &end, 10);
-        out.push_back(end && *end == '\0' ? n : 0);
-    }
-    return out;
-}
-
-std::vector<std::string> split(std::string const& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find(' ', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) out.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
 }
 
 message_record read_message(pg_rows const& r, int row) {
@@ -82,7 +31,7 @@ message_record read_message(pg_rows const& r, int row) {
     m.ts = r.int64(row, 7);
     m.client_id = r.optional_text(row, 8);
     m.action = r.boolean(row, 9);
-    m.mentions = split(r.text(row, 10));
+    m.mentions = split_words(r.text(row, 10));
     m.edited = r.optional_int64(row, 11);
     m.deleted = r.boolean(row, 12);
     return m;
@@ -102,7 +51,7 @@ game_record read_game(pg_rows const& r, int row) {
     g.white_token = r.optional_text(row, 9);
     g.black_token = r.optional_text(row, 10);
     g.start_fen = r.text(row, 11);
-    g.moves = split(r.text(row, 12));
+    g.moves = split_words(r.text(row, 12));
     if (!r.is_null(row, 13)) {
         g.clock = game_clock{.initial_ms = r.int64(row, 13),
                              .increment_ms = r.int64(row, 14),
@@ -135,23 +84,10 @@ std::optional<failure> check_game(game_record const& g) {
 }
 
 constexpr char const* save_game_sql =
-    "INSERT INTO games (" KIBITZ_PG_GAME_COLUMNS ") VALUES ($1, $2::bigint, $3::bigint, $4, $5,"
+    "INSERT INTO games (" KIBITZ_GAME_COLUMNS ") VALUES ($1, $2::bigint, $3::bigint, $4, $5,"
     " $6, $7, $8, $9, $10, $11, $12, $13, $14::bigint, $15::bigint, $16::bigint, $17::bigint,"
-    " $18, $19::bigint, $20, $21, $22, $23, $24, $25::bigint, $26::bigint, $27::bigint)"
-    " ON CONFLICT (id) DO UPDATE SET v = excluded.v, created_at = excluded.created_at,"
-    " creator_color = excluded.creator_color, status = excluded.status,"
-    " result = excluded.result, reason = excluded.reason, white_name = excluded.white_name,"
-    " black_name = excluded.black_name, white_token = excluded.white_token,"
-    " black_token = excluded.black_token, start_fen = excluded.start_fen,"
-    " moves = excluded.moves, initial_ms = excluded.initial_ms,"
-    " increment_ms = excluded.increment_ms, white_ms = excluded.white_ms,"
-    " black_ms = excluded.black_ms, running = excluded.running,"
-    " running_since = excluded.running_since, draw_offer = excluded.draw_offer,"
-    " rematch_offer = excluded.rematch_offer, rematch_id = excluded.rematch_id,"
-    " takeback_offer = excluded.takeback_offer, clock_history = excluded.clock_history,"
-    " white_lag_ms = excluded.white_lag_ms, black_lag_ms = excluded.black_lag_ms,"
-    " ended_at = excluded.ended_at"
-    " WHERE excluded.v >= games.v";
+    " $18, $19::bigint, $20, $21, $22, $23, $24, $25::bigint, $26::bigint, "
+    "$27::bigint)" KIBITZ_GAME_UPSERT;
 
 result<pg_rows> save_one(postgres& pg, game_record const& g) {
     auto const clock = g.clock.value_or(game_clock{});
@@ -168,7 +104,7 @@ result<pg_rows> save_one(postgres& pg, game_record const& g) {
                                    g.white_token,
                                    g.black_token,
                                    g.start_fen,
-                                   joined(g.moves),
+                                   join_words(g.moves),
                                    when(clock.initial_ms),
                                    when(clock.increment_ms),
                                    when(clock.white_ms),
@@ -179,20 +115,10 @@ result<pg_rows> save_one(postgres& pg, game_record const& g) {
                                    g.rematch_offer,
                                    g.rematch_id,
                                    g.takeback_offer,
-                                   joined(g.clock_history),
+                                   join_words(g.clock_history),
                                    num(g.white_lag_ms),
                                    num(g.black_lag_ms),
                                    num(g.ended_at)});
-}
-
-change_outcome may_change(message_record const& m, message_change const& c) {
-    bool const in_room =
-        std::any_of(c.rooms.begin(), c.rooms.end(),
-                    [&m](message_change::room const& r) { return r.name == m.room; });
-    bool const visible = !m.to_key || m.from_key == c.author_key || *m.to_key == c.author_key;
-    if (!in_room || !visible) return change_outcome::not_found;
-    if (m.from_key != c.author_key) return change_outcome::forbidden;
-    return change_outcome::changed;
 }
 
 } // namespace
@@ -201,15 +127,16 @@ result<inserted_message> postgres::insert_message(message_draft const& d) {
     if (d.to_name.has_value() != d.to_key.has_value())
         return failure{store_error::invalid_argument, "to_name and to_key must come together"};
     // The same client id through another node stores once: the unique index decides.
-    auto ins = exec("INSERT INTO messages (room, from_name, from_key, to_name, to_key, text, ts,"
-                    " client_id, action, mentions) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8,"
-                    " $9::boolean, $10) ON CONFLICT (from_key, client_id)"
-                    " WHERE client_id IS NOT NULL DO NOTHING RETURNING " KIBITZ_PG_MESSAGE_COLUMNS,
-                    {d.room, d.from_name, d.from_key, d.to_name, d.to_key, d.text, num(d.ts),
-                     d.client_id, std::string(d.action ? "true" : "false"), joined(d.mentions)});
+    auto ins =
+        exec("INSERT INTO messages (room, from_name, from_key, to_name, to_key, text, ts,"
+             " client_id, action, mentions) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8,"
+             " $9::boolean, $10) ON CONFLICT (from_key, client_id)"
+             " WHERE client_id IS NOT NULL DO NOTHING RETURNING " KIBITZ_MESSAGE_COLUMNS,
+             {d.room, d.from_name, d.from_key, d.to_name, d.to_key, d.text, num(d.ts), d.client_id,
+              std::string(d.action ? "true" : "false"), join_words(d.mentions)});
     if (!ins) return ins.error();
     if (ins->size() == 1) return inserted_message{read_message(ins.value(), 0), false};
-    auto found = exec("SELECT " KIBITZ_PG_MESSAGE_COLUMNS " FROM messages"
+    auto found = exec("SELECT " KIBITZ_MESSAGE_COLUMNS " FROM messages"
                       " WHERE from_key = $1 AND client_id = $2",
                       {d.from_key, d.client_id});
     if (!found) return found.error();
@@ -226,7 +153,7 @@ result<std::vector<message_record>> postgres::history(std::string_view room,
     std::vector<message_record> out;
     if (limit == 0) return out;
     auto r =
-        exec("SELECT " KIBITZ_PG_MESSAGE_COLUMNS " FROM messages WHERE id IN ("
+        exec("SELECT " KIBITZ_MESSAGE_COLUMNS " FROM messages WHERE id IN ("
              " (SELECT id FROM messages WHERE room = $1 AND to_key IS NULL AND id < $3::bigint"
              "  ORDER BY id DESC LIMIT $4::bigint)"
              " UNION ALL"
@@ -247,7 +174,7 @@ result<std::vector<message_record>> postgres::history(std::string_view room,
 
 result<changed_message> postgres::change_message(message_change const& c, bool is_delete) {
     return in_transaction([&]() -> result<changed_message> {
-        auto found = exec("SELECT " KIBITZ_PG_MESSAGE_COLUMNS " FROM messages WHERE id = $1::bigint"
+        auto found = exec("SELECT " KIBITZ_MESSAGE_COLUMNS " FROM messages WHERE id = $1::bigint"
                           " FOR UPDATE",
                           {num(c.id)});
         if (!found) return found.error();
@@ -261,13 +188,13 @@ result<changed_message> postgres::change_message(message_change const& c, bool i
         }
         std::string mentions;
         for (auto const& r : c.rooms)
-            if (r.name == m.room && !m.to_key) mentions = joined(r.mentions);
+            if (r.name == m.room && !m.to_key) mentions = join_words(r.mentions);
         auto updated =
             is_delete ? exec("UPDATE messages SET text = '', mentions = '', deleted = true"
-                             " WHERE id = $1::bigint RETURNING " KIBITZ_PG_MESSAGE_COLUMNS,
+                             " WHERE id = $1::bigint RETURNING " KIBITZ_MESSAGE_COLUMNS,
                              {num(c.id)})
                       : exec("UPDATE messages SET text = $2, edited = $3::bigint, mentions = $4"
-                             " WHERE id = $1::bigint RETURNING " KIBITZ_PG_MESSAGE_COLUMNS,
+                             " WHERE id = $1::bigint RETURNING " KIBITZ_MESSAGE_COLUMNS,
                              {num(c.id), c.text, num(c.edited), mentions});
         if (!updated) return updated.error();
         return changed_message{change_outcome::changed, read_message(updated.value(), 0)};
@@ -341,7 +268,7 @@ result<bool> postgres::save_game(game_record const& g) {
 }
 
 result<std::optional<game_record>> postgres::load_game(std::string_view id) {
-    auto r = exec("SELECT " KIBITZ_PG_GAME_COLUMNS " FROM games WHERE id = $1"
+    auto r = exec("SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE id = $1"
                   " OR id = (SELECT new_id FROM game_aliases WHERE old_id = $1)"
                   " ORDER BY id = $1 DESC LIMIT 1",
                   {std::string(id)});
@@ -395,7 +322,7 @@ result<std::vector<game_record>> postgres::load_active_games(std::optional<std::
     auto const limit =
         newest ? std::min<std::size_t>(*newest, std::numeric_limits<std::int64_t>::max())
                : std::size_t{std::numeric_limits<std::int64_t>::max()};
-    auto r = exec("SELECT * FROM (SELECT " KIBITZ_PG_GAME_COLUMNS " FROM games"
+    auto r = exec("SELECT * FROM (SELECT " KIBITZ_GAME_COLUMNS " FROM games"
                   " WHERE status IN ('waiting', 'started')"
                   " ORDER BY created_at DESC, id DESC LIMIT $1::bigint) newest"
                   " ORDER BY created_at, id",
@@ -411,7 +338,7 @@ result<std::vector<game_record>> postgres::finished_games(std::optional<game_cur
                                                           std::size_t limit) {
     // No cursor: from past the newest possible row.
     auto const from = before.value_or(game_cursor{std::numeric_limits<std::int64_t>::max(), ""});
-    auto r = exec("SELECT " KIBITZ_PG_GAME_COLUMNS " FROM games"
+    auto r = exec("SELECT " KIBITZ_GAME_COLUMNS " FROM games"
                   " WHERE status = 'ended' AND reason <> 'aborted'"
                   " AND (ended_at, id) < ($1::bigint, $2)"
                   " ORDER BY ended_at DESC, id DESC LIMIT $3::bigint",
@@ -424,7 +351,7 @@ result<std::vector<game_record>> postgres::finished_games(std::optional<game_cur
     return games;
 }
 
-#undef KIBITZ_PG_MESSAGE_COLUMNS
-#undef KIBITZ_PG_GAME_COLUMNS
+#undef KIBITZ_MESSAGE_COLUMNS
+#undef KIBITZ_GAME_COLUMNS
 
 } // namespace kibitz::store::detail

@@ -1,3 +1,4 @@
+#include "columns.hpp"
 #include "connection.hpp"
 
 #include <kibitz/store/database.hpp>
@@ -127,17 +128,6 @@ CREATE INDEX games_finished ON games (ended_at, id) WHERE status = 'ended' AND r
 )sql",
 };
 
-// Columns read by message rows (messages.cpp read_message): keep in step.
-#define KIBITZ_MESSAGE_COLUMNS                                                                     \
-    "id, room, from_name, from_key, to_name, to_key, text, ts, client_id, action, mentions, "      \
-    "edited, deleted"
-// Columns read by game rows (games.cpp read_game): keep in step.
-#define KIBITZ_GAME_COLUMNS                                                                        \
-    "id, v, created_at, creator_color, status, result, reason, white_name, black_name, "           \
-    "white_token, black_token, start_fen, moves, initial_ms, increment_ms, white_ms, black_ms, "   \
-    "running, running_since, draw_offer, rematch_offer, rematch_id, takeback_offer, "              \
-    "clock_history, white_lag_ms, black_lag_ms, ended_at"
-
 constexpr std::array<char const*, detail::stmt_count> statements = {
     "BEGIN IMMEDIATE",
     "COMMIT",
@@ -166,21 +156,8 @@ constexpr std::array<char const*, detail::stmt_count> statements = {
     " RETURNING " KIBITZ_MESSAGE_COLUMNS,
     // A newer or equal version replaces the row; an older one changes nothing.
     "INSERT INTO games (" KIBITZ_GAME_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
-    " ON CONFLICT (id) DO UPDATE SET v = excluded.v, created_at = excluded.created_at,"
-    " creator_color = excluded.creator_color, status = excluded.status,"
-    " result = excluded.result, reason = excluded.reason, white_name = excluded.white_name,"
-    " black_name = excluded.black_name, white_token = excluded.white_token,"
-    " black_token = excluded.black_token, start_fen = excluded.start_fen,"
-    " moves = excluded.moves, initial_ms = excluded.initial_ms,"
-    " increment_ms = excluded.increment_ms, white_ms = excluded.white_ms,"
-    " black_ms = excluded.black_ms, running = excluded.running,"
-    " running_since = excluded.running_since, draw_offer = excluded.draw_offer,"
-    " rematch_offer = excluded.rematch_offer, rematch_id = excluded.rematch_id,"
-    " takeback_offer = excluded.takeback_offer, clock_history = excluded.clock_history,"
-    " white_lag_ms = excluded.white_lag_ms, black_lag_ms = excluded.black_lag_ms,"
-    " ended_at = excluded.ended_at"
-    " WHERE excluded.v >= games.v",
+    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+    "?27)" KIBITZ_GAME_UPSERT,
     "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE id = ?1",
     "SELECT " KIBITZ_GAME_COLUMNS " FROM games WHERE status IN ('waiting', 'started')"
     " ORDER BY created_at, id",
