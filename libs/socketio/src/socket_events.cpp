@@ -2,6 +2,7 @@
 #include "socket_guard.hpp"
 
 #include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/server.hpp>
 #include <kibitz/socketio/socket.hpp>
 #include <kibitz/util/log.hpp>
 
@@ -9,9 +10,21 @@
 
 namespace kibitz::socketio {
 
+// An event on its way through the per-packet middlewares; counted by its socket while it lives.
 struct socket::incoming_event {
     event_packet packet;
     ack_callback ack;
+    std::weak_ptr<socket> owner;
+
+    incoming_event(event_packet p, ack_callback a, std::weak_ptr<socket> o)
+        : packet(std::move(p)), ack(std::move(a)), owner(std::move(o)) {
+        if (auto s = owner.lock()) ++s->events_in_middleware_;
+    }
+    incoming_event(incoming_event const&) = delete;
+    incoming_event& operator=(incoming_event const&) = delete;
+    ~incoming_event() {
+        if (auto s = owner.lock()) --s->events_in_middleware_;
+    }
 };
 
 } // namespace kibitz::socketio
@@ -103,9 +116,15 @@ void socket::on_event(packet& p) {
         if (!connected_) return;
     }
     if (packet_middlewares_.empty()) return call_listeners(event, args, ack);
+    if (events_in_middleware_ >= nsp_->server().opts().max_events_in_middleware) {
+        util::log(util::log_level::warn, "socket.io: ", events_in_middleware_,
+                  " events wait in the per-packet middlewares of a socket; '",
+                  detail::printable(event), "' disconnects it");
+        return disconnect();
+    }
     bool const wants_ack = static_cast<bool>(ack);
     auto in = std::make_shared<incoming_event>(
-        incoming_event{{std::move(event), std::move(args), wants_ack}, std::move(ack)});
+        event_packet{std::move(event), std::move(args), wants_ack}, std::move(ack), self);
     run_packet_middlewares(std::move(in), 0);
 }
 

@@ -272,6 +272,45 @@ TEST(socket_middleware, may_call_next_later) {
     EXPECT_EQ(ran, 1);
 }
 
+// Events held by a middleware that calls next later count against max_events_in_middleware:
+// freed once next runs (or is dropped); one past the cap disconnects only that socket.
+TEST(socket_middleware, events_held_in_middleware_are_capped) {
+    boost::asio::io_context ioc;
+    socketio::server_options opts;
+    opts.max_events_in_middleware = 3;
+    socketio::server io{ioc, opts};
+    std::vector<socketio::socket_ptr> sockets;
+    std::vector<socketio::packet_next> held;
+    int ran = 0;
+    io.on_connection([&](socketio::socket_ptr s) {
+        sockets.push_back(s);
+        s->use([&](socketio::socket&, socketio::event_packet&, socketio::packet_next next) {
+            held.push_back(std::move(next));
+        });
+        s->on("e", [&](json&) { ++ran; });
+    });
+    polling_client flooder(ioc, io);
+    polling_client bystander(ioc, io);
+    flooder.connect();
+    bystander.connect();
+    for (int i = 0; i < 3; ++i)
+        flooder.send("2[\"e\"]");
+    ASSERT_EQ(held.size(), 3u);
+    for (auto& next : held)
+        next(std::nullopt);
+    EXPECT_EQ(ran, 3);
+    held.clear();
+    for (int i = 0; i < 3; ++i)
+        flooder.send("2[\"e\"]");
+    EXPECT_TRUE(sockets.at(0)->connected()) << "3 held: at the cap, not past it";
+    flooder.send("2[\"e\"]");
+    EXPECT_FALSE(sockets.at(0)->connected()) << "a 4th held event disconnects";
+    EXPECT_EQ(held.size(), 3u) << "the 4th never reached the middleware";
+    bystander.send("2[\"e\"]");
+    EXPECT_TRUE(sockets.at(1)->connected());
+    EXPECT_EQ(held.size(), 4u) << "the bystander's event went on";
+}
+
 TEST(socket_middleware, a_throwing_middleware_disconnects_only_its_socket) {
     fixture f([&](socketio::socket& s) {
         s.use([](socketio::event_packet& p, socketio::packet_next next) {

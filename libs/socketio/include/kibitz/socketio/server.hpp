@@ -50,6 +50,10 @@ struct server_options {
     // Acks one socket may owe the server (emit_with_ack, broadcasts with ack); past it,
     // emit_with_ack fails at once with std::errc::no_buffer_space and a broadcast skips it.
     std::size_t max_pending_acks = 1000;
+    // Events one socket may have inside its per-packet middlewares at once (socket::use): a
+    // middleware that calls `next` later, or keeps it, holds one. One more event disconnects
+    // the socket (logged), so a client cannot pile events up behind a slow middleware.
+    std::size_t max_events_in_middleware = 1000;
     // A child namespace is removed once no socket of it is left (Node's
     // cleanupEmptyChildNamespaces, off by default there): names are client input.
     bool cleanup_empty_child_namespaces = true;

@@ -106,7 +106,9 @@ public:
     // packet_next) or fn(socket&, event_packet&, packet_next); next(std::nullopt) goes on (now
     // or later), next(packet_error{...}) drops the event (its ack is never answered) and calls
     // the on_error handler (Node's "error" event), or logs when there is none. A middleware
-    // that throws is contained as a handler is (this socket is disconnected).
+    // that throws is contained as a handler is (this socket is disconnected). An event is held
+    // until its last middleware called next or dropped it; past
+    // server_options::max_events_in_middleware held at once, the socket is disconnected.
     template<class F>
     requires std::invocable<F&, socket&, event_packet&, packet_next> ||
         std::invocable<F&, event_packet&, packet_next>
@@ -233,6 +235,9 @@ private:
     std::vector<listener<outgoing_handler>> any_outgoing_;
     listener_id next_listener_ = 1;
     std::vector<packet_middleware> packet_middlewares_;
+    // Events between dispatch and the end of the middlewares (each incoming_event counts itself
+    // while it lives): at most server_options::max_events_in_middleware.
+    std::size_t events_in_middleware_ = 0;
     error_handler on_error_;
     disconnect_handler on_disconnecting_;
     disconnect_handler on_disconnect_;
