@@ -6,6 +6,7 @@
 
 #include <kibitz/chat/service.hpp>
 #include <kibitz/chat/wire.hpp>
+#include <kibitz/redis/url.hpp>
 
 namespace kibitz::app {
 namespace {
@@ -23,6 +24,15 @@ chat::options chat_options(config const& cfg) {
     o.identity_ttl = util::duration(cfg.chat_identity_ttl_ms);
     o.prune_every = cfg.chat_prune_every;
     o.max_rooms_per_address = cfg.chat_max_rooms_per_address;
+    // --redis: one node of a cluster (main() checked the URL and runs the Redis adapter).
+    if (auto url = cfg.redis.empty() ? std::nullopt : redis::parse_url(cfg.redis)) {
+        chat::cluster_options c;
+        c.url = *url;
+        c.prefix = cfg.redis_prefix;
+        c.heartbeat = util::duration(cfg.chat_heartbeat_ms);
+        c.ttl = util::duration(cfg.chat_presence_ttl_ms);
+        o.cluster = std::move(c);
+    }
     return o;
 }
 

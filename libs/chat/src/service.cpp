@@ -45,15 +45,8 @@ std::shared_ptr<service> service::install(socketio::server& io, store::worker& s
     svc->nsp_.on_connection([weak](socketio::socket_ptr s) {
         if (auto self = weak.lock()) self->on_connection(std::move(s));
     });
+    svc->start_cluster();
     return svc;
-}
-
-service::service(socketio::nsp& ns, store::worker& store, options opts)
-    : nsp_(ns), store_(store), opts_(std::move(opts)),
-      messages_(opts_.messages_per_window, opts_.window),
-      joins_(opts_.joins_per_window, opts_.window),
-      history_(opts_.history_per_window, opts_.window),
-      typing_(opts_.typing_per_window, opts_.window), edits_(opts_.edits_per_window, opts_.window) {
 }
 
 void service::on_connection(socketio::socket_ptr s) {
@@ -93,6 +86,7 @@ void service::on_disconnect(socketio::socket& s) {
     typing_.forget(s.id());
     auto gone = presence_.release(s.id());
     if (!gone) return;
+    user_released(*gone);
     for (auto const& room : gone->rooms) {
         announce_left(room, gone->name, s.id());
         send_users(room);
@@ -105,6 +99,7 @@ void service::handle(socketio::socket& s, leave_request r, reply_fn reply) {
     if (!user || !presence_.leave(user->key, r.room))
         return reply(error_reply(wire::error_not_joined, "you are not in that room"));
     s.leave(detail::sio_room(r.room));
+    user_changed(user->key);
     reply(ok_reply());
     announce_left(r.room, user->name, s.id());
     send_users(r.room);
@@ -129,8 +124,9 @@ void service::handle(socketio::socket& s, send_request r, reply_fn reply) {
         return reply(error_reply(wire::error_text_invalid, invalid_text_message));
     store::message_draft draft;
     if (to) {
-        auto const* recipient = presence_.find(name_key(*to));
-        if (!recipient || !presence_.in_room(recipient->key, r.room))
+        // In the room on any node (cluster_view for the others).
+        auto recipient = member_in_room(name_key(*to), r.room, false);
+        if (!recipient)
             return reply(error_reply(wire::error_unknown_recipient,
                                      "there is nobody by that name in this room"));
         draft.to_name = recipient->name;
@@ -177,14 +173,13 @@ void service::store_message(socketio::socket& s, store::message_draft draft, uti
 void service::deliver(store::message_record const& m, std::string_view event, json args) {
     if (!m.to_key) return nsp_.to(detail::sio_room(m.room)).emit_args(event, std::move(args));
     // Private: the recipient's socket and the sender's, when the identities the message
-    // belongs to still hold those names and are in the room.
+    // belongs to still hold those names and are in the room, on whichever node (the adapter
+    // carries a socket-id room to its node).
     std::optional<socketio::broadcast_operator> targets;
     auto add = [&](std::string const& name, std::string const& owner) {
-        auto const* user = presence_.find(name_key(name));
+        auto user = member_in_room(name_key(name), m.room, true);
         if (!user || identity_key(user->identity) != owner) return;
-        auto sid = socket_in_room(user->key, m.room);
-        if (sid.empty()) return;
-        targets = targets ? targets->to(sid) : nsp_.to(sid);
+        targets = targets ? targets->to(user->sid) : nsp_.to(user->sid);
     };
     add(*m.to_name, *m.to_key);
     add(m.from_name, m.from_key);
@@ -197,8 +192,8 @@ std::vector<std::string> service::mentions_in(std::string const& room,
     std::vector<std::string> keys;
     for (auto const& readings : mention_candidates(text)) {
         for (auto const& name : readings) {
-            auto const* user = presence_.find(name_key(name));
-            if (!user || !presence_.in_room(user->key, room)) continue;
+            auto user = member_in_room(name_key(name), room, false);
+            if (!user) continue;
             if (std::find(keys.begin(), keys.end(), user->key) == keys.end()) {
                 keys.push_back(user->key);
                 names.push_back(user->name);
@@ -297,12 +292,10 @@ void service::handle(socketio::socket& s, typing_request r, reply_fn) {
             .except(s.id())
             .emit_args(wire::event_typing, detail::emit_args(e));
     }
-    auto const* recipient = presence_.find(name_key(*r.to));
+    auto recipient = member_in_room(name_key(*r.to), r.room, true);
     if (!recipient || recipient->key == user->key) return;
-    auto sid = socket_in_room(recipient->key, r.room);
-    if (sid.empty()) return;
     e.to = recipient->name;
-    nsp_.to(sid).emit_args(wire::event_typing, detail::emit_args(e));
+    nsp_.to(recipient->sid).emit_args(wire::event_typing, detail::emit_args(e));
 }
 
 void service::handle(socketio::socket& s, history_request r, reply_fn reply) {
@@ -367,10 +360,11 @@ void service::send_users(std::string const& room) {
 }
 
 void service::flush_users() {
+    // Each node tells its own sockets (in a cluster, every node hears of every change).
     for (auto const& room : users_batch_.take())
         nsp_.to(detail::sio_room(room))
-            .emit_args(wire::event_users,
-                       detail::emit_args(users_event{room, presence_.names(room)}));
+            .local()
+            .emit_args(wire::event_users, detail::emit_args(users_event{room, room_names(room)}));
 }
 
 std::string service::socket_in_room(std::string const& key, std::string const& room) const {
