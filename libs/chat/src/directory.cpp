@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 namespace kibitz::chat {
 namespace {
@@ -73,6 +74,22 @@ for i = 2, #KEYS do
   if redis.call('GET', KEYS[i]) == KEYS[1] then redis.call('DEL', KEYS[i]) end
 end
 return 1
+)lua";
+
+// KEYS: the sorted set of a name's events. ARGV: limit, window ms, event id. An event at t counts
+// while now < t + window (rate_limiter's rule), on Redis's clock, the same for every node.
+constexpr char const* acquire_script = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return 0
 )lua";
 
 // Names written back by one script call: a heartbeat of many users is several calls.
@@ -193,6 +210,23 @@ void directory::release(std::string const& key, std::string const& epoch,
     args.insert(args.end(), {node_, epoch});
     // While Redis is down the name stays claimed until its expiry, then is free.
     conn_->send(std::move(args), [](std::error_code, redis::value) {});
+}
+
+void directory::acquire(std::string const& key, std::size_t limit, util::duration window,
+                        std::string const& id,
+                        std::function<void(std::error_code, std::int64_t)> done) {
+    auto const ms = std::max<std::int64_t>(1, window.count());
+    conn_->send({"EVAL", acquire_script, "1", prefix_ + ":kibitz:chat:rate:" + key,
+                 std::to_string(limit), std::to_string(ms), id},
+                [done = std::move(done)](std::error_code ec, redis::value reply) {
+                    if (auto err = redis_failed(ec, reply)) return done(err, 0);
+                    done({}, reply.type == redis::type::integer ? reply.integer : 0);
+                });
+}
+
+void directory::release_event(std::string const& key, std::string const& id) {
+    conn_->send({"ZREM", prefix_ + ":kibitz:chat:rate:" + key, id},
+                [](std::error_code, redis::value) {});
 }
 
 } // namespace kibitz::chat

@@ -146,14 +146,22 @@ void service::store_message(socketio::socket& s, store::message_draft draft, uti
                             reply_fn reply) {
     auto const key = presence_.by_socket(s.id())->key;
     if (auto wait = messages_.acquire(key, now)) return reply(rate_limited_reply(wait->count()));
+    if (cluster_ && messages_.enabled())
+        return limit_in_cluster(s.id(), key, std::move(draft), now, std::move(reply));
+    submit_message(s.id(), key, std::move(draft), now, {}, std::move(reply));
+}
+
+void service::submit_message(std::string const& sid, std::string const& key,
+                             store::message_draft draft, util::time_point now, std::string event,
+                             reply_fn reply) {
     draft.ts = opts_.unix_ms();
     std::weak_ptr<service> weak = weak_from_this();
     auto const status = store_.submit(
-        s.id(), [draft](store::database& db) { return db.insert_message(draft); },
-        [weak, key, now, reply](store::result<store::inserted_message> stored) {
+        sid, [draft](store::database& db) { return db.insert_message(draft); },
+        [weak, key, now, event, reply](store::result<store::inserted_message> stored) {
             auto self = weak.lock();
             if (!self) return;
-            if (!stored || stored.value().duplicate) self->messages_.release(key, now);
+            if (!stored || stored.value().duplicate) self->uncount_message(key, now, event);
             if (!stored) {
                 util::log(util::log_level::error, "chat: store failed: ", stored.error().message);
                 return reply(error_reply(wire::error_unavailable,
@@ -166,7 +174,7 @@ void service::store_message(socketio::socket& s, store::message_draft draft, uti
             self->deliver(m, wire::event_message, detail::emit_args(message_event{m}));
         });
     if (status == store::submit_status::queued) return;
-    messages_.release(key, now);
+    uncount_message(key, now, event);
     reply(refused_by_store(status));
 }
 

@@ -50,6 +50,7 @@ struct service::cluster_state {
     std::set<std::string> dirty;                         // keys changed this turn
     bool flush_queued = false;
     std::unordered_map<std::string, std::string> quiet; // sid -> room (quiet_join)
+    std::uint64_t events = 0;                           // flood-control event ids
 };
 
 // Here, where cluster_state is complete.
@@ -147,6 +148,31 @@ void service::claim_in_cluster(socketio::socket& s, std::string const& key, std:
         self->start_join(*sock, key, room, reply);
     };
     cluster_->names.claim(key, user.skeletons, s.id(), offered, std::move(done));
+}
+
+void service::limit_in_cluster(std::string const& sid, std::string const& key,
+                               store::message_draft draft, util::time_point now, reply_fn reply) {
+    auto event = cluster_->node + ":" + std::to_string(++cluster_->events);
+    std::weak_ptr<service> weak = weak_from_this();
+    auto done = [weak, sid, key, draft = std::move(draft), now, event,
+                 reply](std::error_code ec, std::int64_t wait_ms) mutable {
+        auto self = weak.lock();
+        if (!self) return;
+        if (!ec && wait_ms > 0) {
+            self->messages_.release(key, now);
+            return reply(rate_limited_reply(wait_ms));
+        }
+        // Redis down: this node's own limit still holds (counted above).
+        if (ec) event.clear();
+        self->submit_message(sid, key, std::move(draft), now, std::move(event), std::move(reply));
+    };
+    cluster_->names.acquire(key, opts_.messages_per_window, opts_.window, event, std::move(done));
+}
+
+void service::uncount_message(std::string const& key, util::time_point now,
+                              std::string const& event) {
+    messages_.release(key, now);
+    if (cluster_ && !event.empty()) cluster_->names.release_event(key, event);
 }
 
 bool service::quiet_join(std::string const& sid, std::string const& room) {

@@ -163,6 +163,32 @@ test("a token takes a name over from the other node; the old socket leaves /chat
   }
 });
 
+test("flood control holds per name across nodes (a sliding window on Redis's clock)", async () => {
+  const { a, b, close } = await twoNodes(["--chat-messages-per-window", "3", "--chat-window", "60000"]);
+  const all = [];
+  try {
+    const alice = await joined(a.url, "alice", "r");
+    const bystander = await joined(b.url, "bystander", "r");
+    all.push(alice, bystander);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await call(alice.socket, "message", { room: "r", text: `m${i}` })).ok, true);
+    // The name moves to the other node: its window goes with it.
+    const moved = await connectChat(b.url);
+    all.push({ socket: moved });
+    assert.equal((await call(moved, "join", { name: "alice", room: "r", token: alice.ack.token })).ok, true);
+    const refused = await call(moved, "message", { room: "r", text: "one too many" });
+    assert.equal(refused.error?.code, "rate_limited");
+    assert.ok(refused.error.retry_after_ms > 50_000 && refused.error.retry_after_ms <= 60_000, JSON.stringify(refused));
+    // A resend of a stored message is not counted; other names are not limited.
+    assert.equal((await call(bystander.socket, "message", { room: "r", text: "bystander ok" })).ok, true);
+    await bystander.rec.find("message", (m) => m.text === "bystander ok");
+    assert.equal(bystander.rec.messages("one too many").length, 0);
+  } finally {
+    closeAll(...all.map((p) => p.socket));
+    await close();
+  }
+});
+
 test("a SIGKILLed node: its users leave the other node's lists and their names are free within the bound", async () => {
   const ttl = 2000;
   const { a, b, close } = await twoNodes(["--chat-heartbeat", "500", "--chat-presence-ttl", String(ttl)]);

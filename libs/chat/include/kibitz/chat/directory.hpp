@@ -68,6 +68,15 @@ public:
     void release(std::string const& key, std::string const& epoch,
                  std::vector<std::string> const& skeletons);
 
+    // Flood control of one name across the nodes: a sliding window on Redis's clock, as a
+    // sorted set `<prefix>:kibitz:chat:rate:<key>` of event ids. Records the event `id` and
+    // answers 0 when fewer than `limit` are inside the last `window`, else records nothing and
+    // answers how many ms until the oldest leaves it.
+    void acquire(std::string const& key, std::size_t limit, util::duration window,
+                 std::string const& id, std::function<void(std::error_code, std::int64_t)> done);
+    // Takes the event `id` back (a message the store refused, or a resend of a stored one).
+    void release_event(std::string const& key, std::string const& id);
+
 private:
     std::string name_key(std::string const& key) const;
     std::string skeleton_key(std::string const& skeleton) const;

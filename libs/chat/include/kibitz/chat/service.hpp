@@ -175,6 +175,14 @@ private:
                      join_outcome outcome, reply_fn const& reply);
     void store_message(socketio::socket& s, store::message_draft draft, util::time_point now,
                        reply_fn reply);
+    // In a cluster, the name's flood control on Redis too (service_cluster.cpp), then submit.
+    void limit_in_cluster(std::string const& sid, std::string const& key,
+                          store::message_draft draft, util::time_point now, reply_fn reply);
+    // Stores the message of `key` whose flood-control events are `now` (here) and `event`
+    // (in Redis; empty: none), both taken back when it does not count.
+    void submit_message(std::string const& sid, std::string const& key, store::message_draft draft,
+                        util::time_point now, std::string event, reply_fn reply);
+    void uncount_message(std::string const& key, util::time_point now, std::string const& event);
     // Sends `args` as `event` to everyone who can see `m`: its room, or for a private message
     // the sockets of its sender and recipient (when those identities still hold the names).
     void deliver(store::message_record const& m, std::string_view event, json args);
