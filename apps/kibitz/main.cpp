@@ -107,6 +107,10 @@ std::unique_ptr<kibitz::cluster::redis_cluster> join_cluster(net::asio::io_conte
     };
     util::log(util::log_level::info, "kibitz: cluster node ", cluster->uid(), " on Redis ",
               url->host, ":", url->port);
+    if (cfg.postgres.empty())
+        util::log(util::log_level::warn,
+                  "kibitz: --redis without --postgres: each node keeps its own SQLite store, so "
+                  "chat histories and tokens differ between nodes");
     return cluster;
 }
 
