@@ -143,7 +143,9 @@ void service::claim_in_cluster(socketio::socket& s, std::string const& key, std:
                                                                       {"to", r.previous_node},
                                                                       {"key", key},
                                                                       {"sid", r.previous_sid},
-                                                                      {"keep", room}}}));
+                                                                      {"keep", room},
+                                                                      {"sid2", sid},
+                                                                      {"e", r.epoch}}}));
         }
         self->start_join(*sock, key, room, reply);
     };
@@ -292,12 +294,7 @@ void service::on_peer(json const& msg) {
     auto const type = text_of(msg, "t");
     auto const node = text_of(msg, "node");
     if (node.empty() || node == cluster_->node) return;
-    if (type == "taken") {
-        apply_view_changes(view_.remove(text_of(msg, "to"), text_of(msg, "key")), false);
-        if (text_of(msg, "to") == cluster_->node)
-            lose_name(text_of(msg, "key"), text_of(msg, "sid"), text_of(msg, "keep"));
-        return;
-    }
+    if (type == "taken") return on_taken(node, msg);
     if (type != "full" && type != "delta") return;
     std::vector<remote_user> users;
     if (auto it = msg.find("users"); it != msg.end() && it->is_array())
@@ -313,6 +310,35 @@ void service::on_peer(json const& msg) {
                        false);
 }
 
+void service::on_taken(std::string const& node, json const& msg) {
+    // `node` took `key` over from `to`: the user moves to `node`'s list at once, still in the
+    // room its new join asks for (so no list goes out without it in between).
+    auto const to = text_of(msg, "to");
+    auto const key = text_of(msg, "key");
+    auto const old_sid = text_of(msg, "sid");
+    auto const keep = text_of(msg, "keep");
+    std::optional<remote_user> moved;
+    if (to == cluster_->node) {
+        auto const* u = presence_.find(key);
+        auto e = cluster_->epochs.find(key);
+        if (u && u->sid == old_sid && e != cluster_->epochs.end()) moved = entry_of(*u, e->second);
+    } else if (auto const* r = view_.find(key); r && r->node == to) {
+        moved = *r;
+    }
+    auto changed = view_.remove(to, key);
+    if (moved && !moved->sid.empty() && !text_of(msg, "sid2").empty()) {
+        moved->sid = text_of(msg, "sid2");
+        moved->epoch = text_of(msg, "e");
+        bool const in_keep = moved->rooms.count(keep) > 0;
+        moved->rooms.clear();
+        if (in_keep) moved->rooms.insert(keep);
+        auto added = view_.apply_delta(node, {*moved}, {}, opts_.now());
+        changed.rooms.insert(added.rooms.begin(), added.rooms.end());
+    }
+    if (to == cluster_->node) lose_name(key, old_sid, keep);
+    apply_view_changes(changed, false);
+}
+
 void service::lose_name(std::string const& key, std::string const& sid, std::string const& keep) {
     auto const* user = presence_.find(key);
     if (!user || user->sid != sid) return;
@@ -320,8 +346,10 @@ void service::lose_name(std::string const& key, std::string const& sid, std::str
     cluster_->epochs.erase(key); // not ours to free in Redis any more
     cluster_->quiet.erase(sid);
     user_changed(key);
+    // The kept room hears of the new holder (on_taken) instead.
     for (auto const& room : gone->rooms) {
-        if (room != keep) announce_left(room, gone->name, sid);
+        if (room == keep) continue;
+        announce_left(room, gone->name, sid);
         send_users(room);
     }
     util::log(util::log_level::debug, "chat: ", gone->name, " was taken over on another node");
@@ -347,6 +375,11 @@ std::vector<std::string> service::room_names(std::string const& room) const {
     auto all = view_.members(room);
     for (auto const& name : presence_.names(room))
         all.insert_or_assign(name_key(name), name);
+    // A name taken over from another node, listed there in this room: still listed while its
+    // join here is on its way.
+    for (auto const& [sid, quiet_room] : cluster_->quiet)
+        if (auto const* u = presence_.by_socket(sid); u && quiet_room == room)
+            all.insert_or_assign(u->key, u->name);
     std::vector<std::string> out;
     out.reserve(all.size());
     for (auto& [key, name] : all)

@@ -132,6 +132,7 @@ test("a token takes a name over from the other node; the old socket leaves /chat
     const far = await joined(b.url, "far", "r");
     all.push(alice, watcher, far);
     await usersAre(far.rec, "r", ["alice", "far", "watcher"]);
+    const seenBefore = { watcher: watcher.rec.of("users").length, far: far.rec.of("users").length };
     const gone = new Promise((resolve) => alice.socket.once("disconnect", resolve));
     const started = Date.now();
     const socket = await connectChat(b.url);
@@ -148,6 +149,10 @@ test("a token takes a name over from the other node; the old socket leaves /chat
     await watcher.rec.find("message", (x) => x.text === "moved");
     await far.rec.find("message", (x) => x.text === "moved");
     await usersAre(watcher.rec, "r", ["alice", "far", "watcher"]);
+    // No list on either node went out without alice in between.
+    for (const [p, from] of [[watcher, seenBefore.watcher], [far, seenBefore.far], [{ rec }, 0]])
+      for (const u of p.rec.of("users").slice(from).filter((x) => x.room === "r"))
+        assert.ok(u.users.includes("alice"), JSON.stringify(u));
     assert.equal(watcher.rec.of("user left").filter((e) => e.name === "alice").length, 0);
     assert.equal(far.rec.of("user joined").filter((e) => e.name === "alice").length, 0);
     // The new holder gets private messages on its node; the old socket got nothing more.

@@ -141,6 +141,7 @@ private:
     void heartbeat();
     void check_nodes();
     void on_peer(json const& msg);
+    void on_taken(std::string const& node, json const& msg);
     void apply_view_changes(cluster_view::changes const& c, bool announce_left);
     // This node lost `key` held by `sid` to another node: the socket leaves /chat; the user
     // leaves its rooms except `keep` (where the new holder is).
