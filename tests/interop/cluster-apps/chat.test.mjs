@@ -327,3 +327,27 @@ test("PostgreSQL killed under chat load: unavailable, no acked message lost, bac
     await close();
   }
 });
+
+test("the same across nodes on the sharded protocol (SPUBLISH)", async () => {
+  const { a, b, close } = await twoNodes(["--redis-protocol", "sharded"]);
+  const all = [];
+  try {
+    const alice = await joined(a.url, "alice", "r");
+    const bob = await joined(b.url, "bob", "r");
+    const carol = await joined(b.url, "carol", "r");
+    all.push(alice, bob, carol);
+    assert.deepEqual(carol.ack.users, ["alice", "bob", "carol"]);
+    await usersAre(alice.rec, "r", ["alice", "bob", "carol"]);
+    const taken = await connectChat(b.url);
+    all.push({ socket: taken });
+    assert.equal((await call(taken, "join", { name: "Alice", room: "r" })).error?.code, "name_taken");
+    await call(alice.socket, "message", { room: "r", text: "private", to: "bob" });
+    await call(alice.socket, "message", { room: "r", text: "public" });
+    for (const p of all.slice(0, 3)) await p.rec.find("message", (m) => m.text === "public");
+    assert.deepEqual([alice, bob, carol].map((p) => p.rec.messages("private").length), [1, 1, 0]);
+    assert.deepEqual([alice, bob, carol].map((p) => p.rec.messages("public").length), [1, 1, 1]);
+  } finally {
+    closeAll(...all.map((p) => p.socket));
+    await close();
+  }
+});
