@@ -177,6 +177,10 @@ void service::uncount_message(std::string const& key, util::time_point now,
     if (cluster_ && !event.empty()) cluster_->names.release_event(key, event);
 }
 
+bool service::claim_pending(std::string const& key) const {
+    return cluster_ && cluster_->epochs.count(key) == 0;
+}
+
 bool service::quiet_join(std::string const& sid, std::string const& room) {
     if (!cluster_) return false;
     auto it = cluster_->quiet.find(sid);

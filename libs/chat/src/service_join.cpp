@@ -58,6 +58,10 @@ void service::handle(socketio::socket& s, join_request r, reply_fn reply) {
         return reply(error_reply(wire::error_room_invalid,
                                  "a room name is 1 to 64 characters of a-z 0-9 _ - : ."));
     auto const* held = presence_.by_socket(s.id());
+    // In a cluster, a second join waits until Redis has answered the first one's claim.
+    if (held && claim_pending(held->key))
+        return reply(
+            rate_limited_reply(opts_.busy_retry.count(), "your name is still being checked"));
     std::string key = held ? held->key : name_key(r.name);
     if (auto refusal = refuse_room(key, r.room, s.handshake().address))
         return reply(std::move(*refusal));

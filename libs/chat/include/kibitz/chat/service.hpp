@@ -149,6 +149,8 @@ private:
     // True once for the join of `sid` to `room` after a take-over across nodes when the room
     // already listed the user (no `user joined` then, as on one node).
     bool quiet_join(std::string const& sid, std::string const& room);
+    // In a cluster: this node holds `key` pending, its claim in Redis not answered yet.
+    bool claim_pending(std::string const& key) const;
 
     void on_connection(socketio::socket_ptr s);
     void on_event(socketio::socket& s, std::string_view event, json& args,
