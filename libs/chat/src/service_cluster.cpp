@@ -29,6 +29,17 @@ std::string text_of(json const& v, char const* name) {
     return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The ack of a join whose name Redis refused, or could not check.
+json claim_refusal(std::error_code ec, directory::outcome outcome) {
+    if (ec) {
+        util::log(util::log_level::warn, "chat: Redis: ", ec.message());
+        return error_reply(wire::error_unavailable, "names cannot be checked just now; try again");
+    }
+    return error_reply(wire::error_name_taken, outcome == directory::outcome::confusable
+                                                   ? "that name looks too much like a name in use"
+                                                   : "that name is in use");
+}
+
 // How often the other nodes' last messages are checked against the ttl.
 util::duration check_period(util::duration ttl) {
     return std::clamp(ttl / 10, util::duration(50), util::duration(1000));
@@ -123,33 +134,29 @@ void service::claim_in_cluster(socketio::socket& s, std::string const& key, std:
         }
         if (!got) {
             self->presence_.release(sid);
-            if (ec) {
-                util::log(util::log_level::warn, "chat: Redis: ", ec.message());
-                return reply(error_reply(wire::error_unavailable,
-                                         "names cannot be checked just now; try again"));
-            }
-            return reply(error_reply(wire::error_name_taken,
-                                     r.outcome == directory::outcome::confusable
-                                         ? "that name looks too much like a name in use"
-                                         : "that name is in use"));
+            return reply(claim_refusal(ec, r.outcome));
         }
-        auto& c = *self->cluster_;
-        c.epochs[key] = r.epoch;
-        if (r.outcome == directory::outcome::taken_over && r.previous_node != c.node) {
-            if (self->view_.in_room(key, room)) c.quiet[sid] = room;
-            self->apply_view_changes(self->view_.remove(r.previous_node, key), false);
-            self->nsp_.server_side_emit(peer_event, json::array({json{{"t", "taken"},
-                                                                      {"node", c.node},
-                                                                      {"to", r.previous_node},
-                                                                      {"key", key},
-                                                                      {"sid", r.previous_sid},
-                                                                      {"keep", room},
-                                                                      {"sid2", sid},
-                                                                      {"e", r.epoch}}}));
-        }
+        self->cluster_->epochs[key] = r.epoch;
+        if (r.outcome == directory::outcome::taken_over && r.previous_node != self->cluster_->node)
+            self->took_over(r, sid, key, room);
         self->start_join(*sock, key, room, reply);
     };
     cluster_->names.claim(key, user.skeletons, s.id(), offered, std::move(done));
+}
+
+void service::took_over(directory::claim_reply const& r, std::string const& sid,
+                        std::string const& key, std::string const& room) {
+    // Already listed in the room there: the join here announces nothing (as on one node).
+    if (view_.in_room(key, room)) cluster_->quiet[sid] = room;
+    apply_view_changes(view_.remove(r.previous_node, key), false);
+    nsp_.server_side_emit(peer_event, json::array({json{{"t", "taken"},
+                                                        {"node", cluster_->node},
+                                                        {"to", r.previous_node},
+                                                        {"key", key},
+                                                        {"sid", r.previous_sid},
+                                                        {"keep", room},
+                                                        {"sid2", sid},
+                                                        {"e", r.epoch}}}));
 }
 
 void service::limit_in_cluster(std::string const& sid, std::string const& key,

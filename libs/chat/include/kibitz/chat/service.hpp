@@ -1,6 +1,7 @@
 #pragma once
 
 #include <kibitz/chat/cluster_view.hpp>
+#include <kibitz/chat/directory.hpp>
 #include <kibitz/chat/messages.hpp>
 #include <kibitz/chat/presence.hpp>
 #include <kibitz/chat/rate_limiter.hpp>
@@ -133,6 +134,9 @@ private:
     // Claims the name `key`, which `s` holds here pending, across the cluster, then joins.
     void claim_in_cluster(socketio::socket& s, std::string const& key, std::string const& room,
                           reply_fn reply);
+    // Redis gave `key` to `sid` here, taken over from another node: that node is told.
+    void took_over(directory::claim_reply const& r, std::string const& sid, std::string const& key,
+                   std::string const& room);
     // A user of this node changed (rooms, identity) or left: the other nodes hear of it at the
     // end of this loop turn.
     void user_changed(std::string const& key);
