@@ -8,8 +8,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startPostgres } from "../lib/postgres.mjs";
 import { startRedis } from "../cluster/lib/redis.mjs";
-import { withTimeout } from "../lib/server.mjs";
-import { joined, call, closeAll, connectChat, Events } from "../chat/chat.mjs";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { binDir, withTimeout } from "../lib/server.mjs";
+import { joined, call, closeAll, connectChat, Events, tempData } from "../chat/chat.mjs";
 import { freshCluster, startNode, eventually } from "./lib.mjs";
 
 let pg;
@@ -350,4 +352,20 @@ test("the same across nodes on the sharded protocol (SPUBLISH)", async () => {
     closeAll(...all.map((p) => p.socket));
     await close();
   }
+});
+
+test("bad cluster flags are refused at start with a clear message", () => {
+  const data = tempData();
+  const run = (...args) =>
+    spawnSync(path.join(binDir(), "kibitz"), ["--port", "0", "--data", data.dir, ...args], { encoding: "utf8", timeout: 10_000 });
+  let r = run("--redis", "http://nope");
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /--redis wants redis:\/\//);
+  r = run("--redis-protocol", "streams");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /bad value for --redis-protocol/);
+  r = run("--chat-heartbeat", "5000", "--chat-presence-ttl", "6000");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--chat-presence-ttl must be at least twice --chat-heartbeat/);
+  data.cleanup();
 });
