@@ -48,7 +48,20 @@ bool redirect_to_page(engineio::http_request const& req, engineio::http_responde
 std::shared_ptr<void> install(app_context& ctx) {
     ctx.routes.push_back(redirect_to_page);
     count_sockets(ctx, chat::wire::namespace_name);
-    return chat::service::install(ctx.io, ctx.store, chat_options(ctx.cfg));
+    auto svc = chat::service::install(ctx.io, ctx.store, chat_options(ctx.cfg));
+    if (!ctx.cfg.redis.empty()) {
+        // The other nodes this one hears from, and their /chat users (docs/cluster.md).
+        std::weak_ptr<chat::service> weak = svc;
+        ctx.metrics.gauge("kibitz_chat_cluster_peers", [weak]() -> std::int64_t {
+            auto s = weak.lock();
+            return s ? static_cast<std::int64_t>(s->cluster_view().node_count()) : 0;
+        });
+        ctx.metrics.gauge("kibitz_chat_cluster_remote_users", [weak]() -> std::int64_t {
+            auto s = weak.lock();
+            return s ? static_cast<std::int64_t>(s->cluster_view().user_count()) : 0;
+        });
+    }
+    return svc;
 }
 
 module_registration const registration{module{"chat", install}};

@@ -77,6 +77,10 @@ test("names, presence, delivery and history across two nodes", async () => {
     assert.deepEqual(eve.ack.users, ["alice", "bob", "dave", "eve"]);
     for (const p of [alice, bob, dave, eve]) await usersAre(p.rec, "r", ["alice", "bob", "dave", "eve"]);
     await alice.rec.find("user joined", (e) => e.name === "eve" && e.room === "r");
+    // Each node hears from the other: one peer, its users (GET /metrics).
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    assert.match(metrics, /^kibitz_chat_cluster_peers 1$/m);
+    assert.match(metrics, /^kibitz_chat_cluster_remote_users 3$/m);
     assert.equal(lastUsers(frank.rec, "other").join(), "frank");
 
     // Public: each socket of the room, on both nodes, once.
