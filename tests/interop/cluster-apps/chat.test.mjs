@@ -2,7 +2,8 @@
 // "The chat across nodes"): names unique across nodes, presence lists across nodes, public and
 // private messages delivered once to exactly the right sockets, unknown_recipient, history equal
 // from both nodes, a token take-over across nodes, a SIGKILLed node's users leaving within the
-// bound, Redis SIGKILLed and restarted empty, and PostgreSQL killed under chat load.
+// bound, Redis SIGKILLed and restarted empty, PostgreSQL killed under chat load, the sharded
+// protocol, bad flags; and /chess, which stays node-local with --redis (not done across nodes).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +14,7 @@ import path from "node:path";
 import { binDir, withTimeout } from "../lib/server.mjs";
 import { joined, call, closeAll, connectChat, Events, tempData } from "../chat/chat.mjs";
 import { freshCluster, startNode, eventually } from "./lib.mjs";
+import { newGame, play, client as chessClient, waitFor, close as closeChess, FOOLS_MATE } from "../chess/helpers.mjs";
 
 let pg;
 let redis;
@@ -372,4 +374,24 @@ test("bad cluster flags are refused at start with a clear message", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--chat-presence-ttl must be at least twice --chat-heartbeat/);
   data.cleanup();
+});
+
+test("chess keeps working on one node with --redis, and stays that node's (its lobby is the node's own)", async () => {
+  const { a, b, close } = await twoNodes();
+  const sockets = [];
+  try {
+    const watcherA = await chessClient(a.url);
+    const watcherB = await chessClient(b.url);
+    sockets.push(watcherA, watcherB);
+    const g = await newGame(a.url);
+    sockets.push(g.white, g.black);
+    await waitFor(watcherA, (l) => l.games.some((x) => x.id === g.id), { event: "lobby", list: watcherA.lobbies, what: "the game in A's lobby" });
+    const end = await play(g, FOOLS_MATE);
+    assert.equal(end.status, "ended");
+    // Node B's lobby never listed A's game: no chess message crossed nodes.
+    assert.ok(watcherB.lobbies.every((l) => !l.games.some((x) => x.id === g.id)), JSON.stringify(watcherB.lobbies));
+  } finally {
+    closeChess(...sockets);
+    await close();
+  }
 });
