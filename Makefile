@@ -4,7 +4,7 @@ PORT ?= 3000
 HOST ?= 127.0.0.1
 DATA ?= ./var
 
-.PHONY: run build test faults soak fuzz-long bench deps format format-check clean
+.PHONY: run build test faults soak fuzz-long bench cluster deps format format-check clean
 
 run: build
 	mkdir -p $(DATA)
@@ -41,6 +41,12 @@ fuzz-long:
 
 bench: build
 	scripts/bench.sh
+
+# Redis, PostgreSQL, two kibitz nodes and HAProxy on loopback; Ctrl-C stops them
+# (scripts/cluster.sh; KIBITZ_CLUSTER_PORT, default 8080).
+cluster: build
+	@scripts/deps.sh test
+	scripts/cluster.sh
 
 deps:
 	scripts/deps.sh test

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Interop tests: the real server binaries against real clients.
 #   1. node:test suites under tests/interop/ (npm engine.io-client, raw HTTP and raw WebSocket);
+#      tests/interop/cluster/ and tests/interop/cluster-apps/ start their own redis-server and
+#      PostgreSQL 15 (Debian packages; scripts/deps.sh test) on free loopback ports;
 #   2. the Python suites under tests/python/ (Debian python3-engineio, /usr/bin/python3).
 # Binaries come from $KIBITZ_BIN_DIR (default build/asan/bin, relative to the repo root). Both
 # suites always run; the exit status is non-zero if either failed.

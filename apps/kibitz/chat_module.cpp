@@ -6,6 +6,7 @@
 
 #include <kibitz/chat/service.hpp>
 #include <kibitz/chat/wire.hpp>
+#include <kibitz/redis/url.hpp>
 
 namespace kibitz::app {
 namespace {
@@ -23,6 +24,15 @@ chat::options chat_options(config const& cfg) {
     o.identity_ttl = util::duration(cfg.chat_identity_ttl_ms);
     o.prune_every = cfg.chat_prune_every;
     o.max_rooms_per_address = cfg.chat_max_rooms_per_address;
+    // --redis: one node of a cluster (main() checked the URL and runs the Redis adapter).
+    if (auto url = cfg.redis.empty() ? std::nullopt : redis::parse_url(cfg.redis)) {
+        chat::cluster_options c;
+        c.url = *url;
+        c.prefix = cfg.redis_prefix;
+        c.heartbeat = util::duration(cfg.chat_heartbeat_ms);
+        c.ttl = util::duration(cfg.chat_presence_ttl_ms);
+        o.cluster = std::move(c);
+    }
     return o;
 }
 
@@ -38,7 +48,20 @@ bool redirect_to_page(engineio::http_request const& req, engineio::http_responde
 std::shared_ptr<void> install(app_context& ctx) {
     ctx.routes.push_back(redirect_to_page);
     count_sockets(ctx, chat::wire::namespace_name);
-    return chat::service::install(ctx.io, ctx.store, chat_options(ctx.cfg));
+    auto svc = chat::service::install(ctx.io, ctx.store, chat_options(ctx.cfg));
+    if (!ctx.cfg.redis.empty()) {
+        // The other nodes this one hears from, and their /chat users (docs/cluster.md).
+        std::weak_ptr<chat::service> weak = svc;
+        ctx.metrics.gauge("kibitz_chat_cluster_peers", [weak]() -> std::int64_t {
+            auto s = weak.lock();
+            return s ? static_cast<std::int64_t>(s->cluster_view().node_count()) : 0;
+        });
+        ctx.metrics.gauge("kibitz_chat_cluster_remote_users", [weak]() -> std::int64_t {
+            auto s = weak.lock();
+            return s ? static_cast<std::int64_t>(s->cluster_view().user_count()) : 0;
+        });
+    }
+    return svc;
 }
 
 module_registration const registration{module{"chat", install}};

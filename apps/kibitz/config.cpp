@@ -60,6 +60,19 @@ std::vector<option_spec> server_specs() {
         {"--postgres", "KIBITZ_POSTGRES",
          "PostgreSQL connection URI (postgresql://user@host:port/db): store there, not in --data",
          text(&config::postgres)},
+        {"--redis", "KIBITZ_REDIS",
+         "redis://[[user]:password@]host[:port][/db]: join the cluster of nodes on this Redis",
+         text(&config::redis)},
+        {"--redis-prefix", "KIBITZ_REDIS_PREFIX",
+         "channel and key prefix of the cluster (socket.io); the same on every node",
+         text(&config::redis_prefix)},
+        {"--redis-protocol", "KIBITZ_REDIS_PROTOCOL",
+         "classic or sharded (Node's createAdapter / createShardedAdapter; classic)",
+         [](config& c, std::string const& v) {
+             if (v != "classic" && v != "sharded") return false;
+             c.redis_protocol = v;
+             return true;
+         }},
         {"--web", "KIBITZ_WEB", "folder of the web pages", text(&config::web_dir)},
         {"--client-dist", "KIBITZ_CLIENT_DIST", "folder of the socket.io-client bundles",
          text(&config::client_dist)},
@@ -159,6 +172,12 @@ std::vector<option_spec> app_specs() {
         {"--chat-max-rooms-per-ip", "KIBITZ_CHAT_MAX_ROOMS_PER_IP",
          "open chat rooms that people from one address may have opened (100; 0: no limit)",
          number(&config::chat_max_rooms_per_address, std::size_t{0})},
+        {"--chat-heartbeat", "KIBITZ_CHAT_HEARTBEAT",
+         "ms between a cluster node's chat heartbeats (its users and names, 5000)",
+         number(&config::chat_heartbeat_ms, std::int64_t{10})},
+        {"--chat-presence-ttl", "KIBITZ_CHAT_PRESENCE_TTL",
+         "ms a silent cluster node's chat users stay listed and its names held (15000)",
+         number(&config::chat_presence_ttl_ms, std::int64_t{20})},
         {"--chess-claim-grace", "KIBITZ_CHESS_CLAIM_GRACE",
          "ms an opponent must be gone before a win can be claimed (30000)",
          number(&config::chess_claim_grace_ms, std::int64_t{0})},
@@ -257,6 +276,9 @@ std::optional<std::string> parse_config(int argc, char const* const* argv,
         return std::string("--tls-cert and --tls-key go together");
     if (out.redirect_http_port && out.tls_cert.empty())
         return std::string("--redirect-http-port needs --tls-cert and --tls-key");
+    // A node is dropped after a ttl without its heartbeat: two must fit in one.
+    if (out.chat_presence_ttl_ms < 2 * out.chat_heartbeat_ms)
+        return std::string("--chat-presence-ttl must be at least twice --chat-heartbeat");
     return std::nullopt;
 }
 

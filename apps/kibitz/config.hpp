@@ -15,6 +15,10 @@ struct config {
     std::uint16_t port = 3000;
     std::string data_dir = "./var";
     std::string postgres; // a libpq URI: the store is PostgreSQL instead of SQLite in data_dir
+    // Cluster: the Redis the nodes share (empty: one node), its prefix and protocol.
+    std::string redis;
+    std::string redis_prefix = "socket.io";
+    std::string redis_protocol = "classic";
     std::string web_dir;
     std::string client_dist;
     std::vector<std::string> cors_origins;
@@ -49,6 +53,9 @@ struct config {
     std::int64_t chat_identity_ttl_ms = 600000;
     std::size_t chat_prune_every = 1000;
     std::size_t chat_max_rooms_per_address = 100;
+    // Chat in a cluster: heartbeat period, and how long a silent node's users stay listed.
+    std::int64_t chat_heartbeat_ms = 5000;
+    std::int64_t chat_presence_ttl_ms = 15000;
     // Chess: how long a disconnected opponent may be gone before `claim` succeeds.
     std::int64_t chess_claim_grace_ms = 30000;
     // Chess caps (docs/chess_app.md; 0: no cap) and flood control per connection and window.

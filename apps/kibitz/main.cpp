@@ -4,6 +4,7 @@
 #include "metrics.hpp"
 #include "module.hpp"
 
+#include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/http/server.hpp>
 #include <kibitz/http/static_files.hpp>
 #include <kibitz/net/asio.hpp>
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -82,6 +84,34 @@ http::handler_fn make_fallback(kibitz::util::metrics const& metrics, std::string
         };
         answer_own(metrics, *pages, routes, req, secured);
     };
+}
+
+// --redis: the Redis adapter on every namespace but /chess, whose games stay on the node that
+// has them (docs/cluster.md: chess across nodes is not done yet), so its lobby is the node's.
+std::unique_ptr<kibitz::cluster::redis_cluster> join_cluster(net::asio::io_context& ioc,
+                                                             kibitz::app::config const& cfg,
+                                                             sio::server_options& opts) {
+    if (cfg.redis.empty()) return nullptr;
+    auto url = kibitz::redis::parse_url(cfg.redis);
+    if (!url) throw std::runtime_error("--redis wants redis://[[user]:password@]host[:port][/db]");
+    kibitz::cluster::redis_adapter_options o;
+    o.url = *url;
+    o.prefix = cfg.redis_prefix;
+    o.protocol = cfg.redis_protocol == "sharded" ? kibitz::cluster::protocol::sharded
+                                                 : kibitz::cluster::protocol::classic;
+    auto cluster = std::make_unique<kibitz::cluster::redis_cluster>(ioc, o);
+    opts.make_adapter =
+        [factory = cluster->factory()](sio::adapter_context ctx) -> std::unique_ptr<sio::adapter> {
+        if (ctx.nsp == "/chess") return std::make_unique<sio::memory_adapter>(std::move(ctx));
+        return factory(std::move(ctx));
+    };
+    util::log(util::log_level::info, "kibitz: cluster node ", cluster->uid(), " on Redis ",
+              url->host, ":", url->port);
+    if (cfg.postgres.empty())
+        util::log(util::log_level::warn,
+                  "kibitz: --redis without --postgres: each node keeps its own SQLite store, so "
+                  "chat histories and tokens differ between nodes");
+    return cluster;
 }
 
 std::string first_existing(std::string const& configured, char const* fallback) {
@@ -265,6 +295,8 @@ int main(int argc, char** argv) {
         opts.engine.websocket_origins = cfg.cors_origins;
         opts.engine.websocket_origins.push_back("same-origin");
         if (std::filesystem::exists(client_dist)) opts.client_dist_dir = client_dist;
+        // Before the server, which it outlives.
+        auto cluster = join_cluster(ioc, cfg, opts);
         sio::server io(ioc, opts);
 
         // Store work (SQLite, or PostgreSQL with --postgres) runs on the store's worker thread;

@@ -94,6 +94,14 @@ void presence::remove_from_room(std::string const& key, std::string const& room)
     rooms_.erase(r);
 }
 
+std::vector<presence::user const*> presence::all() const {
+    std::vector<user const*> out;
+    out.reserve(users_.size());
+    for (auto const& [key, u] : users_)
+        out.push_back(&u);
+    return out;
+}
+
 std::vector<std::int64_t> presence::identities() const {
     std::vector<std::int64_t> out;
     out.reserve(users_.size());

@@ -45,15 +45,8 @@ std::shared_ptr<service> service::install(socketio::server& io, store::worker& s
     svc->nsp_.on_connection([weak](socketio::socket_ptr s) {
         if (auto self = weak.lock()) self->on_connection(std::move(s));
     });
+    svc->start_cluster();
     return svc;
-}
-
-service::service(socketio::nsp& ns, store::worker& store, options opts)
-    : nsp_(ns), store_(store), opts_(std::move(opts)),
-      messages_(opts_.messages_per_window, opts_.window),
-      joins_(opts_.joins_per_window, opts_.window),
-      history_(opts_.history_per_window, opts_.window),
-      typing_(opts_.typing_per_window, opts_.window), edits_(opts_.edits_per_window, opts_.window) {
 }
 
 void service::on_connection(socketio::socket_ptr s) {
@@ -93,6 +86,7 @@ void service::on_disconnect(socketio::socket& s) {
     typing_.forget(s.id());
     auto gone = presence_.release(s.id());
     if (!gone) return;
+    user_released(*gone);
     for (auto const& room : gone->rooms) {
         announce_left(room, gone->name, s.id());
         send_users(room);
@@ -105,6 +99,7 @@ void service::handle(socketio::socket& s, leave_request r, reply_fn reply) {
     if (!user || !presence_.leave(user->key, r.room))
         return reply(error_reply(wire::error_not_joined, "you are not in that room"));
     s.leave(detail::sio_room(r.room));
+    user_changed(user->key);
     reply(ok_reply());
     announce_left(r.room, user->name, s.id());
     send_users(r.room);
@@ -129,8 +124,9 @@ void service::handle(socketio::socket& s, send_request r, reply_fn reply) {
         return reply(error_reply(wire::error_text_invalid, invalid_text_message));
     store::message_draft draft;
     if (to) {
-        auto const* recipient = presence_.find(name_key(*to));
-        if (!recipient || !presence_.in_room(recipient->key, r.room))
+        // In the room on any node (cluster_view for the others).
+        auto recipient = member_in_room(name_key(*to), r.room, false);
+        if (!recipient)
             return reply(error_reply(wire::error_unknown_recipient,
                                      "there is nobody by that name in this room"));
         draft.to_name = recipient->name;
@@ -150,14 +146,22 @@ void service::store_message(socketio::socket& s, store::message_draft draft, uti
                             reply_fn reply) {
     auto const key = presence_.by_socket(s.id())->key;
     if (auto wait = messages_.acquire(key, now)) return reply(rate_limited_reply(wait->count()));
+    if (cluster_ && messages_.enabled())
+        return limit_in_cluster(s.id(), key, std::move(draft), now, std::move(reply));
+    submit_message(s.id(), key, std::move(draft), now, {}, std::move(reply));
+}
+
+void service::submit_message(std::string const& sid, std::string const& key,
+                             store::message_draft draft, util::time_point now, std::string event,
+                             reply_fn reply) {
     draft.ts = opts_.unix_ms();
     std::weak_ptr<service> weak = weak_from_this();
     auto const status = store_.submit(
-        s.id(), [draft](store::database& db) { return db.insert_message(draft); },
-        [weak, key, now, reply](store::result<store::inserted_message> stored) {
+        sid, [draft](store::database& db) { return db.insert_message(draft); },
+        [weak, key, now, event, reply](store::result<store::inserted_message> stored) {
             auto self = weak.lock();
             if (!self) return;
-            if (!stored || stored.value().duplicate) self->messages_.release(key, now);
+            if (!stored || stored.value().duplicate) self->uncount_message(key, now, event);
             if (!stored) {
                 util::log(util::log_level::error, "chat: store failed: ", stored.error().message);
                 return reply(error_reply(wire::error_unavailable,
@@ -170,21 +174,20 @@ void service::store_message(socketio::socket& s, store::message_draft draft, uti
             self->deliver(m, wire::event_message, detail::emit_args(message_event{m}));
         });
     if (status == store::submit_status::queued) return;
-    messages_.release(key, now);
+    uncount_message(key, now, event);
     reply(refused_by_store(status));
 }
 
 void service::deliver(store::message_record const& m, std::string_view event, json args) {
     if (!m.to_key) return nsp_.to(detail::sio_room(m.room)).emit_args(event, std::move(args));
     // Private: the recipient's socket and the sender's, when the identities the message
-    // belongs to still hold those names and are in the room.
+    // belongs to still hold those names and are in the room, on whichever node (the adapter
+    // carries a socket-id room to its node).
     std::optional<socketio::broadcast_operator> targets;
     auto add = [&](std::string const& name, std::string const& owner) {
-        auto const* user = presence_.find(name_key(name));
+        auto user = member_in_room(name_key(name), m.room, true);
         if (!user || identity_key(user->identity) != owner) return;
-        auto sid = socket_in_room(user->key, m.room);
-        if (sid.empty()) return;
-        targets = targets ? targets->to(sid) : nsp_.to(sid);
+        targets = targets ? targets->to(user->sid) : nsp_.to(user->sid);
     };
     add(*m.to_name, *m.to_key);
     add(m.from_name, m.from_key);
@@ -197,8 +200,8 @@ std::vector<std::string> service::mentions_in(std::string const& room,
     std::vector<std::string> keys;
     for (auto const& readings : mention_candidates(text)) {
         for (auto const& name : readings) {
-            auto const* user = presence_.find(name_key(name));
-            if (!user || !presence_.in_room(user->key, room)) continue;
+            auto user = member_in_room(name_key(name), room, false);
+            if (!user) continue;
             if (std::find(keys.begin(), keys.end(), user->key) == keys.end()) {
                 keys.push_back(user->key);
                 names.push_back(user->name);
@@ -297,12 +300,10 @@ void service::handle(socketio::socket& s, typing_request r, reply_fn) {
             .except(s.id())
             .emit_args(wire::event_typing, detail::emit_args(e));
     }
-    auto const* recipient = presence_.find(name_key(*r.to));
+    auto recipient = member_in_room(name_key(*r.to), r.room, true);
     if (!recipient || recipient->key == user->key) return;
-    auto sid = socket_in_room(recipient->key, r.room);
-    if (sid.empty()) return;
     e.to = recipient->name;
-    nsp_.to(sid).emit_args(wire::event_typing, detail::emit_args(e));
+    nsp_.to(recipient->sid).emit_args(wire::event_typing, detail::emit_args(e));
 }
 
 void service::handle(socketio::socket& s, history_request r, reply_fn reply) {
@@ -367,10 +368,11 @@ void service::send_users(std::string const& room) {
 }
 
 void service::flush_users() {
+    // Each node tells its own sockets (in a cluster, every node hears of every change).
     for (auto const& room : users_batch_.take())
         nsp_.to(detail::sio_room(room))
-            .emit_args(wire::event_users,
-                       detail::emit_args(users_event{room, presence_.names(room)}));
+            .local()
+            .emit_args(wire::event_users, detail::emit_args(users_event{room, room_names(room)}));
 }
 
 std::string service::socket_in_room(std::string const& key, std::string const& room) const {

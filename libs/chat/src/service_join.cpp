@@ -58,6 +58,10 @@ void service::handle(socketio::socket& s, join_request r, reply_fn reply) {
         return reply(error_reply(wire::error_room_invalid,
                                  "a room name is 1 to 64 characters of a-z 0-9 _ - : ."));
     auto const* held = presence_.by_socket(s.id());
+    // In a cluster, a second join waits until Redis has answered the first one's claim.
+    if (held && claim_pending(held->key))
+        return reply(
+            rate_limited_reply(opts_.busy_retry.count(), "your name is still being checked"));
     std::string key = held ? held->key : name_key(r.name);
     if (auto refusal = refuse_room(key, r.room, s.handshake().address))
         return reply(std::move(*refusal));
@@ -70,6 +74,9 @@ void service::handle(socketio::socket& s, join_request r, reply_fn reply) {
                 error_reply(wire::error_name_taken, "that name looks too much like a name in use"));
         if (claim.status == presence::claim_status::taken_over)
             take_over(key, r.room, claim.previous_sid);
+        // A new name here: in a cluster, Redis says whether it is free on every node.
+        if (claim.status == presence::claim_status::created)
+            return claim_in_cluster(s, key, r.room, std::move(reply));
     }
     start_join(s, key, r.room, std::move(reply));
 }
@@ -84,6 +91,7 @@ void service::take_over(std::string const& key, std::string const& room,
         announce_left(other, presence_.find(key)->name, previous_sid);
         send_users(other);
     }
+    user_changed(key);
     if (auto old = nsp_.socket_by_id(previous_sid)) old->disconnect();
 }
 
@@ -149,8 +157,9 @@ void service::finish_join(std::string const& sid, std::string const& key, std::s
     if (auto refusal = refuse_room(key, room, address)) return reply(std::move(*refusal));
     bool const entered = presence_.enter(key, room, address);
     sock->join(detail::sio_room(room));
-    reply(join_reply(user->name, user->token, room, presence_.names(room), outcome.history));
-    if (entered)
+    user_changed(key);
+    reply(join_reply(user->name, user->token, room, room_names(room), outcome.history));
+    if (entered && !quiet_join(sid, room))
         nsp_.to(detail::sio_room(room))
             .except(sid)
             .emit_args(wire::event_user_joined,

@@ -68,6 +68,8 @@ public:
     std::vector<std::string> names(std::string const& room) const;
 
     std::size_t user_count() const { return users_.size(); }
+    // Every user present, in no particular order.
+    std::vector<user const*> all() const;
     // The identities of the confirmed users present.
     std::vector<std::int64_t> identities() const;
     // Rooms with at least one user.

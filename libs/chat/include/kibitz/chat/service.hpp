@@ -1,9 +1,12 @@
 #pragma once
 
+#include <kibitz/chat/cluster_view.hpp>
+#include <kibitz/chat/directory.hpp>
 #include <kibitz/chat/messages.hpp>
 #include <kibitz/chat/presence.hpp>
 #include <kibitz/chat/rate_limiter.hpp>
 #include <kibitz/chat/users_batch.hpp>
+#include <kibitz/redis/url.hpp>
 #include <kibitz/socketio/types.hpp>
 #include <kibitz/store/worker.hpp>
 #include <kibitz/util/clock.hpp>
@@ -23,6 +26,20 @@ class socket;
 } // namespace kibitz::socketio
 
 namespace kibitz::chat {
+
+// The chat of a cluster of nodes on one Redis (docs/cluster.md "The chat across nodes"): names
+// are claimed in Redis, each node tells the others its users (every change at once, its whole
+// state every `heartbeat`), and a node not heard from for `ttl` is gone: its users leave the
+// lists and its names expire in Redis.
+struct cluster_options {
+    redis::url url;
+    // The Redis keys' prefix (`<prefix>:kibitz:chat:...`): the adapter's --redis-prefix.
+    std::string prefix = "socket.io";
+    // This node's id among the nodes (empty: a random one).
+    std::string node;
+    util::duration heartbeat{5000};
+    util::duration ttl{15000};
+};
 
 // Flood control, bounds and clocks of the chat (PROTOCOL.md "Flood control"). Every limit
 // counts in a sliding `window`; 0 turns a limit off.
@@ -63,6 +80,9 @@ struct options {
     // Runs a function on the server's thread once the current loop turn is over (the `users`
     // lists of a turn go out together); install() posts to the server's io_context when empty.
     std::function<void(std::function<void()>)> defer;
+    // Set: this node is one of a cluster (needs the Socket.IO server's Redis adapter, which
+    // carries the rooms' events and the nodes' messages to each other).
+    std::optional<cluster_options> cluster;
 };
 
 // The /chat namespace of PROTOCOL.md on a Socket.IO server: names, rooms, presence, public and
@@ -83,13 +103,58 @@ public:
                                             options opts = {});
 
     service(socketio::nsp& ns, store::worker& store, options opts);
+    ~service();
     service(service const&) = delete;
     service& operator=(service const&) = delete;
 
     chat::presence const& presence() const { return presence_; }
+    // The users of the other nodes (empty on a single node).
+    chat::cluster_view const& cluster_view() const { return view_; }
 
 private:
     using reply_fn = std::function<void(json)>;
+    struct cluster_state; // the directory, the timers and the pending changes (cluster.cpp)
+
+    // A user in a room, on this node or another.
+    struct member {
+        std::string name;
+        std::string key;
+        std::string sid;
+        std::int64_t identity = 0;
+    };
+    // `key` when it is in `room`, here or on another node (this node's entry wins). With
+    // `needs_socket`, a user of this node counts only once its socket is in the room.
+    std::optional<member> member_in_room(std::string const& key, std::string const& room,
+                                         bool needs_socket) const;
+    // The names in `room` on every node, sorted by key.
+    std::vector<std::string> room_names(std::string const& room) const;
+
+    // The cluster (service_cluster.cpp); each does nothing on a single node.
+    void start_cluster();
+    // Claims the name `key`, which `s` holds here pending, across the cluster, then joins.
+    void claim_in_cluster(socketio::socket& s, std::string const& key, std::string const& room,
+                          reply_fn reply);
+    // Redis gave `key` to `sid` here, taken over from another node: that node is told.
+    void took_over(directory::claim_reply const& r, std::string const& sid, std::string const& key,
+                   std::string const& room);
+    // A user of this node changed (rooms, identity) or left: the other nodes hear of it at the
+    // end of this loop turn.
+    void user_changed(std::string const& key);
+    void user_released(presence::user const& gone);
+    void flush_changes();
+    void heartbeat();
+    void check_nodes();
+    void on_peer(json const& msg);
+    void on_taken(std::string const& node, json const& msg);
+    void apply_view_changes(cluster_view::changes const& c, bool announce_left);
+    // This node lost `key` held by `sid` to another node: the socket leaves /chat; the user
+    // leaves its rooms except `keep` (where the new holder is).
+    void lose_name(std::string const& key, std::string const& sid, std::string const& keep);
+    // True once for the join of `sid` to `room` after a take-over across nodes when the room
+    // already listed the user (no `user joined` then, as on one node).
+    bool quiet_join(std::string const& sid, std::string const& room);
+    // In a cluster: this node holds `key` pending, its claim in Redis not answered yet.
+    bool claim_pending(std::string const& key) const;
 
     void on_connection(socketio::socket_ptr s);
     void on_event(socketio::socket& s, std::string_view event, json& args,
@@ -117,6 +182,14 @@ private:
                      join_outcome outcome, reply_fn const& reply);
     void store_message(socketio::socket& s, store::message_draft draft, util::time_point now,
                        reply_fn reply);
+    // In a cluster, the name's flood control on Redis too (service_cluster.cpp), then submit.
+    void limit_in_cluster(std::string const& sid, std::string const& key,
+                          store::message_draft draft, util::time_point now, reply_fn reply);
+    // Stores the message of `key` whose flood-control events are `now` (here) and `event`
+    // (in Redis; empty: none), both taken back when it does not count.
+    void submit_message(std::string const& sid, std::string const& key, store::message_draft draft,
+                        util::time_point now, std::string event, reply_fn reply);
+    void uncount_message(std::string const& key, util::time_point now, std::string const& event);
     // Sends `args` as `event` to everyone who can see `m`: its room, or for a private message
     // the sockets of its sender and recipient (when those identities still hold the names).
     void deliver(store::message_record const& m, std::string_view event, json args);
@@ -155,6 +228,8 @@ private:
     users_batch users_batch_;
     std::unordered_map<std::string, std::size_t> reads_in_flight_; // sid -> history reads
     std::size_t identities_made_ = 0;                              // since the last prune
+    chat::cluster_view view_;
+    std::unique_ptr<cluster_state> cluster_;
 };
 
 // The store key of a chat identity ("#" and its id): what messages carry as from_key/to_key.

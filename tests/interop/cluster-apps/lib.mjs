@@ -1,0 +1,52 @@
+// Helpers of the cluster-apps tests: kibitz nodes of one cluster (--redis, --postgres) started on
+// free ports and stopped by their own PIDs, on a Redis and a PostgreSQL 15 of the test's own.
+// Every wait has a cap; nothing waits for a fixed time.
+
+import { startServer } from "../lib/server.mjs";
+import { tempData } from "../chat/chat.mjs";
+
+let databases = 0;
+let prefixes = 0;
+
+// A fresh database of `pg` and a Redis prefix of its own: one cluster per test.
+export function freshCluster(pg, redis) {
+  const name = `kibitz_apps_${process.pid}_${++databases}`;
+  pg.createDatabase(name);
+  return { postgres: pg.url(name), redis: redis.url, prefix: `t${process.pid}-${++prefixes}` };
+}
+
+// One kibitz node of `cluster`; close() stops it (SIGTERM) and checks the exit, kill() SIGKILLs.
+export async function startNode(cluster, extra = []) {
+  const data = tempData();
+  const server = await startServer("kibitz", [
+    "--data", data.dir, "--postgres", cluster.postgres, "--redis", cluster.redis,
+    "--redis-prefix", cluster.prefix, "--log-level", "error", ...extra,
+  ]);
+  let killed = false;
+  return {
+    ...server,
+    async kill() {
+      killed = true;
+      server.proc.kill("SIGKILL");
+      await server.exited;
+      data.cleanup();
+    },
+    async close() {
+      if (killed) return;
+      const { code, signal } = await server.stop();
+      data.cleanup();
+      if (code !== 0) throw new Error(`kibitz exited with ${code ?? signal}\n${server.stderr()}`);
+    },
+  };
+}
+
+// Resolves once `check()` is true, polling every `everyMs` (a probe, not a timed wait); rejects
+// after `capMs` naming `what`.
+export async function eventually(check, capMs, what, everyMs = 50) {
+  const deadline = Date.now() + capMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${capMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
