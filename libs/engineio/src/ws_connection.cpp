@@ -1,5 +1,6 @@
 #include "ws_connection.hpp"
 
+#include <kibitz/net/readiness.hpp>
 #include <kibitz/net/tls.hpp>
 
 #include <cstring>
@@ -44,6 +45,7 @@ bool peer_closed(net::error_code const& ec) {
 
 template<class Holder>
 class basic_ws_connection final : public ws_connection,
+                                  public net::readable,
                                   public std::enable_shared_from_this<basic_ws_connection<Holder>> {
     static constexpr bool is_tls = std::is_same_v<Holder, tls_holder>;
 
@@ -55,10 +57,12 @@ public:
     void start(ws_owner* owner, std::string leftover) override;
     void write(std::vector<outgoing_ptr> batch) override;
     void close(std::uint16_t code, std::string_view reason = {}) override;
+    void on_readable() override { read_now({}); }
 
 private:
     void do_wait();
-    void on_readable(net::error_code ec);
+    void stop_watching(bool closing_fd);
+    void read_now(net::error_code ec);
     bool consume(char* data, std::size_t size, std::size_t& used);
     bool handle(ws_event const& ev);
     void write_pong(std::string_view payload);
@@ -88,6 +92,8 @@ private:
     std::string close_frame_;
     std::unique_ptr<net::asio::steady_timer> linger_timer_; // only while closing
     std::unique_ptr<net::asio::steady_timer> write_timer_;  // only while a write waits
+    net::readiness* readiness_ = nullptr;                   // set while watched
+    net::readiness::token watch_{};
     unsigned write_generation_ = 0;
     bool close_sent_ = false;
     bool closing_ = false; // a close frame is queued or sent: read nothing more
@@ -110,14 +116,14 @@ void basic_ws_connection<Holder>::start(ws_owner* owner, std::string leftover) {
             if (!self->consume(self->partial_.data(), self->partial_.size(), used)) return;
             self->partial_.erase(0, used);
             // Over TLS the stream may hold records the HTTP side read past the request.
-            if constexpr (is_tls) return self->on_readable({});
+            if constexpr (is_tls) return self->read_now({});
             self->do_wait();
         });
         return;
     }
     if constexpr (is_tls) {
         net::asio::post(lowest_of(socket_).get_executor(),
-                        [self = this->shared_from_this()] { self->on_readable({}); });
+                        [self = this->shared_from_this()] { self->read_now({}); });
         return;
     }
     do_wait();
@@ -125,13 +131,26 @@ void basic_ws_connection<Holder>::start(ws_owner* owner, std::string leftover) {
 
 template<class Holder>
 void basic_ws_connection<Holder>::do_wait() {
-    lowest_of(socket_).async_wait(
-        net::tcp::socket::wait_read,
-        [self = this->shared_from_this()](net::error_code ec) { self->on_readable(ec); });
+    // Watched once, edge-triggered: every read after this one costs no system call to re-arm
+    // (net/readiness.hpp). The watch keeps the connection alive until it stops reading.
+    if (readiness_ || closed_ || closing_) return;
+    auto& r = net::readiness::of(lowest_of(socket_).get_executor());
+    net::error_code ec;
+    auto token = r.watch(lowest_of(socket_).native_handle(), this->shared_from_this(), ec);
+    if (!token) return fail(true, ec.message());
+    readiness_ = &r;
+    watch_ = *token;
 }
 
 template<class Holder>
-void basic_ws_connection<Holder>::on_readable(net::error_code ec) {
+void basic_ws_connection<Holder>::stop_watching(bool closing_fd) {
+    if (!readiness_) return;
+    auto* r = std::exchange(readiness_, nullptr);
+    r->unwatch(watch_, closing_fd ? -1 : lowest_of(socket_).native_handle());
+}
+
+template<class Holder>
+void basic_ws_connection<Holder>::read_now(net::error_code ec) {
     if (closed_ || closing_) return;
     if (ec) return fail(true, ec.message());
     auto& buf = shared_read_buffer;
@@ -139,6 +158,8 @@ void basic_ws_connection<Holder>::on_readable(net::error_code ec) {
     // read returns one record at most, and the stream may keep decrypted bytes the socket no
     // longer signals: read until the socket would block, and come back by a post, not a wait,
     // when the rounds run out.
+    // Edge-triggered: a read shorter than the buffer emptied the socket (a new edge comes with
+    // the next bytes), and so did one that would block.
     for (int rounds = 0; rounds < 16; ++rounds) {
         std::size_t n = stream_of(socket_).read_some(net::asio::buffer(buf), ec);
         if (ec == net::asio::error::would_block) return do_wait();
@@ -154,14 +175,11 @@ void basic_ws_connection<Holder>::on_readable(net::error_code ec) {
             partial_.erase(0, used);
         }
         if (partial_.empty() && partial_.capacity() > 4096) std::string().swap(partial_);
-        if (!is_tls && n < buf.size()) break;
+        if (!is_tls && n < buf.size()) return do_wait();
     }
-    if constexpr (is_tls) {
-        net::asio::post(lowest_of(socket_).get_executor(),
-                        [self = this->shared_from_this()] { self->on_readable({}); });
-        return;
-    }
-    do_wait();
+    // The rounds ran out with bytes left: the rest is read after the others had their turn.
+    net::asio::post(lowest_of(socket_).get_executor(),
+                    [self = this->shared_from_this()] { self->read_now({}); });
 }
 
 template<class Holder>
@@ -388,6 +406,7 @@ void basic_ws_connection<Holder>::close(std::uint16_t code, std::string_view rea
     if (closed_ || closing_) return;
     closing_ = true;
     owner_ = nullptr;
+    stop_watching(false); // nothing more is read but the lingering discard
     close_frame_ = ws_close_frame(code, reason);
     if (!writing_) start_write();
 }
@@ -404,6 +423,7 @@ template<class Holder>
 void basic_ws_connection<Holder>::shutdown() {
     if (closed_) return;
     closed_ = true;
+    stop_watching(true);
     if (linger_timer_) linger_timer_->cancel();
     if (write_timer_) write_timer_->cancel();
     pending_.clear();
