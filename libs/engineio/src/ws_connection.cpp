@@ -12,6 +12,17 @@ namespace {
 // One read buffer for every connection of the thread: reads never overlap on one thread.
 constexpr std::size_t shared_read_size = 64 * 1024;
 thread_local std::vector<char> shared_read_buffer(shared_read_size);
+// One write buffer for every connection of the thread: a batch of several frames is copied
+// into it and leaves in one piece (one segment for the kernel to copy, not one per frame).
+thread_local std::string shared_write_buffer;
+// Batches up to this size are copied; larger ones go as a gather write of the shared frames.
+constexpr std::size_t coalesce_limit = 256 * 1024;
+// A buffer kept by a connection between writes is released past this capacity.
+constexpr std::size_t kept_buffer_limit = 16 * 1024;
+
+bool would_block(net::error_code const& ec) {
+    return ec == net::asio::error::would_block || ec == net::asio::error::try_again;
+}
 
 // Removes the first `n` bytes from a buffer sequence.
 void drop_prefix(std::vector<net::asio::const_buffer>& buffers, std::size_t n) {
@@ -70,9 +81,12 @@ private:
     void arm_write_deadline();
     void start_write();
     void write_plain();
+    net::error_code write_copied();
+    net::error_code write_gathered();
     void write_tls();
     void on_write(net::error_code ec);
     void on_written_now();
+    void release_write_buffers();
     void fail(bool error, std::string_view description);
     void linger();
     void discard();
@@ -88,7 +102,9 @@ private:
     std::string pong_pending_; // the latest ping's answer, not yet written
     std::string pong_inflight_;
     std::vector<net::asio::const_buffer> buffers_;
-    std::string tls_out_; // over TLS: the batch in flight, in one piece
+    // The batch in flight in one piece: over TLS always; over TCP only the part of a copied
+    // batch the kernel did not take at once. Released after the write when large.
+    std::string out_copy_;
     std::string close_frame_;
     std::unique_ptr<net::asio::steady_timer> linger_timer_; // only while closing
     std::unique_ptr<net::asio::steady_timer> write_timer_;  // only while a write waits
@@ -307,21 +323,20 @@ void basic_ws_connection<Holder>::start_write() {
 template<class Holder>
 void basic_ws_connection<Holder>::write_plain() {
     // Write now: the socket is non-blocking, and most batches leave in this one call with no
-    // asynchronous operation to set up and complete. What the kernel does not take yet is
-    // left to Asio.
-    net::error_code ec;
-    std::size_t written = socket_.write_some(buffers_, ec);
-    if (ec == net::asio::error::would_block || ec == net::asio::error::try_again) {
-        ec = {};
-        written = 0;
-    }
+    // asynchronous operation to set up and complete. A batch of several frames is copied into
+    // the thread's write buffer first: one segment for the kernel instead of one per frame,
+    // and no limit of 64 buffers per call. Only what the kernel does not take yet is copied
+    // into the connection, and left to Asio.
+    std::size_t total = 0;
+    for (auto const& b : buffers_)
+        total += b.size();
+    auto ec = buffers_.size() > 1 && total <= coalesce_limit ? write_copied() : write_gathered();
     if (ec) {
         // Reported from the loop, not from inside the caller's send.
         net::asio::post(lowest_of(socket_).get_executor(),
                         [self = this->shared_from_this(), ec] { self->on_write(ec); });
         return;
     }
-    drop_prefix(buffers_, written);
     if (buffers_.empty()) return on_written_now();
     arm_write_deadline();
     net::asio::async_write(
@@ -330,18 +345,52 @@ void basic_ws_connection<Holder>::write_plain() {
 }
 
 template<class Holder>
+net::error_code basic_ws_connection<Holder>::write_copied() {
+    // Leaves in buffers_ what the kernel did not take, copied into the connection.
+    auto& out = shared_write_buffer;
+    out.clear();
+    for (auto const& b : buffers_)
+        out.append(static_cast<char const*>(b.data()), b.size());
+    net::error_code ec;
+    std::size_t written = socket_.write_some(net::asio::buffer(out), ec);
+    if (would_block(ec)) {
+        ec = {};
+        written = 0;
+    }
+    buffers_.clear();
+    if (!ec && written < out.size()) {
+        out_copy_.assign(out, written, std::string::npos);
+        buffers_.push_back(net::asio::buffer(out_copy_));
+    }
+    if (out.capacity() > coalesce_limit) std::string().swap(out);
+    return ec;
+}
+
+template<class Holder>
+net::error_code basic_ws_connection<Holder>::write_gathered() {
+    // Leaves in buffers_ the part of the shared frames the kernel did not take.
+    net::error_code ec;
+    std::size_t written = socket_.write_some(buffers_, ec);
+    if (would_block(ec)) {
+        ec = {};
+        written = 0;
+    }
+    if (!ec) drop_prefix(buffers_, written);
+    return ec;
+}
+
+template<class Holder>
 void basic_ws_connection<Holder>::write_tls() {
     // TLS writes the first buffer of a sequence per record: the batch goes as one piece, so
     // it leaves in records of up to 16 kB rather than one record and one write per frame. The
     // stream is only written asynchronously (a synchronous TLS write on a non-blocking socket
     // could lose the part the kernel did not take).
-    tls_out_.clear();
-    if (tls_out_.capacity() > (256u << 10)) std::string().swap(tls_out_);
+    out_copy_.clear();
     for (auto const& b : buffers_)
-        tls_out_.append(static_cast<char const*>(b.data()), b.size());
+        out_copy_.append(static_cast<char const*>(b.data()), b.size());
     arm_write_deadline();
     net::asio::async_write(
-        stream_of(socket_), net::asio::buffer(tls_out_),
+        stream_of(socket_), net::asio::buffer(out_copy_),
         [self = this->shared_from_this()](net::error_code e, std::size_t) { self->on_write(e); });
 }
 
@@ -351,6 +400,7 @@ void basic_ws_connection<Holder>::on_written_now() {
     writing_ = false;
     inflight_.clear();
     pong_inflight_.clear();
+    release_write_buffers();
     if (!pending_.empty() || !pong_pending_.empty() || (closing_ && !close_sent_))
         return start_write();
     if (closing_) linger();
@@ -363,12 +413,22 @@ void basic_ws_connection<Holder>::on_write(net::error_code ec) {
     if (write_timer_) write_timer_->cancel();
     inflight_.clear();
     pong_inflight_.clear();
+    release_write_buffers();
     if (closed_) return;
     if (ec) return fail(true, ec.message());
     if (!pending_.empty() || !pong_pending_.empty() || (closing_ && !close_sent_))
         return start_write();
     if (closing_) return linger();
     if (owner_) owner_->on_ws_drained(*this);
+}
+
+template<class Holder>
+void basic_ws_connection<Holder>::release_write_buffers() {
+    // No per-connection reserve: a large batch's copy goes with its write.
+    if (out_copy_.capacity() > kept_buffer_limit)
+        std::string().swap(out_copy_);
+    else
+        out_copy_.clear();
 }
 
 template<class Holder>
