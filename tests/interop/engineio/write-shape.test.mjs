@@ -33,7 +33,8 @@ describe("write shape", () => {
   let server;
   let bystander;
   before(async () => {
-    server = await startServer("conformance-server");
+    // The suite's 300 ms heartbeat would end a peer paused for longer than that.
+    server = await startServer("conformance-server", ["--ping-interval-ms", "20000", "--ping-timeout-ms", "20000"]);
     bystander = await echoWs(server.port);
   });
   after(async () => {
