@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include <kibitz/engineio/wire.hpp>
+#include <kibitz/net/exact_allocation.hpp>
 
 namespace kibitz::engineio::detail {
 
@@ -218,7 +219,10 @@ void session::respond_poll(std::string body) {
 
 void session::arm_timer(util::time_point at) {
     timer_.expires_at(at); // cancels the wait before, which then completes with an error
-    timer_.async_wait([self = shared_from_this()](net::error_code ec) { self->on_timer(ec); });
+    // This wait lasts as long as the session is idle: allocated at its own size, not in
+    // whatever larger block Asio's cache holds (net/exact_allocation.hpp).
+    timer_.async_wait(
+        net::exactly([self = shared_from_this()](net::error_code ec) { self->on_timer(ec); }));
 }
 
 void session::on_timer(net::error_code ec) {

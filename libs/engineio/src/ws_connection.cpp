@@ -1,5 +1,6 @@
 #include "ws_connection.hpp"
 
+#include <kibitz/net/readiness.hpp>
 #include <kibitz/net/tls.hpp>
 
 #include <cstring>
@@ -11,6 +12,17 @@ namespace {
 // One read buffer for every connection of the thread: reads never overlap on one thread.
 constexpr std::size_t shared_read_size = 64 * 1024;
 thread_local std::vector<char> shared_read_buffer(shared_read_size);
+// One write buffer for every connection of the thread: a batch of several frames is copied
+// into it and leaves in one piece (one segment for the kernel to copy, not one per frame).
+thread_local std::string shared_write_buffer;
+// Batches up to this size are copied; larger ones go as a gather write of the shared frames.
+constexpr std::size_t coalesce_limit = 256 * 1024;
+// A buffer kept by a connection between writes is released past this capacity.
+constexpr std::size_t kept_buffer_limit = 16 * 1024;
+
+bool would_block(net::error_code const& ec) {
+    return ec == net::asio::error::would_block || ec == net::asio::error::try_again;
+}
 
 // Removes the first `n` bytes from a buffer sequence.
 void drop_prefix(std::vector<net::asio::const_buffer>& buffers, std::size_t n) {
@@ -44,6 +56,7 @@ bool peer_closed(net::error_code const& ec) {
 
 template<class Holder>
 class basic_ws_connection final : public ws_connection,
+                                  public net::readable,
                                   public std::enable_shared_from_this<basic_ws_connection<Holder>> {
     static constexpr bool is_tls = std::is_same_v<Holder, tls_holder>;
 
@@ -55,10 +68,12 @@ public:
     void start(ws_owner* owner, std::string leftover) override;
     void write(std::vector<outgoing_ptr> batch) override;
     void close(std::uint16_t code, std::string_view reason = {}) override;
+    void on_readable() override { read_now({}); }
 
 private:
     void do_wait();
-    void on_readable(net::error_code ec);
+    void stop_watching(bool closing_fd);
+    void read_now(net::error_code ec);
     bool consume(char* data, std::size_t size, std::size_t& used);
     bool handle(ws_event const& ev);
     void write_pong(std::string_view payload);
@@ -66,9 +81,12 @@ private:
     void arm_write_deadline();
     void start_write();
     void write_plain();
+    net::error_code write_copied();
+    net::error_code write_gathered();
     void write_tls();
     void on_write(net::error_code ec);
     void on_written_now();
+    void release_write_buffers();
     void fail(bool error, std::string_view description);
     void linger();
     void discard();
@@ -84,10 +102,14 @@ private:
     std::string pong_pending_; // the latest ping's answer, not yet written
     std::string pong_inflight_;
     std::vector<net::asio::const_buffer> buffers_;
-    std::string tls_out_; // over TLS: the batch in flight, in one piece
+    // The batch in flight in one piece: over TLS always; over TCP only the part of a copied
+    // batch the kernel did not take at once. Released after the write when large.
+    std::string out_copy_;
     std::string close_frame_;
     std::unique_ptr<net::asio::steady_timer> linger_timer_; // only while closing
     std::unique_ptr<net::asio::steady_timer> write_timer_;  // only while a write waits
+    net::readiness* readiness_ = nullptr;                   // set while watched
+    net::readiness::token watch_{};
     unsigned write_generation_ = 0;
     bool close_sent_ = false;
     bool closing_ = false; // a close frame is queued or sent: read nothing more
@@ -110,14 +132,14 @@ void basic_ws_connection<Holder>::start(ws_owner* owner, std::string leftover) {
             if (!self->consume(self->partial_.data(), self->partial_.size(), used)) return;
             self->partial_.erase(0, used);
             // Over TLS the stream may hold records the HTTP side read past the request.
-            if constexpr (is_tls) return self->on_readable({});
+            if constexpr (is_tls) return self->read_now({});
             self->do_wait();
         });
         return;
     }
     if constexpr (is_tls) {
         net::asio::post(lowest_of(socket_).get_executor(),
-                        [self = this->shared_from_this()] { self->on_readable({}); });
+                        [self = this->shared_from_this()] { self->read_now({}); });
         return;
     }
     do_wait();
@@ -125,13 +147,26 @@ void basic_ws_connection<Holder>::start(ws_owner* owner, std::string leftover) {
 
 template<class Holder>
 void basic_ws_connection<Holder>::do_wait() {
-    lowest_of(socket_).async_wait(
-        net::tcp::socket::wait_read,
-        [self = this->shared_from_this()](net::error_code ec) { self->on_readable(ec); });
+    // Watched once, edge-triggered: every read after this one costs no system call to re-arm
+    // (net/readiness.hpp). The watch keeps the connection alive until it stops reading.
+    if (readiness_ || closed_ || closing_) return;
+    auto& r = net::readiness::of(lowest_of(socket_).get_executor());
+    net::error_code ec;
+    auto token = r.watch(lowest_of(socket_).native_handle(), this->shared_from_this(), ec);
+    if (!token) return fail(true, ec.message());
+    readiness_ = &r;
+    watch_ = *token;
 }
 
 template<class Holder>
-void basic_ws_connection<Holder>::on_readable(net::error_code ec) {
+void basic_ws_connection<Holder>::stop_watching(bool closing_fd) {
+    if (!readiness_) return;
+    auto* r = std::exchange(readiness_, nullptr);
+    r->unwatch(watch_, closing_fd ? -1 : lowest_of(socket_).native_handle());
+}
+
+template<class Holder>
+void basic_ws_connection<Holder>::read_now(net::error_code ec) {
     if (closed_ || closing_) return;
     if (ec) return fail(true, ec.message());
     auto& buf = shared_read_buffer;
@@ -139,6 +174,8 @@ void basic_ws_connection<Holder>::on_readable(net::error_code ec) {
     // read returns one record at most, and the stream may keep decrypted bytes the socket no
     // longer signals: read until the socket would block, and come back by a post, not a wait,
     // when the rounds run out.
+    // Edge-triggered: a read shorter than the buffer emptied the socket (a new edge comes with
+    // the next bytes), and so did one that would block.
     for (int rounds = 0; rounds < 16; ++rounds) {
         std::size_t n = stream_of(socket_).read_some(net::asio::buffer(buf), ec);
         if (ec == net::asio::error::would_block) return do_wait();
@@ -154,14 +191,11 @@ void basic_ws_connection<Holder>::on_readable(net::error_code ec) {
             partial_.erase(0, used);
         }
         if (partial_.empty() && partial_.capacity() > 4096) std::string().swap(partial_);
-        if (!is_tls && n < buf.size()) break;
+        if (!is_tls && n < buf.size()) return do_wait();
     }
-    if constexpr (is_tls) {
-        net::asio::post(lowest_of(socket_).get_executor(),
-                        [self = this->shared_from_this()] { self->on_readable({}); });
-        return;
-    }
-    do_wait();
+    // The rounds ran out with bytes left: the rest is read after the others had their turn.
+    net::asio::post(lowest_of(socket_).get_executor(),
+                    [self = this->shared_from_this()] { self->read_now({}); });
 }
 
 template<class Holder>
@@ -289,21 +323,20 @@ void basic_ws_connection<Holder>::start_write() {
 template<class Holder>
 void basic_ws_connection<Holder>::write_plain() {
     // Write now: the socket is non-blocking, and most batches leave in this one call with no
-    // asynchronous operation to set up and complete. What the kernel does not take yet is
-    // left to Asio.
-    net::error_code ec;
-    std::size_t written = socket_.write_some(buffers_, ec);
-    if (ec == net::asio::error::would_block || ec == net::asio::error::try_again) {
-        ec = {};
-        written = 0;
-    }
+    // asynchronous operation to set up and complete. A batch of several frames is copied into
+    // the thread's write buffer first: one segment for the kernel instead of one per frame,
+    // and no limit of 64 buffers per call. Only what the kernel does not take yet is copied
+    // into the connection, and left to Asio.
+    std::size_t total = 0;
+    for (auto const& b : buffers_)
+        total += b.size();
+    auto ec = buffers_.size() > 1 && total <= coalesce_limit ? write_copied() : write_gathered();
     if (ec) {
         // Reported from the loop, not from inside the caller's send.
         net::asio::post(lowest_of(socket_).get_executor(),
                         [self = this->shared_from_this(), ec] { self->on_write(ec); });
         return;
     }
-    drop_prefix(buffers_, written);
     if (buffers_.empty()) return on_written_now();
     arm_write_deadline();
     net::asio::async_write(
@@ -312,18 +345,52 @@ void basic_ws_connection<Holder>::write_plain() {
 }
 
 template<class Holder>
+net::error_code basic_ws_connection<Holder>::write_copied() {
+    // Leaves in buffers_ what the kernel did not take, copied into the connection.
+    auto& out = shared_write_buffer;
+    out.clear();
+    for (auto const& b : buffers_)
+        out.append(static_cast<char const*>(b.data()), b.size());
+    net::error_code ec;
+    std::size_t written = socket_.write_some(net::asio::buffer(out), ec);
+    if (would_block(ec)) {
+        ec = {};
+        written = 0;
+    }
+    buffers_.clear();
+    if (!ec && written < out.size()) {
+        out_copy_.assign(out, written, std::string::npos);
+        buffers_.push_back(net::asio::buffer(out_copy_));
+    }
+    if (out.capacity() > coalesce_limit) std::string().swap(out);
+    return ec;
+}
+
+template<class Holder>
+net::error_code basic_ws_connection<Holder>::write_gathered() {
+    // Leaves in buffers_ the part of the shared frames the kernel did not take.
+    net::error_code ec;
+    std::size_t written = socket_.write_some(buffers_, ec);
+    if (would_block(ec)) {
+        ec = {};
+        written = 0;
+    }
+    if (!ec) drop_prefix(buffers_, written);
+    return ec;
+}
+
+template<class Holder>
 void basic_ws_connection<Holder>::write_tls() {
     // TLS writes the first buffer of a sequence per record: the batch goes as one piece, so
     // it leaves in records of up to 16 kB rather than one record and one write per frame. The
     // stream is only written asynchronously (a synchronous TLS write on a non-blocking socket
     // could lose the part the kernel did not take).
-    tls_out_.clear();
-    if (tls_out_.capacity() > (256u << 10)) std::string().swap(tls_out_);
+    out_copy_.clear();
     for (auto const& b : buffers_)
-        tls_out_.append(static_cast<char const*>(b.data()), b.size());
+        out_copy_.append(static_cast<char const*>(b.data()), b.size());
     arm_write_deadline();
     net::asio::async_write(
-        stream_of(socket_), net::asio::buffer(tls_out_),
+        stream_of(socket_), net::asio::buffer(out_copy_),
         [self = this->shared_from_this()](net::error_code e, std::size_t) { self->on_write(e); });
 }
 
@@ -333,6 +400,7 @@ void basic_ws_connection<Holder>::on_written_now() {
     writing_ = false;
     inflight_.clear();
     pong_inflight_.clear();
+    release_write_buffers();
     if (!pending_.empty() || !pong_pending_.empty() || (closing_ && !close_sent_))
         return start_write();
     if (closing_) linger();
@@ -345,12 +413,22 @@ void basic_ws_connection<Holder>::on_write(net::error_code ec) {
     if (write_timer_) write_timer_->cancel();
     inflight_.clear();
     pong_inflight_.clear();
+    release_write_buffers();
     if (closed_) return;
     if (ec) return fail(true, ec.message());
     if (!pending_.empty() || !pong_pending_.empty() || (closing_ && !close_sent_))
         return start_write();
     if (closing_) return linger();
     if (owner_) owner_->on_ws_drained(*this);
+}
+
+template<class Holder>
+void basic_ws_connection<Holder>::release_write_buffers() {
+    // No per-connection reserve: a large batch's copy goes with its write.
+    if (out_copy_.capacity() > kept_buffer_limit)
+        std::string().swap(out_copy_);
+    else
+        out_copy_.clear();
 }
 
 template<class Holder>
@@ -388,6 +466,7 @@ void basic_ws_connection<Holder>::close(std::uint16_t code, std::string_view rea
     if (closed_ || closing_) return;
     closing_ = true;
     owner_ = nullptr;
+    stop_watching(false); // nothing more is read but the lingering discard
     close_frame_ = ws_close_frame(code, reason);
     if (!writing_) start_write();
 }
@@ -404,6 +483,7 @@ template<class Holder>
 void basic_ws_connection<Holder>::shutdown() {
     if (closed_) return;
     closed_ = true;
+    stop_watching(true);
     if (linger_timer_) linger_timer_->cancel();
     if (write_timer_) write_timer_->cancel();
     pending_.clear();

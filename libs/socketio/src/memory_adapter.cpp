@@ -95,12 +95,29 @@ void memory_adapter::broadcast(packet p, broadcast_options const& opts) {
 }
 
 void memory_adapter::deliver_local(packet const& p, broadcast_options const& opts) {
-    auto sids = local_sids(opts);
+    // The recipients are pointed at, not copied (a socket id is longer than the short-string
+    // buffer: a copy per recipient was two allocations per delivery). Safe because a delivery
+    // only queues: a session over its limit is closed by a posted task (docs/architecture.md
+    // rule 4), so no map changes while the ids are read. The list keeps its capacity across
+    // broadcasts; a broadcast made while one is delivered (none today) gets a list of its own.
+    thread_local std::vector<std::string const*> reused;
+    thread_local bool in_use = false;
+    std::vector<std::string const*> own;
+    auto& sids = in_use ? own : reused;
+    sids.clear();
+    for_each_local(opts, [&](std::string const& sid) { sids.push_back(&sid); });
     if (sids.empty()) return;
+    struct guard {
+        bool& flag;
+        bool was;
+        ~guard() { flag = was; }
+    } g{in_use, in_use};
+    in_use = true;
     // Encode once; every recipient's queue points at the same frames.
     auto parts = ctx_.encode ? ctx_.encode(p) : detail::to_wire(p, parser_kind::json);
-    for (auto const& sid : sids)
-        ctx_.deliver(sid, parts, opts.is_volatile);
+    for (auto const* sid : sids)
+        ctx_.deliver(*sid, parts, opts.is_volatile);
+    sids.clear();
 }
 
 void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
