@@ -11,6 +11,7 @@
 //   [--write-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]
 //   [--websocket-origin ORIGIN] [--parser json|msgpack]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
+//   [--http-compression on|off] [--per-message-deflate on|off]
 // Cluster (tests/interop/cluster/): [--redis URL] [--redis-prefix P] [--requests-timeout-ms N]
 //   [--max-pending-requests N]
 //   join the Redis cluster (Node's classic redis-adapter protocol); "/" then also answers the
@@ -50,8 +51,11 @@ int main(int argc, char** argv) {
     std::string redis_url;
     kibitz::cluster::redis_adapter_options cluster_opts;
     std::string tls_cert, tls_key; // both: serve HTTPS and WSS
+    bool http_compression = defaults.http_compression.enabled;
+    bool per_message_deflate = defaults.per_message_deflate.enabled;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
+        std::string value = argv[i + 1];
         if (flag == "--host")
             host = argv[i + 1];
         else if (flag == "--tls-cert")
@@ -92,6 +96,10 @@ int main(int argc, char** argv) {
             cluster_opts.max_pending_requests = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
+        else if (flag == "--http-compression" && (value == "on" || value == "off"))
+            http_compression = value == "on";
+        else if (flag == "--per-message-deflate" && (value == "on" || value == "off"))
+            per_message_deflate = value == "on";
         else if (flag == "--parser" &&
                  (std::string(argv[i + 1]) == "json" || std::string(argv[i + 1]) == "msgpack"))
             parser = std::string(argv[i + 1]) == "msgpack" ? kibitz::socketio::parser_kind::msgpack
@@ -102,7 +110,8 @@ int main(int argc, char** argv) {
                          " [--max-connections N] [--max-connections-per-ip N]"
                          " [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
-                         " [--parser json|msgpack] [--redis URL] [--redis-prefix P] "
+                         " [--parser json|msgpack] [--http-compression on|off]"
+                         " [--per-message-deflate on|off] [--redis URL] [--redis-prefix P] "
                          "[--redis-protocol classic|sharded]"
                          " [--requests-timeout-ms N] [--max-pending-requests N]"
                          " [--tls-cert FILE --tls-key FILE]\n";
@@ -122,6 +131,8 @@ int main(int argc, char** argv) {
     opts.write_timeout = write_timeout;
     limits.write_timeout = write_timeout;
     opts.websocket_origins = websocket_origins;
+    opts.http_compression.enabled = http_compression;
+    opts.per_message_deflate.enabled = per_message_deflate;
     eio::server echo(ioc, opts);
     // Every message, text or binary, goes back to its sender.
     echo.on_connection([](eio::socket_ptr socket) {
@@ -157,6 +168,8 @@ int main(int argc, char** argv) {
     sopts.engine.max_sessions_per_address = max_sessions_per_ip;
     sopts.engine.max_sessions = max_sessions;
     sopts.engine.write_timeout = write_timeout;
+    sopts.engine.http_compression = opts.http_compression;
+    sopts.engine.per_message_deflate = opts.per_message_deflate;
     sopts.connect_timeout = std::chrono::milliseconds(1000);
     sio::server io(ioc, sopts);
     for (auto name : {"/", "/custom"}) {

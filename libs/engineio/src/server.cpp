@@ -1,5 +1,6 @@
 #include "session.hpp"
 #include "ws_connection.hpp"
+#include "ws_deflate.hpp"
 
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/engineio/wire.hpp>
@@ -14,6 +15,7 @@
 
 namespace kibitz::engineio {
 
+using detail::choose_coding;
 using detail::session;
 using detail::ws_connection;
 using detail::ws_limits;
@@ -56,10 +58,11 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     void handshake(http_request&& req, http::exchange_ptr conn, bool websocket, http_response base);
     bool admit(http_request const& req, http::exchange& conn, http_response& base);
     // Fills the 101's headers, or answers the refusal itself (400, or 426 for the version).
+    // `deflate`: permessage-deflate was negotiated (the 101 answers it).
     bool websocket_accept(http_request const& req, http::exchange& conn, http_response& out,
-                          http_response const& base) const;
+                          http_response const& base, bool& deflate) const;
     bool origin_allowed(http_request const& req) const;
-    ws_limits ws_limits_for() const;
+    ws_limits ws_limits_for(bool deflate) const;
     http_request kept_handshake(http_request&& req) const;
     http_response cors_headers(http_request const& req) const;
     std::string open_packet(std::string const& sid, bool websocket) const;
@@ -126,8 +129,25 @@ bool server::impl::origin_allowed(http_request const& req) const {
     return false;
 }
 
+namespace {
+// RFC 7692 section 5: the client's offers, from every Sec-WebSocket-Extensions header; the
+// answer, when one is taken, goes into the 101.
+bool negotiate_deflate(http_request const& req, http_response& out) {
+    std::string offers;
+    for (auto const& [name, value] : req.headers) {
+        if (!header_name_equals(name, "Sec-WebSocket-Extensions")) continue;
+        if (!offers.empty()) offers += ',';
+        offers += value;
+    }
+    auto answer = detail::negotiate_per_message_deflate(offers);
+    if (answer) out.set("Sec-WebSocket-Extensions", *answer);
+    return answer.has_value();
+}
+} // namespace
+
 bool server::impl::websocket_accept(http_request const& req, http::exchange& conn,
-                                    http_response& out, http_response const& base) const {
+                                    http_response& out, http_response const& base,
+                                    bool& deflate) const {
     // RFC 6455 section 4.4: another version is 426 naming the one we speak.
     auto version = req.header("Sec-WebSocket-Version");
     if (!version || *version != "13") {
@@ -146,12 +166,17 @@ bool server::impl::websocket_accept(http_request const& req, http::exchange& con
     out.set("Upgrade", "websocket");
     out.set("Connection", "Upgrade");
     out.set("Sec-WebSocket-Accept", ws_accept_key(*key));
+    deflate = opts_.per_message_deflate.enabled && negotiate_deflate(req, out);
     return true;
 }
 
-ws_limits server::impl::ws_limits_for() const {
-    return {opts_.max_payload, opts_.max_frames_per_message, opts_.max_send_queue_bytes,
-            opts_.write_timeout};
+ws_limits server::impl::ws_limits_for(bool deflate) const {
+    return {opts_.max_payload,
+            opts_.max_frames_per_message,
+            opts_.max_send_queue_bytes,
+            opts_.write_timeout,
+            deflate,
+            opts_.per_message_deflate.threshold};
 }
 
 http_request server::impl::kept_handshake(http_request&& req) const {
@@ -257,9 +282,10 @@ void server::impl::handle_session(http_request&& req, http::exchange_ptr conn, h
     bool websocket = req.query_param("transport") == wire::transport_websocket;
     if (is_websocket_upgrade(req)) {
         http_response accept;
+        bool deflate = false;
         if (!websocket) return refuse(*conn, request_error::bad_request, base);
-        if (!websocket_accept(req, *conn, accept, base)) return;
-        auto limits = ws_limits_for();
+        if (!websocket_accept(req, *conn, accept, base, deflate)) return;
+        auto limits = ws_limits_for(deflate);
         // As engine.io does, a WebSocket that cannot upgrade the session (already upgraded,
         // or another probe under way) completes its handshake and is closed at once.
         bool usable = s->can_upgrade();
@@ -280,7 +306,11 @@ void server::impl::handle_session(http_request&& req, http::exchange_ptr conn, h
     // engine.io does (and a "websocket" request without the upgrade is no transport at all).
     if (websocket || s->transport() != wire::transport_polling)
         return refuse(*conn, request_error::bad_request, base);
-    if (req.method == "GET") return s->on_poll_get(std::move(conn), now);
+    if (req.method == "GET") {
+        auto coding = opts_.http_compression.enabled ? choose_coding(req.header("Accept-Encoding"))
+                                                     : detail::content_coding::identity;
+        return s->on_poll_get(std::move(conn), coding, now);
+    }
     if (req.method == "POST") return s->on_poll_post(std::move(conn), req, std::move(base), now);
     refuse(*conn, request_error::bad_handshake_method, base);
 }
@@ -289,7 +319,8 @@ void server::impl::handshake(http_request&& req, http::exchange_ptr conn, bool w
                              http_response base) {
     if (!admit(req, *conn, base)) return;
     http_response accept;
-    if (websocket && !websocket_accept(req, *conn, accept, base)) return;
+    bool deflate = false;
+    if (websocket && !websocket_accept(req, *conn, accept, base, deflate)) return;
     // Counted only now that every check has passed: a refused handshake leaves no entry.
     ++per_address_[req.remote_address];
     auto sid = util::random_id(128);
@@ -309,7 +340,7 @@ void server::impl::handshake(http_request&& req, http::exchange_ptr conn, bool w
     // The heartbeat runs from now on, so a session whose upgrade never completes ends.
     s->start(now);
     auto self = shared_from_this();
-    auto limits = ws_limits_for();
+    auto limits = ws_limits_for(deflate);
     // The open packet leaves with the 101 response, in one write.
     auto first_frame = ws_frame(ws_opcode::text, open);
     conn->upgrade(

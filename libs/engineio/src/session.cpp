@@ -5,11 +5,13 @@
 namespace kibitz::engineio::detail {
 
 namespace {
-http_response polling_response(std::string body) {
+http_response polling_response(std::string body, content_coding coding,
+                               http_compression_options const& compression) {
     http_response r;
     r.set("Content-Type", "text/plain; charset=UTF-8");
     r.set("Cache-Control", "no-store");
     r.body = std::move(body);
+    compress_response(r, coding, compression);
     return r;
 }
 } // namespace
@@ -56,8 +58,9 @@ void session::flush() {
     run();
 }
 
-void session::on_poll_get(http::exchange_ptr conn, util::time_point now) {
+void session::on_poll_get(http::exchange_ptr conn, content_coding coding, util::time_point now) {
     request_ = std::move(conn);
+    request_coding_ = coding;
     machine_.poll_get(now);
     run();
     request_.reset();
@@ -175,6 +178,7 @@ void session::apply_transport(session_action& a) {
         return answer_request(a.status);
     case kind::hold_poll:
         poll_ = std::move(request_);
+        poll_coding_ = request_coding_;
         break;
     case kind::respond_poll:
         return respond_poll(std::move(a.body));
@@ -213,7 +217,9 @@ void session::answer_request(int status) {
 }
 
 void session::respond_poll(std::string body) {
-    if (auto conn = std::move(poll_)) conn->respond(polling_response(std::move(body)));
+    if (auto conn = std::move(poll_))
+        conn->respond(
+            polling_response(std::move(body), poll_coding_, owner_.opts().http_compression));
 }
 
 void session::arm_timer(util::time_point at) {

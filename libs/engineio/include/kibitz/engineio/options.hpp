@@ -22,6 +22,23 @@ struct cors_options {
 // A refusal from allow_request: the message goes into the 403 body.
 using allow_request_fn = std::function<std::optional<std::string>(http_request const&)>;
 
+// httpCompression (engine.io): a long-polling response of at least `threshold` bytes is sent
+// gzip- or deflate-compressed, whichever the request's Accept-Encoding prefers (none: as is).
+struct http_compression_options {
+    bool enabled = true;
+    std::size_t threshold = 1024;
+};
+
+// perMessageDeflate (RFC 7692), off by default as in Node. When on and a client offers it, the
+// server answers with server_no_context_takeover and client_no_context_takeover: every message
+// is compressed on its own, so a broadcast is compressed once for every socket, and a connection
+// keeps no zlib state between messages. Messages of at least `threshold` bytes are compressed.
+// What a client sends inflates to at most max_payload bytes (past it: close 1009).
+struct per_message_deflate_options {
+    bool enabled = false;
+    std::size_t threshold = 1024;
+};
+
 // Engine.IO server options, named after Node's engine.io ServerOptions (durations in ms).
 struct options {
     std::string path = "/engine.io/";
@@ -53,6 +70,8 @@ struct options {
     // Request headers a session keeps from its handshake (socket::handshake()): those that fit
     // in this many bytes (name and value), in arrival order; the rest are dropped.
     std::size_t max_handshake_header_bytes = 4096;
+    http_compression_options http_compression;
+    per_message_deflate_options per_message_deflate;
     // A last word on every handshake: return a message to refuse with 403.
     allow_request_fn allow_request;
 };
