@@ -1,7 +1,5 @@
 #pragma once
 
-#include <kibitz/engineio/options.hpp>
-
 #include <cstddef>
 #include <optional>
 #include <string>
