@@ -12,11 +12,14 @@
 //   [--websocket-origin ORIGIN] [--parser json|msgpack]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
 //   [--http-compression on|off] [--per-message-deflate on|off]
+// Handshake hooks (handshake_hooks.hpp): [--allow-request-delay-ms N]
+//   [--allow-request-timeout-ms N] [--cookie NAME] [--initial-header N:V] [--header N:V]
 // Cluster (tests/interop/cluster/): [--redis URL] [--redis-prefix P] [--requests-timeout-ms N]
 //   [--max-pending-requests N]
 //   join the Redis cluster (Node's classic redis-adapter protocol); "/" then also answers the
 //   `cluster` control event (cluster_control.hpp).
 #include "cluster_control.hpp"
+#include "handshake_hooks.hpp"
 
 #include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/engineio/server.hpp>
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
     std::string tls_cert, tls_key; // both: serve HTTPS and WSS
     bool http_compression = defaults.http_compression.enabled;
     bool per_message_deflate = defaults.per_message_deflate.enabled;
+    conformance::hooks_config hooks;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         std::string value = argv[i + 1];
@@ -96,6 +100,8 @@ int main(int argc, char** argv) {
             cluster_opts.max_pending_requests = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
+        else if (conformance::parse_hooks_flag(hooks, flag, value))
+            continue;
         else if (flag == "--http-compression" && (value == "on" || value == "off"))
             http_compression = value == "on";
         else if (flag == "--per-message-deflate" && (value == "on" || value == "off"))
@@ -111,7 +117,9 @@ int main(int argc, char** argv) {
                          " [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
                          " [--parser json|msgpack] [--http-compression on|off]"
-                         " [--per-message-deflate on|off] [--redis URL] [--redis-prefix P] "
+                         " [--per-message-deflate on|off] [--allow-request-delay-ms N]"
+                         " [--allow-request-timeout-ms N] [--cookie NAME]"
+                         " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
                          "[--redis-protocol classic|sharded]"
                          " [--requests-timeout-ms N] [--max-pending-requests N]"
                          " [--tls-cert FILE --tls-key FILE]\n";
@@ -133,7 +141,10 @@ int main(int argc, char** argv) {
     opts.websocket_origins = websocket_origins;
     opts.http_compression.enabled = http_compression;
     opts.per_message_deflate.enabled = per_message_deflate;
+    conformance::apply_hooks_options(hooks, opts, ioc);
+    auto refused = std::make_shared<std::deque<json>>();
     eio::server echo(ioc, opts);
+    conformance::install_hooks(hooks, echo, refused);
     // Every message, text or binary, goes back to its sender.
     echo.on_connection([](eio::socket_ptr socket) {
         std::weak_ptr<eio::socket> weak = socket;
@@ -170,8 +181,11 @@ int main(int argc, char** argv) {
     sopts.engine.write_timeout = write_timeout;
     sopts.engine.http_compression = opts.http_compression;
     sopts.engine.per_message_deflate = opts.per_message_deflate;
+    conformance::apply_hooks_options(hooks, sopts.engine, ioc);
     sopts.connect_timeout = std::chrono::milliseconds(1000);
     sio::server io(ioc, sopts);
+    conformance::install_hooks(hooks, io.engine(), refused);
+    conformance::install_hook_events(io, refused);
     for (auto name : {"/", "/custom"}) {
         // `auth` follows the CONNECT reply after a short pause: the suite's raw client (ws 8.5)
         // loses a frame that arrives in the same read as the one it is waiting for.

@@ -46,8 +46,10 @@ public:
     // The session's transport is this WebSocket from the start (no polling).
     void attach_websocket(std::shared_ptr<ws_connection> ws);
 
-    // `coding`: what the GET's Accept-Encoding asks of its response (http_compression.hpp).
-    void on_poll_get(http::exchange_ptr conn, content_coding coding, util::time_point now);
+    // `headers` go on the GET's response (CORS, the headers hook's); `coding`: what its
+    // Accept-Encoding asks of it (http_compression.hpp).
+    void on_poll_get(http::exchange_ptr conn, header_list headers, content_coding coding,
+                     util::time_point now);
     void on_poll_post(http::exchange_ptr conn, http_request const& request, http_response headers,
                       util::time_point now);
     // A WebSocket opened with this session's id: probe it, then upgrade (spec: "Upgrade").
@@ -99,7 +101,8 @@ private:
     net::asio::steady_timer timer_;
     std::shared_ptr<ws_connection> probe_; // a WebSocket being probed for the upgrade
     http::exchange_ptr poll_;              // a pending long-poll GET
-    content_coding poll_coding_ = content_coding::identity; // its response's coding
+    header_list poll_headers_;             // its response's headers
+    content_coding poll_coding_ = content_coding::identity; // and coding
     content_coding request_coding_ = content_coding::identity;
     // The request of the event being handled, and its response's headers.
     http::exchange_ptr request_;
