@@ -166,6 +166,8 @@ void server::impl::open_session(http_request&& req, http::exchange_ptr conn, htt
     auto sid = util::random_id(128);
     auto now = req.received_at;
     auto open = open_packet(sid, ws.websocket);
+    // Over WebSocket the open packet leaves with the 101 response, in one write.
+    auto first_frame = ws.websocket ? ws_frame(ws_opcode::text, open) : std::string();
     if (!ws.websocket) {
         base.set("Content-Type", "text/plain; charset=UTF-8");
         base.set("Cache-Control", "no-store");
@@ -185,7 +187,6 @@ void server::impl::open_session(http_request&& req, http::exchange_ptr conn, htt
     }
     auto self = shared_from_this();
     auto limits = ws_limits_for(ws.deflate);
-    // The open packet leaves with the 101 response, in one write.
     conn->upgrade(
         std::move(ws.accept),
         [self, s, limits](http::upgraded_socket up) {
@@ -196,7 +197,7 @@ void server::impl::open_session(http_request&& req, http::exchange_ptr conn, htt
             wsc->start(s.get(), std::move(up.leftover));
             if (self->on_connection_) self->on_connection_(s);
         },
-        ws_frame(ws_opcode::text, open));
+        std::move(first_frame));
 }
 
 bool server::impl::admit(http_request const& req, http::exchange& conn, http_response& base) {
