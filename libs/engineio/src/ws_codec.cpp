@@ -5,6 +5,7 @@
 #include <kibitz/util/sha1.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace kibitz::engineio {
@@ -97,8 +98,9 @@ ws_event ws_reader::next(char* data, std::size_t size, std::size_t& consumed) {
     // A compressed message is bounded by its inflated size; its compressed form may be a little
     // larger than the message itself (stored blocks).
     bool compressed = first_data ? rsv1 : in_message_ && message_compressed_;
-    std::uint64_t limit =
-        compressed ? max_message_size_ + max_message_size_ / 8 + 1024 : max_message_size_;
+    std::uint64_t limit = max_message_size_;
+    std::uint64_t slack = max_message_size_ / 8 + 1024;
+    if (compressed) limit = limit > UINT64_MAX - slack ? UINT64_MAX : limit + slack;
     if (is_data && (length > limit || so_far > limit - length))
         return {kind::error, {}, ws_close_code::too_big};
     if (size - pos < 4 || size - pos - 4 < length) return {};

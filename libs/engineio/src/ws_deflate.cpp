@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 
 namespace kibitz::engineio::detail {
@@ -124,7 +125,7 @@ inflate_result inflate_message(std::string_view compressed, std::size_t max_size
     out.clear();
     if (!inf.ok || inflateReset(&inf.z) != Z_OK) return inflate_result::invalid;
     // Never more than max_size + 1 bytes: the one past the limit tells a bomb from a fit.
-    std::size_t cap = max_size + 1;
+    std::size_t cap = max_size < SIZE_MAX ? max_size + 1 : max_size;
     std::string_view inputs[2] = {compressed,
                                   std::string_view(reinterpret_cast<char const*>(sync_tail), 4)};
     std::size_t produced = 0;
