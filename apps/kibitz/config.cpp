@@ -32,6 +32,14 @@ std::function<bool(config&, std::string const&)> text(std::string config::*membe
     };
 }
 
+std::function<bool(config&, std::string const&)> on_off(bool config::*member) {
+    return [member](config& c, std::string const& v) {
+        if (v != "on" && v != "off") return false;
+        c.*member = v == "on";
+        return true;
+    };
+}
+
 std::vector<std::string> split_commas(std::string const& v) {
     std::vector<std::string> out;
     std::stringstream in(v);
@@ -104,6 +112,12 @@ std::vector<option_spec> server_specs() {
         {"--write-timeout", "KIBITZ_WRITE_TIMEOUT",
          "ms a response or WebSocket write may take before the connection closes (30000)",
          number(&config::write_timeout_ms, std::int64_t{1})},
+        {"--http-compression", "KIBITZ_HTTP_COMPRESSION",
+         "on or off: gzip/deflate long-polling responses of 1024 bytes or more (on)",
+         on_off(&config::http_compression)},
+        {"--per-message-deflate", "KIBITZ_PER_MESSAGE_DEFLATE",
+         "on or off: WebSocket permessage-deflate, no context takeover (off)",
+         on_off(&config::per_message_deflate)},
         {"--allowed-hosts", "KIBITZ_ALLOWED_HOSTS",
          "Host names admitted besides loopback ones, comma-separated ('*': any)",
          [](config& c, std::string const& v) {

@@ -31,6 +31,8 @@ struct config {
     std::size_t max_connections_per_ip = 1024;
     std::size_t max_send_queue_bytes = 16u << 20;
     std::int64_t write_timeout_ms = 30000;
+    bool http_compression = true;     // gzip/deflate long-polling responses (engine.io default)
+    bool per_message_deflate = false; // RFC 7692 for WebSocket (engine.io default: off)
     std::vector<std::string> allowed_hosts;
     // TLS: both files (PEM) or neither; re-read on SIGHUP.
     std::string tls_cert;

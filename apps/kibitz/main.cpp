@@ -290,6 +290,8 @@ int main(int argc, char** argv) {
         opts.engine.max_send_queue_bytes = cfg.max_send_queue_bytes;
         opts.engine.max_sessions = cfg.max_connections;
         opts.engine.write_timeout = util::duration(cfg.write_timeout_ms);
+        opts.engine.http_compression.enabled = cfg.http_compression;
+        opts.engine.per_message_deflate.enabled = cfg.per_message_deflate;
         opts.engine.cors.origins = cfg.cors_origins;
         // Browsers open WebSockets only from this site or the configured origins.
         opts.engine.websocket_origins = cfg.cors_origins;

@@ -4,6 +4,7 @@
 // io.to(P.to).emit("dm", P). bench/node/server.mjs is the same program for Node's socket.io.
 //
 //   bench-server [--host 127.0.0.1] [--port 3000] [--parser json|msgpack]
+//                [--http-compression on|off] [--per-message-deflate on|off]
 //                [--redis URL] [--redis-prefix P] [--redis-protocol classic|sharded]
 // With --redis the server is a node of a Redis cluster (Node's classic redis-adapter protocol,
 // kibitz::cluster): io.emit and io.to(id) reach every node's sockets. A peer's serverSideEmit
@@ -30,8 +31,10 @@ int main(int argc, char** argv) {
     std::string redis_url;
     kibitz::cluster::redis_adapter_options cluster_opts;
     std::string tls_cert, tls_key; // both: serve HTTPS and WSS
+    eio::options engine;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
+        std::string value = argv[i + 1];
         if (flag == "--host")
             host = argv[i + 1];
         else if (flag == "--tls-cert")
@@ -44,6 +47,10 @@ int main(int argc, char** argv) {
             parser = sio::parser_kind::msgpack;
         else if (flag == "--parser" && std::string(argv[i + 1]) == "json")
             parser = sio::parser_kind::json;
+        else if (flag == "--http-compression" && (value == "on" || value == "off"))
+            engine.http_compression.enabled = value == "on";
+        else if (flag == "--per-message-deflate" && (value == "on" || value == "off"))
+            engine.per_message_deflate.enabled = value == "on";
         else if (flag == "--redis")
             redis_url = argv[i + 1];
         else if (flag == "--redis-prefix")
@@ -54,6 +61,7 @@ int main(int argc, char** argv) {
             cluster_opts.protocol = kibitz::cluster::protocol::classic;
         else {
             std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]"
+                         " [--http-compression on|off] [--per-message-deflate on|off]"
                          " [--redis URL] [--redis-prefix P] [--tls-cert FILE --tls-key FILE]\n";
             return 2;
         }
@@ -71,6 +79,8 @@ int main(int argc, char** argv) {
     }
     // The load generator opens up to 10k sessions from a few loopback addresses.
     sio::server_options opts;
+    opts.engine.http_compression = engine.http_compression;
+    opts.engine.per_message_deflate = engine.per_message_deflate;
     opts.engine.max_sessions_per_address = 0;
     opts.parser = parser;
     if (cluster) opts.make_adapter = cluster->factory();

@@ -11,11 +11,15 @@
 //   [--write-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]
 //   [--websocket-origin ORIGIN] [--parser json|msgpack]
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
+//   [--http-compression on|off] [--per-message-deflate on|off]
+// Handshake hooks (handshake_hooks.hpp): [--allow-request-delay-ms N]
+//   [--allow-request-timeout-ms N] [--cookie NAME] [--initial-header N:V] [--header N:V]
 // Cluster (tests/interop/cluster/): [--redis URL] [--redis-prefix P] [--requests-timeout-ms N]
 //   [--max-pending-requests N] [--max-pending-acks N]
 //   join the Redis cluster (Node's classic redis-adapter protocol); "/" then also answers the
 //   `cluster` control event (cluster_control.hpp).
 #include "cluster_control.hpp"
+#include "handshake_hooks.hpp"
 
 #include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/engineio/server.hpp>
@@ -50,8 +54,12 @@ int main(int argc, char** argv) {
     std::string redis_url;
     kibitz::cluster::redis_adapter_options cluster_opts;
     std::string tls_cert, tls_key; // both: serve HTTPS and WSS
+    bool http_compression = defaults.http_compression.enabled;
+    bool per_message_deflate = defaults.per_message_deflate.enabled;
+    conformance::hooks_config hooks;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
+        std::string value = argv[i + 1];
         if (flag == "--host")
             host = argv[i + 1];
         else if (flag == "--tls-cert")
@@ -94,6 +102,12 @@ int main(int argc, char** argv) {
             cluster_opts.max_pending_acks = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
+        else if (conformance::parse_hooks_flag(hooks, flag, value))
+            continue;
+        else if (flag == "--http-compression" && (value == "on" || value == "off"))
+            http_compression = value == "on";
+        else if (flag == "--per-message-deflate" && (value == "on" || value == "off"))
+            per_message_deflate = value == "on";
         else if (flag == "--parser" &&
                  (std::string(argv[i + 1]) == "json" || std::string(argv[i + 1]) == "msgpack"))
             parser = std::string(argv[i + 1]) == "msgpack" ? kibitz::socketio::parser_kind::msgpack
@@ -104,7 +118,10 @@ int main(int argc, char** argv) {
                          " [--max-connections N] [--max-connections-per-ip N]"
                          " [--ping-interval-ms N] [--ping-timeout-ms N]"
                          " [--websocket-origin ORIGIN] [--allowed-host HOST]"
-                         " [--parser json|msgpack] [--redis URL] [--redis-prefix P] "
+                         " [--parser json|msgpack] [--http-compression on|off]"
+                         " [--per-message-deflate on|off] [--allow-request-delay-ms N]"
+                         " [--allow-request-timeout-ms N] [--cookie NAME]"
+                         " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
                          "[--redis-protocol classic|sharded]"
                          " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
                          " [--tls-cert FILE --tls-key FILE]\n";
@@ -124,7 +141,12 @@ int main(int argc, char** argv) {
     opts.write_timeout = write_timeout;
     limits.write_timeout = write_timeout;
     opts.websocket_origins = websocket_origins;
+    opts.http_compression.enabled = http_compression;
+    opts.per_message_deflate.enabled = per_message_deflate;
+    conformance::apply_hooks_options(hooks, opts, ioc);
+    auto refused = std::make_shared<std::deque<json>>();
     eio::server echo(ioc, opts);
+    conformance::install_hooks(hooks, echo, refused);
     // Every message, text or binary, goes back to its sender.
     echo.on_connection([](eio::socket_ptr socket) {
         std::weak_ptr<eio::socket> weak = socket;
@@ -159,8 +181,13 @@ int main(int argc, char** argv) {
     sopts.engine.max_sessions_per_address = max_sessions_per_ip;
     sopts.engine.max_sessions = max_sessions;
     sopts.engine.write_timeout = write_timeout;
+    sopts.engine.http_compression = opts.http_compression;
+    sopts.engine.per_message_deflate = opts.per_message_deflate;
+    conformance::apply_hooks_options(hooks, sopts.engine, ioc);
     sopts.connect_timeout = std::chrono::milliseconds(1000);
     sio::server io(ioc, sopts);
+    conformance::install_hooks(hooks, io.engine(), refused);
+    conformance::install_hook_events(io, refused);
     for (auto name : {"/", "/custom"}) {
         // `auth` follows the CONNECT reply after a short pause: the suite's raw client (ws 8.5)
         // loses a frame that arrives in the same read as the one it is waiting for.

@@ -1,3 +1,5 @@
+#include "ws_deflate.hpp"
+
 #include <kibitz/engineio/packet.hpp>
 #include <kibitz/engineio/ws_codec.hpp>
 #include <kibitz/util/base64.hpp>
@@ -64,6 +66,21 @@ std::string_view outgoing::polling() const {
         util::base64_encode_append(payload(), polling_);
     }
     return polling_;
+}
+
+std::string_view outgoing::ws_frame_deflated(std::size_t threshold) const {
+    if (!deflate_tried_) {
+        deflate_tried_ = true;
+        auto body = payload();
+        auto packed = body.size() >= threshold ? detail::deflate_message(body) : std::nullopt;
+        if (packed && packed->size() < body.size()) {
+            deflated_ =
+                ws_frame_header(binary_ ? ws_opcode::binary : ws_opcode::text, packed->size());
+            deflated_[0] = static_cast<char>(deflated_[0] | 0x40); // RSV1: compressed
+            deflated_ += *packed;
+        }
+    }
+    return deflated_.empty() ? ws_frame() : std::string_view(deflated_);
 }
 
 outgoing_ptr make_message(std::string_view text) {

@@ -6,11 +6,14 @@
 namespace kibitz::engineio::detail {
 
 namespace {
-http_response polling_response(std::string body) {
+http_response polling_response(header_list headers, std::string body, content_coding coding,
+                               http_compression_options const& compression) {
     http_response r;
+    r.headers = std::move(headers); // CORS and the headers hook's, from the GET
     r.set("Content-Type", "text/plain; charset=UTF-8");
     r.set("Cache-Control", "no-store");
     r.body = std::move(body);
+    compress_response(r, coding, compression);
     return r;
 }
 } // namespace
@@ -57,11 +60,16 @@ void session::flush() {
     run();
 }
 
-void session::on_poll_get(http::exchange_ptr conn, util::time_point now) {
+void session::on_poll_get(http::exchange_ptr conn, header_list headers, content_coding coding,
+                          util::time_point now) {
     request_ = std::move(conn);
+    http_response base{200, std::move(headers), {}, false};
+    request_headers_ = &base;
+    request_coding_ = coding;
     machine_.poll_get(now);
     run();
     request_.reset();
+    request_headers_ = nullptr;
 }
 
 void session::on_poll_post(http::exchange_ptr conn, http_request const& request,
@@ -176,6 +184,8 @@ void session::apply_transport(session_action& a) {
         return answer_request(a.status);
     case kind::hold_poll:
         poll_ = std::move(request_);
+        poll_coding_ = request_coding_;
+        if (request_headers_) poll_headers_ = std::move(request_headers_->headers);
         break;
     case kind::respond_poll:
         return respond_poll(std::move(a.body));
@@ -214,7 +224,10 @@ void session::answer_request(int status) {
 }
 
 void session::respond_poll(std::string body) {
-    if (auto conn = std::move(poll_)) conn->respond(polling_response(std::move(body)));
+    if (auto conn = std::move(poll_))
+        conn->respond(polling_response(std::move(poll_headers_), std::move(body), poll_coding_,
+                                       owner_.opts().http_compression));
+    poll_headers_.clear();
 }
 
 void session::arm_timer(util::time_point at) {

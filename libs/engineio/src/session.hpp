@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http_compression.hpp"
 #include "session_machine.hpp"
 #include "ws_connection.hpp"
 
@@ -45,7 +46,10 @@ public:
     // The session's transport is this WebSocket from the start (no polling).
     void attach_websocket(std::shared_ptr<ws_connection> ws);
 
-    void on_poll_get(http::exchange_ptr conn, util::time_point now);
+    // `headers` go on the GET's response (CORS, the headers hook's); `coding`: what its
+    // Accept-Encoding asks of it (http_compression.hpp).
+    void on_poll_get(http::exchange_ptr conn, header_list headers, content_coding coding,
+                     util::time_point now);
     void on_poll_post(http::exchange_ptr conn, http_request const& request, http_response headers,
                       util::time_point now);
     // A WebSocket opened with this session's id: probe it, then upgrade (spec: "Upgrade").
@@ -97,6 +101,9 @@ private:
     net::asio::steady_timer timer_;
     std::shared_ptr<ws_connection> probe_; // a WebSocket being probed for the upgrade
     http::exchange_ptr poll_;              // a pending long-poll GET
+    header_list poll_headers_;             // its response's headers
+    content_coding poll_coding_ = content_coding::identity; // and coding
+    content_coding request_coding_ = content_coding::identity;
     // The request of the event being handled, and its response's headers.
     http::exchange_ptr request_;
     http_response* request_headers_ = nullptr;

@@ -1,8 +1,11 @@
+#include "ws_deflate.hpp"
+
 #include <kibitz/engineio/ws_codec.hpp>
 #include <kibitz/util/base64.hpp>
 #include <kibitz/util/sha1.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace kibitz::engineio {
@@ -58,13 +61,18 @@ ws_event ws_reader::next(char* data, std::size_t size, std::size_t& consumed) {
     // The last message was delivered from fragments_ and is no longer looked at: a buffer
     // that grew for a large fragmented message is released, not kept at its high-water mark.
     if (!in_message_ && fragments_.capacity() > fragment_keep_bytes) std::string().swap(fragments_);
+    if (inflated_.capacity() > fragment_keep_bytes) std::string().swap(inflated_);
     if (size < 2) return {};
     auto b0 = static_cast<std::uint8_t>(data[0]);
     auto b1 = static_cast<std::uint8_t>(data[1]);
     bool fin = b0 & 0x80;
+    bool rsv1 = b0 & 0x40;
     auto opcode = static_cast<ws_opcode>(b0 & 0x0F);
-    // No extension is negotiated, so the reserved bits must be clear (section 5.2).
-    if (b0 & 0x70) return {kind::error, {}, ws_close_code::protocol_error};
+    // Section 5.2: reserved bits belong to a negotiated extension. RSV1 is permessage-deflate's,
+    // on the first frame of a data message only (RFC 7692 section 6); RSV2, RSV3 are no one's.
+    bool first_data = opcode == ws_opcode::text || opcode == ws_opcode::binary;
+    if ((b0 & 0x30) || (rsv1 && (!deflate_ || !first_data)))
+        return {kind::error, {}, ws_close_code::protocol_error};
     // Section 5.3: every client-to-server frame is masked.
     if (!(b1 & 0x80)) return {kind::error, {}, ws_close_code::protocol_error};
     std::uint64_t length = b1 & 0x7F;
@@ -87,7 +95,13 @@ ws_event ws_reader::next(char* data, std::size_t size, std::size_t& consumed) {
                    opcode == ws_opcode::continuation;
     if (!is_data && length > 125) return {kind::error, {}, ws_close_code::protocol_error};
     std::uint64_t so_far = in_message_ ? fragments_.size() : 0;
-    if (is_data && (length > max_message_size_ || so_far > max_message_size_ - length))
+    // A compressed message is bounded by its inflated size; its compressed form may be a little
+    // larger than the message itself (stored blocks).
+    bool compressed = first_data ? rsv1 : in_message_ && message_compressed_;
+    std::uint64_t limit = max_message_size_;
+    std::uint64_t slack = max_message_size_ / 8 + 1024;
+    if (compressed) limit = limit > UINT64_MAX - slack ? UINT64_MAX : limit + slack;
+    if (is_data && (length > limit || so_far > limit - length))
         return {kind::error, {}, ws_close_code::too_big};
     if (size - pos < 4 || size - pos - 4 < length) return {};
     char const* mask = data + pos;
@@ -96,10 +110,28 @@ ws_event ws_reader::next(char* data, std::size_t size, std::size_t& consumed) {
     for (std::uint64_t i = 0; i < length; ++i)
         payload[i] ^= mask[i & 3];
     consumed = pos + static_cast<std::size_t>(length);
-    return on_frame(opcode, fin, std::string_view(payload, static_cast<std::size_t>(length)));
+    return on_frame(opcode, fin, rsv1, std::string_view(payload, static_cast<std::size_t>(length)));
 }
 
-ws_event ws_reader::on_frame(ws_opcode opcode, bool fin, std::string_view payload) {
+ws_event ws_reader::complete(std::string_view message) {
+    // The whole of a compressed message: inflated within the limit, then checked as any other.
+    using kind = ws_event::kind;
+    switch (detail::inflate_message(message, max_message_size_, inflated_)) {
+    case detail::inflate_result::too_big:
+        std::string().swap(inflated_);
+        return {kind::error, {}, ws_close_code::too_big};
+    case detail::inflate_result::invalid:
+        return {kind::error, {}, ws_close_code::invalid_payload};
+    case detail::inflate_result::ok:
+        break;
+    }
+    if (message_binary_) return {kind::binary, inflated_, 0};
+    if (!util::is_valid_utf8(inflated_)) return {kind::error, {}, ws_close_code::invalid_payload};
+    return {kind::text, inflated_, 0};
+}
+
+ws_event ws_reader::on_frame(ws_opcode opcode, bool fin, bool compressed,
+                             std::string_view payload) {
     using kind = ws_event::kind;
     switch (opcode) {
     case ws_opcode::ping:
@@ -113,8 +145,10 @@ ws_event ws_reader::on_frame(ws_opcode opcode, bool fin, std::string_view payloa
     case ws_opcode::binary:
         if (in_message_) return {kind::error, {}, ws_close_code::protocol_error};
         message_binary_ = opcode == ws_opcode::binary;
+        message_compressed_ = compressed;
         utf8_.reset();
         if (fin) {
+            if (compressed) return complete(payload);
             if (message_binary_) return {kind::binary, payload, 0};
             if (!util::is_valid_utf8(payload))
                 return {kind::error, {}, ws_close_code::invalid_payload};
@@ -133,11 +167,13 @@ ws_event ws_reader::on_frame(ws_opcode opcode, bool fin, std::string_view payloa
     default:
         return {kind::error, {}, ws_close_code::protocol_error};
     }
-    // Section 8.1: fail fast on text that can no longer become valid UTF-8.
-    if (!message_binary_ && !utf8_.feed(payload))
+    // Section 8.1: fail fast on text that can no longer become valid UTF-8 (compressed text is
+    // checked once inflated).
+    if (!message_binary_ && !message_compressed_ && !utf8_.feed(payload))
         return {kind::error, {}, ws_close_code::invalid_payload};
     if (!fin) return {kind::need_more, {}, 0};
     in_message_ = false;
+    if (message_compressed_) return complete(fragments_);
     if (!message_binary_ && !utf8_.complete())
         return {kind::error, {}, ws_close_code::invalid_payload};
     return {message_binary_ ? kind::binary : kind::text, fragments_, 0};

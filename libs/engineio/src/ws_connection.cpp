@@ -63,7 +63,7 @@ class basic_ws_connection final : public ws_connection,
 public:
     basic_ws_connection(Holder socket, ws_limits const& limits, http::connection_slot slot)
         : socket_(std::move(socket)), limits_(limits), slot_(std::move(slot)),
-          reader_(limits.max_message_size, limits.max_frames_per_message) {}
+          reader_(limits.max_message_size, limits.max_frames_per_message, limits.deflate) {}
 
     void start(ws_owner* owner, std::string leftover) override;
     void write(std::vector<outgoing_ptr> batch) override;
@@ -305,7 +305,8 @@ void basic_ws_connection<Holder>::start_write() {
     // Control frames first: a pong must not wait behind a long batch.
     if (!pong_inflight_.empty()) buffers_.push_back(net::asio::buffer(pong_inflight_));
     for (auto const& p : inflight_) {
-        auto frame = p->ws_frame();
+        auto frame =
+            limits_.deflate ? p->ws_frame_deflated(limits_.deflate_threshold) : p->ws_frame();
         buffers_.push_back(net::asio::buffer(frame.data(), frame.size()));
     }
     // The close frame goes last, after everything queued before close().

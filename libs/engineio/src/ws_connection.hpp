@@ -34,6 +34,10 @@ struct ws_limits {
     std::size_t max_queue_bytes = 16u << 20;
     // A write that does not finish within this closes the connection.
     util::duration write_timeout{30000};
+    // permessage-deflate was negotiated for this connection (ws_deflate.hpp): frames with RSV1
+    // are read, and messages of at least `deflate_threshold` bytes go compressed.
+    bool deflate = false;
+    std::size_t deflate_threshold = 1024;
 };
 
 // One WebSocket connection after the handshake (RFC 6455), as an Engine.IO transport, over

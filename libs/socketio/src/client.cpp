@@ -231,6 +231,9 @@ socketio::handshake client::make_handshake(json auth) const {
     hs.secure = req.secure;
     hs.auth = auth.is_object() ? std::move(auth) : json::object();
     hs.issued = util::unix_ms();
+    hs.time = js_date_string(hs.issued);
+    // Node: xdomain is "the request had an Origin header".
+    hs.xdomain = req.header("Origin").has_value();
     std::string_view q = req.query;
     while (!q.empty()) {
         auto amp = q.find('&');

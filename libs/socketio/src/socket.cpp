@@ -14,12 +14,6 @@
 
 namespace kibitz::socketio {
 
-std::optional<std::string_view> handshake::header(std::string_view name) const {
-    for (auto const& [k, v] : headers)
-        if (engineio::header_name_equals(k, name)) return std::string_view(v);
-    return std::nullopt;
-}
-
 socket::socket(detail::passkey<socketio::nsp>, socketio::nsp& n,
                std::shared_ptr<detail::client> client, socketio::handshake hs, std::string id,
                std::string pid)

@@ -4,6 +4,7 @@
 #include <kibitz/util/clock.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,6 +22,45 @@ struct cors_options {
 
 // A refusal from allow_request: the message goes into the 403 body.
 using allow_request_fn = std::function<std::optional<std::string>(http_request const&)>;
+
+// The answer to allow_request_async: nullopt admits the handshake, a message refuses it (403,
+// {"code":4,"message":<it>}). Call it once, on the server's thread (post to it from another);
+// later calls, and calls after the deadline or after the server is gone, do nothing.
+using allow_request_answer = std::function<void(std::optional<std::string> refusal)>;
+// Node's allowRequest(req, callback): may answer at once or later (a token or database check).
+using allow_request_async_fn = std::function<void(http_request const&, allow_request_answer)>;
+
+// Node's `cookie` option: the handshake's response sets a cookie holding the session id (some
+// load balancers stick a client to a node by it), serialized as npm `cookie` does:
+// "io=<sid>; Path=/; HttpOnly; SameSite=Lax" with the defaults. Empty strings, and a negative
+// max_age, leave their attribute out; same_site is "strict", "lax", "none" or "".
+struct cookie_options {
+    bool enabled = false;
+    std::string name = "io";
+    std::string path = "/";
+    std::string domain;
+    std::int64_t max_age = -1; // seconds
+    bool http_only = true;
+    bool secure = false;
+    std::string same_site = "lax";
+};
+
+// httpCompression (engine.io): a long-polling response of at least `threshold` bytes is sent
+// gzip- or deflate-compressed, whichever the request's Accept-Encoding prefers (none: as is).
+struct http_compression_options {
+    bool enabled = true;
+    std::size_t threshold = 1024;
+};
+
+// perMessageDeflate (RFC 7692), off by default as in Node. When on and a client offers it, the
+// server answers with server_no_context_takeover and client_no_context_takeover: every message
+// is compressed on its own, so a broadcast is compressed once for every socket, and a connection
+// keeps no zlib state between messages. Messages of at least `threshold` bytes are compressed.
+// What a client sends inflates to at most max_payload bytes (past it: close 1009).
+struct per_message_deflate_options {
+    bool enabled = false;
+    std::size_t threshold = 1024;
+};
 
 // Engine.IO server options, named after Node's engine.io ServerOptions (durations in ms).
 struct options {
@@ -53,8 +93,15 @@ struct options {
     // Request headers a session keeps from its handshake (socket::handshake()): those that fit
     // in this many bytes (name and value), in arrival order; the rest are dropped.
     std::size_t max_handshake_header_bytes = 4096;
+    http_compression_options http_compression;
+    per_message_deflate_options per_message_deflate;
     // A last word on every handshake: return a message to refuse with 403.
     allow_request_fn allow_request;
+    // The same, answered later (after allow_request, when both are set). The request waits for
+    // the answer at most allow_request_timeout; past it, 503 {"code":4,"message":"Forbidden"}.
+    allow_request_async_fn allow_request_async;
+    util::duration allow_request_timeout{10000};
+    cookie_options cookie;
 };
 
 } // namespace kibitz::engineio

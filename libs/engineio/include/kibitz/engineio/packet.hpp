@@ -58,13 +58,20 @@ public:
     std::string_view polling() const;
     // Bytes this packet counts for against a session's send-queue limit.
     std::size_t size() const { return frame_.size(); }
+    // The frame for a connection with permessage-deflate (RFC 7692, no context takeover): the
+    // payload compressed, RSV1 set; computed on first use and shared by every connection like
+    // ws_frame(). ws_frame() itself when the payload is under `threshold` bytes or does not
+    // shrink (a message may always go uncompressed).
+    std::string_view ws_frame_deflated(std::size_t threshold) const;
 
 private:
     packet_type type_;
     bool binary_;
+    mutable bool deflate_tried_ = false;
     std::size_t header_size_;
     std::string frame_;
     mutable std::string polling_;
+    mutable std::string deflated_; // empty: not compressed (yet, or at all)
 };
 
 using outgoing_ptr = std::shared_ptr<outgoing const>;

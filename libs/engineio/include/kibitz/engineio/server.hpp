@@ -2,6 +2,7 @@
 
 #include <kibitz/engineio/options.hpp>
 #include <kibitz/engineio/socket.hpp>
+#include <kibitz/engineio/wire.hpp>
 #include <kibitz/http/handler.hpp>
 
 #include <cstddef>
@@ -16,6 +17,21 @@ namespace kibitz::engineio {
 
 using connection_handler = std::function<void(socket_ptr)>;
 
+// A request the server refused (Node's "connection_error" event): the request, its engine.io
+// error code, the message its body carries (wire::error_message(code), or allow_request's own)
+// and the HTTP status. Valid during the call only.
+struct connection_error {
+    http_request const& req;
+    wire::request_error code;
+    std::string_view message;
+    int status;
+};
+using connection_error_handler = std::function<void(connection_error const&)>;
+
+// Adds or changes the headers of a response the server is about to send for `req` (Node's
+// "initial_headers" and "headers" events): push Set-Cookie lines, say.
+using headers_hook = std::function<void(header_list& headers, http_request const& req)>;
+
 // An Engine.IO v4 server (spec: socketio/engine.io-protocol): the handshake, HTTP long-polling,
 // WebSocket, the upgrade between them, heartbeats and limits. It is an http::handler: mount
 // it at opts().path on an http::server (or any server that speaks kibitz/http/handler.hpp).
@@ -29,6 +45,17 @@ public:
 
     // Called for every new session, before any of its messages.
     void on_connection(connection_handler fn);
+
+    // Called for every request refused with an engine.io error body (bad transport, unknown
+    // sid, allow_request's refusal, limits...). An exception it throws is logged and dropped.
+    void on_connection_error(connection_error_handler fn);
+    // initial_headers: the handshake's response (the polling open packet, or the 101 of a
+    // WebSocket opened without a session). headers: that one and every later response of a
+    // session (polling GET and POST answers, the 101 of an upgrade); refusals get neither.
+    // They run in that order, after the cookie option's Set-Cookie. An exception is logged
+    // and the response goes as it stood.
+    void on_initial_headers(headers_hook fn);
+    void on_headers(headers_hook fn);
 
     // Gets first look at every request below the path other than the path itself (Socket.IO
     // serves its client bundle there); returns true when it answered.

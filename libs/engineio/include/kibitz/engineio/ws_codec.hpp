@@ -68,6 +68,11 @@ struct ws_event {
 // `max_frames_per_message` frames, is error 1009; unmasked client
 // frames, reserved bits, unknown opcodes, fragmented or oversized control frames and a
 // continuation without a start are 1002; a text message that is not UTF-8 is 1007.
+// With `deflate` (permessage-deflate negotiated, RFC 7692, no context takeover), RSV1 on the
+// first frame of a data message marks it compressed: its frames are gathered (compressed, at
+// most max_message_size + 1/8 of it + 1 KiB) and inflated once the last one arrives, stopping
+// past max_message_size (1009, however small the compressed form); data that does not inflate
+// is 1007. RSV1 anywhere else (a continuation, a control frame, or without `deflate`) is 1002.
 class ws_reader {
 public:
     // Frames one message may come in (an empty continuation costs a frame like any other).
@@ -76,24 +81,30 @@ public:
     static constexpr std::size_t fragment_keep_bytes = 4096;
 
     explicit ws_reader(std::size_t max_message_size,
-                       std::size_t max_frames_per_message = default_max_frames_per_message)
-        : max_message_size_(max_message_size), max_frames_(max_frames_per_message) {}
+                       std::size_t max_frames_per_message = default_max_frames_per_message,
+                       bool deflate = false)
+        : max_message_size_(max_message_size), max_frames_(max_frames_per_message),
+          deflate_(deflate) {}
 
-    // Bytes the reader holds for a message still being reassembled (its buffer's capacity).
-    std::size_t buffered_capacity() const { return fragments_.capacity(); }
+    // Bytes the reader holds for a message still being reassembled (its buffers' capacity).
+    std::size_t buffered_capacity() const { return fragments_.capacity() + inflated_.capacity(); }
 
     ws_event next(char* data, std::size_t size, std::size_t& consumed);
 
 private:
-    ws_event on_frame(ws_opcode opcode, bool fin, std::string_view payload);
+    ws_event on_frame(ws_opcode opcode, bool fin, bool compressed, std::string_view payload);
     ws_event on_close_frame(std::string_view payload);
+    ws_event complete(std::string_view message);
 
     std::size_t max_message_size_;
     std::size_t max_frames_;
     std::size_t frames_ = 0; // frames of the message being reassembled
+    bool deflate_ = false;
     bool in_message_ = false;
     bool message_binary_ = false;
+    bool message_compressed_ = false;
     std::string fragments_;
+    std::string inflated_; // the last compressed message, inflated
     util::utf8_validator utf8_;
 };
 

@@ -40,10 +40,16 @@ struct handshake {
     std::string address;         // the peer's IP address
     std::string url;             // the request target
     std::int64_t issued = 0;     // ms since the Unix epoch
-    bool secure = false;
+    std::string time;            // the same as a date string, as Node's `new Date() + ""` (UTC)
+    bool xdomain = false;        // the request had an Origin header (a cross-site browser)
+    bool secure = false;         // it came over TLS
 
     // The first header with this name (case-insensitive).
     std::optional<std::string_view> header(std::string_view name) const;
 };
+
+// `unix_ms` as JavaScript's Date toString in UTC ("Wed Dec 02 2026 10:30:00 GMT+0000
+// (Coordinated Universal Time)"): handshake::time, as Node's `new Date() + ""` on a UTC host.
+std::string js_date_string(std::int64_t unix_ms);
 
 } // namespace kibitz::socketio
