@@ -181,10 +181,9 @@ void instrument::impl::check_transports() {
             it = tracked_.erase(it);
             continue;
         }
+        ensure_admin_data(*s);
         if (auto now = s->transport(); now != it->second.transport) {
             it->second.transport = std::string(now);
-            if (s->data.is_object() && s->data.contains(admin_data_key))
-                s->data[std::string(admin_data_key)]["transport"] = now;
             admin_.emit("socket_updated",
                         json{{"id", s->id()}, {"nsp", s->ns().name()}, {"transport", now}});
         }
@@ -232,11 +231,19 @@ socketio::server_observer instrument::impl::make_observer() {
     return o;
 }
 
-void instrument::impl::on_socket_connected(socketio::socket& s) {
-    // What a node asked by fetch_sockets cannot learn otherwise (CLUSTER.md 5).
+void ensure_admin_data(socketio::socket& s) {
     if (s.data.is_null()) s.data = json::object();
     if (s.data.is_object())
         s.data[std::string(admin_data_key)] = admin_data(s.client_id(), s.transport());
+}
+
+void instrument::impl::on_socket_connected(socketio::socket& s) {
+    // What a node asked by fetch_sockets cannot learn otherwise (CLUSTER.md 5). A connection
+    // handler may replace socket.data: it is put back after them, and at each stats.
+    ensure_admin_data(s);
+    later([weak = s.weak_from_this()](impl&) {
+        if (auto alive = weak.lock(); alive && alive->connected()) ensure_admin_data(*alive);
+    });
     tracked_[&s] = {s.weak_from_this(), std::string(s.transport())};
     socketio::socket_info info{s.id(), s.handshake(), s.rooms(), s.data};
     broadcast_later("socket_connected", json::array({serialize_socket(info, s.ns().name()),

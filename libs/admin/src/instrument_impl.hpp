@@ -15,6 +15,10 @@
 
 namespace kibitz::admin {
 
+// Puts {"_admin": {clientId, transport}} (serialize.hpp) into the socket's data, when its data
+// is an object (or null): fetch_sockets carries it to the other nodes' UIs.
+void ensure_admin_data(socketio::socket& s);
+
 // The state of one instrument, owned by the loop thread. Work it defers (posted emits, the
 // stats timer, verifier answers) holds a weak_ptr and does nothing once it is gone.
 struct instrument::impl : std::enable_shared_from_this<impl> {
