@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 
 what=${1:-build}
 build_pkgs=(g++ cmake ninja-build make pkg-config libboost-dev nlohmann-json3-dev libgtest-dev
-    libsqlite3-dev libicu-dev libpq-dev libssl-dev zlib1g-dev)
+    libsqlite3-dev libicu-dev libpq-dev libssl-dev zlib1g-dev libcrypt-dev fonts-roboto-unhinted)
 test_pkgs=(clang libclang-rt-14-dev clang-format python3 python3-socketio python3-engineio
     python3-requests python3-websocket stockfish chromium fonts-dejavu-core postgresql-15
-    haproxy redis-server openssl)
+    haproxy redis-server openssl python3-prometheus-client)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
@@ -48,3 +48,5 @@ fi
 
 # Browser files the pages serve from web/vendor/ (copied from node_modules; idempotent).
 scripts/web-assets.sh
+# The Admin UI bundle the binary serves at /admin/ (build/admin-ui, with its fonts local).
+scripts/admin-ui.sh build/admin-ui

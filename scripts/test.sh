@@ -31,6 +31,7 @@ scripts/tidy.sh build/asan
 
 step "package (cmake --install, then find_package(kibitz) from another project)"
 tests/package/test_package.sh build/asan
+tests/package/test_install.sh build/asan
 
 export KIBITZ_BIN_DIR="$root/build/asan/bin"
 if [ -d tests/interop ]; then

@@ -246,12 +246,80 @@ std::vector<option_spec> app_specs() {
     };
 }
 
+std::function<bool(config&, std::string const&)> one_of(std::string config::*member,
+                                                        std::vector<std::string> allowed) {
+    return [member, allowed](config& c, std::string const& v) {
+        for (auto const& a : allowed)
+            if (v == a) {
+                c.*member = v;
+                return true;
+            }
+        return false;
+    };
+}
+
+std::function<bool(config&, std::string const&)> flag(bool config::*member) {
+    return [member](config& c, std::string const& v) {
+        if (v != "true" && v != "false" && v != "1" && v != "0") return false;
+        c.*member = v == "true" || v == "1";
+        return true;
+    };
+}
+
+// The options of operations: the Admin UI and /metrics.
+std::vector<option_spec> ops_specs() {
+    return {
+        {"--admin-user", "KIBITZ_ADMIN_USER",
+         "turns the Admin UI namespace on with basic auth for this user (with "
+         "--admin-password-hash)",
+         text(&config::admin_user)},
+        {"--admin-password-hash", "KIBITZ_ADMIN_PASSWORD_HASH",
+         "bcrypt hash of the admin password ($2b$10$...; htpasswd -nbBC 10 '' PASSWORD)",
+         text(&config::admin_password_hash)},
+        {"--admin-auth", "KIBITZ_ADMIN_AUTH",
+         "basic (default once --admin-user is set) or off: the Admin UI with no login at all",
+         one_of(&config::admin_auth, {"basic", "off"})},
+        {"--admin-mode", "KIBITZ_ADMIN_MODE",
+         "production (stats and commands) or development (also every socket, room and event)",
+         one_of(&config::admin_mode, {"production", "development"})},
+        {"--admin-namespace", "KIBITZ_ADMIN_NAMESPACE", "the Admin UI namespace (/admin)",
+         text(&config::admin_namespace)},
+        {"--admin-server-id", "KIBITZ_ADMIN_SERVER_ID",
+         "this node's name in the Admin UI, unique per node (default <hostname>#<pid>)",
+         text(&config::admin_server_id)},
+        {"--admin-readonly", "KIBITZ_ADMIN_READONLY",
+         "true: the Admin UI may look but not emit, join, leave or disconnect (false)",
+         flag(&config::admin_readonly)},
+        {"--admin-ui", "KIBITZ_ADMIN_UI",
+         "folder of the Admin UI bundle served at /admin/ (scripts/admin-ui.sh)",
+         text(&config::admin_ui_dir)},
+        {"--metrics-token", "KIBITZ_METRICS_TOKEN",
+         "GET /metrics wants \"Authorization: Bearer TOKEN\" (default: no token)",
+         text(&config::metrics_token)},
+        {"--metrics-public", "KIBITZ_METRICS_PUBLIC",
+         "true: /metrics answers any address, not only loopback peers (false)",
+         flag(&config::metrics_public)},
+    };
+}
+
+// Why the admin options do not go together, or nullopt.
+std::optional<std::string> check_admin(config const& c) {
+    if (c.admin_auth == "off") return std::nullopt;
+    if (c.admin_user.empty() != c.admin_password_hash.empty())
+        return std::string("--admin-user and --admin-password-hash go together");
+    if (c.admin_auth == "basic" && c.admin_user.empty())
+        return std::string("--admin-auth basic needs --admin-user and --admin-password-hash");
+    return std::nullopt;
+}
+
 } // namespace
 
 std::vector<option_spec> const& option_specs() {
     static std::vector<option_spec> const specs = [] {
         auto all = server_specs();
         for (auto& spec : app_specs())
+            all.push_back(std::move(spec));
+        for (auto& spec : ops_specs())
             all.push_back(std::move(spec));
         return all;
     }();
@@ -293,6 +361,7 @@ std::optional<std::string> parse_config(int argc, char const* const* argv,
     // A node is dropped after a ttl without its heartbeat: two must fit in one.
     if (out.chat_presence_ttl_ms < 2 * out.chat_heartbeat_ms)
         return std::string("--chat-presence-ttl must be at least twice --chat-heartbeat");
+    if (auto err = check_admin(out)) return err;
     return std::nullopt;
 }
 

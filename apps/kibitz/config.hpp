@@ -77,6 +77,23 @@ struct config {
     std::size_t chess_moves_per_window = 60;
     std::size_t chess_actions_per_window = 30;
     std::size_t chess_pgns_per_window = 20;
+    // Admin UI (docs/admin.md): off unless --admin-user and --admin-password-hash are given
+    // (basic auth), or --admin-auth off. admin_auth: "" (from the others), "basic" or "off".
+    std::string admin_auth;
+    std::string admin_user;
+    std::string admin_password_hash;
+    std::string admin_mode = "production"; // or "development"
+    std::string admin_namespace = "/admin";
+    std::string admin_server_id; // empty: <hostname>#<pid>
+    bool admin_readonly = false;
+    std::string admin_ui_dir; // the bundle served at /admin/ (scripts/admin-ui.sh)
+    // GET /metrics: with a token, only "Authorization: Bearer <token>"; answered only to
+    // loopback peers unless metrics_public.
+    std::string metrics_token;
+    bool metrics_public = false;
+
+    // True when the admin namespace is configured.
+    bool admin_enabled() const { return admin_auth == "off" || !admin_user.empty(); }
 };
 
 // One option: its flag, its environment variable, its help text, and how to take a value.

@@ -48,9 +48,9 @@ void add_security_headers(http::response& r) {
     r.set("Referrer-Policy", "same-origin");
 }
 
-void answer_own(kibitz::util::metrics const& metrics, http::static_files const& pages,
-                std::vector<kibitz::app::http_route> const& routes, http::request const& req,
-                http::responder& respond) {
+void answer_own(kibitz::app::config const& cfg, kibitz::util::metrics const& metrics,
+                http::static_files const& pages, std::vector<kibitz::app::http_route> const& routes,
+                http::request const& req, http::responder& respond) {
     for (auto const& route : routes)
         if (route(req, respond)) return;
     if (req.path == "/healthz") {
@@ -60,6 +60,8 @@ void answer_own(kibitz::util::metrics const& metrics, http::static_files const& 
         return respond(std::move(r));
     }
     if (req.path == "/metrics") {
+        if (auto refusal = kibitz::app::metrics_refusal(cfg, req))
+            return respond(std::move(*refusal));
         http::response r;
         r.set("Content-Type", "text/plain; version=0.0.4");
         r.body = metrics.render();
@@ -73,16 +75,17 @@ void answer_own(kibitz::util::metrics const& metrics, http::static_files const& 
     respond(std::move(r));
 }
 
-http::handler_fn make_fallback(kibitz::util::metrics const& metrics, std::string const& web_dir,
+http::handler_fn make_fallback(kibitz::app::config const& cfg, kibitz::util::metrics const& metrics,
+                               std::string const& web_dir,
                                std::vector<kibitz::app::http_route> const& routes) {
     // The pages are read here, at start-up: serving them never touches the disk.
     auto pages = std::make_shared<http::static_files const>(web_dir, "/");
-    return [&metrics, &routes, pages](http::request const& req, http::responder respond) {
+    return [&cfg, &metrics, &routes, pages](http::request const& req, http::responder respond) {
         http::responder secured = [respond = std::move(respond)](http::response r) {
             add_security_headers(r);
             respond(std::move(r));
         };
-        answer_own(metrics, *pages, routes, req, secured);
+        answer_own(cfg, metrics, *pages, routes, req, secured);
     };
 }
 
@@ -312,6 +315,8 @@ int main(int argc, char** argv) {
         std::vector<kibitz::app::http_route> routes;
         kibitz::util::metrics metrics;
         kibitz::app::register_core_metrics(metrics, io);
+        kibitz::app::register_process_metrics(metrics);
+        kibitz::app::register_store_metrics(metrics, store);
         kibitz::app::app_context ctx{ioc, io, store, cfg, routes, metrics};
         std::vector<std::shared_ptr<void>> installed;
         for (auto const& m : kibitz::app::modules())
@@ -327,8 +332,8 @@ int main(int argc, char** argv) {
         if (!cfg.tls_cert.empty()) http.use_tls(cfg.tls_cert, cfg.tls_key);
         io.attach(http);
         metrics.gauge("kibitz_http_connections",
-                      [&http] { return static_cast<std::int64_t>(http.connections_count()); });
-        http.set_fallback(make_fallback(metrics, web_dir, routes));
+                      [&http] { return static_cast<double>(http.connections_count()); });
+        http.set_fallback(make_fallback(cfg, metrics, web_dir, routes));
         auto port = http.listen(cfg.host, cfg.port);
         std::optional<http::server> redirect;
         if (cfg.redirect_http_port) {

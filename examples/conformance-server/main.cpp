@@ -18,9 +18,13 @@
 //   [--max-pending-requests N] [--max-pending-acks N]
 //   join the Redis cluster (Node's classic redis-adapter protocol); "/" then also answers the
 //   `cluster` control event (cluster_control.hpp).
+// Admin UI (tests/interop/admin/): [--admin-auth off|basic] [--admin-user U]
+//   [--admin-password-hash BCRYPT] [--admin-mode production|development] [--admin-server-id ID]
+//   the /admin namespace of @socket.io/admin-ui (kibitz::admin), with stats every 2 s.
 #include "cluster_control.hpp"
 #include "handshake_hooks.hpp"
 
+#include <kibitz/admin/instrument.hpp>
 #include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/http/server.hpp>
@@ -31,6 +35,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +62,11 @@ int main(int argc, char** argv) {
     bool http_compression = defaults.http_compression.enabled;
     bool per_message_deflate = defaults.per_message_deflate.enabled;
     conformance::hooks_config hooks;
+    std::optional<kibitz::admin::options> admin;
+    auto admin_opts = [&admin]() -> kibitz::admin::options& {
+        if (!admin) admin.emplace();
+        return *admin;
+    };
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         std::string value = argv[i + 1];
@@ -100,6 +110,19 @@ int main(int argc, char** argv) {
             cluster_opts.max_pending_requests = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--max-pending-acks")
             cluster_opts.max_pending_acks = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--admin-auth")
+            admin_opts().auth = std::string(argv[i + 1]) == "off" ? kibitz::admin::auth_mode::off
+                                                                  : kibitz::admin::auth_mode::basic;
+        else if (flag == "--admin-user")
+            admin_opts().username = argv[i + 1];
+        else if (flag == "--admin-password-hash")
+            admin_opts().password_hash = argv[i + 1];
+        else if (flag == "--admin-mode")
+            admin_opts().mode = std::string(argv[i + 1]) == "production"
+                                    ? kibitz::admin::mode::production
+                                    : kibitz::admin::mode::development;
+        else if (flag == "--admin-server-id")
+            admin_opts().server_id = argv[i + 1];
         else if (flag == "--websocket-origin")
             websocket_origins.push_back(argv[i + 1]);
         else if (conformance::parse_hooks_flag(hooks, flag, value))
@@ -124,7 +147,9 @@ int main(int argc, char** argv) {
                          " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
                          "[--redis-protocol classic|sharded]"
                          " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
-                         " [--tls-cert FILE --tls-key FILE]\n";
+                         " [--tls-cert FILE --tls-key FILE] [--admin-auth off|basic]"
+                         " [--admin-user U --admin-password-hash H]"
+                         " [--admin-mode production|development] [--admin-server-id ID]\n";
             return 2;
         }
     }
@@ -212,6 +237,14 @@ int main(int argc, char** argv) {
     });
 
     if (cluster) conformance::install_cluster_control(io, *cluster);
+    std::unique_ptr<kibitz::admin::instrument> instrument;
+    if (admin) {
+        if (auto err = kibitz::admin::validate(*admin)) {
+            std::cerr << "conformance-server: " << *err << "\n";
+            return 2;
+        }
+        instrument = std::make_unique<kibitz::admin::instrument>(io, *admin);
+    }
 
     kibitz::http::server http(ioc, limits);
     http.mount(echo.opts().path, echo);
@@ -223,6 +256,7 @@ int main(int argc, char** argv) {
 
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](net::error_code, int) {
+        instrument.reset();
         http.stop();
         io.close();
         echo.close();

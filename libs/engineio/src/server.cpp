@@ -246,6 +246,13 @@ std::size_t server::clients_count() const {
     return impl_->sessions_.size();
 }
 
+std::size_t server::polling_clients_count() const {
+    std::size_t n = 0;
+    for (auto const& [id, s] : impl_->sessions_)
+        if (s->transport() == wire::transport_polling) ++n;
+    return n;
+}
+
 void server::close() {
     impl_->closed_ = true;
     // Terminating removes the session from the map: end a copy.

@@ -33,8 +33,12 @@ void client::start() {
     auto self = shared_from_this();
     // Time enters here, once per event: the logic below is given `now`.
     conn_->on_message([self](engineio::message m) { self->on_message(m, self->server_.now()); });
-    conn_->on_close(
-        [self](std::string_view reason, std::string_view) { self->on_engine_close(reason); });
+    conn_->on_close([self](std::string_view reason, std::string_view) {
+        self->server_.notify([&](server_observer const& o) {
+            if (o.engine_closed) o.engine_closed(reason);
+        });
+        self->on_engine_close(reason);
+    });
     on_no_namespace(server_.now());
 }
 
@@ -70,6 +74,8 @@ void client::joining_ended() {
 }
 
 void client::on_message(engineio::message m, util::time_point now) {
+    ++server_.traffic_.packets_in;
+    server_.traffic_.bytes_in += m.data.size();
     // The last boundary before the transport: whatever throws (out of memory) closes this client.
     bool const ok =
         run_guarded("packet handling of", "a client", [&] { on_message_unguarded(m, now); });
@@ -168,8 +174,12 @@ void client::send_parts(std::vector<engineio::outgoing_ptr> const& parts, bool i
     if (!open_) return;
     // A volatile packet goes whole or not at all.
     if (is_volatile && !conn_->writable()) return;
-    for (auto const& part : parts)
+    auto& traffic = server_.traffic_;
+    for (auto const& part : parts) {
+        ++traffic.packets_out;
+        traffic.bytes_out += part->payload().size();
         conn_->send(part, false);
+    }
 }
 
 void client::add_socket(socket_ptr s) {

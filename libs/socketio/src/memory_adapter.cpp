@@ -11,30 +11,40 @@ memory_adapter::memory_adapter(adapter_context ctx) : adapter(std::move(ctx)) {}
 
 void memory_adapter::add_all(std::string const& sid, std::set<std::string> const& rooms) {
     auto& mine = sids_[sid];
+    std::vector<std::string const*> joined;
     for (auto const& room : rooms) {
-        mine.insert(room);
         rooms_[room].insert(sid);
+        if (mine.insert(room).second) joined.push_back(&room);
     }
+    if (ctx_.room_changed)
+        for (auto const* room : joined)
+            ctx_.room_changed(*room, sid, true);
 }
 
 void memory_adapter::del(std::string const& sid, std::string const& room) {
-    if (auto it = sids_.find(sid); it != sids_.end()) it->second.erase(room);
+    bool left = false;
+    if (auto it = sids_.find(sid); it != sids_.end()) left = it->second.erase(room) != 0;
     if (auto it = rooms_.find(room); it != rooms_.end()) {
         it->second.erase(sid);
         if (it->second.empty()) rooms_.erase(it);
     }
+    if (left && ctx_.room_changed) ctx_.room_changed(room, sid, false);
 }
 
 void memory_adapter::del_all(std::string const& sid) {
     auto it = sids_.find(sid);
     if (it == sids_.end()) return;
-    for (auto const& room : it->second) {
+    auto left = std::move(it->second);
+    sids_.erase(it);
+    for (auto const& room : left) {
         auto r = rooms_.find(room);
         if (r == rooms_.end()) continue;
         r->second.erase(sid);
         if (r->second.empty()) rooms_.erase(r);
     }
-    sids_.erase(it);
+    if (ctx_.room_changed)
+        for (auto const& room : left)
+            ctx_.room_changed(room, sid, false);
 }
 
 std::set<std::string> memory_adapter::socket_rooms(std::string const& sid) const {

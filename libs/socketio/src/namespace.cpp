@@ -35,6 +35,12 @@ adapter_context nsp::make_context() {
         return detail::to_wire(p, srv->opts().parser);
     };
     ctx.next_ack_id = [this] { return next_ack_id(); };
+    ctx.room_changed = [this](std::string const& room, std::string const& sid, bool joined) {
+        server_->notify([&](server_observer const& o) {
+            auto const& fn = joined ? o.room_joined : o.room_left;
+            if (fn) fn(*this, room, sid);
+        });
+    };
     ctx.server_side = [this](json data, ack_callback ack) {
         on_server_side_event(std::move(data), std::move(ack));
     };
@@ -167,6 +173,9 @@ void nsp::connect(socket_ptr s) {
     auto restored = s->take_restored();
     if (restored) s->join(restored->session.rooms);
     s->on_connect();
+    server_->notify([&](server_observer const& o) {
+        if (o.socket_connected) o.socket_connected(*s);
+    });
     if (restored)
         for (auto& data : restored->missed)
             s->client().send(packet{packet_type::event, name_, std::nullopt, std::move(data)});

@@ -36,6 +36,9 @@ nsp& server::of(std::string const& name) {
     auto n = std::make_unique<nsp>(detail::passkey<server>{}, *this, key);
     auto& ref = *n;
     namespaces_.emplace(key, std::move(n));
+    notify([&](server_observer const& o) {
+        if (o.namespace_created) o.namespace_created(ref);
+    });
     return ref;
 }
 
@@ -86,6 +89,9 @@ nsp* server::find_or_create(std::string const& name, json const& auth, std::stri
         child.inherit(*p.parent);
         // Its last socket object gone (disconnected, refused or abandoned), the child may go.
         child.tracker()->on_idle = [this, key] { child_released(key); };
+        notify([&](server_observer const& o) {
+            if (o.namespace_created) o.namespace_created(child);
+        });
         return &child;
     }
     return nullptr;
@@ -106,8 +112,34 @@ void server::child_released(std::string const& name) {
 }
 
 void server::on_engine_connection(engineio::socket_ptr conn) {
+    notify([&](server_observer const& o) {
+        if (o.engine_opened) o.engine_opened(*conn);
+    });
     auto c = std::make_shared<detail::client>(*this, std::move(conn));
     c->start();
+}
+
+std::vector<std::string> server::namespace_names() const {
+    std::vector<std::string> names;
+    names.reserve(namespaces_.size());
+    for (auto const& [name, n] : namespaces_)
+        names.push_back(name);
+    return names;
+}
+
+nsp* server::find(std::string const& name) const {
+    auto it = namespaces_.find(name);
+    return it == namespaces_.end() ? nullptr : it->second.get();
+}
+
+observer_id server::observe(server_observer o) {
+    auto id = next_observer_++;
+    observers_.emplace_back(id, std::move(o));
+    return id;
+}
+
+void server::unobserve(observer_id id) {
+    std::erase_if(observers_, [id](auto const& entry) { return entry.first == id; });
 }
 
 void server::prune_recovery() {

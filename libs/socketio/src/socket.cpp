@@ -39,6 +39,10 @@ std::string_view socket::transport() const {
     return client_->conn().transport();
 }
 
+std::string const& socket::client_id() const {
+    return client_->conn().id();
+}
+
 std::optional<std::int64_t> socket::rtt_ms() const {
     auto const rtt = client_->conn().rtt();
     if (!rtt) return std::nullopt;
@@ -285,6 +289,9 @@ void socket::on_close(std::string_view reason) {
     on_error_ = nullptr;
     on_disconnect_ = nullptr;
     on_disconnecting_ = nullptr;
+    nsp_->server().notify([&](server_observer const& o) {
+        if (o.socket_disconnected) o.socket_disconnected(*this, reason);
+    });
     if (on_disconnect)
         detail::run_guarded("disconnect handler of", nsp_->name(),
                             [&] { on_disconnect(*this, reason); });

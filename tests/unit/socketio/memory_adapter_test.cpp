@@ -89,6 +89,29 @@ TEST(memory_adapter, keeps_the_two_room_maps_in_step) {
     EXPECT_EQ(f.adapter.local_sids(to({"r1"})), (std::vector<std::string>{"b"}));
 }
 
+TEST(memory_adapter, reports_each_room_change_once_after_the_index_is_consistent) {
+    std::vector<std::string> changes; // "+room sid" / "-room sid", with the rooms seen then
+    fixture f;
+    auto ctx = f.make_context(std::nullopt);
+    memory_adapter* self = nullptr;
+    ctx.room_changed = [&](std::string const& room, std::string const& sid, bool joined) {
+        // The index already says what the change says.
+        EXPECT_EQ(self->socket_rooms(sid).count(room) == 1, joined);
+        changes.push_back((joined ? "+" : "-") + room + " " + sid);
+    };
+    memory_adapter a(std::move(ctx));
+    self = &a;
+    a.add_all("s", {"s", "r1"});
+    a.add_all("s", {"r1"}); // already in it: no change
+    a.del("s", "r2");       // never in it: no change
+    a.del("s", "r1");
+    a.add_all("s", {"r3"});
+    a.del_all("s");
+    a.del_all("s"); // gone already
+    EXPECT_EQ(changes,
+              (std::vector<std::string>{"+r1 s", "+s s", "-r1 s", "+r3 s", "-r3 s", "-s s"}));
+}
+
 TEST(memory_adapter, delivers_once_to_a_socket_in_several_selected_rooms) {
     fixture f(std::nullopt);
     f.join("a", {"r1", "r2"});

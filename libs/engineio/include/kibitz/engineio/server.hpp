@@ -63,6 +63,8 @@ public:
 
     options const& opts() const;
     std::size_t clients_count() const;
+    // The sessions on HTTP long-polling now (not upgraded to WebSocket); counted on each call.
+    std::size_t polling_clients_count() const;
 
     // Closes every session (reason "server shutting down") and refuses new ones.
     void close();

@@ -101,6 +101,9 @@ struct adapter_context {
     std::function<void(json data, ack_callback ack)> server_side;
     // A fresh ack id of the namespace, for a broadcast with ack that another server sent.
     std::function<std::uint64_t()> next_ack_id;
+    // This server's socket `sid` joined (true) or left `room`: the memory adapter calls it after
+    // each change of its index, once the index is consistent again. May be empty.
+    std::function<void(std::string const& room, std::string const& sid, bool joined)> room_changed;
 };
 
 // The room index and broadcast router of one namespace (socket.io-adapter). The in-memory

@@ -6,6 +6,7 @@
 #include <kibitz/socketio/adapter.hpp>
 #include <kibitz/socketio/decoder.hpp>
 #include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/observer.hpp>
 #include <kibitz/socketio/remote_socket.hpp>
 #include <kibitz/socketio/socket.hpp>
 #include <kibitz/socketio/types.hpp>
@@ -150,10 +151,30 @@ public:
     // The namespaces that exist now (static, and dynamic children), not the dynamic parents.
     std::size_t namespace_count() const { return namespaces_.size(); }
     bool has_namespace(std::string const& name) const { return namespaces_.count(name) != 0; }
+    // Their names, sorted.
+    std::vector<std::string> namespace_names() const;
+    // The namespace of this name if it exists now, else null; unlike of(), creates nothing and
+    // leaves a dynamic child removable.
+    nsp* find(std::string const& name) const;
+
+    // Instruments (observer.hpp): `o` hears of every namespace, socket and room from now on,
+    // until unobserve(id); whoever observes unobserves before it goes away.
+    observer_id observe(server_observer o);
+    void unobserve(observer_id id);
+    // Packets and bytes in and out since start (observer.hpp).
+    traffic_counters const& traffic() const { return traffic_; }
 
 private:
     friend class detail::client;
     friend class socketio::nsp;
+    friend class socketio::socket;
+
+    // Calls `fn(observer)` for each observer (an index loop: one may be added meanwhile).
+    template<class F>
+    void notify(F&& fn) {
+        for (std::size_t i = 0; i < observers_.size(); ++i)
+            fn(observers_[i].second);
+    }
 
     // The namespace a CONNECT asks for, created if dynamic; null if none, with the
     // CONNECT_ERROR message in `refusal`.
@@ -184,6 +205,9 @@ private:
     };
     std::vector<dynamic_parent> parents_;
     std::shared_ptr<detail::timer> prune_timer_;
+    std::vector<std::pair<observer_id, server_observer>> observers_;
+    observer_id next_observer_ = 1;
+    traffic_counters traffic_;
 };
 
 } // namespace kibitz::socketio

@@ -56,6 +56,8 @@ public:
     bool recovered() const { return recovered_; }
     // The Engine.IO transport in use: "polling" or "websocket".
     std::string_view transport() const;
+    // The Engine.IO session id of its connection (Node's socket.client.id / conn.id).
+    std::string const& client_id() const;
     // The Engine.IO heartbeat's smoothed round trip in ms (engineio::heartbeat::rtt), if measured.
     std::optional<std::int64_t> rtt_ms() const;
 

@@ -17,7 +17,8 @@ namespace kibitz::util {
 class metrics {
 public:
     using labels = std::vector<std::pair<std::string, std::string>>;
-    using reader = std::function<std::int64_t()>;
+    // A value: integers print as integers, others with full precision (seconds of CPU).
+    using reader = std::function<double()>;
 
     // Adds the sample `name{labels}`, whose value `read` gives. `name` must be a valid metric
     // name ([a-zA-Z_:][a-zA-Z0-9_:]*) and label names valid label names (our own code passes
@@ -26,6 +27,10 @@ public:
     // the order they were first added.
     void gauge(std::string name, labels l, reader read);
     void gauge(std::string name, reader read) { gauge(std::move(name), {}, std::move(read)); }
+    // The same for a counter (`# TYPE <name> counter`): a total that only grows; by Prometheus
+    // convention its name ends in _total.
+    void counter(std::string name, labels l, reader read);
+    void counter(std::string name, reader read) { counter(std::move(name), {}, std::move(read)); }
 
     // The text of every gauge, as of now.
     std::string render() const;
@@ -40,7 +45,9 @@ private:
     struct family {
         std::string name;
         std::vector<sample> samples;
+        bool counter = false;
     };
+    void add(std::string name, labels l, reader read, bool counter);
     std::vector<family> families_;
     std::size_t samples_ = 0;
 };

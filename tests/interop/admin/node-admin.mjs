@@ -1,0 +1,25 @@
+// The reference: a Node socket.io 4.8 server instrumented by @socket.io/admin-ui 0.5.1, as its
+// README shows, for tests/interop/admin/ to compare Kibitz's answers with.
+//   node node-admin.mjs USERNAME BCRYPT_HASH [SERVER_ID]
+// Prints `listening on http://127.0.0.1:PORT` once it accepts connections; stops on SIGTERM.
+import { createServer } from "node:http";
+import { Server } from "socket.io";
+import { instrument } from "@socket.io/admin-ui";
+
+const [username, password, serverId] = process.argv.slice(2);
+const http = createServer();
+const io = new Server(http);
+io.of("/custom");
+instrument(io, {
+  auth: { type: "basic", username, password },
+  mode: "development",
+  serverId: serverId || undefined,
+});
+http.listen(0, "127.0.0.1", () => {
+  console.log(`listening on http://127.0.0.1:${http.address().port}`);
+});
+process.on("SIGTERM", () => {
+  io.close();
+  http.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+});
