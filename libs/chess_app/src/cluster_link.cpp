@@ -2,6 +2,7 @@
 
 #include <kibitz/redis/connection.hpp>
 #include <kibitz/socketio/namespace.hpp>
+#include <kibitz/socketio/socket.hpp>
 #include <kibitz/util/clock.hpp>
 #include <kibitz/util/log.hpp>
 
@@ -109,11 +110,18 @@ void cluster_link::forward(std::string const& owner, std::string const& conn,
                               // Only the owner answers with an object; the others with null.
                               for (auto& r : responses)
                                   if (r.is_object()) {
-                                      state_.forwarded(conn, owner);
+                                      remember(conn, owner);
                                       return done(std::move(r));
                                   }
                               done(std::nullopt);
                           });
+}
+
+// The owner answered `conn`: it is told when the socket leaves (at once, if it left meanwhile).
+void cluster_link::remember(std::string const& conn, std::string const& owner) {
+    auto s = nsp_.socket_by_id(conn);
+    state_.forwarded(conn, owner);
+    if (!s || !s->connected()) local_gone(conn);
 }
 
 void cluster_link::local_gone(std::string const& conn) {

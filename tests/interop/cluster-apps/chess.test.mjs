@@ -25,9 +25,9 @@ after(async () => {
   await pg?.stop();
 });
 
-async function twoNodes() {
+async function twoNodes(more = []) {
   const cluster = freshCluster(pg, redis);
-  const extra = ["--chess-owner-ttl", String(OWNER_TTL_MS)];
+  const extra = ["--chess-owner-ttl", String(OWNER_TTL_MS), ...more];
   const [a, b] = await Promise.all([startNode(cluster, extra), startNode(cluster, extra)]);
   return { a, b };
 }
@@ -46,8 +46,9 @@ async function move(socket, id, uci, ply) {
   return ack.game;
 }
 
-test("a game created on A is joined, played and watched from both nodes", async () => {
-  const { a, b } = await twoNodes();
+for (const protocol of ["classic", "sharded"])
+test(`a game created on A is joined, played and watched from both nodes (${protocol})`, async () => {
+  const { a, b } = await twoNodes(["--redis-protocol", protocol]);
   const sockets = [];
   try {
     const lobbyB = await client(b.url);
@@ -89,7 +90,9 @@ test("a game created on A is joined, played and watched from both nodes", async 
       const vs = assertInOrder(s, id, what);
       assert.equal(vs.at(-1), last.v, what);
     }
-    // A's sockets and B's saw the same changes from the join on.
+    // The joiner on B got its join's own change as an event too (it was in the room first),
+    // and A's sockets and B's saw the same changes from the join on.
+    assert.ok(black.games.some((g) => g.id === id && g.v === joined.game.v), JSON.stringify(black.games.map((g) => g.v)));
     const fromJoin = (s) => s.games.filter((g) => g.id === id && g.v >= joined.game.v + 2).map((g) => g.v);
     assert.deepEqual(fromJoin(specA), fromJoin(specB));
   } finally {
@@ -98,7 +101,7 @@ test("a game created on A is joined, played and watched from both nodes", async 
   }
 });
 
-test("the owner node SIGKILLed: the game goes on from the other node", async () => {
+test("the owner node SIGKILLed: the game goes on from the other node", async (t) => {
   const { a, b } = await twoNodes();
   const sockets = [];
   try {
@@ -128,6 +131,7 @@ test("the owner node SIGKILLed: the game goes on from the other node", async () 
       return false;
     }, OWNER_TTL_MS + 5000, "the game taken over by B", 100);
     const tookMs = Date.now() - killedAt;
+    t.diagnostic(`owner SIGKILL: game back on B after ${tookMs} ms (owner ttl ${OWNER_TTL_MS} ms)`);
     assert.equal(back.seat, "white");
     assert.ok(back.game.v > before.v, JSON.stringify(back.game));
     assert.deepEqual(back.game.moves, ["e2e4", "e7e5"]);
