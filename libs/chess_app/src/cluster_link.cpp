@@ -2,7 +2,6 @@
 
 #include <kibitz/redis/connection.hpp>
 #include <kibitz/socketio/namespace.hpp>
-#include <kibitz/socketio/socket.hpp>
 #include <kibitz/util/clock.hpp>
 #include <kibitz/util/log.hpp>
 
@@ -102,26 +101,20 @@ void cluster_link::forward(std::string const& owner, std::string const& conn,
     json msg = {{"t", "req"},     {"from", opts_.node}, {"to", owner},       {"conn", conn},
                 {"event", event}, {"payload", payload}, {"address", address}};
     if (rtt_ms) msg["rtt"] = *rtt_ms;
-    std::weak_ptr<bool> alive = alive_;
-    nsp_.server_side_emit(peer_event, json::array({std::move(msg)}),
-                          [this, alive, owner, conn,
-                           done = std::move(done)](std::error_code, std::vector<json> responses) {
-                              if (!alive.lock()) return;
-                              // Only the owner answers with an object; the others with null.
-                              for (auto& r : responses)
-                                  if (r.is_object()) {
-                                      remember(conn, owner);
-                                      return done(std::move(r));
-                                  }
-                              done(std::nullopt);
-                          });
-}
-
-// The owner answered `conn`: it is told when the socket leaves (at once, if it left meanwhile).
-void cluster_link::remember(std::string const& conn, std::string const& owner) {
-    auto s = nsp_.socket_by_id(conn);
+    // Recorded before it is sent: every heartbeat sent after the request lists the socket, so
+    // the owner never drops it for a beat that crossed its request; and if it leaves before
+    // the answer, the owner is told after the request.
     state_.forwarded(conn, owner);
-    if (!s || !s->connected()) local_gone(conn);
+    std::weak_ptr<bool> alive = alive_;
+    nsp_.server_side_emit(
+        peer_event, json::array({std::move(msg)}),
+        [alive, done = std::move(done)](std::error_code, std::vector<json> responses) {
+            if (!alive.lock()) return;
+            // Only the owner answers with an object; the others with null.
+            for (auto& r : responses)
+                if (r.is_object()) return done(std::move(r));
+            done(std::nullopt);
+        });
 }
 
 void cluster_link::local_gone(std::string const& conn) {

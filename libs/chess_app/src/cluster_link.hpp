@@ -71,7 +71,6 @@ public:
 
 private:
     void on_peer(json& args, socketio::ack_callback ack);
-    void remember(std::string const& conn, std::string const& owner);
     void beat();
     void refresh_owned();
     std::string owner_key(std::string const& id) const;

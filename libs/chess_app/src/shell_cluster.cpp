@@ -27,9 +27,18 @@ void chess_server::impl::route(item it, std::string const& id, std::string_view 
         }
         auto s = me.live_socket(it.conn);
         if (!s) return;
+        // A joining socket enters the game's room here first, so the join's own `game` event
+        // reaches it whatever the order of the owner's answer and broadcasts (the sharded
+        // protocol gives none); a refused join leaves it again.
+        bool const joining = event == wire::join && s->rooms().count(room(id)) == 0;
+        if (joining) s->join(room(id));
+        std::weak_ptr<socketio::socket> weak_socket = s;
         auto ack = std::move(it.ack);
         me.link->forward(owner, it.conn, event, payload, s->handshake().address, s->rtt_ms(),
-                         [ack](std::optional<json> answered) {
+                         [ack, joining, weak_socket, id](std::optional<json> answered) {
+                             bool const accepted = answered && answered->value("ok", false);
+                             if (auto sock = weak_socket.lock(); joining && !accepted && sock)
+                                 sock->leave(room(id));
                              answer(ack, answered ? std::move(*answered) : unavailable_ack());
                          });
     });
