@@ -83,9 +83,15 @@ test(`a game created on A is joined, played and watched from both nodes (${proto
     await move(white, id, "g1f3", 2);
     const illegal = await call(black, "move", { game: id, uci: "e5e4", ply: 3 });
     assert.equal(illegal.error?.code, "illegal_move", JSON.stringify(illegal));
-    const last = await move(black, id, "b8c6", 3);
+    const last0 = await move(black, id, "b8c6", 3);
+    // A spectator on B leaving is seen by the owner on A (the count drops, one change).
+    await waitFor(specB, (g) => g.id === id && g.v === last0.v, { what: `spectator on B at v ${last0.v}` });
+    closeAll(specB);
+    const fewer = await waitFor(white, (g) => g.id === id && g.v === last0.v + 1, { what: "B's spectator gone" });
+    assert.equal(fewer.spectators, last0.spectators - 1);
+    const last = fewer;
     assert.deepEqual(last.moves, ["e2e4", "e7e5", "g1f3", "b8c6"]);
-    for (const [s, what] of [[specA, "spectator on A"], [specB, "spectator on B"], [white, "white on A"], [black, "black on B"]]) {
+    for (const [s, what] of [[specA, "spectator on A"], [white, "white on A"], [black, "black on B"]]) {
       await waitFor(s, (g) => g.id === id && g.v === last.v, { what: `${what} at v ${last.v}` });
       const vs = assertInOrder(s, id, what);
       assert.equal(vs.at(-1), last.v, what);
@@ -93,8 +99,10 @@ test(`a game created on A is joined, played and watched from both nodes (${proto
     // The joiner on B got its join's own change as an event too (it was in the room first),
     // and A's sockets and B's saw the same changes from the join on.
     assert.ok(black.games.some((g) => g.id === id && g.v === joined.game.v), JSON.stringify(black.games.map((g) => g.v)));
-    const fromJoin = (s) => s.games.filter((g) => g.id === id && g.v >= joined.game.v + 2).map((g) => g.v);
+    const fromJoin = (s) => s.games.filter((g) => g.id === id && g.v >= joined.game.v + 2 && g.v <= last0.v).map((g) => g.v);
     assert.deepEqual(fromJoin(specA), fromJoin(specB));
+    assertInOrder(specB, id, "spectator on B");
+    assert.equal(specB.games.filter((g) => g.id === id).at(-1).v, last0.v);
   } finally {
     closeAll(...sockets);
     await Promise.all([a.close(), b.close()]);
@@ -117,6 +125,14 @@ test("the owner node SIGKILLed: the game goes on from the other node", async (t)
     await move(white, id, "e2e4", 0);
     const before = await move(black, id, "e7e5", 1);
     await waitFor(specB, (g) => g.id === id && g.v === before.v, { what: "the last move on B" });
+    // A waiting game on A, listed in B's lobby, leaves it once A is dead (peer expiry).
+    const lobbyB = await client(b.url);
+    const waiting = await client(a.url);
+    sockets.push(lobbyB, waiting);
+    const open = await call(waiting, "create", { name: "dora", color: "black", clock: null });
+    await waitFor(lobbyB, (l) => l.games.some((g) => g.id === open.game.id), {
+      event: "lobby", list: lobbyB.lobbies, what: "A's waiting game in B's lobby",
+    });
     closeAll(white);
     await a.kill();
     const killedAt = Date.now();
@@ -131,6 +147,9 @@ test("the owner node SIGKILLed: the game goes on from the other node", async (t)
       return false;
     }, OWNER_TTL_MS + 5000, "the game taken over by B", 100);
     const tookMs = Date.now() - killedAt;
+    await waitFor(lobbyB, (l) => !l.games.some((g) => g.id === open.game.id), {
+      event: "lobby", list: lobbyB.lobbies.slice(-1), what: "A's waiting game gone from B's lobby",
+    });
     t.diagnostic(`owner SIGKILL: game back on B after ${tookMs} ms (owner ttl ${OWNER_TTL_MS} ms)`);
     assert.equal(back.seat, "white");
     assert.ok(back.game.v > before.v, JSON.stringify(back.game));
