@@ -112,9 +112,8 @@ Kibitz cluster (logs in $dir):
   node 2            http://$host:${node_ports[1]}/chat/    http://$host:${node_ports[1]}/chess/
   Redis             $redis_url
   PostgreSQL        $pg_url
-The chat is one chat across both nodes: open it on node 1 and node 2. Chess games live on the
-node that has them (open a game's players and watchers on one node, or through HAProxy, whose
-cookie keeps a browser on one node). Ctrl-C stops everything.
+The chat is one chat across both nodes, and chess too: open them on node 1 and node 2 (a game
+created on one node is played and watched from the other). Ctrl-C stops everything.
 EOF
 
 # Until Ctrl-C, or until one of them exits.

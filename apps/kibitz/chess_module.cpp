@@ -7,6 +7,8 @@
 #include <kibitz/chess_app/shell.hpp>
 #include <kibitz/chess_app/wire.hpp>
 #include <kibitz/http/static_files.hpp>
+#include <kibitz/redis/url.hpp>
+#include <kibitz/util/random.hpp>
 
 #include <string_view>
 
@@ -162,6 +164,16 @@ std::shared_ptr<void> install(app_context& ctx) {
                    .moves = cfg.chess_moves_per_window,
                    .actions = cfg.chess_actions_per_window,
                    .pgns = cfg.chess_pgns_per_window};
+    // --redis: one node of a chess cluster (main() checked the URL; /chess uses the adapter).
+    if (auto url = cfg.redis.empty() ? std::nullopt : kibitz::redis::parse_url(cfg.redis)) {
+        kibitz::chess_app::chess_cluster_options c;
+        c.url = *url;
+        c.prefix = cfg.redis_prefix;
+        c.node = kibitz::util::random_id(64);
+        c.ttl_ms = cfg.chess_owner_ttl_ms;
+        c.heartbeat_ms = std::max<std::int64_t>(10, cfg.chess_owner_ttl_ms / 3);
+        shell.cluster = std::move(c);
+    }
     auto chess = kibitz::chess_app::chess_server::install(ctx.ioc, ctx.io, ctx.store, opts, shell);
     ctx.routes.push_back(pgn_route(chess));
     ctx.routes.push_back(games_route(

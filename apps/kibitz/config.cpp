@@ -192,6 +192,10 @@ std::vector<option_spec> app_specs() {
         {"--chat-presence-ttl", "KIBITZ_CHAT_PRESENCE_TTL",
          "ms a silent cluster node's chat users stay listed and its names held (15000)",
          number(&config::chat_presence_ttl_ms, std::int64_t{20})},
+        {"--chess-owner-ttl", "KIBITZ_CHESS_OWNER_TTL",
+         "ms a cluster node's claim on its chess games outlives its last heartbeat (6000; "
+         "heartbeat a third of it): the take-over bound when it dies",
+         number(&config::chess_owner_ttl_ms, std::int64_t{30})},
         {"--chess-claim-grace", "KIBITZ_CHESS_CLAIM_GRACE",
          "ms an opponent must be gone before a win can be claimed (30000)",
          number(&config::chess_claim_grace_ms, std::int64_t{0})},

@@ -60,6 +60,9 @@ struct config {
     std::int64_t chat_presence_ttl_ms = 15000;
     // Chess: how long a disconnected opponent may be gone before `claim` succeeds.
     std::int64_t chess_claim_grace_ms = 30000;
+    // --redis: a node's chess games are claimed for this long past its last heartbeat
+    // (ttl / 3): another node takes a game over once the claim expired.
+    std::int64_t chess_owner_ttl_ms = 6000;
     // Chess caps (docs/chess_app.md; 0: no cap) and flood control per connection and window.
     std::size_t chess_max_games = 10000;
     std::size_t chess_max_open_games = 500;

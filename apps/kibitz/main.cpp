@@ -89,8 +89,8 @@ http::handler_fn make_fallback(kibitz::app::config const& cfg, kibitz::util::met
     };
 }
 
-// --redis: the Redis adapter on every namespace but /chess, whose games stay on the node that
-// has them (docs/cluster.md: chess across nodes is not done yet), so its lobby is the node's.
+// --redis: the Redis adapter on every namespace (/chess too: each game has one owner node, whose
+// room events reach the game's sockets on every node; docs/cluster.md).
 std::unique_ptr<kibitz::cluster::redis_cluster> join_cluster(net::asio::io_context& ioc,
                                                              kibitz::app::config const& cfg,
                                                              sio::server_options& opts) {
@@ -103,11 +103,7 @@ std::unique_ptr<kibitz::cluster::redis_cluster> join_cluster(net::asio::io_conte
     o.protocol = cfg.redis_protocol == "sharded" ? kibitz::cluster::protocol::sharded
                                                  : kibitz::cluster::protocol::classic;
     auto cluster = std::make_unique<kibitz::cluster::redis_cluster>(ioc, o);
-    opts.make_adapter =
-        [factory = cluster->factory()](sio::adapter_context ctx) -> std::unique_ptr<sio::adapter> {
-        if (ctx.nsp == "/chess") return std::make_unique<sio::memory_adapter>(std::move(ctx));
-        return factory(std::move(ctx));
-    };
+    opts.make_adapter = cluster->factory();
     util::log(util::log_level::info, "kibitz: cluster node ", cluster->uid(), " on Redis ",
               url->host, ":", url->port);
     if (cfg.postgres.empty())

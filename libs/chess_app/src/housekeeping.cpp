@@ -181,6 +181,14 @@ bool service::expire_one_waiting(effects& fx) {
     return true;
 }
 
+std::vector<std::string> service::ids() const {
+    std::vector<std::string> out;
+    out.reserve(games_.size());
+    for (auto const& [id, g] : games_)
+        out.push_back(id);
+    return out;
+}
+
 void service::drop(std::string const& id) {
     live_game* g = find(id);
     if (!g) return;

@@ -1,3 +1,5 @@
+#include "shell_impl.hpp"
+
 #include <kibitz/chess_app/shell.hpp>
 #include <kibitz/chess_app/wire.hpp>
 #include <kibitz/net/asio.hpp>
@@ -15,23 +17,14 @@
 
 namespace kibitz::chess_app {
 
-namespace asio = net::asio;
 using util::log_level;
 
 namespace {
-
-json unavailable_ack() {
-    return error_ack(wire::unavailable, "the game server cannot store changes now; try again");
-}
 
 json rate_limited_ack(std::int64_t retry_after_ms) {
     json reply = error_ack(wire::rate_limited, "too many requests; slow down");
     reply["error"]["retry_after_ms"] = retry_after_ms;
     return reply;
-}
-
-void answer(socketio::ack_callback const& ack, json reply) {
-    if (ack) ack(json::array({std::move(reply)}));
 }
 
 // Points a message at game `id` (the current id of a game named by an old one).
@@ -55,83 +48,6 @@ std::vector<store::game_record> last_rows(std::vector<game_change> const& change
 }
 
 } // namespace
-
-struct chess_server::impl {
-    impl(asio::io_context& ioc, socketio::nsp& n, store::worker& w, service_options opts,
-         shell_options sh)
-        : nsp(n), store(w), timer(ioc), svc(std::move(opts)), shell(sh), rates(sh.rates) {}
-
-    // One request (or a socket's disconnect) waiting for its batch.
-    struct item {
-        bool disconnect = false;
-        conn_id conn;
-        std::optional<client_message> msg;
-        socketio::ack_callback ack;
-        std::optional<store::game_record> loaded; // the stored game the message is about
-    };
-    // A handled request's answer: `depends` when it changed something or came after a change
-    // of its batch, so that it stands only if the batch is committed.
-    struct reply {
-        socketio::ack_callback ack;
-        json payload;
-        bool depends = false;
-    };
-    struct batch {
-        effects fx;
-        std::vector<reply> replies;
-        std::vector<conn_id> disconnects;
-    };
-
-    socketio::nsp& nsp;
-    store::worker& store;
-    asio::steady_timer timer;
-    service svc;
-    shell_options shell;
-    rate_limits rates;
-    std::weak_ptr<chess_server> self;
-    std::deque<item> queue;
-    std::size_t loading = 0;
-    std::size_t http_reads = 0; // HTTP PGN reads in flight (shell.max_http_reads)
-    bool in_flight = false;
-    bool pump_posted = false;
-    bool tick_wanted = false;
-    std::int64_t hold_timer_until = 0;
-    std::int64_t failure_logged_ms = 0;
-    std::size_t failed_batches = 0;
-    std::vector<lobby_entry> lobby_sent;
-
-    static std::string room(std::string const& id) { return "game:" + id; }
-
-    socketio::socket_ptr live_socket(conn_id const& conn) const {
-        auto s = nsp.socket_by_id(conn);
-        return s && s->connected() ? s : nullptr;
-    }
-
-    template<class F>
-    void post(F f) {
-        auto weak = self;
-        asio::post(timer.get_executor(), [weak, f]() mutable {
-            if (auto owner = weak.lock()) f(*owner->impl_);
-        });
-    }
-
-    void on_event(conn_id const& conn, std::string_view event, json const& payload,
-                  socketio::ack_callback ack);
-    void load_then_enqueue(item it, std::string const& id);
-    void enqueue(item it);
-    void post_pump();
-    void pump();
-    void committed(batch& b, store::result<void> const& r);
-    void send(batch& b);
-    void send_pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
-    void send_http_pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
-    static std::function<void(store::result<std::optional<store::game_record>>)>
-    pgn_loaded(std::weak_ptr<chess_server> weak, std::size_t impl::*counter,
-               std::function<void(std::optional<pgn_answer>)> done);
-    void arm();
-    void on_connection(socketio::socket_ptr s);
-    void restore_at_start(std::vector<store::game_record> games, std::size_t cap);
-};
 
 namespace {
 // Why a payload did not parse, for people: the name's problem when the name is it.
@@ -161,6 +77,7 @@ void chess_server::impl::on_event(conn_id const& conn, std::string_view event, j
         });
     }
     item it{false, conn, std::move(msg), std::move(ack), std::nullopt};
+    if (id && !svc.knows(*id) && link) return route(std::move(it), *id, event, payload);
     if (id && !svc.knows(*id)) return load_then_enqueue(std::move(it), *id);
     enqueue(std::move(it));
 }
@@ -224,7 +141,7 @@ void chess_server::impl::pump() {
             continue;
         }
         // The socket may have gone while its game was being loaded.
-        if (!live_socket(it.conn)) continue;
+        if (!live_socket(it.conn) && !is_remote(it.conn)) continue;
         if (it.loaded) svc.restore(*it.loaded, now, fx);
         json payload = svc.handle(it.conn, *it.msg, now, fx);
         b->replies.push_back({std::move(it.ack), std::move(payload), changed()});
@@ -274,15 +191,18 @@ void chess_server::impl::committed(batch& b, store::result<void> const& r) {
 void chess_server::impl::send(batch& b) {
     effects& fx = b.fx;
     for (auto const& [conn, id] : fx.subscribe)
-        if (auto s = live_socket(conn)) s->join(room(id));
-    for (auto const& change : fx.changes)
+        join_room(conn, id);
+    std::vector<std::string> created;
+    for (auto const& change : fx.changes) {
+        if (change.game.v == 1) created.push_back(change.id);
         nsp.to(room(change.id)).emit_args(wire::game, json::array({to_json(change.game)}));
+    }
+    if (link && !created.empty()) link->claim(created);
     for (auto const& [conn, id] : fx.rematches)
-        if (auto s = live_socket(conn))
-            s->emit_args(wire::rematch, json::array({to_json(rematch_event{id})}));
+        emit_to(conn, wire::rematch, json::array({to_json(rematch_event{id})}));
     if (fx.lobby && *fx.lobby != lobby_sent) {
         lobby_sent = std::move(*fx.lobby);
-        nsp.emit_args(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
+        lobby_out();
     }
 }
 
@@ -354,7 +274,8 @@ void chess_server::impl::arm() {
 }
 
 void chess_server::impl::on_connection(socketio::socket_ptr s) {
-    s->emit_args(wire::lobby, json::array({to_json(lobby_event{lobby_sent})}));
+    json own = own_lobby();
+    s->emit_args(wire::lobby, json::array({json{{"games", link ? link->lobby(own) : own}}}));
     auto weak = self;
     for (auto event : {wire::create, wire::join, wire::move, wire::resign, wire::draw, wire::abort,
                        wire::claim, wire::rematch, wire::pgn, wire::takeback}) {
@@ -370,6 +291,7 @@ void chess_server::impl::on_connection(socketio::socket_ptr s) {
         auto owner = weak.lock();
         if (!owner) return;
         owner->impl_->rates.forget(sock.id());
+        if (owner->impl_->link) owner->impl_->link->local_gone(sock.id());
         owner->impl_->enqueue(item{true, sock.id(), std::nullopt, nullptr, std::nullopt});
     });
 }
@@ -412,16 +334,20 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
         opts.unix_ms_at = [](std::int64_t t) { return util::unix_ms() - (util::steady_ms() - t); };
     socketio::nsp& n = io.of(std::string(wire::nsp));
     // Lag compensation and Game.lag read each socket's heartbeat round trip.
+    // In a cluster, a socket of another node as that node described it.
+    auto remote = std::make_shared<cluster_link const*>(nullptr);
     if (!opts.rtt_ms)
-        opts.rtt_ms = [&n](conn_id const& conn) -> std::optional<std::int64_t> {
-            auto s = n.socket_by_id(conn);
-            return s ? s->rtt_ms() : std::nullopt;
+        opts.rtt_ms = [&n, remote](conn_id const& conn) -> std::optional<std::int64_t> {
+            if (auto s = n.socket_by_id(conn)) return s->rtt_ms();
+            auto const* r = *remote ? (*remote)->remote(conn) : nullptr;
+            return r ? r->rtt_ms : std::nullopt;
         };
     // The cap on waiting games per address reads each socket's remote address.
     if (!opts.address_of)
-        opts.address_of = [&n](conn_id const& conn) -> std::string {
-            auto s = n.socket_by_id(conn);
-            return s ? s->handshake().address : std::string();
+        opts.address_of = [&n, remote](conn_id const& conn) -> std::string {
+            if (auto s = n.socket_by_id(conn)) return s->handshake().address;
+            auto const* r = *remote ? (*remote)->remote(conn) : nullptr;
+            return r ? r->address : std::string();
         };
     auto p = std::make_unique<impl>(ioc, n, store, std::move(opts), shell);
     std::shared_ptr<chess_server> self(new chess_server(std::move(p)));
@@ -445,7 +371,14 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
         throw std::runtime_error("chess: the store is stopping");
     auto games = future.get();
     if (!games) throw std::runtime_error("chess: cannot load games: " + games.error().message);
+    // In a cluster a game comes back on the node that asks for it first once its owner is gone
+    // (its claim expired), not on every node that starts.
+    if (shell.cluster) games.value().clear();
     me.restore_at_start(std::move(games).value(), cap);
+    if (shell.cluster) {
+        me.start_cluster(ioc, *shell.cluster);
+        *remote = me.link.get();
+    }
 
     std::weak_ptr<chess_server> weak = self;
     me.nsp.on_connection([weak](socketio::socket_ptr s) {

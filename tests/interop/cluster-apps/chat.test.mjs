@@ -3,7 +3,7 @@
 // private messages delivered once to exactly the right sockets, unknown_recipient, history equal
 // from both nodes, a token take-over across nodes, a SIGKILLed node's users leaving within the
 // bound, Redis SIGKILLed and restarted empty, PostgreSQL killed under chat load, the sharded
-// protocol, bad flags; and /chess, which stays node-local with --redis (not done across nodes).
+// protocol, bad flags (/chess across nodes: chess.test.mjs).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +14,6 @@ import path from "node:path";
 import { binDir, withTimeout } from "../lib/server.mjs";
 import { joined, call, closeAll, connectChat, Events, tempData } from "../chat/chat.mjs";
 import { freshCluster, startNode, eventually } from "./lib.mjs";
-import { newGame, play, client as chessClient, waitFor, close as closeChess, FOOLS_MATE } from "../chess/helpers.mjs";
 
 let pg;
 let redis;
@@ -374,24 +373,4 @@ test("bad cluster flags are refused at start with a clear message", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--chat-presence-ttl must be at least twice --chat-heartbeat/);
   data.cleanup();
-});
-
-test("chess keeps working on one node with --redis, and stays that node's (its lobby is the node's own)", async () => {
-  const { a, b, close } = await twoNodes();
-  const sockets = [];
-  try {
-    const watcherA = await chessClient(a.url);
-    const watcherB = await chessClient(b.url);
-    sockets.push(watcherA, watcherB);
-    const g = await newGame(a.url);
-    sockets.push(g.white, g.black);
-    await waitFor(watcherA, (l) => l.games.some((x) => x.id === g.id), { event: "lobby", list: watcherA.lobbies, what: "the game in A's lobby" });
-    const end = await play(g, FOOLS_MATE);
-    assert.equal(end.status, "ended");
-    // Node B's lobby never listed A's game: no chess message crossed nodes.
-    assert.ok(watcherB.lobbies.every((l) => !l.games.some((x) => x.id === g.id)), JSON.stringify(watcherB.lobbies));
-  } finally {
-    closeChess(...sockets);
-    await close();
-  }
 });

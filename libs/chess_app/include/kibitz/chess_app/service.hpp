@@ -119,6 +119,11 @@ public:
     std::optional<std::int64_t> next_wakeup() const;
 
     bool knows(std::string const& id) const { return games_.count(id) != 0; }
+    // The ids of the games in memory.
+    std::vector<std::string> ids() const;
+    // Lets game `id` go from memory (another node of a cluster owns it now): nothing is sent
+    // or stored. Call it outside a batch.
+    void forget(std::string const& id) { drop(id); }
     // Takes a stored game back: in progress ones (status waiting/started) come back with nobody
     // connected, as one change (v + 1) that the caller saves; ended ones unchanged, for viewing,
     // rematch and PGN. The running clock restarts at `now_ms` with the time the side to move

@@ -2,6 +2,7 @@
 
 #include <kibitz/chess_app/limits.hpp>
 #include <kibitz/chess_app/service.hpp>
+#include <kibitz/redis/url.hpp>
 
 #include <functional>
 #include <memory>
@@ -21,6 +22,18 @@ class worker;
 
 namespace kibitz::chess_app {
 
+// A node of a chess cluster (docs/cluster.md "The chess across nodes"): each game has one owner
+// node, claimed in Redis (`<prefix>:kibitz:chess:owner:<id>` = node, expiring after ttl_ms,
+// written back every heartbeat_ms); the other nodes forward their sockets' requests for it to
+// the owner. A node not heard from for ttl_ms is dropped (its sockets leave the games here).
+struct chess_cluster_options {
+    redis::url url;
+    std::string prefix = "socket.io";
+    std::string node; // this node's id: unique in the cluster
+    std::int64_t ttl_ms = 6000;
+    std::int64_t heartbeat_ms = 2000;
+};
+
 // What the shell bounds itself: flood control per connection, the requests waiting for the
 // store (over all connections; beyond it a request is answered `unavailable`), the calls of one
 // batch, and how long the timer waits after a failed commit before it tries again.
@@ -33,6 +46,8 @@ struct shell_options {
     std::size_t max_http_reads = 32;
     std::size_t max_batch = 512;
     std::int64_t retry_ms = 1000;
+    // Set: this node is one of a cluster (the namespace's adapter must be the Redis one).
+    std::optional<chess_cluster_options> cluster;
 };
 
 // A game's PGN as the shell finds it: `id` is the game's id now (an old upper-case id maps to

@@ -1,0 +1,211 @@
+#include "cluster_link.hpp"
+
+#include <kibitz/redis/connection.hpp>
+#include <kibitz/socketio/namespace.hpp>
+#include <kibitz/util/clock.hpp>
+#include <kibitz/util/log.hpp>
+
+namespace kibitz::chess_app {
+namespace {
+
+constexpr char const* peer_event = "kibitz:chess";
+
+// KEYS: the game's owner key. ARGV: this node, ttl ms. The holder, claimed for us when free.
+constexpr char const* owner_script = R"lua(
+local cur = redis.call('GET', KEYS[1])
+if cur then return cur end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+)lua";
+
+// KEYS: owner keys of games held here. ARGV: this node, ttl ms. Writes back the ones that are
+// ours or free; returns the (1-based) numbers of those another node holds.
+constexpr char const* refresh_script = R"lua(
+local lost = {}
+for i, k in ipairs(KEYS) do
+  local cur = redis.call('GET', k)
+  if cur and cur ~= ARGV[1] then lost[#lost + 1] = i
+  else redis.call('SET', k, ARGV[1], 'PX', ARGV[2]) end
+end
+return lost
+)lua";
+
+constexpr std::size_t refresh_batch = 500;
+
+std::set<std::string> string_set(json const& j) {
+    std::set<std::string> out;
+    if (!j.is_array()) return out;
+    for (auto const& e : j)
+        if (e.is_string()) out.insert(e.get<std::string>());
+    return out;
+}
+
+std::string string_of(json const& j, char const* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+} // namespace
+
+cluster_link::cluster_link(net::asio::io_context& ioc, socketio::nsp& nsp,
+                           chess_cluster_options opts, hooks h)
+    : nsp_(nsp), opts_(std::move(opts)), hooks_(std::move(h)), state_(opts_.ttl_ms), timer_(ioc) {
+    redis::connection_options o;
+    o.url = opts_.url;
+    redis_ = std::make_unique<redis::connection>(ioc, std::move(o));
+}
+
+cluster_link::~cluster_link() {
+    *alive_ = false;
+    timer_.cancel();
+    redis_->close();
+}
+
+std::string cluster_link::owner_key(std::string const& id) const {
+    return opts_.prefix + ":kibitz:chess:owner:" + id;
+}
+
+void cluster_link::start() {
+    std::weak_ptr<bool> alive = alive_;
+    nsp_.on_server_side(peer_event, [this, alive](json& args, socketio::ack_callback ack) {
+        if (alive.lock()) on_peer(args, std::move(ack));
+    });
+    redis_->on_state([this, alive](bool up) {
+        // After a reconnect (Redis may be empty) the games held here are claimed again at once.
+        if (up && alive.lock()) refresh_owned();
+    });
+    redis_->start();
+    beat();
+}
+
+void cluster_link::owner_of(std::string const& id,
+                            std::function<void(bool ok, std::string owner)> done) {
+    redis_->send(
+        {"EVAL", owner_script, "1", owner_key(id), opts_.node, std::to_string(opts_.ttl_ms)},
+        [done = std::move(done)](std::error_code ec, redis::value reply) {
+            if (ec || !reply.is_string()) return done(false, {});
+            done(true, reply.text);
+        });
+}
+
+void cluster_link::claim(std::vector<std::string> const& ids) {
+    for (auto const& id : ids)
+        redis_->send({"SET", owner_key(id), opts_.node, "NX", "PX", std::to_string(opts_.ttl_ms)},
+                     [](std::error_code, redis::value) {});
+}
+
+void cluster_link::forward(std::string const& owner, std::string const& conn,
+                           std::string const& event, json const& payload,
+                           std::string const& address, std::optional<std::int64_t> rtt_ms,
+                           std::function<void(std::optional<json>)> done) {
+    json msg = {{"t", "req"},     {"from", opts_.node}, {"to", owner},       {"conn", conn},
+                {"event", event}, {"payload", payload}, {"address", address}};
+    if (rtt_ms) msg["rtt"] = *rtt_ms;
+    // Recorded before it is sent: every heartbeat sent after the request lists the socket, so
+    // the owner never drops it for a beat that crossed its request; and if it leaves before
+    // the answer, the owner is told after the request.
+    state_.forwarded(conn, owner);
+    std::weak_ptr<bool> alive = alive_;
+    nsp_.server_side_emit(
+        peer_event, json::array({std::move(msg)}),
+        [alive, done = std::move(done)](std::error_code, std::vector<json> responses) {
+            if (!alive.lock()) return;
+            // Only the owner answers with an object; the others with null.
+            for (auto& r : responses)
+                if (r.is_object()) return done(std::move(r));
+            done(std::nullopt);
+        });
+}
+
+void cluster_link::local_gone(std::string const& conn) {
+    for (auto const& owner : state_.take_forwarded(conn))
+        nsp_.server_side_emit(peer_event,
+                              json::array({json{{"t", "gone"}, {"to", owner}, {"conn", conn}}}));
+}
+
+void cluster_link::own_lobby_changed(json const& own) {
+    nsp_.server_side_emit(
+        peer_event, json::array({json{{"t", "lobby"}, {"from", opts_.node}, {"games", own}}}));
+}
+
+// A peer's message. Input from another node is checked like a client's: a malformed one is
+// ignored (a request gets no answer and ends at the sender's timeout).
+void cluster_link::on_peer(json& args, socketio::ack_callback ack) {
+    json const& m = args.is_array() && !args.empty() ? args[0] : json();
+    auto reply_null = [&ack] {
+        if (ack) ack(json::array({nullptr}));
+    };
+    if (!m.is_object()) return reply_null();
+    std::string const t = string_of(m, "t");
+    std::string const from = string_of(m, "from");
+    std::int64_t const now = util::steady_ms();
+    if (t == "req" && string_of(m, "to") == opts_.node && !from.empty()) {
+        std::string const conn = string_of(m, "conn");
+        auto const payload = m.find("payload");
+        if (conn.empty() || payload == m.end()) return reply_null();
+        remote_conn info{from, string_of(m, "address"), std::nullopt};
+        if (auto r = m.find("rtt"); r != m.end() && r->is_number_integer())
+            info.rtt_ms = r->get<std::int64_t>();
+        state_.seen_conn(conn, std::move(info), now);
+        socketio::ack_callback answer = [ack](json reply) {
+            if (ack) ack(json::array({reply.is_array() && !reply.empty() ? reply[0] : reply}));
+        };
+        return hooks_.handle_remote(conn, string_of(m, "event"), *payload, std::move(answer));
+    }
+    reply_null();
+    if (t == "gone" && string_of(m, "to") == opts_.node) {
+        std::string const conn = string_of(m, "conn");
+        if (state_.forget_conn(conn)) hooks_.remote_gone({conn});
+    } else if (t == "lobby" && !from.empty()) {
+        if (state_.lobby_of(from, now, m.value("games", json::array()))) hooks_.lobby_changed();
+    } else if (t == "beat" && !from.empty()) {
+        bool changed = false;
+        auto gone = state_.heard(from, now, m.value("games", json::array()),
+                                 string_set(m.value("conns", json::array())), changed);
+        if (!gone.empty()) hooks_.remote_gone(gone);
+        if (changed) hooks_.lobby_changed();
+    }
+}
+
+// Every heartbeat: this node's lobby and forwarding sockets to the peers, its games' ownership
+// written back, silent peers dropped.
+void cluster_link::beat() {
+    nsp_.server_side_emit(peer_event, json::array({json{{"t", "beat"},
+                                                        {"from", opts_.node},
+                                                        {"games", hooks_.own_lobby()},
+                                                        {"conns", state_.forwarding_conns()}}}));
+    refresh_owned();
+    bool changed = false;
+    auto gone = state_.expire(util::steady_ms(), changed);
+    if (!gone.empty()) hooks_.remote_gone(gone);
+    if (changed) hooks_.lobby_changed();
+    timer_.expires_after(std::chrono::milliseconds(opts_.heartbeat_ms));
+    std::weak_ptr<bool> alive = alive_;
+    timer_.async_wait([this, alive](net::error_code ec) {
+        if (!ec && alive.lock()) beat();
+    });
+}
+
+void cluster_link::refresh_owned() {
+    auto ids = hooks_.held_ids();
+    for (std::size_t at = 0; at < ids.size(); at += refresh_batch) {
+        std::size_t const n = std::min(refresh_batch, ids.size() - at);
+        std::vector<std::string> args = {"EVAL", refresh_script, std::to_string(n)};
+        std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(at),
+                                       ids.begin() + static_cast<std::ptrdiff_t>(at + n));
+        for (auto const& id : batch)
+            args.push_back(owner_key(id));
+        args.insert(args.end(), {opts_.node, std::to_string(opts_.ttl_ms)});
+        std::weak_ptr<bool> alive = alive_;
+        redis_->send(std::move(args), [this, alive, batch](std::error_code ec, redis::value r) {
+            if (ec || !alive.lock() || r.type != redis::type::array) return;
+            std::vector<std::string> lost;
+            for (auto const& e : r.elements)
+                if (e.integer >= 1 && static_cast<std::size_t>(e.integer) <= batch.size())
+                    lost.push_back(batch[static_cast<std::size_t>(e.integer) - 1]);
+            if (!lost.empty()) hooks_.lost(lost);
+        });
+    }
+}
+
+} // namespace kibitz::chess_app

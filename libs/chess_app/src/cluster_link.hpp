@@ -1,0 +1,87 @@
+#pragma once
+
+// The chess shell's link to the other nodes of a cluster (docs/cluster.md "The chess across
+// nodes"): game ownership claimed in Redis, requests forwarded to the owner over
+// server_side_emit with ack, heartbeats carrying each node's lobby and forwarding sockets.
+#include <kibitz/chess_app/cluster_state.hpp>
+#include <kibitz/chess_app/shell.hpp>
+#include <kibitz/net/asio.hpp>
+#include <kibitz/socketio/types.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kibitz::redis {
+class connection;
+}
+namespace kibitz::socketio {
+class nsp;
+}
+
+namespace kibitz::chess_app {
+
+class cluster_link {
+public:
+    // What the link asks of the shell.
+    struct hooks {
+        // A forwarded request for a game this node owns (or may own): handle it as a local one.
+        std::function<void(std::string const& conn, std::string const& event, json const& payload,
+                           socketio::ack_callback ack)>
+            handle_remote;
+        // Remote sockets that are gone: disconnect them from this node's games.
+        std::function<void(std::vector<std::string> const& conns)> remote_gone;
+        // The ids of the games in memory here (their ownership is written back every beat).
+        std::function<std::vector<std::string>()> held_ids;
+        // Games Redis says another node owns now: this node lets them go.
+        std::function<void(std::vector<std::string> const& ids)> lost;
+        // This node's own lobby entries (a JSON array).
+        std::function<json()> own_lobby;
+        // The cluster's lobby changed because of a peer: send it to this node's sockets.
+        std::function<void()> lobby_changed;
+    };
+
+    cluster_link(net::asio::io_context& ioc, socketio::nsp& nsp, chess_cluster_options opts,
+                 hooks h);
+    ~cluster_link();
+    cluster_link(cluster_link const&) = delete;
+    cluster_link& operator=(cluster_link const&) = delete;
+
+    void start();
+    std::string const& node() const { return opts_.node; }
+
+    // Who owns game `id`: this node, when nobody did (the claim is made), or another. The
+    // answer is an empty string with `ec` set when Redis could not be asked.
+    void owner_of(std::string const& id, std::function<void(bool ok, std::string owner)> done);
+    // Claims games just created here (nobody else can know their ids yet).
+    void claim(std::vector<std::string> const& ids);
+    // Sends a local socket's request to the owner `owner`; `ack` gets its answer, or nullopt
+    // (the owner did not answer in time, or Redis is down).
+    void forward(std::string const& owner, std::string const& conn, std::string const& event,
+                 json const& payload, std::string const& address,
+                 std::optional<std::int64_t> rtt_ms, std::function<void(std::optional<json>)> done);
+    // A local socket left: the owners its requests went to are told.
+    void local_gone(std::string const& conn);
+    // This node's lobby changed: the peers are told (they merge it into theirs).
+    void own_lobby_changed(json const& own);
+
+    remote_conn const* remote(std::string const& conn) const { return state_.conn(conn); }
+    json lobby(json const& own) const { return state_.lobby(own); }
+
+private:
+    void on_peer(json& args, socketio::ack_callback ack);
+    void beat();
+    void refresh_owned();
+    std::string owner_key(std::string const& id) const;
+
+    socketio::nsp& nsp_;
+    chess_cluster_options opts_;
+    hooks hooks_;
+    cluster_state state_;
+    std::unique_ptr<redis::connection> redis_;
+    net::asio::steady_timer timer_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+} // namespace kibitz::chess_app
