@@ -255,6 +255,38 @@ private:
     std::size_t store_rounds_ = 0;
 };
 
+// The Socket.IO server's options from the configuration.
+sio::server_options server_options_of(kibitz::app::config const& cfg,
+                                      std::string const& client_dist) {
+    sio::server_options opts;
+    opts.engine.ping_interval = util::duration(cfg.ping_interval_ms);
+    opts.engine.ping_timeout = util::duration(cfg.ping_timeout_ms);
+    opts.engine.max_payload = cfg.max_payload;
+    opts.engine.max_sessions_per_address = cfg.max_sessions_per_ip;
+    opts.engine.max_send_queue_bytes = cfg.max_send_queue_bytes;
+    opts.engine.max_sessions = cfg.max_connections;
+    opts.engine.write_timeout = util::duration(cfg.write_timeout_ms);
+    opts.engine.http_compression.enabled = cfg.http_compression;
+    opts.engine.per_message_deflate.enabled = cfg.per_message_deflate;
+    opts.engine.cors.origins = cfg.cors_origins;
+    // Browsers open WebSockets only from this site or the configured origins.
+    opts.engine.websocket_origins = cfg.cors_origins;
+    opts.engine.websocket_origins.push_back("same-origin");
+    if (std::filesystem::exists(client_dist)) opts.client_dist_dir = client_dist;
+    return opts;
+}
+
+// The HTTP server's limits from the configuration.
+http::limits http_limits_of(kibitz::app::config const& cfg) {
+    http::limits limits;
+    limits.max_connections = cfg.max_connections;
+    limits.max_connections_per_address = cfg.max_connections_per_ip;
+    limits.write_timeout = util::duration(cfg.write_timeout_ms);
+    limits.allowed_hosts = cfg.allowed_hosts;
+    limits.tls_handshake_timeout = util::duration(cfg.tls_handshake_timeout_ms);
+    return limits;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -281,21 +313,7 @@ int main(int argc, char** argv) {
         // One thread runs the loop (docs/architecture.md rule 2): tell Asio, which then skips work.
         net::asio::io_context ioc{1};
 
-        sio::server_options opts;
-        opts.engine.ping_interval = util::duration(cfg.ping_interval_ms);
-        opts.engine.ping_timeout = util::duration(cfg.ping_timeout_ms);
-        opts.engine.max_payload = cfg.max_payload;
-        opts.engine.max_sessions_per_address = cfg.max_sessions_per_ip;
-        opts.engine.max_send_queue_bytes = cfg.max_send_queue_bytes;
-        opts.engine.max_sessions = cfg.max_connections;
-        opts.engine.write_timeout = util::duration(cfg.write_timeout_ms);
-        opts.engine.http_compression.enabled = cfg.http_compression;
-        opts.engine.per_message_deflate.enabled = cfg.per_message_deflate;
-        opts.engine.cors.origins = cfg.cors_origins;
-        // Browsers open WebSockets only from this site or the configured origins.
-        opts.engine.websocket_origins = cfg.cors_origins;
-        opts.engine.websocket_origins.push_back("same-origin");
-        if (std::filesystem::exists(client_dist)) opts.client_dist_dir = client_dist;
+        auto opts = server_options_of(cfg, client_dist);
         // Before the server, which it outlives.
         auto cluster = join_cluster(ioc, cfg, opts);
         sio::server io(ioc, opts);
@@ -318,12 +336,7 @@ int main(int argc, char** argv) {
         for (auto const& m : kibitz::app::modules())
             installed.push_back(m.install(ctx));
 
-        http::limits limits;
-        limits.max_connections = cfg.max_connections;
-        limits.max_connections_per_address = cfg.max_connections_per_ip;
-        limits.write_timeout = util::duration(cfg.write_timeout_ms);
-        limits.allowed_hosts = cfg.allowed_hosts;
-        limits.tls_handshake_timeout = util::duration(cfg.tls_handshake_timeout_ms);
+        auto const limits = http_limits_of(cfg);
         http::server http(ioc, limits);
         if (!cfg.tls_cert.empty()) http.use_tls(cfg.tls_cert, cfg.tls_key);
         io.attach(http);

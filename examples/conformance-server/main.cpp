@@ -136,20 +136,21 @@ int main(int argc, char** argv) {
             parser = std::string(argv[i + 1]) == "msgpack" ? kibitz::socketio::parser_kind::msgpack
                                                            : kibitz::socketio::parser_kind::json;
         else {
-            std::cerr << "usage: conformance-server [--host H] [--port P] [--max-sessions-per-ip N]"
-                         " [--max-sessions N] [--header-timeout-ms N] [--write-timeout-ms N]"
-                         " [--max-connections N] [--max-connections-per-ip N]"
-                         " [--ping-interval-ms N] [--ping-timeout-ms N]"
-                         " [--websocket-origin ORIGIN] [--allowed-host HOST]"
-                         " [--parser json|msgpack] [--http-compression on|off]"
-                         " [--per-message-deflate on|off] [--allow-request-delay-ms N]"
-                         " [--allow-request-timeout-ms N] [--cookie NAME]"
-                         " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
-                         "[--redis-protocol classic|sharded]"
-                         " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
-                         " [--tls-cert FILE --tls-key FILE] [--admin-auth off|basic]"
-                         " [--admin-user U --admin-password-hash H]"
-                         " [--admin-mode production|development] [--admin-server-id ID]\n";
+            std::cerr
+                << "usage: conformance-server [--host H] [--port P] [--max-sessions-per-ip N]"
+                   " [--max-sessions N] [--header-timeout-ms N] [--write-timeout-ms N]"
+                   " [--max-connections N] [--max-connections-per-ip N]"
+                   " [--ping-interval-ms N] [--ping-timeout-ms N]"
+                   " [--websocket-origin ORIGIN] [--allowed-host HOST]"
+                   " [--parser json|msgpack] [--http-compression on|off]"
+                   " [--per-message-deflate on|off] [--allow-request-delay-ms N]"
+                   " [--allow-request-timeout-ms N] [--cookie NAME]"
+                   " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
+                   "[--redis-protocol classic|sharded]"
+                   " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
+                   " [--tls-cert FILE --tls-key FILE] [--admin-auth off|basic]"
+                   " [--admin-user U --admin-password-hash H]"
+                   " [--admin-mode production|development] [--admin-server-id ID]\n";
             return 2;
         }
     }
