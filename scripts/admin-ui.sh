@@ -20,6 +20,7 @@ for need in "$ui/index.html" "$mdi/css/materialdesignicons.min.css"; do
     fi
 done
 
+mkdir -p "$(dirname "${out%/}")"
 tmp=$(mktemp -d "${out%/}.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cp -R "$ui/." "$tmp/"
