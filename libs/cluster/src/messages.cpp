@@ -369,21 +369,6 @@ std::string encode_object(fields const& f, bool force_msgpack) {
     return out;
 }
 
-std::string js_date_string(std::int64_t unix_ms) {
-    static constexpr char const* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr char const* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    auto secs = static_cast<std::time_t>(unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000);
-    std::tm tm{};
-    if (!gmtime_r(&secs, &tm)) return "Invalid Date";
-    char buf[96];
-    std::snprintf(buf, sizeof buf,
-                  "%s %s %02d %04d %02d:%02d:%02d GMT+0000 (Coordinated Universal Time)",
-                  days[tm.tm_wday], months[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900, tm.tm_hour,
-                  tm.tm_min, tm.tm_sec);
-    return buf;
-}
-
 namespace {
 
 // IncomingMessage.headers: lower-case names; a repeated header joined with ", " ("; " for
@@ -407,18 +392,6 @@ json encode_headers(socketio::shared_headers const& headers) {
     return out;
 }
 
-// Node's xdomain: the request had an Origin header (any case).
-bool has_origin(socketio::shared_headers const& headers) {
-    for (auto const& [name, value] : headers) {
-        if (name.size() != 6) continue;
-        std::string lower = name;
-        for (auto& c : lower)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower == "origin") return true;
-    }
-    return false;
-}
-
 engineio::header_list parse_headers(json const& v) {
     engineio::header_list out;
     if (!v.is_object()) return out;
@@ -439,9 +412,9 @@ json encode_socket(socketio::socket_info const& s) {
     auto const& hs = s.handshake;
     json handshake = {
         {"headers", encode_headers(hs.headers)},
-        {"time", js_date_string(hs.issued)},
+        {"time", hs.time},
         {"address", hs.address},
-        {"xdomain", has_origin(hs.headers)},
+        {"xdomain", hs.xdomain},
         {"secure", hs.secure},
         {"issued", hs.issued},
         {"url", hs.url},
@@ -477,6 +450,10 @@ std::optional<socketio::socket_info> parse_socket(json const& v) {
         out.handshake.issued = i->get<std::int64_t>();
     if (auto s = hs->find("secure"); s != hs->end() && s->is_boolean())
         out.handshake.secure = s->get<bool>();
+    if (auto t = hs->find("time"); t != hs->end() && t->is_string())
+        out.handshake.time = t->get<std::string>();
+    if (auto x = hs->find("xdomain"); x != hs->end() && x->is_boolean())
+        out.handshake.xdomain = x->get<bool>();
     return out;
 }
 

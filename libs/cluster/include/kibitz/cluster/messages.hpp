@@ -117,12 +117,10 @@ using fields = std::vector<std::pair<std::string_view, json>>;
 std::string encode_object(fields const& f, bool force_msgpack = false);
 
 // A socket as REMOTE_FETCH answers it: {id, handshake{headers, time, address, xdomain, secure,
-// issued, url, query, auth}, rooms, data}, as Node's fetchSockets fills it.
+// issued, url, query, auth}, rooms, data}, as Node's fetchSockets fills it (the handshake's
+// `time` and `xdomain` as socketio filled them).
 json encode_socket(socketio::socket_info const& s);
 std::optional<socketio::socket_info> parse_socket(json const& v);
-// JavaScript's `new Date(ms) + ""` in UTC: "Tue Dec 01 2026 21:27:11 GMT+0000 (Coordinated
-// Universal Time)".
-std::string js_date_string(std::int64_t unix_ms);
 
 // The sharded adapter (docs/cluster.md): socket.io-adapter 2.5's ClusterAdapter messages.
 enum class sharded_type : std::uint8_t {
