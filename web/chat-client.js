@@ -3,7 +3,9 @@
 // A ChatClient is an EventTarget. It is given a socket-like object (socket.io-client's Socket, or
 // a fake in tests: on(event, fn), emit(event, payload), timeout(ms).emitWithAck(event, payload),
 // `connected`) and keeps
-//   - the identity {name, token} (a reload takes the name over with the token),
+//   - the identity {name, token} (a reload takes the name over with the token), and the tokens
+//     of the last MAX_TOKENS names it held, so taking a name back (another page joined with
+//     another name meanwhile) keeps its private history,
 //   - the rooms: for each, a window of at most `maxMessages` messages sorted by server id, the
 //     users, who is typing, the unread count, notes ("X joined"), and whether earlier or later
 //     messages exist beyond the window,
@@ -25,6 +27,7 @@ export const PAGE = 100; // messages per `history` request (the server's maximum
 export const JOIN_HISTORY = 50; // what `join` returns
 export const TYPING_SHOWN_MS = 6000;
 export const MAX_TRIES = 5; // sends of one message on one connection without an ack
+export const MAX_TOKENS = 20; // names whose tokens are kept (the newest)
 
 // Events (CustomEvent names and their detail):
 //   connection {online}           the socket connected or dropped
@@ -204,7 +207,32 @@ export class ChatClient extends EventTarget {
     const same = JSON.stringify(identity) === JSON.stringify(this.identity);
     this.identity = identity;
     this.storage.save("identity", identity ?? undefined);
+    if (identity?.token) this.keepToken(identity.name, identity.token);
     if (!same) this.emitEvent("identity", { identity });
+  }
+
+  // The tokens of the names held lately: [[folded name, token]], the newest last, at most
+  // MAX_TOKENS. `token` undefined forgets the name's.
+  keepToken(name, token) {
+    const key = foldName(name);
+    const kept = this.storage.load("tokens", []).filter((e) => Array.isArray(e) && e[0] !== key);
+    if (token !== undefined) kept.push([key, token]);
+    this.storage.save("tokens", kept.slice(-MAX_TOKENS));
+  }
+
+  tokenOf(name) {
+    const key = foldName(name);
+    return this.storage.load("tokens", []).find((e) => Array.isArray(e) && e[0] === key)?.[1];
+  }
+
+  // Makes `name` the identity to join with, with the token it last had here, unless it already
+  // is the identity: a host page that knows the person's name (the chess page) joins with it,
+  // without asking. Call before attach(); a refused name asks as a reload would (name-refused).
+  useName(name) {
+    name = String(name ?? "").trim();
+    if (!name || (this.identity && foldName(this.identity.name) === foldName(name))) return;
+    const token = this.tokenOf(name);
+    this.setIdentity(token ? { name, token } : { name });
   }
 
   // Takes `name`: joins the current room with it, then every other room. Resolves with
@@ -214,7 +242,8 @@ export class ChatClient extends EventTarget {
     if (!name) return { ok: false, error: { code: "name_invalid" } };
     // A name picked while the page still connects is taken once it is connected.
     if (!(await this.waitOnline(this.connectWaitMs))) return { ok: false, error: { code: "offline", message: "Not connected yet. Try again in a moment." } };
-    this.identity = { name };
+    const token = this.tokenOf(name);
+    this.identity = token ? { name, token } : { name };
     const ok = await this.joinRoom(this.current);
     if (!ok) {
       const code = this.identity === null ? "name_refused" : "join_failed";
@@ -228,6 +257,7 @@ export class ChatClient extends EventTarget {
 
   // Forgets the name, the outbox and the rooms; a fresh connection gives up the name at once.
   signOut() {
+    if (this.identity) this.keepToken(this.identity.name, undefined);
     this.setIdentity(null);
     this.outbox = [];
     this.saveOutbox();

@@ -4,7 +4,9 @@
 //   <script type="module" src="https://host/kibitz-chat.js"></script>
 //   <kibitz-chat server="https://host" room="lobby"></kibitz-chat>
 // `server` defaults to the origin this script came from, `room` to "lobby"; `name` suggests a
-// name for the name form; `max-messages` bounds the messages the log holds per room (500). It
+// name for the name form; `join-as` joins with that name at once, without the form (a host page
+// that already knows the person's name: the chess page passes the player's), the form coming
+// back only if the name is refused; `max-messages` bounds the messages the log holds per room (500). It
 // speaks the /chat namespace of PROTOCOL.md with the official socket.io-client, loaded from the
 // server at /socket.io/socket.io.esm.min.js.
 //
@@ -175,6 +177,7 @@ class KibitzChat extends HTMLElement {
     if (this.frame) return;
     this.store = localStore(this.server);
     this.client = new ChatClient({ storage: this.store, startRoom: this.startRoom, maxMessages: this.maxMessages });
+    if (this.getAttribute("join-as")) this.client.useName(this.getAttribute("join-as"));
     this.baseTitle = document.title;
     this.onVisibility = () => {
       this.client.setVisible(document.visibilityState !== "hidden");

@@ -125,6 +125,7 @@ test("a mention while the tab is hidden: a notification and the count in the tit
   assert.equal(notes[0].body, "hey @Bob, are you there?");
   await bob.page.waitForFunction((t) => document.title === `(1 · 1 @) ${t}`, before, { timeout: CAP });
   assert.equal(await msgNode(bob.page, "are you there?").getAttribute("class").then((c) => c.includes("mentioned")), true);
+  await shot(bob.page, "mention-hidden");
   // Coming back clears the count.
   await bob.page.evaluate(() => window.__setHidden(false));
   await bob.page.waitForFunction((t) => document.title === t, before, { timeout: CAP });

@@ -175,9 +175,16 @@ test("move confirmation, sounds and the 'your turn' title flag while hidden", as
   await alice.click("#btn-cancel");
   await expectPiece(alice, "e2", "white pawn", "cancelled: not sent");
   await move(alice, "e2", "e4");
+  const fetched = bob.waitForResponse((r) => r.url() === `${server.url}/chess/sounds/move.wav`);
   await alice.click("#btn-confirm");
   await waitForMoves(bob, 1);
   await bob.waitForFunction(() => document.body.dataset.lastSound === "move");
+  // The sound is a file this server serves: nothing is fetched from anywhere else.
+  const wav = await fetched;
+  assert.ok([200, 206].includes(wav.status()), `status ${wav.status()}`);
+  assert.equal(wav.headers()["content-type"], "audio/wav");
+  const file = await fetch(`${server.url}/chess/sounds/move.wav`);
+  assert.equal(Buffer.from(await file.arrayBuffer()).subarray(0, 4).toString(), "RIFF");
   // Alice's page goes to the background; Bob's reply flags her title.
   await alice.evaluate(() => {
     Object.defineProperty(document, "hidden", { configurable: true, get: () => true });

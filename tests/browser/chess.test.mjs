@@ -100,10 +100,11 @@ test("two players chat in the game's chat", async () => {
   await bob.waitForSelector('#player-bottom.you[data-color="black"]');
   assert.equal(await alice.getAttribute("#chat", "room"), `game:${id}`);
 
-  async function enterChat(page, name) {
-    await page.locator("kibitz-chat input[name=name]").fill(name);
-    await page.locator("kibitz-chat .welcome button[type=submit]").click();
+  // Each player's chat joins with the seat's name at once: no second name form.
+  async function inChat(page, name) {
     await page.locator("kibitz-chat textarea").waitFor();
+    assert.equal(await page.locator("kibitz-chat .welcome").isVisible(), false);
+    await page.locator("kibitz-chat .user-item", { hasText: name }).first().waitFor();
   }
   const say = async (page, text) => {
     const box = page.locator("kibitz-chat textarea");
@@ -113,8 +114,12 @@ test("two players chat in the game's chat", async () => {
   const sees = (page, text) =>
     page.locator("kibitz-chat .msg:not(.pending) .text").filter({ hasText: text }).first().waitFor();
 
-  await enterChat(alice, "anna");
-  await enterChat(bob, "bert");
+  // Bob followed the link without typing a name: he plays, and chats, as his guest name.
+  const bert = (await bob.textContent("#player-bottom .pname")).trim();
+  assert.match(bert, /^guest\d{4}$/);
+  await inChat(alice, "anna");
+  await inChat(bob, bert);
+  await bob.locator("kibitz-chat .user-item", { hasText: "anna" }).first().waitFor();
   await say(alice, "good luck, bert");
   await sees(bob, "good luck, bert");
   await say(bob, "have fun, anna");
@@ -159,6 +164,19 @@ test("the game chat is offered the name the chess server took, never a refused o
   assert.equal(await input.inputValue(), offered);
   await carol.locator("kibitz-chat .welcome button[type=submit]").click();
   await carol.locator("kibitz-chat textarea").waitFor();
+  // Asked once: after a reload her chat joins with what she picked, without the form.
+  await carol.reload();
+  await carol.locator("kibitz-chat textarea").waitFor();
+  await carol.locator("kibitz-chat .user-item", { hasText: offered }).first().waitFor();
+  assert.equal(await carol.locator("kibitz-chat .welcome").isVisible(), false);
+
+  // A spectator whose page kept a name she typed once joins the game chat with it at once.
+  const dora = await openPage(`${server.url}/chess/`);
+  await dora.evaluate(() => localStorage.setItem("kibitz.chess.name", "dora"));
+  await dora.goto(gameUrl);
+  await dora.waitForSelector("#spectators:has-text('2 watching')");
+  await dora.locator("kibitz-chat .user-item", { hasText: "dora" }).first().waitFor();
+  assert.equal(await dora.locator("kibitz-chat .welcome").isVisible(), false);
   assert.deepEqual(errors, []);
 });
 

@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChatClient, CONNECT_WAIT_MS, EVENTS, foldName, memoryStorage, PAGE } from "../../web/chat-client.js";
+import { ChatClient, CONNECT_WAIT_MS, EVENTS, foldName, MAX_TOKENS, memoryStorage, PAGE } from "../../web/chat-client.js";
 import { FakeSocket, fakeTimers, settle, msg, range } from "./fake-socket.mjs";
 
 const ME = { name: "Alice", token: "tok-alice" };
@@ -248,6 +248,51 @@ test("a name picked before the socket connected is taken once it connects; offli
   late.socket.open();
   await settle();
   assert.equal(late.socket.calls.length, 0, "a refused pick does not join later by itself");
+});
+
+// A host page that knows the name (the chess page) joins with it at once: useName before attach.
+function setupAs(name, storage) {
+  const timers = fakeTimers();
+  const client = new ChatClient({ storage, timers, startRoom: "game:g1", newId: () => "c1" });
+  client.useName(name);
+  const socket = new FakeSocket();
+  client.attach(socket);
+  return { client, socket };
+}
+
+test("useName joins with the host page's name without a form, and keeps each name's token", async () => {
+  const storage = memoryStorage({ identity: ME, tokens: [["alice", "tok-alice"]] });
+  const game = setupAs("anna", storage);
+  game.socket.open();
+  const join = await game.socket.waitCall("join");
+  assert.deepEqual(join.payload, { name: "anna", room: "game:g1" }, "a name never held here has no token");
+  join.answer({ ok: true, name: "anna", token: "tok-anna", room: "game:g1", users: ["anna"], history: [] });
+  await settle();
+  assert.equal(game.client.joined, true);
+  assert.deepEqual(storage.data.get("identity"), { name: "anna", token: "tok-anna" });
+
+  // Back to the page as Alice: her own token, so her identity and private history, not a new one.
+  const back = setupAs("ALICE", storage);
+  back.socket.open();
+  assert.deepEqual((await back.socket.waitCall("join")).payload, { name: "ALICE", room: "game:g1", token: "tok-alice" });
+
+  // The name already held (folded) keeps the identity as it is.
+  const same = setupAs("Anna", memoryStorage({ identity: { name: "anna", token: "tok-anna" } }));
+  same.socket.open();
+  assert.deepEqual((await same.socket.waitCall("join")).payload, { name: "anna", room: "game:g1", token: "tok-anna" });
+});
+
+test("the kept tokens are bounded: the newest MAX_TOKENS names; signOut forgets its name's", () => {
+  const s = setup({ identity: null });
+  for (let i = 0; i < MAX_TOKENS + 5; i++) s.client.setIdentity({ name: `user${i}`, token: `tok${i}` });
+  const kept = s.storage.data.get("tokens");
+  assert.equal(kept.length, MAX_TOKENS);
+  assert.deepEqual(kept[0], ["user5", "tok5"]);
+  assert.equal(s.client.tokenOf("user4"), undefined);
+  assert.equal(s.client.tokenOf("USER24"), "tok24");
+  s.client.signOut();
+  assert.equal(s.client.tokenOf("user24"), undefined);
+  assert.equal(s.storage.data.get("tokens").length, MAX_TOKENS - 1);
 });
 
 test("too_many_rooms forgets the room and goes back to the start room", async () => {

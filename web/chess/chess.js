@@ -149,17 +149,21 @@ function showGame() {
 }
 
 // The game chat opens once the chess server has taken a name: /chess and /chat check names with
-// one validator (kibitz::names), so the name the chat is offered is one the chat accepts (the
-// seat's name for a player, the name this page joined with for a spectator), never a name the
-// chess server refused.
+// one validator (kibitz::names), so the name the chat gets is one the chat accepts (the seat's
+// name for a player, the name this page joined with for a spectator), never a name the chess
+// server refused. A player, and a spectator who typed a name, join the chat with it at once
+// (`join-as`); a spectator known only by a guest name is asked once by the chat's own form,
+// which offers the guest name, and the chat keeps what they pick.
+const GUEST_NAME = /^guest\d{4}$/;
 let chatOpened = false;
-function openChat(name) {
+function openChat(name, player) {
   if (chatOpened) return;
   chatOpened = true;
   const chat = $("chat");
   chat.setAttribute("server", location.origin);
   chat.setAttribute("room", `game:${gameId}`);
   chat.setAttribute("name", name);
+  if (player || !GUEST_NAME.test(name)) chat.setAttribute("join-as", name);
   import("/kibitz-chat.js").catch(() => {
     chat.textContent = "The game chat is not available on this server yet.";
     chat.classList.add("muted");
@@ -198,7 +202,7 @@ async function joinGame(retried = false) {
   }
   state.seat = ack.seat;
   if (ack.token) store.setToken(gameId, ack.token);
-  openChat(ack.game.players[ack.seat] ?? name);
+  openChat(ack.game.players[ack.seat] ?? name, ack.seat !== "spectator");
   if (!state.flipped) state.orientation = ack.seat === "black" ? "black" : "white";
   state.game = null; // take the full state
   onGame(ack.game);

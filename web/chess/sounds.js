@@ -1,40 +1,37 @@
-// Sounds of the chess page, synthesized with WebAudio (nothing downloaded): move, capture,
-// check, game end and low time. Off when the toggle says so (kept in localStorage).
+// Sounds of the chess page: move, capture, check, game end and low time, as small WAV files served
+// by this server from /chess/sounds/ (scripts/chess-sounds.py writes them), so nothing comes from
+// anywhere else. Off when the toggle says so (kept in localStorage); loaded on the first sound.
 
 const KEY = "kibitz.chess.sound";
-let ctx = null;
+const NAMES = ["move", "capture", "check", "end", "low"];
+const clips = new Map(); // name -> HTMLAudioElement, loaded once
 
 export const soundOn = () => localStorage.getItem(KEY) !== "off";
 export function setSound(on) {
   localStorage.setItem(KEY, on ? "on" : "off");
 }
 
-// One short tone: frequency, length (s), wave, volume, start offset (s).
-function tone(freq, len, type = "sine", gain = 0.2, at = 0) {
-  ctx ??= new AudioContext();
-  const t = ctx.currentTime + at;
-  const osc = ctx.createOscillator();
-  const amp = ctx.createGain();
-  osc.type = type;
-  osc.frequency.setValueAtTime(freq, t);
-  amp.gain.setValueAtTime(gain, t);
-  amp.gain.exponentialRampToValueAtTime(0.001, t + len);
-  osc.connect(amp).connect(ctx.destination);
-  osc.start(t);
-  osc.stop(t + len);
+function clip(name) {
+  let audio = clips.get(name);
+  if (!audio) {
+    audio = new Audio(new URL(`./sounds/${name}.wav`, import.meta.url).href);
+    audio.preload = "auto";
+    clips.set(name, audio);
+  }
+  return audio;
 }
 
-const SOUNDS = {
-  move: () => tone(520, 0.08, "triangle", 0.25),
-  capture: () => { tone(300, 0.1, "square", 0.12); tone(200, 0.12, "triangle", 0.2, 0.03); },
-  check: () => { tone(880, 0.09, "sine", 0.2); tone(660, 0.12, "sine", 0.2, 0.1); },
-  end: () => { tone(523, 0.15); tone(659, 0.15, "sine", 0.2, 0.15); tone(784, 0.3, "sine", 0.2, 0.3); },
-  low: () => tone(1000, 0.05, "square", 0.08),
-};
-
 // Plays `name` if sounds are on; the page records what it played (data-last-sound) for tests.
+// A sound still playing starts again from the beginning; a page that may not play audio yet
+// (no click so far) or has no audio device stays silent.
 export function play(name) {
   document.body.dataset.lastSound = name;
-  if (!soundOn() || !SOUNDS[name]) return;
-  try { SOUNDS[name](); } catch { /* no audio device: silence */ }
+  if (!soundOn() || !NAMES.includes(name)) return;
+  try {
+    const audio = clip(name);
+    audio.currentTime = 0;
+    audio.play()?.catch(() => {});
+  } catch {
+    // no audio support: silence
+  }
 }

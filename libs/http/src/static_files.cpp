@@ -25,6 +25,7 @@ std::string_view content_type_for(std::string_view file_name) {
         {".ico", "image/x-icon"},
         {".txt", "text/plain; charset=utf-8"},
         {".woff2", "font/woff2"},
+        {".wav", "audio/wav"},
     };
     for (auto const& [ext, type] : types)
         if (file_name.ends_with(ext)) return type;

@@ -253,6 +253,7 @@ TEST(content_type_for, knows_the_web_asset_types) {
     EXPECT_EQ(content_type_for("logo.svg"), "image/svg+xml");
     EXPECT_EQ(content_type_for("piece.png"), "image/png");
     EXPECT_EQ(content_type_for("favicon.ico"), "image/x-icon");
+    EXPECT_EQ(content_type_for("move.wav"), "audio/wav");
     EXPECT_EQ(content_type_for("notes.txt"), "text/plain; charset=utf-8");
     EXPECT_EQ(content_type_for("font.woff2"), "font/woff2");
 }
