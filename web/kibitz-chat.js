@@ -21,8 +21,20 @@ import { ChatClient, ERRORS, MAX_MESSAGES, ROOM_RE, foldName } from "./chat-clie
 import { MessageLog, h } from "./chat-view.js";
 import { HELP_TEXT, parseCommand } from "./chat-text.js";
 
+// The layout for a narrow chat: a small screen, or a narrow box on a wide one (the chess page's
+// side column): the rooms and people behind a menu button.
+const NARROW = `
+  .app { grid-template-columns: 1fr; position: relative; }
+  .menu-btn { display: inline-block; }
+  aside { position: absolute; inset: 0 25% 0 0; z-index: 2; box-shadow: 0 0 0 100vmax rgba(0,0,0,.35); display: none; }
+  .app.menu-open aside { display: flex; }
+  header .me, header .sign-out { display: none; }
+  .side-name { display: flex; }
+  .msg { max-width: 96%; }
+`;
+
 const STYLE = `
-:host { --kc-bg: var(--bg, #f6f5f2); --kc-fg: var(--fg, #1d1d1f); --kc-muted: var(--muted, #6b6b70);
+:host { container-type: inline-size; --kc-bg: var(--bg, #f6f5f2); --kc-fg: var(--fg, #1d1d1f); --kc-muted: var(--muted, #6b6b70);
   --kc-accent: var(--accent, #2f6f4f); --kc-card: var(--card, #fff); --kc-border: var(--border, #dedcd6);
   --kc-danger: var(--danger, #a4302a); --kc-private: #7a4fb0; --kc-mine: color-mix(in srgb, var(--kc-accent) 12%, var(--kc-card));
   display: block; height: 100%; min-height: 22rem; color: var(--kc-fg); font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -107,6 +119,8 @@ main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
 .user-menu button { background: none; border: 0; text-align: left; padding: .3rem .6rem; border-radius: 6px; white-space: nowrap; }
 .user-menu button:hover { background: color-mix(in srgb, var(--kc-accent) 10%, transparent); }
 .ignored-tag { color: var(--kc-muted); font-size: .75rem; }
+.side-name { display: none; align-items: center; gap: .5rem; margin-top: .6rem; font-size: .85rem; }
+.side-me { margin: 0; flex: 1; color: var(--kc-muted); }
 .settings label { display: flex; gap: .4rem; align-items: flex-start; font-size: .82rem; color: var(--kc-muted); }
 .to.editing { color: var(--kc-accent); }
 .day { align-self: center; font-size: .75rem; color: var(--kc-muted); margin: .4rem 0; }
@@ -116,14 +130,8 @@ main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
 .to button { background: none; border: 1px solid currentColor; color: inherit; border-radius: 999px; padding: 0 .5rem; font-size: .8rem; }
 .row { display: flex; gap: .5rem; align-items: flex-end; }
 .row textarea { flex: 1; resize: none; max-height: 8rem; }
-@media (max-width: 40rem) {
-  .app { grid-template-columns: 1fr; position: relative; }
-  .menu-btn { display: inline-block; }
-  aside { position: absolute; inset: 0 25% 0 0; z-index: 2; box-shadow: 0 0 0 100vmax rgba(0,0,0,.35); display: none; }
-  .app.menu-open aside { display: flex; }
-  header .me { display: none; }
-  .msg { max-width: 96%; }
-}
+@media (max-width: 40rem) { ${NARROW} }
+@container (max-width: 40rem) { ${NARROW} }
 `;
 
 const TYPING_IDLE_MS = 3000;
@@ -150,6 +158,9 @@ function localStore(server) {
     },
   };
 }
+
+// The header's name for a room: a game's room (`game:<id>`, the chess page's) is "Game chat".
+const roomTitle = (room) => (room.startsWith("game:") ? "Game chat" : `# ${room}`);
 
 class KibitzChat extends HTMLElement {
   constructor() {
@@ -231,7 +242,7 @@ class KibitzChat extends HTMLElement {
     this.meEl = h("span", { class: "me" });
     this.titleEl = h("h2");
     this.menuBtn = h("button", { class: "icon-btn menu-btn", type: "button", "aria-label": "Rooms and people", "aria-expanded": "false", onclick: () => this.toggleMenu() }, "☰");
-    this.signOutBtn = h("button", { class: "icon-btn", type: "button", onclick: () => this.signOut() }, "Change name");
+    this.signOutBtn = h("button", { class: "icon-btn sign-out", type: "button", onclick: () => this.signOut() }, "Change name");
     return h("header", {}, this.menuBtn, this.titleEl, this.meEl, this.statusEl, this.signOutBtn);
   }
 
@@ -256,8 +267,11 @@ class KibitzChat extends HTMLElement {
     this.usersTitle = h("h3", { text: "People" });
     this.notifyBox = h("input", { type: "checkbox", name: "notify", onchange: () => this.setNotify(this.notifyBox.checked) });
     this.notifyBox.checked = this.store.load("notify", true);
+    // In a narrow chat the header has no room for the name and "Change name": both are here.
+    this.sideMe = h("p", { class: "side-me" });
     const settings = h("section", { class: "settings" }, h("h3", { text: "Settings" }),
-      h("label", {}, this.notifyBox, h("span", { text: "Notify me of mentions and private messages while this tab is hidden" })));
+      h("label", {}, this.notifyBox, h("span", { text: "Notify me of mentions and private messages while this tab is hidden" })),
+      h("div", { class: "side-name" }, this.sideMe, h("button", { class: "icon-btn", type: "button", onclick: () => this.signOut() }, "Change name")));
     return h("aside", {}, h("section", {}, h("h3", { text: "Rooms" }), this.roomsList, roomForm), h("section", {}, this.usersTitle, this.usersList), settings);
   }
 
@@ -563,7 +577,8 @@ class KibitzChat extends HTMLElement {
     this.signOutBtn.hidden = !identity;
     this.offlineEl.hidden = !identity || this.client.online || !this.socket;
     this.meEl.textContent = identity ? `as ${identity.name}` : "";
-    this.titleEl.textContent = identity ? `# ${this.current}` : "Kibitz chat";
+    this.sideMe.textContent = this.meEl.textContent;
+    this.titleEl.textContent = identity ? roomTitle(this.current) : "Kibitz chat";
     if (!identity) return;
     this.renderRooms();
     this.renderUsers();
@@ -573,7 +588,7 @@ class KibitzChat extends HTMLElement {
   }
 
   renderRooms() {
-    this.titleEl.textContent = `# ${this.current}`;
+    this.titleEl.textContent = roomTitle(this.current);
     const items = [...this.client.rooms.values()].map((r) => {
       const btn = h("button", { class: "room-btn", type: "button", "aria-current": String(r.name === this.current), onclick: () => this.switchRoom(r.name) },
         h("span", { class: "label", text: `# ${r.name}` }),
@@ -640,7 +655,8 @@ class KibitzChat extends HTMLElement {
     if (!this.recipient) {
       this.toEl.hidden = true;
       this.toEl.replaceChildren();
-      this.input.placeholder = `Message #${this.current} — @name to whisper, /help for commands`;
+      this.input.placeholder = this.current.startsWith("game:") ? "Message the game — /help for commands"
+        : `Message #${this.current} — @name to whisper, /help for commands`;
       return;
     }
     this.toEl.hidden = false;

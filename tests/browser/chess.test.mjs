@@ -104,7 +104,7 @@ test("two players chat in the game's chat", async () => {
   async function inChat(page, name) {
     await page.locator("kibitz-chat textarea").waitFor();
     assert.equal(await page.locator("kibitz-chat .welcome").isVisible(), false);
-    await page.locator("kibitz-chat .user-item", { hasText: name }).first().waitFor();
+    await page.locator("kibitz-chat .user-item", { hasText: name }).first().waitFor({ state: "attached" });
   }
   const say = async (page, text) => {
     const box = page.locator("kibitz-chat textarea");
@@ -119,13 +119,18 @@ test("two players chat in the game's chat", async () => {
   assert.match(bert, /^guest\d{4}$/);
   await inChat(alice, "anna");
   await inChat(bob, bert);
-  await bob.locator("kibitz-chat .user-item", { hasText: "anna" }).first().waitFor();
+  await bob.locator("kibitz-chat .user-item", { hasText: "anna" }).first().waitFor({ state: "attached" });
   await say(alice, "good luck, bert");
   await sees(bob, "good luck, bert");
   await say(bob, "have fun, anna");
   await sees(alice, "have fun, anna");
   await sees(alice, "good luck, bert");
+  // The side column is narrow: the chat's rooms and people are behind its menu button.
+  assert.equal(await alice.locator("kibitz-chat aside").isVisible(), false);
   await shot(alice, "8-game-chat");
+  await alice.locator("kibitz-chat .menu-btn").click();
+  await alice.locator("kibitz-chat aside .user-item", { hasText: bert }).waitFor();
+  await shot(alice, "8b-game-chat-people");
   assert.deepEqual(errors, []);
 });
 
@@ -167,7 +172,7 @@ test("the game chat is offered the name the chess server took, never a refused o
   // Asked once: after a reload her chat joins with what she picked, without the form.
   await carol.reload();
   await carol.locator("kibitz-chat textarea").waitFor();
-  await carol.locator("kibitz-chat .user-item", { hasText: offered }).first().waitFor();
+  await carol.locator("kibitz-chat .user-item", { hasText: offered }).first().waitFor({ state: "attached" });
   assert.equal(await carol.locator("kibitz-chat .welcome").isVisible(), false);
 
   // A spectator whose page kept a name she typed once joins the game chat with it at once.
@@ -175,7 +180,7 @@ test("the game chat is offered the name the chess server took, never a refused o
   await dora.evaluate(() => localStorage.setItem("kibitz.chess.name", "dora"));
   await dora.goto(gameUrl);
   await dora.waitForSelector("#spectators:has-text('2 watching')");
-  await dora.locator("kibitz-chat .user-item", { hasText: "dora" }).first().waitFor();
+  await dora.locator("kibitz-chat .user-item", { hasText: "dora" }).first().waitFor({ state: "attached" });
   assert.equal(await dora.locator("kibitz-chat .welcome").isVisible(), false);
   assert.deepEqual(errors, []);
 });
