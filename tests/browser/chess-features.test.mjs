@@ -153,7 +153,7 @@ test("the list of recent games links to a finished game's replay", async () => {
   const list = await openPage(`${server.url}/chess/games`);
   const row = list.locator(`#games-list tr[data-id="${url.split("/").at(-1)}"]`);
   await row.waitFor();
-  assert.match(await row.textContent(), /alice.*0-1 \(resignation\).*180\+2/s);
+  assert.match(await row.textContent(), /alice.*0-1 \(resignation\).*3\+2/s);
   await shot(list, "7-recent-games");
   await Promise.all([list.waitForURL(url), row.locator("a", { hasText: "Replay" }).click()]);
   await waitForMoves(list, 2);

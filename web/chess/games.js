@@ -24,13 +24,21 @@ function link(href, text) {
   return a;
 }
 
+// PGN's TimeControl ("180+2": seconds + increment) as the lobby shows clocks: "3+2".
+function timeControl(tc) {
+  const m = /^(\d+)\+(\d+)$/.exec(tc ?? "");
+  if (!m) return tc === "-" ? "no clock" : tc ?? "";
+  const min = Number(m[1]) / 60;
+  return `${Number.isInteger(min) ? min : min.toFixed(1)}+${m[2]}`;
+}
+
 function addGame(g) {
   const tr = document.createElement("tr");
   tr.dataset.id = g.id;
   cell(tr, g.white ?? "?");
   cell(tr, g.black ?? "?");
   cell(tr, `${g.result ?? "–"} ${REASONS[g.reason] ? `(${REASONS[g.reason]})` : ""}`.trim(), "result");
-  cell(tr, g.time_control === "-" ? "no clock" : g.time_control);
+  cell(tr, timeControl(g.time_control));
   cell(tr, String(Math.ceil(g.plies / 2)));
   cell(tr, new Date(g.ended_at).toLocaleString());
   const links = cell(tr, "");
