@@ -102,6 +102,18 @@ test("/me, /msg and links; unknown commands are explained and not sent", async (
   assert.equal(await alice.page.locator("kibitz-chat textarea").inputValue(), "/nick alicia");
   await alice.page.locator("kibitz-chat textarea").fill("");
 
+  await say(alice.page, "/help");
+  await alice.page.locator("kibitz-chat .note").filter({ hasText: "/me" }).filter({ hasText: "/leave" }).waitFor({ timeout: CAP });
+  await say(alice.page, "/join book-club");
+  await alice.page.locator("kibitz-chat header h2").filter({ hasText: "# book-club" }).waitFor({ timeout: CAP });
+  await waitUsers(alice.page, ["Alice"]);
+  await say(alice.page, "/leave");
+  await alice.page.locator("kibitz-chat header h2").filter({ hasText: "# lobby" }).waitFor({ timeout: CAP });
+  assert.equal(await alice.page.locator("kibitz-chat .room-btn").filter({ hasText: "book-club" }).count(), 0);
+  await say(alice.page, "/leave");
+  await alice.page.locator("kibitz-chat .banner.error").filter({ hasText: "cannot leave #lobby" }).waitFor({ timeout: CAP });
+  await alice.page.locator("kibitz-chat textarea").fill("");
+
   await say(alice.page, "/msg Bob just between us");
   await bob.page.locator("kibitz-chat .msg.private .text").filter({ hasText: "just between us" }).waitFor({ timeout: CAP });
 
@@ -135,6 +147,15 @@ test("a mention while the tab is hidden: a notification and the count in the tit
   await say(alice.page, "@Bob again");
   await bob.page.waitForFunction((t) => document.title.startsWith("(1 · 1 @)"), before, { timeout: CAP });
   assert.equal(await bob.page.evaluate(() => window.__notes.length), 1);
+  await bob.page.evaluate(() => window.__setHidden(false));
+  // A private message notifies too, with the setting back on.
+  await bob.page.locator("kibitz-chat input[name=notify]").check();
+  await bob.page.evaluate(() => window.__setHidden(true));
+  await say(alice.page, "@Bob only for you");
+  await bob.page.waitForFunction(() => window.__notes.length === 2, null, { timeout: CAP });
+  const privateNote = (await bob.page.evaluate(() => window.__notes))[1];
+  assert.match(privateNote.title, /Alice/);
+  assert.equal(privateNote.body, "only for you");
   await bob.page.evaluate(() => window.__setHidden(false));
 });
 
