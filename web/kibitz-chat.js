@@ -655,7 +655,7 @@ class KibitzChat extends HTMLElement {
     if (!this.recipient) {
       this.toEl.hidden = true;
       this.toEl.replaceChildren();
-      this.input.placeholder = this.current.startsWith("game:") ? "Message the game — /help for commands"
+      this.input.placeholder = this.current.startsWith("game:") ? "Message the game"
         : `Message #${this.current} — @name to whisper, /help for commands`;
       return;
     }
