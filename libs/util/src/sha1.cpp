@@ -1,6 +1,6 @@
 #include <kibitz/util/sha1.hpp>
 
-#include <cstring>
+#include "merkle_damgard.hpp"
 
 namespace kibitz::util {
 
@@ -49,27 +49,7 @@ void process_block(std::uint32_t (&h)[5], unsigned char const* block) {
 
 std::array<std::uint8_t, 20> sha1(std::string_view bytes) {
     std::uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-    auto const* p = reinterpret_cast<unsigned char const*>(bytes.data());
-    std::size_t n = bytes.size();
-    std::size_t i = 0;
-    for (; i + 64 <= n; i += 64)
-        process_block(h, p + i);
-    // Final block(s): the rest, 0x80, zeros, and the length in bits, big-endian.
-    unsigned char tail[128] = {};
-    std::size_t rest = n - i;
-    std::memcpy(tail, p + i, rest);
-    tail[rest] = 0x80;
-    std::size_t total = rest + 9 <= 64 ? 64 : 128;
-    std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
-    for (int j = 0; j < 8; ++j)
-        tail[total - 1 - j] = static_cast<unsigned char>(bits >> (8 * j));
-    process_block(h, tail);
-    if (total == 128) process_block(h, tail + 64);
-    std::array<std::uint8_t, 20> out{};
-    for (int j = 0; j < 5; ++j)
-        for (int k = 0; k < 4; ++k)
-            out[4 * j + k] = static_cast<std::uint8_t>(h[j] >> (24 - 8 * k));
-    return out;
+    return detail::merkle_damgard(h, bytes, process_block);
 }
 
 } // namespace kibitz::util

@@ -1,6 +1,6 @@
 #include <kibitz/util/sha256.hpp>
 
-#include <cstring>
+#include "merkle_damgard.hpp"
 
 namespace kibitz::util {
 
@@ -55,27 +55,7 @@ void process_block(std::uint32_t (&h)[8], unsigned char const* block) {
 std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
     std::uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    auto const* p = reinterpret_cast<unsigned char const*>(bytes.data());
-    std::size_t n = bytes.size();
-    std::size_t i = 0;
-    for (; i + 64 <= n; i += 64)
-        process_block(h, p + i);
-    // Final block(s): the rest, 0x80, zeros, and the length in bits, big-endian.
-    unsigned char tail[128] = {};
-    std::size_t rest = n - i;
-    if (rest > 0) std::memcpy(tail, p + i, rest);
-    tail[rest] = 0x80;
-    std::size_t total = rest + 9 <= 64 ? 64 : 128;
-    std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
-    for (int j = 0; j < 8; ++j)
-        tail[total - 1 - j] = static_cast<unsigned char>(bits >> (8 * j));
-    process_block(h, tail);
-    if (total == 128) process_block(h, tail + 64);
-    std::array<std::uint8_t, 32> out{};
-    for (int j = 0; j < 8; ++j)
-        for (int k = 0; k < 4; ++k)
-            out[4 * j + k] = static_cast<std::uint8_t>(h[j] >> (24 - 8 * k));
-    return out;
+    return detail::merkle_damgard(h, bytes, process_block);
 }
 
 std::string sha256_hex(std::string_view bytes) {
