@@ -45,6 +45,8 @@ for name in "${targets[@]}"; do
         nice -n 19 "$bin" -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/"$name"- \
             "$work" "$corpus" >>"$log" 2>&1 &
         pid=$!
+        # Stopped from outside: the fuzzer stops too (its time so far is already written).
+        trap 'kill -INT "$pid" 2>/dev/null; exit 143' INT TERM HUP
         while kill -0 "$pid" 2>/dev/null; do
             used=$((before_s + $(cpu_seconds "$pid")))
             echo "$used" >"$state/cpu_s"
@@ -54,6 +56,7 @@ for name in "${targets[@]}"; do
         kill -INT "$pid" 2>/dev/null || true
         status=0
         wait "$pid" || status=$?
+        trap - INT TERM HUP
         if grep -q -E '^==[0-9]+== (ERROR|WARNING): libFuzzer|deadly signal|SUMMARY: ' "$log"; then
             grep -A30 -E 'ERROR|deadly signal' "$log" | head -60
             echo "fuzz-long: $name crashed (exit $status); reproducer in build/fuzz/artifacts/" >&2
