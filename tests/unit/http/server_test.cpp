@@ -2,6 +2,8 @@
 // HEAD, keep-alive, the header and body caps, the Host check, the per-address connection cap,
 // the header deadline, and the upgrade that hands the socket over. The server's loop runs on a
 // thread of its own; the client is blocking, with a receive timeout as the safety net.
+#include "server_fixture.hpp"
+
 #include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 
@@ -49,7 +51,7 @@ struct recording_handler final : http::handler {
     }
 };
 
-class server_test : public ::testing::Test {
+class server_test : public test::server_fixture {
 protected:
     void start(http::limits l = {}) {
         server_.emplace(ioc_, std::move(l));
@@ -64,36 +66,7 @@ protected:
             }
             respond(std::move(r));
         });
-        port_ = server_->listen("127.0.0.1", 0);
-        loop_ = std::thread([this] { ioc_.run(); });
-    }
-
-    template<class F>
-    auto on_loop(F f) {
-        std::packaged_task<decltype(f())()> task(std::move(f));
-        auto result = task.get_future();
-        net::asio::post(ioc_, [&task] { task(); });
-        return result.get();
-    }
-
-    void TearDown() override {
-        if (server_) on_loop([this] { server_->stop(); });
-        guard_.reset();
-        ioc_.stop();
-        if (loop_.joinable()) loop_.join();
-    }
-
-    net::tcp::socket connect(int receive_buffer = 0) {
-        net::tcp::socket s(client_ioc_);
-        if (receive_buffer) {
-            s.open(net::tcp::v4());
-            ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVBUF, &receive_buffer,
-                         sizeof receive_buffer);
-        }
-        s.connect({net::asio::ip::make_address("127.0.0.1"), port_});
-        timeval tv{5, 0}; // the safety net: no test waits longer than this for a byte
-        ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        return s;
+        listen();
     }
 
     static void send(net::tcp::socket& s, std::string const& bytes) {
@@ -124,15 +97,8 @@ protected:
         return read(s, head);
     }
 
-    net::asio::io_context ioc_;
-    net::asio::executor_work_guard<net::asio::io_context::executor_type> guard_{
-        ioc_.get_executor()};
-    net::asio::io_context client_ioc_;
     recording_handler handler_;
     std::promise<void> big_requested_;
-    std::optional<http::server> server_;
-    std::thread loop_;
-    std::uint16_t port_ = 0;
     net::beast::flat_buffer buffer_;
 };
 

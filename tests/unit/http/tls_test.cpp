@@ -5,6 +5,8 @@
 // held request still gets its answer (then its connection closes). The certificate is made with
 // the openssl command in a temp dir. The client is blocking, with a receive timeout as the
 // safety net.
+#include "server_fixture.hpp"
+
 #include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
 
@@ -49,7 +51,7 @@ struct test_pki {
     bool ok = false;
 };
 
-class tls_test : public ::testing::Test {
+class tls_test : public test::server_fixture {
 protected:
     void start(http::limits l, bool tls, http::handler_fn fallback = {}) {
         server_.emplace(ioc_, std::move(l));
@@ -58,31 +60,7 @@ protected:
                                        : [](http::request const&, http::responder respond) {
                                              respond(http::response{200, {}, "ok", false});
                                          });
-        port_ = server_->listen("127.0.0.1", 0);
-        loop_ = std::thread([this] { ioc_.run(); });
-    }
-
-    template<class F>
-    auto on_loop(F f) {
-        std::packaged_task<decltype(f())()> task(std::move(f));
-        auto result = task.get_future();
-        net::asio::post(ioc_, [&task] { task(); });
-        return result.get();
-    }
-
-    void TearDown() override {
-        if (server_) on_loop([this] { server_->stop(); });
-        guard_.reset();
-        ioc_.stop();
-        if (loop_.joinable()) loop_.join();
-    }
-
-    net::tcp::socket connect() {
-        net::tcp::socket s(client_ioc_);
-        s.connect({net::asio::ip::make_address("127.0.0.1"), port_});
-        timeval tv{5, 0}; // the safety net
-        ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        return s;
+        listen();
     }
 
     // Everything the server sends until it closes (or the safety net).
@@ -98,13 +76,6 @@ protected:
     }
 
     test_pki pki_;
-    net::asio::io_context ioc_;
-    net::asio::executor_work_guard<net::asio::io_context::executor_type> guard_{
-        ioc_.get_executor()};
-    net::asio::io_context client_ioc_;
-    std::optional<http::server> server_;
-    std::thread loop_;
-    std::uint16_t port_ = 0;
 };
 
 } // namespace
