@@ -5,14 +5,19 @@
 #include <kibitz/util/clock.hpp>
 #include <kibitz/util/log.hpp>
 
+#include <algorithm>
+#include <unordered_set>
+
 namespace kibitz::chess_app {
 namespace {
 
 constexpr char const* peer_event = "kibitz:chess";
 
-// KEYS: the game's owner key. ARGV: this node, ttl ms. The holder, claimed for us when free.
+// KEYS: the game's owner key. ARGV: this node, ttl ms. The holder, claimed for us when free
+// (and written back when ours).
 constexpr char const* owner_script = R"lua(
 local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 if cur then return cur end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return ARGV[1]
@@ -80,18 +85,92 @@ void cluster_link::start() {
 
 void cluster_link::owner_of(std::string const& id,
                             std::function<void(bool ok, std::string owner)> done) {
+    std::int64_t const sent = util::steady_ms();
+    std::weak_ptr<bool> alive = alive_;
     redis_->send(
         {"EVAL", owner_script, "1", owner_key(id), opts_.node, std::to_string(opts_.ttl_ms)},
-        [done = std::move(done)](std::error_code ec, redis::value reply) {
+        [this, alive, id, sent, done = std::move(done)](std::error_code ec, redis::value reply) {
             if (ec || !reply.is_string()) return done(false, {});
+            if (alive.lock() && reply.text == opts_.node) leased(id, sent);
             done(true, reply.text);
         });
 }
 
 void cluster_link::claim(std::vector<std::string> const& ids) {
+    std::int64_t const sent = util::steady_ms();
+    std::weak_ptr<bool> alive = alive_;
     for (auto const& id : ids)
         redis_->send({"SET", owner_key(id), opts_.node, "NX", "PX", std::to_string(opts_.ttl_ms)},
-                     [](std::error_code, redis::value) {});
+                     [this, alive, id, sent](std::error_code ec, redis::value r) {
+                         if (!ec && r.is_string() && r.text == "OK" && alive.lock())
+                             leased(id, sent);
+                     });
+}
+
+void cluster_link::leased(std::string const& id, std::int64_t sent_ms) {
+    auto& end = leases_[id];
+    end = std::max(end, sent_ms + opts_.ttl_ms - opts_.ttl_ms / 6);
+}
+
+std::int64_t cluster_link::lease_end(std::vector<std::string> const& ids) const {
+    std::int64_t end = 0;
+    for (auto const& id : ids) {
+        auto it = leases_.find(id);
+        if (it == leases_.end()) return 0;
+        end = end == 0 ? it->second : std::min(end, it->second);
+    }
+    return end;
+}
+
+void cluster_link::fence(std::vector<std::string> ids, fence_done done) {
+    struct gather {
+        std::size_t waiting = 0;
+        fence_outcome outcome = fence_outcome::held;
+        std::vector<std::string> lost;
+        fence_done done;
+    };
+    auto g = std::make_shared<gather>();
+    g->done = std::move(done);
+    g->waiting = (ids.size() + refresh_batch - 1) / refresh_batch;
+    if (g->waiting == 0) return g->done(fence_outcome::held, {});
+    for (std::size_t at = 0; at < ids.size(); at += refresh_batch) {
+        std::size_t const n = std::min(refresh_batch, ids.size() - at);
+        std::vector<std::string> part(ids.begin() + static_cast<std::ptrdiff_t>(at),
+                                      ids.begin() + static_cast<std::ptrdiff_t>(at + n));
+        refresh(std::move(part), [g](fence_outcome o, std::vector<std::string> lost) {
+            if (o == fence_outcome::unknown) g->outcome = o;
+            if (o == fence_outcome::lost && g->outcome == fence_outcome::held) g->outcome = o;
+            g->lost.insert(g->lost.end(), lost.begin(), lost.end());
+            if (--g->waiting == 0) g->done(g->outcome, std::move(g->lost));
+        });
+    }
+}
+
+void cluster_link::refresh(std::vector<std::string> ids, fence_done done) {
+    std::vector<std::string> args = {"EVAL", refresh_script, std::to_string(ids.size())};
+    for (auto const& id : ids)
+        args.push_back(owner_key(id));
+    args.insert(args.end(), {opts_.node, std::to_string(opts_.ttl_ms)});
+    std::int64_t const sent = util::steady_ms();
+    std::weak_ptr<bool> alive = alive_;
+    redis_->send(std::move(args), [this, alive, ids = std::move(ids), sent,
+                                   done = std::move(done)](std::error_code ec, redis::value r) {
+        if (!alive.lock()) return;
+        if (ec || r.type != redis::type::array) return done(fence_outcome::unknown, {});
+        std::vector<bool> ours(ids.size(), true);
+        std::vector<std::string> lost;
+        for (auto const& e : r.elements)
+            if (e.integer >= 1 && static_cast<std::size_t>(e.integer) <= ids.size()) {
+                ours[static_cast<std::size_t>(e.integer) - 1] = false;
+                lost.push_back(ids[static_cast<std::size_t>(e.integer) - 1]);
+            }
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            if (ours[i])
+                leased(ids[i], sent);
+            else
+                leases_.erase(ids[i]);
+        done(lost.empty() ? fence_outcome::held : fence_outcome::lost, std::move(lost));
+    });
 }
 
 void cluster_link::forward(std::string const& owner, std::string const& conn,
@@ -188,22 +267,16 @@ void cluster_link::beat() {
 
 void cluster_link::refresh_owned() {
     auto ids = hooks_.held_ids();
+    // Leases of games no longer here go.
+    std::unordered_set<std::string> held(ids.begin(), ids.end());
+    std::erase_if(leases_, [&held](auto const& e) { return held.count(e.first) == 0; });
+    std::weak_ptr<bool> alive = alive_;
     for (std::size_t at = 0; at < ids.size(); at += refresh_batch) {
         std::size_t const n = std::min(refresh_batch, ids.size() - at);
-        std::vector<std::string> args = {"EVAL", refresh_script, std::to_string(n)};
         std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(at),
                                        ids.begin() + static_cast<std::ptrdiff_t>(at + n));
-        for (auto const& id : batch)
-            args.push_back(owner_key(id));
-        args.insert(args.end(), {opts_.node, std::to_string(opts_.ttl_ms)});
-        std::weak_ptr<bool> alive = alive_;
-        redis_->send(std::move(args), [this, alive, batch](std::error_code ec, redis::value r) {
-            if (ec || !alive.lock() || r.type != redis::type::array) return;
-            std::vector<std::string> lost;
-            for (auto const& e : r.elements)
-                if (e.integer >= 1 && static_cast<std::size_t>(e.integer) <= batch.size())
-                    lost.push_back(batch[static_cast<std::size_t>(e.integer) - 1]);
-            if (!lost.empty()) hooks_.lost(lost);
+        refresh(std::move(batch), [this, alive](fence_outcome, std::vector<std::string> lost) {
+            if (alive.lock() && !lost.empty()) hooks_.lost(lost);
         });
     }
 }

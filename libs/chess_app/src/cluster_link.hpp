@@ -8,9 +8,11 @@
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/types.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace kibitz::redis {
@@ -66,6 +68,21 @@ public:
     // This node's lobby changed: the peers are told (they merge it into theirs).
     void own_lobby_changed(json const& own);
 
+    // Fencing (docs/cluster.md "A frozen owner"). A claim written back at steady time t lives
+    // in Redis until at least t + ttl; this node counts it as its lease until t + ttl - ttl / 6
+    // and changes a game only within its lease. lease_end: the earliest lease end of `ids` (0
+    // when one of them has none).
+    std::int64_t lease_end(std::vector<std::string> const& ids) const;
+    enum class fence_outcome : std::uint8_t {
+        held,    // every one is this node's (written back: the leases are renewed)
+        lost,    // some are another node's now (listed)
+        unknown, // Redis did not answer: the leases are not renewed
+    };
+    using fence_done = std::function<void(fence_outcome, std::vector<std::string> lost)>;
+    // Writes the claims of `ids` back (ours or free: renewed; another node's: lost), atomically
+    // per 500 in Redis, and says which.
+    void fence(std::vector<std::string> ids, fence_done done);
+
     remote_conn const* remote(std::string const& conn) const { return state_.conn(conn); }
     json lobby(json const& own) const { return state_.lobby(own); }
 
@@ -73,12 +90,17 @@ private:
     void on_peer(json& args, socketio::ack_callback ack);
     void beat();
     void refresh_owned();
+    // One refresh_script call (at most refresh_batch ids); renews the leases it confirms.
+    void refresh(std::vector<std::string> ids, fence_done done);
+    void leased(std::string const& id, std::int64_t sent_ms);
     std::string owner_key(std::string const& id) const;
 
     socketio::nsp& nsp_;
     chess_cluster_options opts_;
     hooks hooks_;
     cluster_state state_;
+    // Lease end (steady ms) per game held here.
+    std::unordered_map<std::string, std::int64_t> leases_;
     std::unique_ptr<redis::connection> redis_;
     net::asio::steady_timer timer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
