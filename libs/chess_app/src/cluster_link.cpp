@@ -36,6 +36,7 @@ return lost
 )lua";
 
 constexpr std::size_t refresh_batch = 500;
+constexpr std::chrono::milliseconds unknown_delay{250};
 
 std::set<std::string> string_set(json const& j) {
     std::set<std::string> out;
@@ -137,11 +138,18 @@ void cluster_link::fence(std::vector<std::string> ids, fence_done done) {
         std::size_t const n = std::min(refresh_batch, ids.size() - at);
         std::vector<std::string> part(ids.begin() + static_cast<std::ptrdiff_t>(at),
                                       ids.begin() + static_cast<std::ptrdiff_t>(at + n));
-        refresh(std::move(part), [g](fence_outcome o, std::vector<std::string> lost) {
+        refresh(std::move(part), [this, g](fence_outcome o, std::vector<std::string> lost) {
             if (o == fence_outcome::unknown) g->outcome = o;
             if (o == fence_outcome::lost && g->outcome == fence_outcome::held) g->outcome = o;
             g->lost.insert(g->lost.end(), lost.begin(), lost.end());
-            if (--g->waiting == 0) g->done(g->outcome, std::move(g->lost));
+            if (--g->waiting > 0) return;
+            if (g->outcome != fence_outcome::unknown)
+                return g->done(g->outcome, std::move(g->lost));
+            // Redis down answers at once: the shell's retry (its disconnects go into the next
+            // batch) must not spin, so an unanswered fence ends no sooner than unknown_delay.
+            auto t = std::make_shared<net::asio::steady_timer>(timer_.get_executor());
+            t->expires_after(unknown_delay);
+            t->async_wait([t, g](net::error_code) { g->done(fence_outcome::unknown, {}); });
         });
     }
 }
@@ -169,7 +177,8 @@ void cluster_link::refresh(std::vector<std::string> ids, fence_done done) {
                 leased(ids[i], sent);
             else
                 leases_.erase(ids[i]);
-        done(lost.empty() ? fence_outcome::held : fence_outcome::lost, std::move(lost));
+        auto const outcome = lost.empty() ? fence_outcome::held : fence_outcome::lost;
+        done(outcome, std::move(lost));
     });
 }
 

@@ -65,10 +65,10 @@ test("a frozen owner whose game was taken over stores and sends nothing more", a
     const refused = await call(black, "move", { game: id, uci: "e7e5", ply: 1 });
     assert.notEqual(refused.ok, true, JSON.stringify(refused));
     const restored = await waitFor(specB, (g) => g.id === id && g.v === v1 + 1, { what: "B's restore" });
-    assert.equal(restored.status, "playing");
+    assert.equal(restored.status, "started");
     assert.notEqual(await raw.get(key), null, "B claimed the game");
     const row = () => pg.psql(db, `SELECT v, status FROM games WHERE id = '${id}'`);
-    assert.equal(row(), `${v1 + 1}|playing`);
+    assert.equal(row(), `${v1 + 1}|started`);
     // White, on frozen A, resigns: A reads it when it resumes, with its old state (v1): unfenced,
     // it would store its own v1 + 1 over B's restore and send a second v1 + 1.
     const first = call(white, "resign", { game: id });
@@ -79,7 +79,7 @@ test("a frozen owner whose game was taken over stores and sends nothing more", a
     // A fenced it (`unavailable`), or had let the game go already and forwarded it to B, where
     // white's seat waits for its token.
     assert.notEqual(answer.ok, true, JSON.stringify(answer));
-    assert.equal(row(), `${v1 + 1}|playing`, "A stored nothing");
+    assert.equal(row(), `${v1 + 1}|started`, "A stored nothing");
     // White takes its seat back through A (forwarded to the owner, B) and resigns there.
     let resigned;
     await eventually(async () => {
