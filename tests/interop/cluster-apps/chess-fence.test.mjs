@@ -2,7 +2,8 @@
 // claim's ttl, B takes the game over (a request through B loads it from PostgreSQL and stores its
 // restore, v + 1), and a request that A reads when it resumes must not be stored or sent: A's
 // lease on the game ended, Redis says B owns it, so A answers `unavailable`, lets the game go, and
-// the retry goes to B. Every spectator on both nodes sees every `v` once, in order.
+// the retry goes to B. Every spectator on both nodes sees every `v` once, in order. And the
+// store's own guard on PostgreSQL: a save of a lower `v` never replaces a higher one.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -101,5 +102,35 @@ test("a frozen owner whose game was taken over stores and sends nothing more", a
     if (stopped) a.proc.kill("SIGCONT");
     closeAll(...sockets);
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+// The store's own guard, on PostgreSQL: a save never takes a game's `v` back. The row is moved
+// ahead behind the node's back (as a newer owner's save would); the node's next save, of a lower
+// `v`, leaves it as it is.
+test("PostgreSQL: a stale game save never takes v back", async () => {
+  const cluster = freshCluster(pg, redis);
+  const db = new URL(cluster.postgres).pathname.slice(1);
+  const a = await startNode(cluster, ["--chess-owner-ttl", String(OWNER_TTL_MS)]);
+  const sockets = [];
+  try {
+    const white = await client(a.url);
+    const black = await client(a.url);
+    sockets.push(white, black);
+    const created = await call(white, "create", { name: "alice", color: "white", clock: null });
+    const id = created.game.id;
+    assert.equal((await call(black, "join", { game: id, name: "bob" })).seat, "black");
+    const moved = await call(white, "move", { game: id, uci: "e2e4", ply: 0 });
+    const row = () => pg.psql(db, `SELECT v, moves FROM games WHERE id = '${id}'`);
+    assert.equal(row(), `${moved.game.v}|e2e4`);
+    const ahead = moved.game.v + 10;
+    pg.psql(db, `UPDATE games SET v = ${ahead}, moves = 'e2e4 e7e5 g1f3' WHERE id = '${id}'`);
+    const next = await call(black, "move", { game: id, uci: "c7c5", ply: 1 });
+    assert.equal(next.ok, true, JSON.stringify(next));
+    assert.ok(next.game.v < ahead);
+    assert.equal(row(), `${ahead}|e2e4 e7e5 g1f3`, "the lower v did not overwrite the row");
+  } finally {
+    closeAll(...sockets);
+    await a.close();
   }
 });
