@@ -149,7 +149,8 @@ int main(int argc, char** argv) {
                    " [--allow-request-timeout-ms N] [--cookie NAME]"
                    " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
                    "[--redis-protocol classic|sharded]"
-                   " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N] [--redis-ping-ms N]"
+                   " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
+                   " [--redis-ping-ms N]"
                    " [--tls-cert FILE --tls-key FILE] [--admin-auth off|basic]"
                    " [--admin-user U --admin-password-hash H]"
                    " [--admin-mode production|development] [--admin-server-id ID]\n";

@@ -326,8 +326,9 @@ void service::on_peer(json const& msg) {
         // replaced by the node's whole state, which it sends to all at its next turn.
         view_.heard(node, opts_.now());
         if (view_.digest_of(node).text() != text_of(msg, "d"))
-            nsp_.server_side_emit(peer_event, json::array({json{
-                                                  {"t", "sync"}, {"node", cluster_->node}, {"to", node}}}));
+            nsp_.server_side_emit(
+                peer_event,
+                json::array({json{{"t", "sync"}, {"node", cluster_->node}, {"to", node}}}));
         return;
     }
     if (type == "sync") {

@@ -146,8 +146,9 @@ void chess_server::impl::stored(std::shared_ptr<batch> const& b, store::result<v
 }
 
 void chess_server::impl::fenced(batch& b, std::vector<std::string> const& lost) {
-    committed(b, store::failure{{}, lost.empty() ? "Redis cannot confirm this node's claims"
-                                                 : "another node owns the game now"});
+    committed(b, store::failure{{},
+                                lost.empty() ? "Redis cannot confirm this node's claims"
+                                             : "another node owns the game now"});
     for (auto const& id : lost) {
         util::log(log_level::warn, "chess: game ", id, " is owned by another node now");
         svc.forget(id);
