@@ -55,7 +55,8 @@ std::string string_of(json const& j, char const* key) {
 
 cluster_link::cluster_link(net::asio::io_context& ioc, socketio::nsp& nsp,
                            chess_cluster_options opts, hooks h)
-    : nsp_(nsp), opts_(std::move(opts)), hooks_(std::move(h)), state_(opts_.ttl_ms), timer_(ioc) {
+    : nsp_(nsp), opts_(std::move(opts)), hooks_(std::move(h)), state_(opts_.ttl_ms), timer_(ioc),
+      forward_timer_(ioc) {
     redis::connection_options o;
     o.url = opts_.url;
     redis_ = std::make_unique<redis::connection>(ioc, std::move(o));
@@ -64,6 +65,7 @@ cluster_link::cluster_link(net::asio::io_context& ioc, socketio::nsp& nsp,
 cluster_link::~cluster_link() {
     *alive_ = false;
     timer_.cancel();
+    forward_timer_.cancel();
     redis_->close();
 }
 
@@ -186,23 +188,60 @@ void cluster_link::forward(std::string const& owner, std::string const& conn,
                            std::string const& event, json const& payload,
                            std::string const& address, std::optional<std::int64_t> rtt_ms,
                            std::function<void(std::optional<json>)> done) {
-    json msg = {{"t", "req"},     {"from", opts_.node}, {"to", owner},       {"conn", conn},
-                {"event", event}, {"payload", payload}, {"address", address}};
+    // Redis down (nothing would arrive) or too many waiting: `unavailable` at once.
+    if (!redis_->connected() || forwards_.size() >= opts_.max_forwards) {
+        net::asio::post(timer_.get_executor(), [done = std::move(done)] { done(std::nullopt); });
+        return;
+    }
+    auto id = std::to_string(++forward_ids_);
+    json msg = {{"t", "req"},   {"id", id},       {"from", opts_.node}, {"to", owner},
+                {"conn", conn}, {"event", event}, {"payload", payload}, {"address", address}};
     if (rtt_ms) msg["rtt"] = *rtt_ms;
     // Recorded before it is sent: every heartbeat sent after the request lists the socket, so
     // the owner never drops it for a beat that crossed its request; and if it leaves before
     // the answer, the owner is told after the request.
     state_.forwarded(conn, owner);
-    std::weak_ptr<bool> alive = alive_;
-    nsp_.server_side_emit(
-        peer_event, json::array({std::move(msg)}),
-        [alive, done = std::move(done)](std::error_code, std::vector<json> responses) {
-            if (!alive.lock()) return;
-            // Only the owner answers with an object; the others with null.
-            for (auto& r : responses)
-                if (r.is_object()) return done(std::move(r));
-            done(std::nullopt);
+    forwards_[id] = waiting_forward{std::move(done), util::steady_ms() + forward_timeout()};
+    // No ack of every node: the owner alone answers, with an `ans` (after the events of the
+    // change, on the same connection), so a frozen or slow bystander delays nothing.
+    nsp_.server_side_emit(peer_event, json::array({std::move(msg)}));
+    if (!forwards_armed_) expire_forwards();
+}
+
+// An owner that died answers nothing, and its games cannot be taken over before its claims
+// expire: waiting longer than the ttl gains nothing.
+std::int64_t cluster_link::forward_timeout() const {
+    return std::max<std::int64_t>(1, std::min(opts_.forward_timeout_ms, opts_.ttl_ms));
+}
+
+void cluster_link::answered(std::string const& id, json const& reply) {
+    auto it = forwards_.find(id);
+    if (it == forwards_.end() || !reply.is_object()) return; // late, or not ours
+    auto done = std::move(it->second.done);
+    forwards_.erase(it);
+    done(reply);
+}
+
+// Every forward_timeout / 4 while forwards wait: the ones past their deadline end (nullopt).
+void cluster_link::expire_forwards() {
+    std::int64_t const now = util::steady_ms();
+    std::vector<std::function<void(std::optional<json>)>> expired;
+    std::erase_if(forwards_, [&](auto& e) {
+        if (e.second.deadline_ms > now) return false;
+        expired.push_back(std::move(e.second.done));
+        return true;
+    });
+    forwards_armed_ = !forwards_.empty();
+    if (forwards_armed_) {
+        forward_timer_.expires_after(
+            std::chrono::milliseconds(std::max<std::int64_t>(1, forward_timeout() / 4)));
+        std::weak_ptr<bool> alive = alive_;
+        forward_timer_.async_wait([this, alive](net::error_code ec) {
+            if (!ec && alive.lock()) expire_forwards();
         });
+    }
+    for (auto& done : expired)
+        done(std::nullopt);
 }
 
 void cluster_link::local_gone(std::string const& conn) {
@@ -235,13 +274,21 @@ void cluster_link::on_peer(json& args, socketio::ack_callback ack) {
         if (auto r = m.find("rtt"); r != m.end() && r->is_number_integer())
             info.rtt_ms = r->get<std::int64_t>();
         state_.seen_conn(conn, std::move(info), now);
-        socketio::ack_callback answer = [ack](json reply) {
-            if (ack) ack(json::array({reply.is_array() && !reply.empty() ? reply[0] : reply}));
+        std::weak_ptr<bool> alive = alive_;
+        socketio::ack_callback answer = [this, alive, from, id = string_of(m, "id")](json reply) {
+            if (!alive.lock()) return;
+            json r = reply.is_array() && !reply.empty() ? reply[0] : reply;
+            nsp_.server_side_emit(
+                peer_event, json::array({json{
+                                {"t", "ans"}, {"to", from}, {"id", id}, {"reply", std::move(r)}}}));
         };
+        reply_null();
         return hooks_.handle_remote(conn, string_of(m, "event"), *payload, std::move(answer));
     }
     reply_null();
-    if (t == "gone" && string_of(m, "to") == opts_.node) {
+    if (t == "ans" && string_of(m, "to") == opts_.node) {
+        if (auto r = m.find("reply"); r != m.end()) answered(string_of(m, "id"), *r);
+    } else if (t == "gone" && string_of(m, "to") == opts_.node) {
         std::string const conn = string_of(m, "conn");
         if (state_.forget_conn(conn)) hooks_.remote_gone({conn});
     } else if (t == "lobby" && !from.empty()) {

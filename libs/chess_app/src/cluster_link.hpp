@@ -58,8 +58,9 @@ public:
     void owner_of(std::string const& id, std::function<void(bool ok, std::string owner)> done);
     // Claims games just created here (nobody else can know their ids yet).
     void claim(std::vector<std::string> const& ids);
-    // Sends a local socket's request to the owner `owner`; `ack` gets its answer, or nullopt
-    // (the owner did not answer in time, or Redis is down).
+    // Sends a local socket's request to the owner `owner`; `done` gets its answer, or nullopt
+    // (the owner did not answer within forward_timeout_ms, Redis is down, or max_forwards
+    // wait already).
     void forward(std::string const& owner, std::string const& conn, std::string const& event,
                  json const& payload, std::string const& address,
                  std::optional<std::int64_t> rtt_ms, std::function<void(std::optional<json>)> done);
@@ -90,6 +91,10 @@ private:
     void on_peer(json& args, socketio::ack_callback ack);
     void beat();
     void refresh_owned();
+    // A forward's answer (`ans` from its owner) / the forwards past their deadline.
+    void answered(std::string const& id, json const& reply);
+    void expire_forwards();
+    std::int64_t forward_timeout() const;
     // One refresh_script call (at most refresh_batch ids); renews the leases it confirms.
     void refresh(std::vector<std::string> ids, fence_done done);
     void leased(std::string const& id, std::int64_t sent_ms);
@@ -101,8 +106,17 @@ private:
     cluster_state state_;
     // Lease end (steady ms) per game held here.
     std::unordered_map<std::string, std::int64_t> leases_;
+    // Forwarded requests waiting for their owner's answer, by request id.
+    struct waiting_forward {
+        std::function<void(std::optional<json>)> done;
+        std::int64_t deadline_ms = 0;
+    };
+    std::unordered_map<std::string, waiting_forward> forwards_;
+    std::uint64_t forward_ids_ = 0;
+    bool forwards_armed_ = false;
     std::unique_ptr<redis::connection> redis_;
     net::asio::steady_timer timer_;
+    net::asio::steady_timer forward_timer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
