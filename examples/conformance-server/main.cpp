@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
             cluster_opts.requests_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--max-pending-requests")
             cluster_opts.max_pending_requests = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--redis-ping-ms")
+            cluster_opts.ping_interval = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--max-pending-acks")
             cluster_opts.max_pending_acks = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--admin-auth")
@@ -148,6 +150,7 @@ int main(int argc, char** argv) {
                    " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
                    "[--redis-protocol classic|sharded]"
                    " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
+                   " [--redis-ping-ms N]"
                    " [--tls-cert FILE --tls-key FILE] [--admin-auth off|basic]"
                    " [--admin-user U --admin-password-hash H]"
                    " [--admin-mode production|development] [--admin-server-id ID]\n";

@@ -18,6 +18,37 @@ bool text_field(json const& v, char const* name, std::string& out) {
 
 } // namespace
 
+namespace {
+
+std::uint64_t entry_hash(remote_user const& u) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (char c : to_json(u).dump()) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+} // namespace
+
+void user_digest::add(remote_user const& u) {
+    ++count;
+    sum += entry_hash(u);
+}
+
+void user_digest::remove(remote_user const& u) {
+    --count;
+    sum -= entry_hash(u);
+}
+
+std::string user_digest::text() const {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out = std::to_string(count) + ":";
+    for (int shift = 60; shift >= 0; shift -= 4)
+        out += hex[(sum >> shift) & 0xf];
+    return out;
+}
+
 json to_json(remote_user const& u) {
     json rooms = json::array();
     for (auto const& r : u.rooms)
@@ -50,8 +81,11 @@ void cluster_view::add(std::string const& node, remote_user u, changes& out) {
     for (auto const& r : u.rooms) {
         if (++rooms_[r][u.key] == 1) out.rooms.insert(r);
     }
+    auto& n = nodes_[node];
+    if (auto old = n.users.find(u.key); old != n.users.end()) n.digest.remove(old->second);
+    n.digest.add(u);
     auto key = u.key;
-    nodes_[node].users.insert_or_assign(std::move(key), std::move(u));
+    n.users.insert_or_assign(std::move(key), std::move(u));
 }
 
 void cluster_view::erase(std::string const& node, std::string const& key, changes& out) {
@@ -74,6 +108,7 @@ void cluster_view::erase(std::string const& node, std::string const& key, change
         h->second.erase(node);
         if (h->second.empty()) holders_.erase(h);
     }
+    n->second.digest.remove(it->second);
     n->second.users.erase(it);
 }
 
@@ -112,6 +147,15 @@ cluster_view::changes cluster_view::apply_delta(std::string const& node,
         add(node, std::move(u), out);
     }
     return out;
+}
+
+void cluster_view::heard(std::string const& node, util::time_point now) {
+    nodes_[node].seen = now;
+}
+
+user_digest cluster_view::digest_of(std::string const& node) const {
+    auto n = nodes_.find(node);
+    return n == nodes_.end() ? user_digest{} : n->second.digest;
 }
 
 cluster_view::changes cluster_view::remove(std::string const& node, std::string const& key) {

@@ -62,6 +62,10 @@ struct service::cluster_state {
     bool flush_queued = false;
     std::unordered_map<std::string, std::string> quiet; // sid -> room (quiet_join)
     std::uint64_t events = 0;                           // flood-control event ids
+    // The next heartbeat sends the whole state (after a Redis reconnect, or a peer's `sync`),
+    // not only the digest; full_queued: one is already on its way.
+    bool full_next = true;
+    bool full_queued = false;
 };
 
 // Here, where cluster_state is complete.
@@ -98,7 +102,10 @@ void service::start_cluster() {
     });
     // Each (re)connect to Redis writes our names back at once (Redis may have restarted empty).
     cluster_->names.start([weak] {
-        if (auto self = weak.lock()) self->heartbeat();
+        if (auto self = weak.lock()) {
+            self->cluster_->full_next = true;
+            self->heartbeat();
+        }
     });
     every(cluster_->beat, cluster_->opts.heartbeat, [weak] {
         auto self = weak.lock();
@@ -259,19 +266,27 @@ void service::flush_changes() {
     });
 }
 
+// Every heartbeat: the digest of this node's users (their whole state after a reconnect or when
+// a peer asked for it), and every name written back.
 void service::heartbeat() {
     auto& c = *cluster_;
     std::vector<directory::held> held;
     json users = json::array();
+    user_digest digest;
+    bool const full = c.full_next;
+    c.full_next = false;
     for (auto const* u : presence_.all()) {
         auto e = c.epochs.find(u->key);
         if (e == c.epochs.end()) continue; // its claim is on its way
         held.push_back({u->key, e->second, u->sid, u->token_hash, u->skeletons});
-        if (u->identity != 0) users.push_back(to_json(entry_of(*u, e->second)));
+        if (u->identity == 0) continue;
+        auto entry = entry_of(*u, e->second);
+        digest.add(entry);
+        if (full) users.push_back(to_json(entry));
     }
-    nsp_.server_side_emit(
-        peer_event,
-        json::array({json{{"t", "full"}, {"node", c.node}, {"users", std::move(users)}}}));
+    json msg = full ? json{{"t", "full"}, {"node", c.node}, {"users", std::move(users)}}
+                    : json{{"t", "beat"}, {"node", c.node}, {"d", digest.text()}};
+    nsp_.server_side_emit(peer_event, json::array({std::move(msg)}));
     std::weak_ptr<service> weak = weak_from_this();
     c.names.refresh(held, [weak, held](std::error_code ec, std::vector<std::size_t> lost) {
         auto self = weak.lock();
@@ -306,6 +321,29 @@ void service::on_peer(json const& msg) {
     auto const node = text_of(msg, "node");
     if (node.empty() || node == cluster_->node) return;
     if (type == "taken") return on_taken(node, msg);
+    if (type == "beat") {
+        // A replica that does not sum to the node's own digest (a lost delta, a restart) is
+        // replaced by the node's whole state, which it sends to all at its next turn.
+        view_.heard(node, opts_.now());
+        if (view_.digest_of(node).text() != text_of(msg, "d"))
+            nsp_.server_side_emit(
+                peer_event,
+                json::array({json{{"t", "sync"}, {"node", cluster_->node}, {"to", node}}}));
+        return;
+    }
+    if (type == "sync") {
+        if (text_of(msg, "to") != cluster_->node || cluster_->full_queued) return;
+        cluster_->full_queued = true;
+        std::weak_ptr<service> weak = weak_from_this();
+        opts_.defer([weak] {
+            auto self = weak.lock();
+            if (!self) return;
+            self->cluster_->full_queued = false;
+            self->cluster_->full_next = true;
+            self->heartbeat();
+        });
+        return;
+    }
     if (type != "full" && type != "delta") return;
     std::vector<remote_user> users;
     if (auto it = msg.find("users"); it != msg.end() && it->is_array())

@@ -8,9 +8,11 @@
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/types.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace kibitz::redis {
@@ -56,8 +58,9 @@ public:
     void owner_of(std::string const& id, std::function<void(bool ok, std::string owner)> done);
     // Claims games just created here (nobody else can know their ids yet).
     void claim(std::vector<std::string> const& ids);
-    // Sends a local socket's request to the owner `owner`; `ack` gets its answer, or nullopt
-    // (the owner did not answer in time, or Redis is down).
+    // Sends a local socket's request to the owner `owner`; `done` gets its answer, or nullopt
+    // (the owner did not answer within forward_timeout_ms, Redis is down, or max_forwards
+    // wait already).
     void forward(std::string const& owner, std::string const& conn, std::string const& event,
                  json const& payload, std::string const& address,
                  std::optional<std::int64_t> rtt_ms, std::function<void(std::optional<json>)> done);
@@ -66,6 +69,21 @@ public:
     // This node's lobby changed: the peers are told (they merge it into theirs).
     void own_lobby_changed(json const& own);
 
+    // Fencing (docs/cluster.md "A frozen owner"). A claim written back at steady time t lives
+    // in Redis until at least t + ttl; this node counts it as its lease until t + ttl - ttl / 6
+    // and changes a game only within its lease. lease_end: the earliest lease end of `ids` (0
+    // when one of them has none).
+    std::int64_t lease_end(std::vector<std::string> const& ids) const;
+    enum class fence_outcome : std::uint8_t {
+        held,    // every one is this node's (written back: the leases are renewed)
+        lost,    // some are another node's now (listed)
+        unknown, // Redis did not answer: the leases are not renewed
+    };
+    using fence_done = std::function<void(fence_outcome, std::vector<std::string> lost)>;
+    // Writes the claims of `ids` back (ours or free: renewed; another node's: lost), atomically
+    // per 500 in Redis, and says which.
+    void fence(std::vector<std::string> ids, fence_done done);
+
     remote_conn const* remote(std::string const& conn) const { return state_.conn(conn); }
     json lobby(json const& own) const { return state_.lobby(own); }
 
@@ -73,14 +91,32 @@ private:
     void on_peer(json& args, socketio::ack_callback ack);
     void beat();
     void refresh_owned();
+    // A forward's answer (`ans` from its owner) / the forwards past their deadline.
+    void answered(std::string const& id, json const& reply);
+    void expire_forwards();
+    std::int64_t forward_timeout() const;
+    // One refresh_script call (at most refresh_batch ids); renews the leases it confirms.
+    void refresh(std::vector<std::string> ids, fence_done done);
+    void leased(std::string const& id, std::int64_t sent_ms);
     std::string owner_key(std::string const& id) const;
 
     socketio::nsp& nsp_;
     chess_cluster_options opts_;
     hooks hooks_;
     cluster_state state_;
+    // Lease end (steady ms) per game held here.
+    std::unordered_map<std::string, std::int64_t> leases_;
+    // Forwarded requests waiting for their owner's answer, by request id.
+    struct waiting_forward {
+        std::function<void(std::optional<json>)> done;
+        std::int64_t deadline_ms = 0;
+    };
+    std::unordered_map<std::string, waiting_forward> forwards_;
+    std::uint64_t forward_ids_ = 0;
+    bool forwards_armed_ = false;
     std::unique_ptr<redis::connection> redis_;
     net::asio::steady_timer timer_;
+    net::asio::steady_timer forward_timer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

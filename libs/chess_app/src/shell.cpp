@@ -148,13 +148,26 @@ void chess_server::impl::pump() {
     }
     if (!changed()) return committed(*b, {});
     in_flight = true;
-    auto rows = last_rows(fx.changes);
+    if (link) return fence_then_commit(b);
+    commit(b, 0);
+}
+
+// Stores a batch's changes in one transaction. With `lease_end` (a cluster: the end of this
+// node's lease on the batch's games, steady ms) nothing is written once it passed, e.g. after
+// the process was frozen between the check and the write.
+void chess_server::impl::commit(std::shared_ptr<batch> const& b, std::int64_t lease_end) {
+    auto rows = last_rows(b->fx.changes);
     auto weak = self;
-    bool const queued = store.run([rows = std::move(rows), deleted = fx.deleted](
-                                      store::database& db) { return db.save_games(rows, deleted); },
-                                  [weak, b](store::result<void> r) {
-                                      if (auto owner = weak.lock()) owner->impl_->committed(*b, r);
-                                  });
+    bool const queued = store.run(
+        [rows = std::move(rows), deleted = b->fx.deleted,
+         lease_end](store::database& db) -> store::result<void> {
+            if (lease_end != 0 && util::steady_ms() >= lease_end)
+                return store::failure{{}, "this node's claim on the game expired"};
+            return db.save_games(rows, deleted);
+        },
+        [weak, b](store::result<void> r) {
+            if (auto owner = weak.lock()) owner->impl_->stored(b, r);
+        });
     if (!queued) committed(*b, store::failure{{}, "the store is stopping"});
 }
 

@@ -4,7 +4,10 @@
 #include "shell_impl.hpp"
 
 #include <kibitz/socketio/broadcast.hpp>
+#include <kibitz/util/clock.hpp>
 #include <kibitz/util/log.hpp>
+
+#include <algorithm>
 
 namespace kibitz::chess_app {
 
@@ -103,6 +106,54 @@ void chess_server::impl::start_cluster(asio::io_context& ioc, chess_cluster_opti
     h.lobby_changed = with([](impl& me) { me.lobby_to_local_sockets(); });
     link = std::make_unique<cluster_link>(ioc, nsp, std::move(opts), std::move(h));
     link->start();
+}
+
+std::vector<std::string> chess_server::impl::touched(batch const& b) {
+    std::vector<std::string> ids = b.fx.deleted;
+    for (auto const& c : b.fx.changes)
+        ids.push_back(c.id);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+}
+
+void chess_server::impl::fence_then_commit(std::shared_ptr<batch> const& b) {
+    auto const ids = touched(*b);
+    if (auto end = link->lease_end(ids); end > util::steady_ms()) return commit(b, end);
+    auto weak = self;
+    link->fence(ids, [weak, b](cluster_link::fence_outcome o, std::vector<std::string> lost) {
+        auto locked = weak.lock();
+        if (!locked) return;
+        auto& me = *locked->impl_;
+        if (o != cluster_link::fence_outcome::held) return me.fenced(*b, lost);
+        me.commit(b, me.link->lease_end(touched(*b)));
+    });
+}
+
+void chess_server::impl::stored(std::shared_ptr<batch> const& b, store::result<void> const& r) {
+    if (!r || !link || link->lease_end(touched(*b)) > util::steady_ms()) return committed(*b, r);
+    // Frozen while the store worked: what it stored is not sent unless the claims still hold
+    // (a new owner's next save replaces it: it stored v + 1 on restoring).
+    auto weak = self;
+    link->fence(touched(*b),
+                [weak, b](cluster_link::fence_outcome o, std::vector<std::string> lost) {
+                    auto locked = weak.lock();
+                    if (!locked) return;
+                    auto& me = *locked->impl_;
+                    if (o != cluster_link::fence_outcome::held) return me.fenced(*b, lost);
+                    me.committed(*b, {});
+                });
+}
+
+void chess_server::impl::fenced(batch& b, std::vector<std::string> const& lost) {
+    committed(b, store::failure{{},
+                                lost.empty() ? "Redis cannot confirm this node's claims"
+                                             : "another node owns the game now"});
+    for (auto const& id : lost) {
+        util::log(log_level::warn, "chess: game ", id, " is owned by another node now");
+        svc.forget(id);
+    }
+    if (!lost.empty()) arm();
 }
 
 void chess_server::impl::join_room(conn_id const& conn, std::string const& id) {

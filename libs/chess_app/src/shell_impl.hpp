@@ -92,6 +92,9 @@ struct chess_server::impl {
     void enqueue(item it);
     void post_pump();
     void pump();
+    void commit(std::shared_ptr<batch> const& b, std::int64_t lease_end);
+    // The store answered: in a cluster, the lease is checked again before anything is sent.
+    void stored(std::shared_ptr<batch> const& b, store::result<void> const& r);
     void committed(batch& b, store::result<void> const& r);
     void send(batch& b);
     void send_pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done);
@@ -111,6 +114,13 @@ struct chess_server::impl {
     void on_remote_event(conn_id const& conn, std::string const& event, json const& payload,
                          socketio::ack_callback ack);
     void start_cluster(asio::io_context& ioc, chess_cluster_options opts);
+    // Fencing (docs/cluster.md "A frozen owner"): a batch's changes are stored and sent only
+    // while this node's lease on their games lasts, else once Redis confirmed the claims.
+    void fence_then_commit(std::shared_ptr<batch> const& b);
+    // The claims could not be confirmed (`lost` empty: Redis did not answer) or are another
+    // node's: the batch is rolled back (its requests answered `unavailable`), lost games go.
+    void fenced(batch& b, std::vector<std::string> const& lost);
+    static std::vector<std::string> touched(batch const& b);
     bool is_remote(conn_id const& conn) const { return link && link->remote(conn); }
     // Puts `conn` into the room of game `id` / sends it an event, on whichever node it is.
     void join_room(conn_id const& conn, std::string const& id);

@@ -15,6 +15,7 @@ redis::connection_options connection_opts(redis_adapter_options const& o,
     redis::connection_options c;
     c.url = o.url;
     c.mode = mode;
+    c.ping_interval = o.ping_interval;
     c.limits.max_bulk_bytes = std::max(c.limits.max_bulk_bytes, o.limits.msgpack.max_bytes);
     return c;
 }

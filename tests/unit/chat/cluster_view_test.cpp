@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 using namespace kibitz;
 using namespace kibitz::chat;
 using util::duration;
@@ -101,4 +103,69 @@ TEST(cluster_view, users_on_the_wire_are_checked) {
     bad = to_json(u);
     bad.erase("e");
     EXPECT_FALSE(remote_user_from_json(bad));
+}
+
+namespace {
+
+// A user as a node of the cluster reports it: a 20-character socket id, a 16-digit epoch.
+remote_user typical(std::size_t i) {
+    auto name = "user" + std::to_string(i);
+    return remote_user{name,
+                       name,
+                       std::string(20 - std::to_string(i).size(), 'a') + std::to_string(i),
+                       static_cast<std::int64_t>(i + 1),
+                       "1764680000000000",
+                       {"lobby", "room" + std::to_string(i % 7)},
+                       {}};
+}
+
+user_digest digest_of(std::vector<remote_user> const& users) {
+    user_digest d;
+    for (auto const& u : users)
+        d.add(u);
+    return d;
+}
+
+} // namespace
+
+TEST(cluster_view, a_replica_sums_to_its_nodes_digest_through_fulls_deltas_and_take_overs) {
+    cluster_view v;
+    std::vector<remote_user> users = {user("ann", {"r"}), user("bob", {"r", "s"})};
+    EXPECT_EQ(v.digest_of("n1").text(), "0:0000000000000000");
+    v.apply_full("n1", users, at(0));
+    EXPECT_EQ(v.digest_of("n1"), digest_of(users));
+    // Order does not matter; a changed entry, an added one and a gone one are followed.
+    users = {user("cat", {"t"}), user("ann", {"r", "t"})};
+    v.apply_delta("n1", {user("ann", {"r", "t"}), user("cat", {"t"})}, {"bob"}, at(1));
+    EXPECT_EQ(v.digest_of("n1"), digest_of(users));
+    EXPECT_EQ(v.digest_of("n1").count, 2u);
+    // A removal the node did not send (a take-over heard from another node) shows as a
+    // mismatch, which the node's next digest reveals.
+    v.remove("n1", "cat");
+    EXPECT_NE(v.digest_of("n1"), digest_of(users));
+    // A heartbeat keeps a node listed without changing its users.
+    v.heard("n1", at(900));
+    EXPECT_TRUE(v.expire(at(1800), duration(1000)).rooms.empty());
+    EXPECT_EQ(v.node_count(), 1u);
+}
+
+// What a heartbeat costs on the request channel: the whole state grows with the users, the
+// digest does not (docs/cluster.md "Costs"; the figures printed are quoted there).
+TEST(cluster_view, a_heartbeats_digest_is_constant_where_the_full_state_grows_with_the_users) {
+    for (std::size_t n : {100u, 1000u, 10000u}) {
+        json users = json::array();
+        user_digest d;
+        for (std::size_t i = 0; i < n; ++i) {
+            users.push_back(to_json(typical(i)));
+            d.add(typical(i));
+        }
+        auto const full = json{{"t", "full"}, {"node", std::string(32, 'f')}, {"users", users}};
+        auto const beat = json{{"t", "beat"}, {"node", std::string(32, 'f')}, {"d", d.text()}};
+        auto const full_bytes = full.dump().size();
+        auto const beat_bytes = beat.dump().size();
+        std::printf("# heartbeat at %zu users: full state %zu bytes, digest %zu bytes\n", n,
+                    full_bytes, beat_bytes);
+        EXPECT_GT(full_bytes, n * 60);
+        EXPECT_LT(beat_bytes, 100u);
+    }
 }

@@ -32,6 +32,21 @@ json to_json(remote_user const& u);
 // checked as a client's would be).
 std::optional<remote_user> remote_user_from_json(json const& v);
 
+// A node's users summed up without sending them: how many, and the sum (mod 2^64) of the
+// 64-bit FNV-1a hashes of their wire entries (to_json(u).dump()), so the order does not matter.
+// A node sends its digest every heartbeat; a peer whose replica sums to another asks for the
+// whole state (docs/cluster.md "The chat across nodes").
+struct user_digest {
+    std::size_t count = 0;
+    std::uint64_t sum = 0;
+
+    void add(remote_user const& u);
+    void remove(remote_user const& u);
+    // "<count>:<sum in hex>", as on the wire.
+    std::string text() const;
+    friend bool operator==(user_digest const&, user_digest const&) = default;
+};
+
 // What one node knows of the /chat users of every *other* node: a replica per node, fed by
 // their full states (sent every heartbeat) and their changes (sent at once), and dropped when a
 // node has not been heard from for `ttl`. Pure: time is an argument. One owner thread.
@@ -54,6 +69,10 @@ public:
     // `node`'s changed users (each replaces its entry) and the keys it no longer holds.
     changes apply_delta(std::string const& node, std::vector<remote_user> users,
                         std::vector<std::string> const& gone, util::time_point now);
+    // `node` was heard from (its heartbeat): it stays listed for another ttl.
+    void heard(std::string const& node, util::time_point now);
+    // What the replica of `node` sums to (an empty digest for a node not known).
+    user_digest digest_of(std::string const& node) const;
     // `node` no longer holds `key` (another node took it over).
     changes remove(std::string const& node, std::string const& key);
     // Drops every node last heard from `ttl` or longer before `now`.
@@ -73,6 +92,7 @@ private:
     struct node_state {
         util::time_point seen{};
         std::unordered_map<std::string, remote_user> users; // key -> user
+        user_digest digest;
     };
     void add(std::string const& node, remote_user u, changes& out);
     void erase(std::string const& node, std::string const& key, changes& out);

@@ -4,6 +4,8 @@
 #include <kibitz/chess_app/service.hpp>
 #include <kibitz/redis/url.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -32,6 +34,11 @@ struct chess_cluster_options {
     std::string node; // this node's id: unique in the cluster
     std::int64_t ttl_ms = 6000;
     std::int64_t heartbeat_ms = 2000;
+    // A request forwarded to a game's owner is answered `unavailable` when the owner's answer
+    // has not come after this long, or the ttl if shorter (checked every quarter of it), or at
+    // once when max_forwards wait already.
+    std::int64_t forward_timeout_ms = 5000;
+    std::size_t max_forwards = 10000;
 };
 
 // What the shell bounds itself: flood control per connection, the requests waiting for the

@@ -40,6 +40,10 @@ struct redis_adapter_options {
     // Broadcasts with ack of one namespace collecting the other servers' answers; past it a
     // broadcast with ack reaches this server's sockets only.
     std::size_t max_pending_acks = 1000;
+    // Health PING on both connections (redis::connection_options::ping_interval): a Redis, or
+    // a path to it, that freezes without closing is dropped after two silent ticks, and the
+    // subscriber reconnects and resubscribes.
+    util::duration ping_interval = std::chrono::seconds(4);
     // Messages from Redis past these limits are dropped (and counted).
     message_limits limits;
 };
