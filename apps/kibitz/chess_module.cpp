@@ -172,6 +172,7 @@ std::shared_ptr<void> install(app_context& ctx) {
         c.node = kibitz::util::random_id(64);
         c.ttl_ms = cfg.chess_owner_ttl_ms;
         c.heartbeat_ms = std::max<std::int64_t>(10, cfg.chess_owner_ttl_ms / 3);
+        c.max_forwards = cfg.chess_max_forwards;
         shell.cluster = std::move(c);
     }
     auto chess = kibitz::chess_app::chess_server::install(ctx.ioc, ctx.io, ctx.store, opts, shell);

@@ -196,6 +196,10 @@ std::vector<option_spec> app_specs() {
          "ms a cluster node's claim on its chess games outlives its last heartbeat (6000; "
          "heartbeat a third of it): the take-over bound when it dies",
          number(&config::chess_owner_ttl_ms, std::int64_t{30})},
+        {"--chess-max-forwards", "KIBITZ_CHESS_MAX_FORWARDS",
+         "chess requests forwarded to other cluster nodes and waiting for their answer (10000); "
+         "one more is answered unavailable",
+         number(&config::chess_max_forwards, std::size_t{1})},
         {"--chess-claim-grace", "KIBITZ_CHESS_CLAIM_GRACE",
          "ms an opponent must be gone before a win can be claimed (30000)",
          number(&config::chess_claim_grace_ms, std::int64_t{0})},

@@ -63,6 +63,9 @@ struct config {
     // --redis: a node's chess games are claimed for this long past its last heartbeat
     // (ttl / 3): another node takes a game over once the claim expired.
     std::int64_t chess_owner_ttl_ms = 6000;
+    // --redis: chess requests forwarded to their games' owners and waiting for the answer; one
+    // more is answered `unavailable` at once.
+    std::size_t chess_max_forwards = 10000;
     // Chess caps (docs/chess_app.md; 0: no cap) and flood control per connection and window.
     std::size_t chess_max_games = 10000;
     std::size_t chess_max_open_games = 500;

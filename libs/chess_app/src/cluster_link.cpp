@@ -194,14 +194,25 @@ void cluster_link::forward(std::string const& owner, std::string const& conn,
         return;
     }
     auto id = std::to_string(++forward_ids_);
-    json msg = {{"t", "req"},   {"id", id},       {"from", opts_.node}, {"to", owner},
-                {"conn", conn}, {"event", event}, {"payload", payload}, {"address", address}};
+    // The owner stores nothing of it past `until` (wall-clock ms: the nodes' clocks agree to
+    // well within a quarter of the timeout), so an owner that was frozen or slow never applies
+    // a request this node has answered `unavailable`.
+    auto const timeout = forward_timeout();
+    json msg = {{"t", "req"},
+                {"id", id},
+                {"from", opts_.node},
+                {"to", owner},
+                {"conn", conn},
+                {"event", event},
+                {"payload", payload},
+                {"address", address},
+                {"until", util::unix_ms() + timeout - timeout / 4}};
     if (rtt_ms) msg["rtt"] = *rtt_ms;
     // Recorded before it is sent: every heartbeat sent after the request lists the socket, so
     // the owner never drops it for a beat that crossed its request; and if it leaves before
     // the answer, the owner is told after the request.
     state_.forwarded(conn, owner);
-    forwards_[id] = waiting_forward{std::move(done), util::steady_ms() + forward_timeout()};
+    forwards_[id] = waiting_forward{std::move(done), util::steady_ms() + timeout};
     // No ack of every node: the owner alone answers, with an `ans` (after the events of the
     // change, on the same connection), so a frozen or slow bystander delays nothing.
     nsp_.server_side_emit(peer_event, json::array({std::move(msg)}));
@@ -270,6 +281,14 @@ void cluster_link::on_peer(json& args, socketio::ack_callback ack) {
         std::string const conn = string_of(m, "conn");
         auto const payload = m.find("payload");
         if (conn.empty() || payload == m.end()) return reply_null();
+        // Past its deadline its sender has given up on it: it is dropped unread. A request
+        // without one (an older node) gets the sender's timeout from now.
+        std::int64_t deadline = now + forward_timeout();
+        if (auto u = m.find("until"); u != m.end() && u->is_number_integer()) {
+            auto const left = u->get<std::int64_t>() - util::unix_ms();
+            if (left <= 0) return reply_null();
+            deadline = now + std::min(left, forward_timeout());
+        }
         remote_conn info{from, string_of(m, "address"), std::nullopt};
         if (auto r = m.find("rtt"); r != m.end() && r->is_number_integer())
             info.rtt_ms = r->get<std::int64_t>();
@@ -283,7 +302,8 @@ void cluster_link::on_peer(json& args, socketio::ack_callback ack) {
                                 {"t", "ans"}, {"to", from}, {"id", id}, {"reply", std::move(r)}}}));
         };
         reply_null();
-        return hooks_.handle_remote(conn, string_of(m, "event"), *payload, std::move(answer));
+        return hooks_.handle_remote(conn, string_of(m, "event"), *payload, std::move(answer),
+                                    deadline);
     }
     reply_null();
     if (t == "ans" && string_of(m, "to") == opts_.node) {

@@ -28,9 +28,11 @@ class cluster_link {
 public:
     // What the link asks of the shell.
     struct hooks {
-        // A forwarded request for a game this node owns (or may own): handle it as a local one.
+        // A forwarded request for a game this node owns (or may own): handle it as a local one,
+        // storing nothing it changes from `deadline` on (steady ms here: its sender has answered
+        // `unavailable` by then).
         std::function<void(std::string const& conn, std::string const& event, json const& payload,
-                           socketio::ack_callback ack)>
+                           socketio::ack_callback ack, std::int64_t deadline)>
             handle_remote;
         // Remote sockets that are gone: disconnect them from this node's games.
         std::function<void(std::vector<std::string> const& conns)> remote_gone;

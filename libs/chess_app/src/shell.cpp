@@ -76,7 +76,7 @@ void chess_server::impl::on_event(conn_id const& conn, std::string_view event, j
             answer(ack, ok_ack({{"pgn", a->text}}));
         });
     }
-    item it{false, conn, std::move(msg), std::move(ack), std::nullopt};
+    item it{false, conn, std::move(msg), std::move(ack), std::nullopt, 0};
     if (id && !svc.knows(*id) && link) return route(std::move(it), *id, event, payload);
     if (id && !svc.knows(*id)) return load_then_enqueue(std::move(it), *id);
     enqueue(std::move(it));
@@ -143,7 +143,13 @@ void chess_server::impl::pump() {
         // The socket may have gone while its game was being loaded.
         if (!live_socket(it.conn) && !is_remote(it.conn)) continue;
         if (it.loaded) svc.restore(*it.loaded, now, fx);
+        if (it.deadline != 0 && it.deadline <= now) {
+            answer(it.ack, unavailable_ack()); // its sender has given up on it
+            continue;
+        }
         json payload = svc.handle(it.conn, *it.msg, now, fx);
+        if (it.deadline != 0 && changed())
+            b->deadline = b->deadline == 0 ? it.deadline : std::min(b->deadline, it.deadline);
         b->replies.push_back({std::move(it.ack), std::move(payload), changed()});
     }
     if (!changed()) return committed(*b, {});
@@ -191,7 +197,7 @@ void chess_server::impl::committed(batch& b, store::result<void> const& r) {
         svc.rollback();
         // The sockets are gone all the same: their disconnects go into the next batch.
         for (auto it = b.disconnects.rbegin(); it != b.disconnects.rend(); ++it)
-            queue.push_front(item{true, *it, std::nullopt, nullptr, std::nullopt});
+            queue.push_front(item{true, *it, std::nullopt, nullptr, std::nullopt, 0});
         hold_timer_until = now + shell.retry_ms;
         for (auto& x : b.replies)
             answer(x.ack, x.depends ? unavailable_ack() : std::move(x.payload));
@@ -305,7 +311,7 @@ void chess_server::impl::on_connection(socketio::socket_ptr s) {
         if (!owner) return;
         owner->impl_->rates.forget(sock.id());
         if (owner->impl_->link) owner->impl_->link->local_gone(sock.id());
-        owner->impl_->enqueue(item{true, sock.id(), std::nullopt, nullptr, std::nullopt});
+        owner->impl_->enqueue(item{true, sock.id(), std::nullopt, nullptr, std::nullopt, 0});
     });
 }
 

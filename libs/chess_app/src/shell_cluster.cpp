@@ -48,7 +48,8 @@ void chess_server::impl::route(item it, std::string const& id, std::string_view 
 }
 
 void chess_server::impl::on_remote_event(conn_id const& conn, std::string const& event,
-                                         json const& payload, socketio::ack_callback ack) {
+                                         json const& payload, socketio::ack_callback ack,
+                                         std::int64_t deadline) {
     auto msg = parse(event, payload);
     if (!msg) return answer(ack, error_ack(wire::bad_request, "malformed payload"));
     if (queue.size() + loading >= shell.max_queued) return answer(ack, unavailable_ack());
@@ -56,7 +57,7 @@ void chess_server::impl::on_remote_event(conn_id const& conn, std::string const&
     // `create` and `pgn` are never forwarded: the asking node handles them itself.
     if (!id || std::holds_alternative<pgn_request>(*msg))
         return answer(ack, error_ack(wire::bad_request, "not a request for a game"));
-    item it{false, conn, std::move(msg), std::move(ack), std::nullopt};
+    item it{false, conn, std::move(msg), std::move(ack), std::nullopt, deadline};
     if (svc.knows(*id)) return enqueue(std::move(it));
     auto weak = self;
     ++loading;
@@ -79,12 +80,14 @@ void chess_server::impl::start_cluster(asio::io_context& ioc, chess_cluster_opti
         };
     };
     cluster_link::hooks h;
-    h.handle_remote = with(
-        [](impl& me, std::string const& conn, std::string const& event, json const& payload,
-           socketio::ack_callback const& ack) { me.on_remote_event(conn, event, payload, ack); });
+    h.handle_remote =
+        with([](impl& me, std::string const& conn, std::string const& event, json const& payload,
+                socketio::ack_callback const& ack, std::int64_t deadline) {
+            me.on_remote_event(conn, event, payload, ack, deadline);
+        });
     h.remote_gone = with([](impl& me, std::vector<std::string> const& conns) {
         for (auto const& c : conns)
-            me.enqueue(item{true, c, std::nullopt, nullptr, std::nullopt});
+            me.enqueue(item{true, c, std::nullopt, nullptr, std::nullopt, 0});
     });
     h.held_ids = [weak] {
         auto owner = weak.lock();
@@ -117,16 +120,23 @@ std::vector<std::string> chess_server::impl::touched(batch const& b) {
     return ids;
 }
 
+// The batch is stored only before the end of this node's lease on its games and before the
+// deadline of every forwarded request in it.
+std::int64_t chess_server::impl::store_by(batch const& b, std::int64_t lease_end) {
+    return b.deadline == 0 ? lease_end : std::min(lease_end, b.deadline);
+}
+
 void chess_server::impl::fence_then_commit(std::shared_ptr<batch> const& b) {
     auto const ids = touched(*b);
-    if (auto end = link->lease_end(ids); end > util::steady_ms()) return commit(b, end);
+    if (auto end = link->lease_end(ids); end > util::steady_ms())
+        return commit(b, store_by(*b, end));
     auto weak = self;
     link->fence(ids, [weak, b](cluster_link::fence_outcome o, std::vector<std::string> lost) {
         auto locked = weak.lock();
         if (!locked) return;
         auto& me = *locked->impl_;
         if (o != cluster_link::fence_outcome::held) return me.fenced(*b, lost);
-        me.commit(b, me.link->lease_end(touched(*b)));
+        me.commit(b, store_by(*b, me.link->lease_end(touched(*b))));
     });
 }
 

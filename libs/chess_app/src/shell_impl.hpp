@@ -37,6 +37,9 @@ struct chess_server::impl {
         std::optional<client_message> msg;
         socketio::ack_callback ack;
         std::optional<store::game_record> loaded; // the stored game the message is about
+        // A request forwarded by another node: nothing it changes is stored from this steady
+        // time on (its sender has answered `unavailable` by then); 0 for this node's own.
+        std::int64_t deadline = 0;
     };
     // A handled request's answer: `depends` when it changed something or came after a change
     // of its batch, so that it stands only if the batch is committed.
@@ -49,6 +52,7 @@ struct chess_server::impl {
         effects fx;
         std::vector<reply> replies;
         std::vector<conn_id> disconnects;
+        std::int64_t deadline = 0; // the earliest of its forwarded requests' deadlines, or 0
     };
 
     socketio::nsp& nsp;
@@ -111,12 +115,14 @@ struct chess_server::impl {
     void route(item it, std::string const& id, std::string_view event, json const& payload);
     // A request another node forwarded: handled as a local one; a game not in memory here is
     // loaded only when this node owns it (else `unavailable`: the sender asks again).
+    // Nothing it changes is stored from `deadline` (steady ms) on.
     void on_remote_event(conn_id const& conn, std::string const& event, json const& payload,
-                         socketio::ack_callback ack);
+                         socketio::ack_callback ack, std::int64_t deadline);
     void start_cluster(asio::io_context& ioc, chess_cluster_options opts);
     // Fencing (docs/cluster.md "A frozen owner"): a batch's changes are stored and sent only
     // while this node's lease on their games lasts, else once Redis confirmed the claims.
     void fence_then_commit(std::shared_ptr<batch> const& b);
+    static std::int64_t store_by(batch const& b, std::int64_t lease_end);
     // The claims could not be confirmed (`lost` empty: Redis did not answer) or are another
     // node's: the batch is rolled back (its requests answered `unavailable`), lost games go.
     void fenced(batch& b, std::vector<std::string> const& lost);

@@ -194,11 +194,69 @@ test("a frozen bystander node does not hold up requests forwarded to the owner",
     const moved = await move(black, id, "e7e5", 1);
     const took = Date.now() - t0;
     console.log(`# forwarded move with a frozen third node: answered in ${took} ms`);
-    assert.ok(took < 2000, `took ${took} ms`);
+    // Waiting for every node's ack would have outlasted the forward's own timeout (the ttl):
+    // the move would be `unavailable`, not played.
     assert.deepEqual(moved.moves, ["e2e4", "e7e5"]);
   } finally {
     if (stopped) c.proc.kill("SIGCONT");
     closeAll(...sockets);
     await Promise.all([a.close(), b.close(), c.close()]);
+  }
+});
+
+// A's claim lasts 9 s and B forwards for 5 s: frozen for 4.3 s, A still counts B's sockets when it
+// wakes up, and reads the forwards B still waits for but sent more than 3/4 of 5 s ago: past
+// their deadline, A must drop them (B answers them `unavailable` at its timeout), not play them.
+const FROZEN_MS = 4300;
+
+test("forwards to a frozen owner: past --chess-max-forwards refused at once; none applied past its deadline", async () => {
+  const cluster = freshCluster(pg, redis);
+  const extra = ["--chess-owner-ttl", "9000", "--chess-max-forwards", "2"];
+  const [a, b] = await Promise.all([startNode(cluster, extra), startNode(cluster, extra)]);
+  const sockets = [];
+  let stopped = false;
+  try {
+    const white = await client(a.url);
+    const black = await client(b.url);
+    const [bw, bb] = [await client(b.url), await client(b.url)];
+    sockets.push(white, black, bw, bb);
+    const id = (await call(white, "create", { name: "alice", color: "white", clock: null })).game.id;
+    assert.equal((await call(black, "join", { game: id, name: "bob" })).seat, "black");
+    await move(white, id, "e2e4", 0);
+    // A bystander game that B owns.
+    const own = (await call(bw, "create", { name: "carol", color: "white", clock: null })).game.id;
+    assert.equal((await call(bb, "join", { game: own, name: "dave" })).seat, "black");
+
+    a.proc.kill("SIGSTOP");
+    stopped = true;
+    const order = [];
+    const sent = [0, 1, 2].map((n) =>
+      black.timeout(20_000).emitWithAck("move", { game: id, uci: "e7e5", ply: 1 }).then((ack) => {
+        order.push(n);
+        return ack;
+      }));
+    // The third finds two forwards waiting: refused at once, before the others end.
+    const third = await sent[2];
+    assert.equal(third.ok, false);
+    assert.equal(third.error.code, "unavailable");
+    assert.deepEqual(order, [2]);
+    // B's own games go on meanwhile.
+    assert.equal((await move(bw, own, "d2d4", 0)).moves.length, 1);
+    assert.deepEqual(order, [2], "the bystander was answered while the forwards still waited");
+    await new Promise((r) => setTimeout(r, FROZEN_MS)); // the fault: how long A stays frozen
+    a.proc.kill("SIGCONT");
+    stopped = false;
+    for (const ack of await Promise.all(sent.slice(0, 2))) {
+      assert.equal(ack.ok, false, JSON.stringify(ack));
+      assert.equal(ack.error.code, "unavailable");
+    }
+    // Nothing of them was played: Black's next move is played on the position without e7e5.
+    const next = await call(black, "move", { game: id, uci: "d7d5", ply: 1 });
+    assert.equal(next.ok, true, JSON.stringify(next));
+    assert.deepEqual(next.game.moves, ["e2e4", "d7d5"]);
+  } finally {
+    if (stopped) a.proc.kill("SIGCONT");
+    closeAll(...sockets);
+    await Promise.all([a.close(), b.close()]);
   }
 });
