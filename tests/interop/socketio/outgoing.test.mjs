@@ -38,7 +38,7 @@ for (const protocol of ["classic", "sharded"]) {
       await redis?.stop();
     });
 
-    it("sees local and remote broadcasts, with ack too, and its own emits", async () => {
+    it("sees local and remote broadcasts, with ack too; a bystander gets them alike", async () => {
       const gotRemote = once(watched, "from-b", CAP_MS);
       const bystanderGot = once(bystander, "from-b", CAP_MS);
       await control(remote, { op: "emit", event: "from-b", args: [1, "x"] });
