@@ -94,10 +94,10 @@ void run_request(sio::socket& s, std::string const& op, json const& cmd, sio::ac
         return select(n, cmd)
             .timeout(kibitz::util::duration(ms))
             .emit_args_with_ack(string_of(cmd, "event"), args_of(cmd),
-                           [ack](std::error_code ec, std::vector<json> responses) {
-                               ack(json::array({{{"error", error_of(ec)},
-                                                 {"responses", std::move(responses)}}}));
-                           });
+                                [ack](std::error_code ec, std::vector<json> responses) {
+                                    ack(json::array({{{"error", error_of(ec)},
+                                                      {"responses", std::move(responses)}}}));
+                                });
     }
     ack(json::array({{{"error", "unknown op"}}}));
 }

@@ -231,9 +231,10 @@ void on_server_ack(sio::socket& s, json const& p) {
         if (!to.empty()) return n->to(to).emit("server-ack-result", result);
         if (auto self = weak.lock()) self->emit("server-ack-result", result);
     };
-    s.emit_args_with_ack("need-ack", event_args(p), timeout, [report](std::error_code ec, json args) {
-        report({{"err", error_name(ec)}, {"args", args}});
-    });
+    s.emit_args_with_ack("need-ack", event_args(p), timeout,
+                         [report](std::error_code ec, json args) {
+                             report({{"err", error_name(ec)}, {"args", args}});
+                         });
 }
 
 void on_broadcast_ack(sio::socket& s, json const& p) {
@@ -241,10 +242,12 @@ void on_broadcast_ack(sio::socket& s, json const& p) {
     std::weak_ptr<sio::socket> weak = s.weak_from_this();
     select(s.ns().all(), p)
         .timeout(timeout)
-        .emit_args_with_ack("need-ack", event_args(p), [weak](std::error_code ec, std::vector<json> r) {
-            if (auto self = weak.lock())
-                self->emit("broadcast-ack-result", json{{"err", error_name(ec)}, {"responses", r}});
-        });
+        .emit_args_with_ack("need-ack", event_args(p),
+                            [weak](std::error_code ec, std::vector<json> r) {
+                                if (auto self = weak.lock())
+                                    self->emit("broadcast-ack-result",
+                                               json{{"err", error_name(ec)}, {"responses", r}});
+                            });
 }
 
 void on_fetch(sio::socket& s, json const& p, sio::ack_callback ack) {

@@ -156,8 +156,8 @@ namespace {
 // The bundles Node's serveClient answers (socket.io/lib/index.ts, serve()), by the parser they
 // speak: a bundle of the other parser could never connect, so it is not served.
 constexpr std::array<std::string_view, 6> json_client_files = {
-    "socket.io.js",         "socket.io.js.map",         "socket.io.min.js",
-    "socket.io.min.js.map", "socket.io.esm.min.js",     "socket.io.esm.min.js.map",
+    "socket.io.js",         "socket.io.js.map",     "socket.io.min.js",
+    "socket.io.min.js.map", "socket.io.esm.min.js", "socket.io.esm.min.js.map",
 };
 constexpr std::array<std::string_view, 2> msgpack_client_files = {
     "socket.io.msgpack.min.js",
@@ -179,16 +179,17 @@ void server::attach(http::server& http) {
     auto files =
         std::make_shared<http::static_files const>(opts_.client_dist_dir, engine_->opts().path);
     auto base = engine_->opts().path;
-    engine_->set_subpath_handler([files, base, parser = opts_.parser](http::request const& req,
-                                                                      http::responder& respond) {
-        if (!std::string_view(req.path).starts_with(base)) return false;
-        if (!is_client_file(std::string_view(req.path).substr(base.size()), parser)) return false;
-        http::responder with_nosniff = [&respond](http::response r) {
-            r.set("X-Content-Type-Options", "nosniff");
-            respond(std::move(r));
-        };
-        return files->serve(req, with_nosniff);
-    });
+    engine_->set_subpath_handler(
+        [files, base, parser = opts_.parser](http::request const& req, http::responder& respond) {
+            if (!std::string_view(req.path).starts_with(base)) return false;
+            if (!is_client_file(std::string_view(req.path).substr(base.size()), parser))
+                return false;
+            http::responder with_nosniff = [&respond](http::response r) {
+                r.set("X-Content-Type-Options", "nosniff");
+                respond(std::move(r));
+            };
+            return files->serve(req, with_nosniff);
+        });
 }
 
 void server::close() {

@@ -61,13 +61,15 @@ TEST(socket_outgoing, listeners_see_the_broadcasts_that_reach_their_socket) {
     b.connect();
     auto& s = *f.sockets.at(0);
     std::vector<std::string> seen;
-    s.on_any_outgoing(
-        [&](socketio::socket&, std::string_view e, json const& args) { seen.push_back(seen_as(e, args)); });
+    s.on_any_outgoing([&](socketio::socket&, std::string_view e, json const& args) {
+        seen.push_back(seen_as(e, args));
+    });
     f.sockets.at(1)->join("elsewhere");
     f.io->emit("all", 1, "two");                 // reaches s
     f.io->to("elsewhere").emit("not-mine");      // does not
     f.sockets.at(1)->broadcast().emit("from-b"); // b's broadcast reaches s
-    f.io->timeout(std::chrono::seconds(1)).emit_with_ack("ask", 3, [](std::error_code, std::vector<json>) {});
+    f.io->timeout(std::chrono::seconds(1))
+        .emit_with_ack("ask", 3, [](std::error_code, std::vector<json>) {});
     s.emit("own");
     EXPECT_EQ(seen, (std::vector<std::string>{"all[1,\"two\"]", "from-b[]", "ask[3]", "own[]"}));
     // The client got each of them, in order; the other client got its own.
@@ -150,17 +152,19 @@ TEST(emit_with_ack, broadcast_and_socket_take_one_argument_per_value_and_the_han
     a.connect();
     std::optional<std::vector<json>> responses;
     f.io->timeout(std::chrono::seconds(5))
-        .emit_with_ack("q", 1, std::vector<int>{2, 3}, [&](std::error_code ec, std::vector<json> r) {
-            EXPECT_FALSE(ec);
-            responses = std::move(r);
-        });
+        .emit_with_ack("q", 1, std::vector<int>{2, 3},
+                       [&](std::error_code ec, std::vector<json> r) {
+                           EXPECT_FALSE(ec);
+                           responses = std::move(r);
+                       });
     EXPECT_EQ(a.receive(), std::vector<std::string>{"20[\"q\",1,[2,3]]"});
     a.send("30[\"yes\"]");
     ASSERT_TRUE(responses);
     EXPECT_EQ(*responses, std::vector<json>{"yes"});
     // The array form under its own name spreads the array.
     f.io->to(f.sockets.at(0)->id())
-        .emit_args_with_ack("spread", json::array({1, 2}), [](std::error_code, std::vector<json>) {});
+        .emit_args_with_ack("spread", json::array({1, 2}),
+                            [](std::error_code, std::vector<json>) {});
     EXPECT_EQ(a.receive(), std::vector<std::string>{"21[\"spread\",1,2]"});
     a.send("31[]");
     // A socket's own, without a timeout (as long as it lives), as Node's socket.emit(ev, a, cb).

@@ -226,7 +226,9 @@ protected:
 
 private:
     // True while some socket of the namespace has an outgoing listener (adapter_context).
-    bool outgoing_watched() const { return ctx_.outgoing && ctx_.outgoing_watched && ctx_.outgoing_watched(); }
+    bool outgoing_watched() const {
+        return ctx_.outgoing && ctx_.outgoing_watched && ctx_.outgoing_watched();
+    }
     // deliver_local with outgoing listeners: the ids are copied, since a listener may change
     // the index.
     void deliver_watched(packet const& p, broadcast_options const& opts);

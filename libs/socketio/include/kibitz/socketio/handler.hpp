@@ -25,9 +25,8 @@ concept untyped_handler = full_handler<F> || socket_handler<F> || args_handler<F
 // The typed shapes of socket::on<T>, tried in this order: fn(socket&, T, ack_callback),
 // fn(socket&, T), fn(T, ack_callback), fn(T).
 template<class F, class T>
-concept typed_handler =
-    std::invocable<F&, socket&, T, ack_callback> || std::invocable<F&, socket&, T> ||
-    std::invocable<F&, T, ack_callback> || std::invocable<F&, T>;
+concept typed_handler = std::invocable<F&, socket&, T, ack_callback> ||
+    std::invocable<F&, socket&, T> || std::invocable<F&, T, ack_callback> || std::invocable<F&, T>;
 
 // Any untyped shape as an event_handler: the arguments it does not take are dropped.
 template<untyped_handler F>
