@@ -1,6 +1,7 @@
 // on_any_outgoing sees every event sent to a socket: its own emits and the broadcasts that reach
 // it (Node's onAnyOutgoing), through the adapter's delivery path (adapter_context::outgoing);
-// broadcasts while no socket listens skip that path. And the variadic emit_with_ack forms.
+// broadcasts while no socket listens skip that path. And the variadic emit_with_ack forms, and
+// the cleanup of empty dynamic children.
 
 #include "harness.hpp"
 
@@ -177,4 +178,23 @@ TEST(emit_with_ack, broadcast_and_socket_take_one_argument_per_value_and_the_han
     a.send("32[4]");
     ASSERT_TRUE(answer);
     EXPECT_EQ(*answer, json::array({4}));
+}
+
+// server_options::cleanup_empty_child_namespaces: on (the default), a dynamic child goes on the
+// loop turn after its last socket; off (Node's default), it stays.
+TEST(dynamic_namespaces, an_empty_child_is_removed_unless_cleanup_is_off) {
+    for (bool cleanup : {true, false}) {
+        boost::asio::io_context ioc;
+        socketio::server_options opts;
+        opts.cleanup_empty_child_namespaces = cleanup;
+        socketio::server io{ioc, opts};
+        io.of([](std::string const& name, json const&) { return name.starts_with("/room-"); });
+        polling_client c(ioc, io);
+        EXPECT_EQ(c.connect("/room-1").substr(0, 9), "0/room-1,") << cleanup;
+        EXPECT_TRUE(io.has_namespace("/room-1"));
+        c.send("1/room-1,"); // the client leaves the namespace
+        ioc.poll();
+        EXPECT_EQ(io.has_namespace("/room-1"), !cleanup) << cleanup;
+        EXPECT_EQ(c.connect("/room-1").substr(0, 9), "0/room-1,") << "joins again either way";
+    }
 }
