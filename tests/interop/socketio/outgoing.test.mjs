@@ -24,12 +24,15 @@ for (const protocol of ["classic", "sharded"]) {
       const flags = ["--redis-protocol", protocol];
       nodes = await Promise.all([startKibitz(redis.url, flags), startKibitz(redis.url, flags)]);
       watched = await connect(nodes[0].url, "/", { transports: ["websocket"] });
+      // The server's own `auth` emit comes 20 ms after the CONNECT: before the listener.
+      const authed = once(watched, "auth", CAP_MS);
       bystander = await connect(nodes[0].url, "/", { transports: ["polling"] });
       remote = await connect(nodes[1].url, "/", { transports: ["websocket"] });
       await waitFor(async () => (await control(remote, { op: "serverCount" })).count === 2, {
         what: "2 servers seen from B",
       });
       for (const s of [watched, bystander, remote]) s.on("q", (n, ack) => ack(n + 1));
+      await authed;
       assert.deepEqual(await control(watched, { op: "watchOutgoing" }), { ok: true });
     });
     after(async () => {
