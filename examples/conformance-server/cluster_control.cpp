@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace conformance {
 
@@ -45,6 +47,15 @@ std::string string_of(json const& cmd, char const* key) {
     return it != cmd.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// Records in s.data["outgoing"] each [event, args] its outgoing listener sees (its own emits
+// and the broadcasts of any node that reach it); "outgoingLog" answers and empties it.
+void watch_outgoing(sio::socket& s) {
+    s.data["outgoing"] = json::array();
+    s.on_any_outgoing([](sio::socket& self, std::string_view event, json const& args) {
+        self.data["outgoing"].push_back(json::array({std::string(event), args}));
+    });
+}
+
 void run_request(sio::socket& s, std::string const& op, json const& cmd, sio::ack_callback ack) {
     auto& n = s.ns();
     if (op == "fetchSockets") {
@@ -82,11 +93,11 @@ void run_request(sio::socket& s, std::string const& op, json const& cmd, sio::ac
         auto ms = t != cmd.end() && t->is_number_integer() ? t->get<std::int64_t>() : 2000;
         return select(n, cmd)
             .timeout(kibitz::util::duration(ms))
-            .emit_with_ack(string_of(cmd, "event"), args_of(cmd),
-                           [ack](std::error_code ec, std::vector<json> responses) {
-                               ack(json::array({{{"error", error_of(ec)},
-                                                 {"responses", std::move(responses)}}}));
-                           });
+            .emit_args_with_ack(string_of(cmd, "event"), args_of(cmd),
+                                [ack](std::error_code ec, std::vector<json> responses) {
+                                    ack(json::array({{{"error", error_of(ec)},
+                                                      {"responses", std::move(responses)}}}));
+                                });
     }
     ack(json::array({{{"error", "unknown op"}}}));
 }
@@ -118,6 +129,10 @@ void run(sio::socket& s, kibitz::cluster::redis_cluster& cl, json const& cmd,
                            {"publishDropped", st.publish_dropped},
                            {"droppedRoom", st.dropped_room},
                            {"droppedInvalid", st.dropped_invalid}}});
+    } else if (op == "watchOutgoing") {
+        watch_outgoing(s);
+    } else if (op == "outgoingLog") {
+        ok = json::array({std::exchange(s.data["outgoing"], json::array())});
     } else if (op == "serverSideLog") {
         ok = json::array({*log});
         *log = json::array();

@@ -15,6 +15,8 @@
 //   serverSideEmit {event, args, ack?}                        -> {error, responses}
 //   join / leave {room} (the calling socket)                  -> {ok}
 //   stats                                                     -> {uid, connected, pending...}
+//   watchOutgoing (an on_any_outgoing listener on the calling socket) -> {ok}
+//   outgoingLog: the [event, args] it saw since, then cleared -> [[event, args], ...]
 // Server-side events from peers: `ping-srv` is acked with {pong: "kibitz", args}; every
 // server-side event is recorded, and `serverSideLog` returns (and clears) the record.
 namespace conformance {

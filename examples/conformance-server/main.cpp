@@ -9,7 +9,8 @@
 // Limits for the tests of hostile clients (defaults as in production):
 //   [--max-sessions-per-ip N] [--max-sessions N] [--header-timeout-ms N]
 //   [--write-timeout-ms N] [--max-connections N] [--max-connections-per-ip N]
-//   [--websocket-origin ORIGIN] [--parser json|msgpack]
+//   [--websocket-origin ORIGIN] [--parser json|msgpack] [--client-dist DIR] (the bundles of
+//   the parser, from socket.io-client's dist/)
 //   [--allowed-host HOST] [--ping-interval-ms N] [--ping-timeout-ms N]
 //   [--http-compression on|off] [--per-message-deflate on|off]
 // Handshake hooks (handshake_hooks.hpp): [--allow-request-delay-ms N]
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     std::string redis_url;
     kibitz::cluster::redis_adapter_options cluster_opts;
     std::string tls_cert, tls_key; // both: serve HTTPS and WSS
+    std::string client_dist;
     bool http_compression = defaults.http_compression.enabled;
     bool per_message_deflate = defaults.per_message_deflate.enabled;
     conformance::hooks_config hooks;
@@ -98,6 +100,8 @@ int main(int argc, char** argv) {
             limits.header_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--redis")
             redis_url = argv[i + 1];
+        else if (flag == "--client-dist")
+            client_dist = argv[i + 1];
         else if (flag == "--redis-prefix")
             cluster_opts.prefix = argv[i + 1];
         else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "sharded")
@@ -144,7 +148,7 @@ int main(int argc, char** argv) {
                    " [--max-connections N] [--max-connections-per-ip N]"
                    " [--ping-interval-ms N] [--ping-timeout-ms N]"
                    " [--websocket-origin ORIGIN] [--allowed-host HOST]"
-                   " [--parser json|msgpack] [--http-compression on|off]"
+                   " [--parser json|msgpack] [--client-dist DIR] [--http-compression on|off]"
                    " [--per-message-deflate on|off] [--allow-request-delay-ms N]"
                    " [--allow-request-timeout-ms N] [--cookie NAME]"
                    " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
@@ -203,6 +207,7 @@ int main(int argc, char** argv) {
     sio::server_options sopts;
     if (cluster) sopts.make_adapter = cluster->factory();
     sopts.parser = parser;
+    sopts.client_dist_dir = client_dist;
     sopts.engine.ping_interval = opts.ping_interval;
     sopts.engine.ping_timeout = opts.ping_timeout;
     sopts.engine.max_payload = opts.max_payload;

@@ -202,7 +202,7 @@ void volatile_chain(context& ctx, std::weak_ptr<sio::socket> weak, json p, long 
     if (to_room)
         select(s->ns().volatile_(), p).emit("vol", index);
     else
-        s->emit_volatile("vol", json::array({index}));
+        s->emit_args_volatile("vol", json::array({index}));
     if (!flag(p, "spread")) return volatile_chain(ctx, weak, std::move(p), index + 1, count);
     net::asio::post(ctx.ioc, [&ctx, weak, p = std::move(p), index, count]() mutable {
         volatile_chain(ctx, weak, std::move(p), index + 1, count);
@@ -231,9 +231,10 @@ void on_server_ack(sio::socket& s, json const& p) {
         if (!to.empty()) return n->to(to).emit("server-ack-result", result);
         if (auto self = weak.lock()) self->emit("server-ack-result", result);
     };
-    s.emit_with_ack("need-ack", event_args(p), timeout, [report](std::error_code ec, json args) {
-        report({{"err", error_name(ec)}, {"args", args}});
-    });
+    s.emit_args_with_ack("need-ack", event_args(p), timeout,
+                         [report](std::error_code ec, json args) {
+                             report({{"err", error_name(ec)}, {"args", args}});
+                         });
 }
 
 void on_broadcast_ack(sio::socket& s, json const& p) {
@@ -241,10 +242,12 @@ void on_broadcast_ack(sio::socket& s, json const& p) {
     std::weak_ptr<sio::socket> weak = s.weak_from_this();
     select(s.ns().all(), p)
         .timeout(timeout)
-        .emit_with_ack("need-ack", event_args(p), [weak](std::error_code ec, std::vector<json> r) {
-            if (auto self = weak.lock())
-                self->emit("broadcast-ack-result", json{{"err", error_name(ec)}, {"responses", r}});
-        });
+        .emit_args_with_ack("need-ack", event_args(p),
+                            [weak](std::error_code ec, std::vector<json> r) {
+                                if (auto self = weak.lock())
+                                    self->emit("broadcast-ack-result",
+                                               json{{"err", error_name(ec)}, {"responses", r}});
+                            });
 }
 
 void on_fetch(sio::socket& s, json const& p, sio::ack_callback ack) {
@@ -382,9 +385,9 @@ void add_hostile_hooks(context& ctx, sio::socket& s) {
     });
     s.on("throw-on-ack", [](sio::socket& self, json&, sio::ack_callback ack) {
         answer(ack);
-        self.emit_with_ack(
-            "need-ack", json::array(), std::chrono::seconds(5),
-            [](std::error_code, json) { throw std::runtime_error("an ack handler that throws"); });
+        self.timeout(std::chrono::seconds(5)).emit_with_ack("need-ack", [](std::error_code, json) {
+            throw std::runtime_error("an ack handler that throws");
+        });
     });
     s.on("namespaces", [&ctx](sio::socket&, json& args, sio::ack_callback ack) {
         auto name = str(param(args), "name");

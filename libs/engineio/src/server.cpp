@@ -219,7 +219,17 @@ server::~server() {
 }
 
 void server::on_connection(connection_handler fn) {
-    impl_->on_connection_ = std::move(fn);
+    // Several run in the order added (Node's "connection" event): one added to the engine of a
+    // Socket.IO server never replaces Socket.IO's own.
+    if (!impl_->on_connection_) {
+        impl_->on_connection_ = std::move(fn);
+        return;
+    }
+    impl_->on_connection_ = [first = std::move(impl_->on_connection_),
+                             then = std::move(fn)](socket_ptr const& s) {
+        first(s);
+        then(s);
+    };
 }
 
 void server::on_connection_error(connection_error_handler fn) {

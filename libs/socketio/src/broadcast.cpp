@@ -50,8 +50,8 @@ void broadcast_operator::emit_args(std::string_view event, json args) const {
     nsp_->adapter().broadcast(std::move(p), opts_);
 }
 
-void broadcast_operator::emit_with_ack(std::string_view event, json args,
-                                       broadcast_ack_handler done) const {
+void broadcast_operator::emit_args_with_ack(std::string_view event, json args,
+                                            broadcast_ack_handler done) const {
     // Node's BroadcastOperator.emit with an ack: complete when every counted recipient of
     // every server answered, or when the timeout fires with what has arrived.
     struct state {
@@ -62,7 +62,8 @@ void broadcast_operator::emit_with_ack(std::string_view event, json args,
         std::size_t servers_counted = 0;
         bool server_count_known = false;
         bool finished = false;
-        std::shared_ptr<detail::timer> timer;
+        // The loop owns the timer (a stopped loop frees it, and this state with it).
+        std::weak_ptr<detail::timer> timer;
 
         void check() {
             if (finished || !server_count_known || servers_counted < servers_expected ||
@@ -73,7 +74,7 @@ void broadcast_operator::emit_with_ack(std::string_view event, json args,
         void finish(std::error_code ec) {
             if (finished) return;
             finished = true;
-            if (timer) timer->cancel();
+            if (auto t = timer.lock()) t->cancel();
             auto handler = std::move(done);
             // However it completes (the last ack, a remote server's answer, the timeout), an
             // exception of the handler stops here.
@@ -86,7 +87,7 @@ void broadcast_operator::emit_with_ack(std::string_view event, json args,
     st->done = std::move(done);
     auto& srv = nsp_->server();
     auto const timeout = timeout_.value_or(default_ack_timeout);
-    st->timer = detail::timer::start(srv.io_context(), timeout, [st] {
+    st->timer = detail::timer::start_detached(srv.io_context(), timeout, [st] {
         st->finish(std::make_error_code(std::errc::timed_out));
     });
     // Each recipient's pending ack goes when the broadcast's does.

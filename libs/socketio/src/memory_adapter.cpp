@@ -105,6 +105,7 @@ void memory_adapter::broadcast(packet p, broadcast_options const& opts) {
 }
 
 void memory_adapter::deliver_local(packet const& p, broadcast_options const& opts) {
+    if (outgoing_watched()) return deliver_watched(p, opts);
     // The recipients are pointed at, not copied (a socket id is longer than the short-string
     // buffer: a copy per recipient was two allocations per delivery). Safe because a delivery
     // only queues: a session over its limit is closed by a posted task (docs/architecture.md
@@ -130,6 +131,14 @@ void memory_adapter::deliver_local(packet const& p, broadcast_options const& opt
     sids.clear();
 }
 
+void memory_adapter::deliver_watched(packet const& p, broadcast_options const& opts) {
+    auto sids = local_sids(opts);
+    if (sids.empty()) return;
+    auto parts = ctx_.encode ? ctx_.encode(p) : detail::to_wire(p, parser_kind::json);
+    for (auto const& sid : sids)
+        if (ctx_.outgoing(sid, p)) ctx_.deliver(sid, parts, opts.is_volatile);
+}
+
 void memory_adapter::broadcast_with_ack(packet p, broadcast_options const& opts,
                                         std::function<void(std::size_t)> on_count,
                                         std::function<void(json)> on_ack) {
@@ -143,7 +152,9 @@ std::size_t memory_adapter::deliver_local_with_ack(packet const& p, broadcast_op
     auto parts = ctx_.encode ? ctx_.encode(p) : detail::to_wire(p, parser_kind::json);
     std::size_t count = 0;
     auto id = *p.id;
+    bool const watched = outgoing_watched();
     for (auto const& sid : sids) {
+        if (watched && !ctx_.outgoing(sid, p)) continue;
         // Each response is the first argument of the client's ack, as in Node. A socket with
         // max_pending_acks unanswered is left out (and not counted).
         auto answer = [on_ack](std::error_code ec, json args) {

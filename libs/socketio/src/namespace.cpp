@@ -44,6 +44,11 @@ adapter_context nsp::make_context() {
     ctx.server_side = [this](json data, ack_callback ack) {
         on_server_side_event(std::move(data), std::move(ack));
     };
+    ctx.outgoing_watched = [t = tracker_] { return t->watching_outgoing > 0; };
+    ctx.outgoing = [this](std::string const& sid, packet const& p) {
+        auto s = socket_by_id(sid);
+        return !s || s->notify_outgoing(p);
+    };
     return ctx;
 }
 

@@ -153,20 +153,22 @@ void server::prune_recovery() {
 }
 
 namespace {
-// The bundles Node's serveClient answers (socket.io/lib/index.ts, serve()).
-constexpr std::array<std::string_view, 8> client_files = {
-    "socket.io.js",
-    "socket.io.js.map",
-    "socket.io.min.js",
-    "socket.io.min.js.map",
-    "socket.io.esm.min.js",
-    "socket.io.esm.min.js.map",
+// The bundles Node's serveClient answers (socket.io/lib/index.ts, serve()), by the parser they
+// speak: a bundle of the other parser could never connect, so it is not served.
+constexpr std::array<std::string_view, 6> json_client_files = {
+    "socket.io.js",         "socket.io.js.map",     "socket.io.min.js",
+    "socket.io.min.js.map", "socket.io.esm.min.js", "socket.io.esm.min.js.map",
+};
+constexpr std::array<std::string_view, 2> msgpack_client_files = {
     "socket.io.msgpack.min.js",
     "socket.io.msgpack.min.js.map",
 };
 
-bool is_client_file(std::string_view name) {
-    return std::find(client_files.begin(), client_files.end(), name) != client_files.end();
+bool is_client_file(std::string_view name, parser_kind parser) {
+    auto has = [name](auto const& list) {
+        return std::find(list.begin(), list.end(), name) != list.end();
+    };
+    return parser == parser_kind::msgpack ? has(msgpack_client_files) : has(json_client_files);
 }
 } // namespace
 
@@ -177,15 +179,17 @@ void server::attach(http::server& http) {
     auto files =
         std::make_shared<http::static_files const>(opts_.client_dist_dir, engine_->opts().path);
     auto base = engine_->opts().path;
-    engine_->set_subpath_handler([files, base](http::request const& req, http::responder& respond) {
-        if (!std::string_view(req.path).starts_with(base)) return false;
-        if (!is_client_file(std::string_view(req.path).substr(base.size()))) return false;
-        http::responder with_nosniff = [&respond](http::response r) {
-            r.set("X-Content-Type-Options", "nosniff");
-            respond(std::move(r));
-        };
-        return files->serve(req, with_nosniff);
-    });
+    engine_->set_subpath_handler(
+        [files, base, parser = opts_.parser](http::request const& req, http::responder& respond) {
+            if (!std::string_view(req.path).starts_with(base)) return false;
+            if (!is_client_file(std::string_view(req.path).substr(base.size()), parser))
+                return false;
+            http::responder with_nosniff = [&respond](http::response r) {
+                r.set("X-Content-Type-Options", "nosniff");
+                respond(std::move(r));
+            };
+            return files->serve(req, with_nosniff);
+        });
 }
 
 void server::close() {

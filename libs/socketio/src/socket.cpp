@@ -25,6 +25,7 @@ socket::socket(detail::passkey<socketio::nsp>, socketio::nsp& n,
 
 socket::~socket() {
     end_joining();
+    if (!any_outgoing_.empty()) --tracker_->watching_outgoing;
     // The namespace may be removed now (a dynamic child left empty): touch nsp_ no more.
     tracker_->released();
 }
@@ -56,8 +57,12 @@ void socket::on_disconnect(disconnect_handler handler) {
     on_disconnect_ = std::move(handler);
 }
 
-bool socket::notify_outgoing(std::string_view event, json const& args) {
-    if (any_outgoing_.empty()) return true;
+bool socket::notify_outgoing(packet const& p) {
+    // An event's data is [event, args...] (detail::event_data, or a broadcast's packet).
+    if (any_outgoing_.empty() || !p.data.is_array() || p.data.empty() || !p.data[0].is_string())
+        return true;
+    auto const& event = p.data[0].get_ref<std::string const&>();
+    json const args(p.data.begin() + 1, p.data.end());
     auto self = shared_from_this();
     auto listeners = any_outgoing_;
     for (auto& l : listeners) {
@@ -72,25 +77,23 @@ void socket::emit_args(std::string_view event, json args) {
     send_event(event, std::move(args), false);
 }
 
-void socket::emit_volatile(std::string_view event, json args) {
+void socket::emit_args_volatile(std::string_view event, json args) {
     send_event(event, std::move(args), true);
 }
 
 void socket::send_event(std::string_view event, json args, bool is_volatile) {
     if (!connected_) return;
-    json payload = detail::event_data(event, std::move(args));
-    if (!any_outgoing_.empty()) {
-        json const outgoing(payload.begin() + 1, payload.end());
-        if (!notify_outgoing(event, outgoing)) return;
-    }
-    packet p{packet_type::event, nsp_->name(), std::nullopt, std::move(payload)};
+    packet p{packet_type::event, nsp_->name(), std::nullopt,
+             detail::event_data(event, std::move(args))};
     // With recovery, a socket's own events go through the adapter so they get an offset and
-    // are kept for a reconnect (socket.io 4.6 does the same); volatile ones are not kept.
+    // are kept for a reconnect (socket.io 4.6 does the same); volatile ones are not kept. The
+    // adapter runs the outgoing listeners then (with the offset, as Node's do).
     if (!is_volatile && nsp_->server().opts().connection_state_recovery) {
         broadcast_options opts;
         opts.rooms.insert(id_);
         return nsp_->adapter().broadcast(std::move(p), opts);
     }
+    if (!notify_outgoing(p)) return;
     send_packet(std::move(p), is_volatile);
 }
 
@@ -111,8 +114,8 @@ void socket_emitter::emit_args_with_ack(std::string_view event, json args, ack_h
                            std::move(done), is_volatile_);
 }
 
-void socket::emit_with_ack(std::string_view event, json args, util::duration timeout,
-                           ack_handler done) {
+void socket::emit_args_with_ack(std::string_view event, json args, util::duration timeout,
+                                ack_handler done) {
     send_with_ack(event, std::move(args), timeout, std::move(done), false);
 }
 
@@ -122,16 +125,12 @@ void socket::send_with_ack(std::string_view event, json args, util::duration tim
         if (done) done(std::make_error_code(std::errc::not_connected), json::array());
         return;
     }
-    json payload = detail::event_data(event, std::move(args));
-    if (!any_outgoing_.empty()) {
-        json const outgoing(payload.begin() + 1, payload.end());
-        if (!notify_outgoing(event, outgoing)) {
-            if (done) done(std::make_error_code(std::errc::not_connected), json::array());
-            return;
-        }
-    }
     auto id = nsp_->next_ack_id();
-    packet p{packet_type::event, nsp_->name(), id, std::move(payload)};
+    packet p{packet_type::event, nsp_->name(), id, detail::event_data(event, std::move(args))};
+    if (!notify_outgoing(p)) {
+        if (done) done(std::make_error_code(std::errc::not_connected), json::array());
+        return;
+    }
     if (!register_ack(id, done, timeout)) {
         // A client that leaves max_pending_acks unanswered gets no more requests for acks.
         if (done) done(std::make_error_code(std::errc::no_buffer_space), json::array());
@@ -284,6 +283,7 @@ void socket::on_close(std::string_view reason) {
     auto on_disconnect = std::move(on_disconnect_);
     handlers_.clear();
     any_.clear();
+    if (!any_outgoing_.empty()) --tracker_->watching_outgoing;
     any_outgoing_.clear();
     packet_middlewares_.clear();
     on_error_ = nullptr;

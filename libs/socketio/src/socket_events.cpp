@@ -1,5 +1,6 @@
 #include "client.hpp"
 #include "socket_guard.hpp"
+#include "tracker.hpp"
 
 #include <kibitz/socketio/namespace.hpp>
 #include <kibitz/socketio/server.hpp>
@@ -76,16 +77,20 @@ void socket::off_any(listener_id id) {
 
 listener_id socket::on_any_outgoing(outgoing_handler handler) {
     auto id = next_listener_++;
+    if (any_outgoing_.empty()) ++tracker_->watching_outgoing;
     any_outgoing_.push_back({id, std::move(handler)});
     return id;
 }
 
 void socket::off_any_outgoing() {
+    if (!any_outgoing_.empty()) --tracker_->watching_outgoing;
     any_outgoing_.clear();
 }
 
 void socket::off_any_outgoing(listener_id id) {
+    bool const had = !any_outgoing_.empty();
     std::erase_if(any_outgoing_, [id](auto const& l) { return l.id == id; });
+    if (had && any_outgoing_.empty()) --tracker_->watching_outgoing;
 }
 
 void socket::on_event(packet& p) {

@@ -10,6 +10,9 @@ namespace kibitz::socketio::detail {
 // `on_idle` runs; the namespace clears it when it is destroyed.
 struct nsp_tracker {
     std::size_t live = 0;
+    // How many of them have an outgoing listener (socket::on_any_outgoing): while none has,
+    // broadcasts skip the listeners' path (adapter_context::outgoing_watched).
+    std::size_t watching_outgoing = 0;
     std::function<void()> on_idle;
 
     void released() {

@@ -30,7 +30,7 @@ int main() {
     boost::asio::io_context ioc;
     sio::server io(ioc);
     io.on_connection([&ioc](sio::socket_ptr s) {
-        s->on<std::string>("ping", [](sio::socket&, std::string text, sio::ack_callback ack) {
+        s->on<std::string>("ping", [](std::string text, sio::ack_callback ack) {
             if (ack) ack(text);
         });
         s->on("greet", [&ioc](sio::socket& self, kibitz::json&) {

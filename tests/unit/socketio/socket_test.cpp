@@ -130,6 +130,26 @@ TEST(socket_handlers, typed_handler_converts_or_answers_the_ack_with_an_error) {
     EXPECT_TRUE(f.sockets.at(0)->connected());
 }
 
+TEST(socket_handlers, typed_handlers_may_take_only_the_value) {
+    std::vector<std::string> calls;
+    fixture f([&](socketio::socket& s) {
+        s.on<std::string>("msg", [&](std::string m) { calls.push_back("msg " + m); });
+        s.on<int>("num", [&](int n, socketio::ack_callback ack) {
+            calls.push_back("num " + std::to_string(n));
+            if (ack) ack(json::array({n + 1}));
+        });
+    });
+    polling_client c(f.ioc, f.io);
+    c.connect();
+    c.send(R"(2["msg","hi"])");
+    c.send(R"(2["msg",7])"); // skipped
+    c.send(R"(21["num",1])");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{"31[2]"});
+    c.send(R"(22["num","x"])");
+    EXPECT_EQ(c.receive(), std::vector<std::string>{R"(32[{"error":"invalid arguments"}])"});
+    EXPECT_EQ(calls, (std::vector<std::string>{"msg hi", "num 1"}));
+}
+
 TEST(socket_containment, a_throwing_handler_disconnects_only_its_socket) {
     int bystander_calls = 0;
     fixture f([&](socketio::socket& s) {
@@ -200,10 +220,10 @@ TEST(socket_emit, outgoing_listeners_see_what_the_socket_sends) {
     auto& s = *f.sockets.at(0);
     s.emit("a", 1);
     s.timeout(std::chrono::seconds(1)).emit_with_ack("b", [](std::error_code, json) {});
-    f.io.emit("broadcast", 2); // through the adapter: not this socket's own emit
+    f.io.emit("broadcast", 2); // a broadcast that reaches it too (outgoing_test.cpp)
     s.off_any_outgoing();
     s.emit("c");
-    EXPECT_EQ(seen, (std::vector<std::string>{"a[1]", "b[]"}));
+    EXPECT_EQ(seen, (std::vector<std::string>{"a[1]", "b[]", "broadcast[2]"}));
 }
 
 TEST(server_shorthands, forward_to_the_main_namespace) {
@@ -351,4 +371,17 @@ TEST(remote_socket, fetched_sockets_have_methods) {
     r.disconnect();
     EXPECT_FALSE(f.sockets.at(0)->connected());
     EXPECT_TRUE(f.sockets.at(1)->connected());
+}
+
+// io.engine().on_connection adds a handler of its own: Socket.IO keeps its engine (the footgun
+// where it replaced Socket.IO's and every client hung is gone).
+TEST(server_engine, an_engine_connection_handler_leaves_socketio_connected) {
+    fixture f;
+    int sessions = 0;
+    f.io.engine().on_connection([&](kibitz::engineio::socket_ptr) { ++sessions; });
+    polling_client c(f.ioc, f.io);
+    auto reply = c.connect();
+    ASSERT_EQ(f.sockets.size(), 1u);
+    EXPECT_EQ(reply, "0{\"sid\":\"" + f.sockets.at(0)->id() + "\"}");
+    EXPECT_EQ(sessions, 1);
 }

@@ -43,7 +43,8 @@ public:
     server(server const&) = delete;
     server& operator=(server const&) = delete;
 
-    // Called for every new session, before any of its messages.
+    // Called for every new session, before any of its messages. Several handlers run in the
+    // order added (socketio::server adds the first: io.engine().on_connection adds another).
     void on_connection(connection_handler fn);
 
     // Called for every request refused with an engine.io error body (bad transport, unknown

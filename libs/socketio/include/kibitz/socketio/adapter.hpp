@@ -104,6 +104,13 @@ struct adapter_context {
     // This server's socket `sid` joined (true) or left `room`: the memory adapter calls it after
     // each change of its index, once the index is consistent again. May be empty.
     std::function<void(std::string const& room, std::string const& sid, bool joined)> room_changed;
+    // Outgoing listeners (socket::on_any_outgoing) see broadcasts too, as in Node. While
+    // `outgoing_watched()` is true (some socket of the namespace has one; empty: never), call
+    // `outgoing(sid, p)` before delivering `p` to `sid`: it runs that socket's listeners (none:
+    // nothing), and false means leave `sid` out (a listener threw or disconnected it). The
+    // listeners may join, leave or disconnect: do not hold iterators into the room index.
+    std::function<bool()> outgoing_watched;
+    std::function<bool(std::string const& sid, packet const& p)> outgoing;
 };
 
 // The room index and broadcast router of one namespace (socket.io-adapter). The in-memory
@@ -205,7 +212,7 @@ public:
     std::size_t stored_sessions() const { return sessions_.size(); }
 
 protected:
-    // Delivers to this server's sockets only.
+    // Delivers to this server's sockets only (their outgoing listeners first, when watched).
     void deliver_local(packet const& p, broadcast_options const& opts);
     // Calls `fn` with the id of each of this server's sockets that `opts` selects, once each.
     void for_each_local(broadcast_options const& opts,
@@ -218,6 +225,14 @@ protected:
                                        std::function<void(json)> const& on_ack);
 
 private:
+    // True while some socket of the namespace has an outgoing listener (adapter_context).
+    bool outgoing_watched() const {
+        return ctx_.outgoing && ctx_.outgoing_watched && ctx_.outgoing_watched();
+    }
+    // deliver_local with outgoing listeners: the ids are copied, since a listener may change
+    // the index.
+    void deliver_watched(packet const& p, broadcast_options const& opts);
+
     struct stored_packet {
         std::string offset;
         broadcast_options opts;

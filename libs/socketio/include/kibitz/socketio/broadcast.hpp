@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -46,9 +47,26 @@ public:
     }
     // The same with the arguments as the elements of one JSON array (any other value is one).
     void emit_args(std::string_view event, json args) const;
-    // Sends and collects one ack from each recipient; `done` runs once every recipient answered,
-    // or at the timeout (set with timeout(), default 5 s) with std::errc::timed_out.
-    void emit_with_ack(std::string_view event, json args, broadcast_ack_handler done) const;
+    // emit_with_ack(event, a, b, ..., done): sends the event (each of a, b, ... one argument,
+    // as in emit) and collects one ack from each recipient, its first argument; the last
+    // argument is the handler fn(std::error_code ec, std::vector<json> responses). It runs once
+    // every recipient answered, or at the timeout (set with timeout(), default 5 s) with
+    // std::errc::timed_out and what arrived.
+    template<class Event, class... Args>
+    requires std::convertible_to<Event, std::string_view>
+    void emit_with_ack(Event&& event, Args&&... args) const {
+        detail::with_last_apart(
+            [this, name = std::string_view(event)]<class Last>(json packed, Last&& last) {
+                static_assert(std::is_invocable_v<std::remove_cvref_t<Last>&, std::error_code,
+                                                  std::vector<json>>,
+                              "the last argument is fn(std::error_code, std::vector<json>)");
+                emit_args_with_ack(name, std::move(packed),
+                                   broadcast_ack_handler(std::forward<Last>(last)));
+            },
+            std::forward<Args>(args)...);
+    }
+    // The same with the arguments as the elements of one JSON array (any other value is one).
+    void emit_args_with_ack(std::string_view event, json args, broadcast_ack_handler done) const;
 
     // The selected sockets, on every server. The first form also learns whether every server
     // answered (fetch_sockets_handler); the second gets what came either way.

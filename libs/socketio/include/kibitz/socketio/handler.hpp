@@ -3,8 +3,10 @@
 #include <kibitz/socketio/types.hpp>
 
 #include <concepts>
+#include <cstddef>
 #include <exception>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -20,10 +22,11 @@ concept args_handler = std::invocable<F&, json&>;
 template<class F>
 concept untyped_handler = full_handler<F> || socket_handler<F> || args_handler<F>;
 
-// The typed shapes of socket::on<T>: fn(socket&, T, ack_callback) or fn(socket&, T).
+// The typed shapes of socket::on<T>, tried in this order: fn(socket&, T, ack_callback),
+// fn(socket&, T), fn(T, ack_callback), fn(T).
 template<class F, class T>
-concept typed_handler =
-    std::invocable<F&, socket&, T, ack_callback> || std::invocable<F&, socket&, T>;
+concept typed_handler = std::invocable<F&, socket&, T, ack_callback> ||
+    std::invocable<F&, socket&, T> || std::invocable<F&, T, ack_callback> || std::invocable<F&, T>;
 
 // Any untyped shape as an event_handler: the arguments it does not take are dropped.
 template<untyped_handler F>
@@ -66,8 +69,12 @@ requires typed_handler<F, T> event_handler adapt_typed_handler(F fn) {
         }
         if constexpr (std::invocable<F&, socket&, T, ack_callback>) {
             fn(s, std::move(*value), std::move(ack));
-        } else {
+        } else if constexpr (std::invocable<F&, socket&, T>) {
             fn(s, std::move(*value));
+        } else if constexpr (std::invocable<F&, T, ack_callback>) {
+            fn(std::move(*value), std::move(ack));
+        } else {
+            fn(std::move(*value));
         }
     };
 }
@@ -78,6 +85,22 @@ json pack_arguments(Args&&... values) {
     json args = json::array();
     (args.push_back(json(std::forward<Args>(values))), ...);
     return args;
+}
+
+// Calls fn(json args, last): all of `values` but the last packed as pack_arguments does, and
+// the last forwarded (emit_with_ack(event, a, b, ..., done)).
+template<class Fn, class Tuple, std::size_t... I>
+decltype(auto) apply_last_apart(Fn&& fn, Tuple values, std::index_sequence<I...>) {
+    // `values` is a tuple of references (std::forward_as_tuple): moving it forwards each one.
+    return std::forward<Fn>(fn)(pack_arguments(std::get<I>(std::move(values))...),
+                                std::get<sizeof...(I)>(std::move(values)));
+}
+template<class Fn, class... Values>
+decltype(auto) with_last_apart(Fn&& fn, Values&&... values) {
+    static_assert(sizeof...(Values) >= 1, "the last argument is the ack handler");
+    return apply_last_apart(std::forward<Fn>(fn),
+                            std::forward_as_tuple(std::forward<Values>(values)...),
+                            std::make_index_sequence<sizeof...(Values) - 1>{});
 }
 
 } // namespace kibitz::socketio::detail

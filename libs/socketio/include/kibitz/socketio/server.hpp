@@ -65,7 +65,9 @@ struct server_options {
     decoder_limits limits;
     parser_kind parser = parser_kind::json;
     // Serve socket.io.js and its siblings at <path>socket.io.js, from this folder (the
-    // socket.io-client package's dist/). Empty: not served.
+    // socket.io-client package's dist/): the bundles of `parser` only (json: socket.io.js,
+    // .min.js, .esm.min.js and their maps; msgpack: socket.io.msgpack.min.js and its map); the
+    // others are not served (Engine.IO's 400, as any other path below it). Empty: none.
     std::string client_dist_dir;
     // The adapter of each namespace (the in-memory one when empty), given its adapter_context.
     adapter_factory make_adapter;

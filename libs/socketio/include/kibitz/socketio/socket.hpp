@@ -71,9 +71,10 @@ public:
     listener_id on(std::string event, F fn) {
         return add_listener(std::move(event), detail::adapt_handler(std::move(fn)), false);
     }
-    // Typed: fn(socket&, T, ack_callback) or fn(socket&, T) gets the first argument converted
-    // with from_json. One that does not convert (or is missing) skips fn and answers the ack,
-    // if the client asked for one, with {"error": "invalid arguments"}; nothing is thrown.
+    // Typed: fn(socket&, T, ack_callback), fn(socket&, T), fn(T, ack_callback) or fn(T) gets
+    // the first argument converted with from_json. One that does not convert (or is missing)
+    // skips fn and answers the ack, if the client asked for one, with
+    // {"error": "invalid arguments"}; nothing is thrown.
     template<class T, class F>
     requires detail::typed_handler<F, T> listener_id on(std::string event, F fn) {
         return add_listener(std::move(event), detail::adapt_typed_handler<T>(std::move(fn)), false);
@@ -98,7 +99,9 @@ public:
     listener_id prepend_any(any_handler handler);
     void off_any();
     void off_any(listener_id id);
-    // Listeners of every event this socket emits itself (not broadcasts), before it is sent.
+    // Listeners of every event sent to this socket, before it is sent: its own emits and the
+    // broadcasts that reach it (from this server or, through a cluster adapter, another), as
+    // Node's onAnyOutgoing. Acks are not events and are not reported.
     listener_id on_any_outgoing(outgoing_handler handler);
     void off_any_outgoing();
     void off_any_outgoing(listener_id id);
@@ -137,14 +140,24 @@ public:
     }
     // The same with the arguments as the elements of one JSON array (any other value is one).
     void emit_args(std::string_view event, json args);
-    // Sends and waits for the client's ack; `done` gets std::errc::timed_out after `timeout`
-    // (a zero timeout waits as long as the socket lives), or at once std::errc::no_buffer_space
-    // when server_options::max_pending_acks of this socket's acks are still unanswered.
-    // `args` is an array of arguments, as in emit_args; timeout(d).emit_with_ack reads better.
-    void emit_with_ack(std::string_view event, json args, util::duration timeout, ack_handler done);
-    // Sends only if the transport can take it now (Node's socket.volatile.emit); `args` is an
-    // array of arguments, as in emit_args; volatile_().emit(event, a, b) reads better.
-    void emit_volatile(std::string_view event, json args = json::array());
+    // Sends and waits for the client's ack, as Node's socket.emit(ev, a, b, cb): each of a,
+    // b, ... is one argument and the last is the ack handler fn(std::error_code ec, json args)
+    // (or asio::use_awaitable, with awaitable.hpp). It waits as long as the socket lives
+    // (timeout(d).emit_with_ack sets a limit: std::errc::timed_out); `ec` is no_buffer_space at
+    // once when server_options::max_pending_acks of this socket's acks are still unanswered,
+    // not_connected when the socket is not connected.
+    template<class... Args>
+    auto emit_with_ack(std::string_view event, Args&&... args) {
+        return socket_emitter(shared_from_this(), std::nullopt, false)
+            .emit_with_ack(event, std::forward<Args>(args)...);
+    }
+    // The same with the arguments as the elements of one JSON array, and a timeout (zero: as
+    // long as the socket lives).
+    void emit_args_with_ack(std::string_view event, json args, util::duration timeout,
+                            ack_handler done);
+    // Sends only if the transport can take it now (Node's socket.volatile.emit), with the
+    // arguments as the elements of one JSON array; volatile_().emit(event, a, b) reads better.
+    void emit_args_volatile(std::string_view event, json args = json::array());
 
     // Node's socket.timeout(ms) and socket.volatile: an emitter with those flags, whose
     // emit_with_ack(event, args..., done) takes the ack handler (or asio::use_awaitable, with
@@ -227,7 +240,7 @@ private:
     // Calls the listeners of the event (copies: a listener may add or remove others).
     void call_listeners(std::string const& event, json& args, ack_callback const& ack);
     // Runs the outgoing listeners; false when one threw (the socket is disconnected then).
-    bool notify_outgoing(std::string_view event, json const& args);
+    bool notify_outgoing(packet const& p);
     void send_event(std::string_view event, json args, bool is_volatile);
     void send_with_ack(std::string_view event, json args, util::duration timeout, ack_handler done,
                        bool is_volatile);

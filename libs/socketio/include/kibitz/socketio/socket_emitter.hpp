@@ -3,11 +3,9 @@
 #include <kibitz/socketio/handler.hpp>
 #include <kibitz/socketio/types.hpp>
 
-#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -45,9 +43,18 @@ public:
     // no_buffer_space past server_options::max_pending_acks, not_connected when disconnected.
     template<class... Args>
     auto emit_with_ack(std::string_view event, Args&&... args) const {
-        static_assert(sizeof...(Args) >= 1, "the last argument is the ack handler");
-        return split_last(event, std::forward_as_tuple(std::forward<Args>(args)...),
-                          std::make_index_sequence<sizeof...(Args) - 1>{});
+        return detail::with_last_apart(
+            [this, event]<class Last>(json packed, Last&& last) {
+                using last_type = std::remove_cvref_t<Last>;
+                if constexpr (std::is_invocable_v<last_type&, std::error_code, json>) {
+                    emit_args_with_ack(event, std::move(packed),
+                                       ack_handler(std::forward<Last>(last)));
+                } else {
+                    return ack_token<last_type>::initiate(*this, event, std::move(packed),
+                                                          std::forward<Last>(last));
+                }
+            },
+            std::forward<Args>(args)...);
     }
     // The same with the arguments as the elements of one JSON array.
     void emit_args_with_ack(std::string_view event, json args, ack_handler done) const;
@@ -57,21 +64,6 @@ public:
     bool is_volatile() const { return is_volatile_; }
 
 private:
-    // `values` is a tuple of references (std::forward_as_tuple): moving it forwards each one.
-    template<class Tuple, std::size_t... I>
-    auto split_last(std::string_view event, Tuple values, std::index_sequence<I...>) const {
-        constexpr std::size_t last = sizeof...(I);
-        using last_type = std::remove_cvref_t<std::tuple_element_t<last, Tuple>>;
-        json args = detail::pack_arguments(std::get<I>(std::move(values))...);
-        if constexpr (std::is_invocable_v<last_type&, std::error_code, json>) {
-            emit_args_with_ack(event, std::move(args),
-                               ack_handler(std::get<last>(std::move(values))));
-        } else {
-            return ack_token<last_type>::initiate(*this, event, std::move(args),
-                                                  std::get<last>(std::move(values)));
-        }
-    }
-
     std::shared_ptr<socket> socket_;
     std::optional<util::duration> timeout_;
     bool is_volatile_ = false;

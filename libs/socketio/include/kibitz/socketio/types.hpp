@@ -38,7 +38,8 @@ using ack_callback = std::function<void(json args)>;
 using event_handler = std::function<void(socket& s, json& args, ack_callback ack)>;
 // Every client event, before its own handlers.
 using any_handler = std::function<void(socket& s, std::string const& event, json& args)>;
-// Every event this socket sends itself (emit, emit_with_ack, volatile), before it leaves.
+// Every event sent to one socket (its own emits, and the broadcasts that reach it), before it
+// leaves; `args` as the client gets them (with the recovery offset, when there is one).
 using outgoing_handler = std::function<void(socket& s, std::string_view event, json const& args)>;
 // Names one listener for off() / off_any() / off_any_outgoing(): unique per socket, never 0.
 using listener_id = std::uint64_t;
