@@ -1,7 +1,6 @@
 #include "session.hpp"
 
 #include <kibitz/engineio/wire.hpp>
-#include <kibitz/net/exact_allocation.hpp>
 
 namespace kibitz::engineio::detail {
 
@@ -19,13 +18,14 @@ http_response polling_response(header_list headers, std::string body, content_co
 } // namespace
 
 session::session(net::asio::io_context& ioc, session_owner& owner, std::string id,
-                 http_request handshake)
-    : owner_(owner), machine_(owner.opts(), owner.ping_packet()), id_(std::move(id)),
-      handshake_(std::move(handshake)), timer_(ioc) {
-    handshake_.body.clear();
-}
+                 std::shared_ptr<http_request const> handshake)
+    : owner_(owner), machine_(owner.opts(), owner.ping_packet()), ioc_(ioc), id_(std::move(id)),
+      handshake_(std::move(handshake)) {}
 
-session::~session() = default;
+session::~session() {
+    // Only a session destroyed while open still has a deadline (a close cancels it first).
+    if (due_) owner_.move_deadline(*this, due_, std::nullopt);
+}
 
 void session::start(util::time_point now) {
     machine_.start(now);
@@ -153,7 +153,7 @@ void session::apply(session_action& a) {
         owner_.schedule_flush(shared_from_this());
         break;
     case kind::post:
-        net::asio::post(timer_.get_executor(), [self = shared_from_this(), work = a.work] {
+        net::asio::post(ioc_, [self = shared_from_this(), work = a.work] {
             self->machine_.posted(work, self->ws_busy());
             self->run();
         });
@@ -162,10 +162,10 @@ void session::apply(session_action& a) {
         arm_timer(a.at);
         break;
     case kind::cancel_timer:
-        timer_.cancel();
+        arm_timer(std::nullopt);
         break;
     case kind::closed: {
-        owner_.on_session_closed(id_, handshake_.remote_address);
+        owner_.on_session_closed(id_, handshake_->remote_address);
         auto handler = std::move(on_close_);
         on_close_ = nullptr;
         on_message_ = nullptr;
@@ -230,16 +230,15 @@ void session::respond_poll(std::string body) {
     poll_headers_.clear();
 }
 
-void session::arm_timer(util::time_point at) {
-    timer_.expires_at(at); // cancels the wait before, which then completes with an error
-    // This wait lasts as long as the session is idle: allocated at its own size, not in
-    // whatever larger block Asio's cache holds (net/exact_allocation.hpp).
-    timer_.async_wait(
-        net::exactly([self = shared_from_this()](net::error_code ec) { self->on_timer(ec); }));
+void session::arm_timer(std::optional<util::time_point> at) {
+    if (at == due_) return;
+    owner_.move_deadline(*this, due_, at);
+    due_ = at;
 }
 
-void session::on_timer(net::error_code ec) {
-    if (ec || machine_.is_closed()) return;
+void session::on_deadline() {
+    due_.reset();
+    if (machine_.is_closed()) return;
     machine_.timer_fired(owner_.now());
     run();
 }

@@ -7,6 +7,8 @@
 #include <kibitz/util/log.hpp>
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 
 namespace kibitz::socketio {
 
@@ -34,24 +36,21 @@ namespace kibitz::socketio {
 
 listener_id socket::add_listener(std::string event, event_handler fn, bool once) {
     auto id = next_listener_++;
-    handlers_[std::move(event)].push_back({id, std::move(fn), once});
+    handlers_.emplace_back(std::move(event), listener<event_handler>{id, std::move(fn), once});
     return id;
 }
 
 void socket::off(std::string const& event) {
-    handlers_.erase(event);
+    std::erase_if(handlers_, [&](auto const& h) { return h.first == event; });
 }
 
 void socket::off(std::string const& event, listener_id id) {
-    auto it = handlers_.find(event);
-    if (it == handlers_.end()) return;
-    std::erase_if(it->second, [id](auto const& l) { return l.id == id; });
-    if (it->second.empty()) handlers_.erase(it);
+    std::erase_if(handlers_, [&](auto const& h) { return h.second.id == id && h.first == event; });
 }
 
 std::size_t socket::listener_count(std::string const& event) const {
-    auto it = handlers_.find(event);
-    return it == handlers_.end() ? 0 : it->second.size();
+    return static_cast<std::size_t>(std::count_if(handlers_.begin(), handlers_.end(),
+                                                  [&](auto const& h) { return h.first == event; }));
 }
 
 listener_id socket::on_any(any_handler handler) {
@@ -170,16 +169,30 @@ void socket::on_packet_error(packet_error const& error, std::string const& event
 }
 
 void socket::call_listeners(std::string const& event, json& args, ack_callback const& ack) {
-    auto it = handlers_.find(event);
-    if (it == handlers_.end()) return;
-    auto listeners = it->second;
-    // once: gone before its call, as Node's once.
-    std::erase_if(it->second, [](auto const& l) { return l.once; });
-    if (it->second.empty()) handlers_.erase(it);
-    for (auto& l : listeners) {
-        if (!guarded("handler of", event, [&] { l.fn(*this, args, ack); })) return;
-        if (!connected_) return;
+    // Copies of the event's listeners (a listener may add or remove others); most events have
+    // one, copied without a list.
+    auto matches = [&](auto const& h) { return h.first == event; };
+    auto first = std::find_if(handlers_.begin(), handlers_.end(), matches);
+    if (first == handlers_.end()) return;
+    std::optional<listener<event_handler>> only;
+    std::vector<listener<event_handler>> several;
+    if (std::find_if(std::next(first), handlers_.end(), matches) == handlers_.end()) {
+        only = first->second;
+    } else {
+        for (auto it = first; it != handlers_.end(); ++it)
+            if (matches(*it)) several.push_back(it->second);
     }
+    // once: gone before its call, as Node's once.
+    std::erase_if(handlers_, [&](auto const& h) { return h.second.once && matches(h); });
+    auto call = [&](listener<event_handler>& l) {
+        return guarded("handler of", event, [&] { l.fn(*this, args, ack); }) && connected_;
+    };
+    if (only) {
+        call(*only);
+        return;
+    }
+    for (auto& l : several)
+        if (!call(l)) return;
 }
 
 } // namespace kibitz::socketio
