@@ -93,14 +93,15 @@ int main(int argc, char** argv) {
     io.on_connection([&io](sio::socket_ptr s) {
         // Broadcast to every socket of "/", the sender included.
         s->on("chat message", [&io](sio::socket&, json& args, sio::ack_callback) {
-            io.emit_args("chat message", args);
+            io.emit_args("chat message", std::move(args)); // the handler's to take
         });
         // A private message to the socket whose id is P.to (each socket is in its own room).
         s->on("dm", [&io](sio::socket&, json& args, sio::ack_callback) {
             if (!args.is_array() || args.empty() || !args[0].is_object()) return;
             auto to = args[0].find("to");
             if (to == args[0].end() || !to->is_string()) return;
-            io.to(to->get<std::string>()).emit_args("dm", args);
+            auto id = to->get<std::string>();
+            io.to(std::move(id)).emit_args("dm", std::move(args));
         });
     });
 

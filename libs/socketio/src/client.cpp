@@ -14,6 +14,16 @@ namespace kibitz::socketio::detail {
 
 std::vector<engineio::outgoing_ptr> to_wire(packet const& p, parser_kind parser) {
     if (parser == parser_kind::msgpack) return {engineio::make_binary(encode_msgpack(p))};
+    // A packet without binary is encoded into a buffer the thread keeps (its capacity, up to
+    // 64 kB, stays for the next packet), then copied once into its frame: the text grew by
+    // doubling from nothing before, several allocations per packet.
+    thread_local std::string text;
+    text.clear();
+    if (detail::append_plain_packet(text, p)) {
+        std::vector<engineio::outgoing_ptr> parts{engineio::make_message(text)};
+        if (text.capacity() > (64u << 10)) std::string().swap(text);
+        return parts;
+    }
     auto encoded = encode(p);
     std::vector<engineio::outgoing_ptr> parts;
     parts.reserve(1 + encoded.attachments.size());

@@ -81,6 +81,7 @@ void memory_adapter::for_each_in_room(std::string const& room, Fn&& fn) const {
     // The socket whose id names the room, when it is in its own room (the key of sids_: the
     // reference stays valid while the maps do not change), then the others who joined it.
     if (auto own = sids_.find(room); own != sids_.end() && own->second.own) fn(own->first);
+    if (rooms_.empty()) return; // no socket joined any other room: no second lookup
     if (auto it = rooms_.find(room); it != rooms_.end())
         for (auto const& sid : it->second)
             fn(sid);
