@@ -315,7 +315,10 @@ Cases (see `scripts/bench.sh`): fanout-100, fanout-1000-w8 and fanout-1000 are c
 256, 8 and 32 broadcasts in flight; fanout-10k and latency-1000 are open loops at 5 and 50 broadcasts per
 second (50k deliveries/s each); private-1000 keeps 1000 `dm`s in flight, each receiver sending
 the next; connections-10k and connections-19k open 10k and 19k idle connections (256 at a time)
-and hold them (19k: the open-files hard limit here is 20,000 per process).
+and hold them at least 5 s, both servers pinging every 2 s (`--ping-interval 2000`), so the
+memory figure includes what heartbeats keep and kibitz-bench counts every connection's pings and
+the late ones (more than 1 s past the interval; 19k: the open-files hard limit here is 20,000
+per process).
 
 Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}; Node {node}; commit {commit}.
 Load average (1 min) before the runs {os.environ["BENCH_LOAD_BEFORE"].split()[0]}, after each run:

@@ -2,6 +2,8 @@
 
 #include <kibitz/engineio/wire.hpp>
 
+#include <exception>
+
 namespace kibitz::engineio::detail {
 
 namespace {
@@ -94,10 +96,13 @@ void session::begin_probe(std::shared_ptr<ws_connection> ws, util::time_point no
 
 void session::on_ws_message(ws_connection& ws, message msg) {
     auto now = owner_.now();
+    // Not running: this event's actions are applied by the run() below, while msg.data is
+    // still valid, so a message is delivered as a view of it.
+    bool stable = !running_;
     if (&ws == probe_.get())
-        machine_.ws_message(ws_role::probe, msg.binary, msg.data, ws.writing(), now);
+        machine_.ws_message(ws_role::probe, msg.binary, msg.data, ws.writing(), now, stable);
     else if (&ws == ws_.get())
-        machine_.ws_message(ws_role::transport, msg.binary, msg.data, ws.writing(), now);
+        machine_.ws_message(ws_role::transport, msg.binary, msg.data, ws.writing(), now, stable);
     run();
 }
 
@@ -131,11 +136,16 @@ void session::run() {
     std::shared_ptr<session> self;
     session_action a; // taken from the machine, one at a time
     running_ = true;
-    // Cleared however the loop ends, so a handler that throws does not stall the session.
+    // Cleared however the loop ends, so a handler that throws does not stall the session; then
+    // the deliveries left own their bytes (a view of a message would not outlive the event).
     struct guard {
-        bool& running;
-        ~guard() { running = false; }
-    } g{running_};
+        session& s;
+        int exceptions = std::uncaught_exceptions();
+        ~guard() {
+            s.running_ = false;
+            if (std::uncaught_exceptions() > exceptions) s.machine_.own_views();
+        }
+    } g{*this};
     while (machine_.next(a)) {
         using kind = session_action::kind;
         if (!self && (a.what == kind::closed || a.what == kind::deliver)) self = shared_from_this();
@@ -147,7 +157,7 @@ void session::apply(session_action& a) {
     using kind = session_action::kind;
     switch (a.what) {
     case kind::deliver:
-        if (on_message_) on_message_(message{a.binary, a.body});
+        if (on_message_) on_message_(message{a.binary, a.in_view ? a.reason : a.body});
         break;
     case kind::schedule_flush:
         owner_.schedule_flush(shared_from_this());
