@@ -51,6 +51,12 @@ declare -A CASE_ARGS=(
     # fanout-1000 over TLS (wss://), Kibitz only: its cost is the ratio to fanout-1000.
     [fanout-1000-tls]="--scenario fanout --clients 1000 --window 32 --tls 1"
 )
+# Server arguments of a case (Kibitz and Node alike): the idle cases ping every 2 s, so the
+# hold sees every connection's heartbeats (kibitz-bench counts the late ones).
+declare -A CASE_SERVER_ARGS=(
+    [connections-10k]="--ping-interval 2000"
+    [connections-19k]="--ping-interval 2000"
+)
 CASES=${BENCH_CASES:-"fanout-100 fanout-1000-w8 fanout-1000 fanout-10k latency-1000 private-1000 connections-10k connections-19k fanout-1000-tls"}
 
 mkdir -p "$OUT"
@@ -63,7 +69,7 @@ trap cleanup EXIT
 
 # Starts one server on core 0 and waits for its "listening on" line; sets SERVER_PID.
 start_server() {
-    local which=$1 port=$2 tls=${3:-} log=$OUT/.server.log
+    local which=$1 port=$2 tls=${3:-} extra=${4:-} log=$OUT/.server.log
     : >"$log"
     if [[ $which == kibitz && -n $tls ]]; then
         # A throw-away self-signed EC certificate (kibitz-bench does not verify it).
@@ -73,11 +79,13 @@ start_server() {
         taskset -c 0 "$BIN/bench-server" --port "$port" --tls-cert "$OUT/.tls/cert.pem" \
             --tls-key "$OUT/.tls/key.pem" >"$log" 2>&1 &
     elif [[ $which == kibitz ]]; then
-        taskset -c 0 "$BIN/bench-server" --port "$port" >"$log" 2>&1 &
+        # shellcheck disable=SC2086
+        taskset -c 0 "$BIN/bench-server" --port "$port" $extra >"$log" 2>&1 &
     elif [[ $which == floor ]]; then
         taskset -c 0 "$BIN/floor-server" --port "$port" >"$log" 2>&1 &
     else
-        taskset -c 0 node bench/node/server.mjs --port "$port" >"$log" 2>&1 &
+        # shellcheck disable=SC2086
+        taskset -c 0 node bench/node/server.mjs --port "$port" $extra >"$log" 2>&1 &
     fi
     SERVER_PID=$!
     for _ in $(seq 100); do
@@ -98,12 +106,15 @@ stop_server() {
 run_one() {
     local case=$1 which=$2 run=$3
     PORT=$((PORT + 1))
-    start_server "$which" "$PORT" "$([[ $case == *-tls ]] && echo tls)"
+    start_server "$which" "$PORT" "$([[ $case == *-tls ]] && echo tls)" "${CASE_SERVER_ARGS[$case]:-}"
+    # The idle cases hold at least 5 s: two heartbeats or more per connection.
+    local hold=$HOLD
+    [[ $case == connections-* && $QUICK != 1 ]] && hold=$((HOLD > 5 ? HOLD : 5))
     # shellcheck disable=SC2086
     local line
     line=$(timeout 300 taskset -c 1 "$BIN/kibitz-bench" ${CASE_ARGS[$case]} --port "$PORT" \
         --server-pid "$SERVER_PID" --label "$which" --case "$case" --run "$run" \
-        --warmup "$WARMUP" --duration "$DURATION" --hold "$HOLD") || true
+        --warmup "$WARMUP" --duration "$DURATION" --hold "$hold") || true
     stop_server
     cut -d' ' -f1 /proc/loadavg >>"$LOADS"
     if [[ -z $line ]]; then
@@ -119,7 +130,7 @@ summary_of() {
     python3 -c 'import json,sys
 d=json.loads(sys.argv[1])
 if d["scenario"]=="connections":
-    print("%.0f conn/s, %.0f B/conn, server waited %.0f%%" % (d["connects_per_s"], d.get("rss_per_conn_bytes", -1), d.get("server_runq_wait_pct", -1)))
+    print("%.0f conn/s, %.0f B/conn, %d pings (%d late, longest gap %.0f ms), server waited %.0f%%" % (d["connects_per_s"], d.get("rss_per_conn_bytes", -1), d.get("pings", -1), d.get("late_pings", -1), d.get("ping_gap_max_ms", -1), d.get("server_runq_wait_pct", -1)))
 else:
     print("%.0f/s, p50 %.1f ms, p99 %.1f ms, server %.0f%% cpu, %.2f us/msg, lost %d, client %.0f%% cpu, server waited %.0f%%" % (
         d["per_s"], d["latency_ms"]["p50"], d["latency_ms"]["p99"], d.get("server_cpu_pct", -1),
@@ -202,6 +213,8 @@ rows = [
     ("private 1000: server CPU per message", "private-1000", "server_cpu_us_per_msg", "µs", "down", None, 1.0),
     ("connections 10k: memory per idle connection", "connections-10k", "rss_per_conn_bytes", "B", "down", ("ratio<=", 0.25), None),
     ("connections 19k: memory per idle connection", "connections-19k", "rss_per_conn_bytes", "B", "down", ("ratio<=", 0.25), None),
+    ("connections 19k: heartbeats seen while held (2 s interval)", "connections-19k", "pings", "n", "up", None, None),
+    ("connections 19k: late heartbeats (over 1 s past the interval)", "connections-19k", "late_pings", "n", "down", ("abs<=", 0), None),
     ("connections 10k: new connections/s", "connections-10k", "connects_per_s", "/s", "up", ("ratio>=", 6), None),
     ("connections 10k: server CPU per new connection", "connections-10k", "server_cpu_us_per_connect", "µs", "down", None, None),
     ("connections 10k: load generator CPU while connecting", "connections-10k", "client_cpu_pct_connect", "%", "down", None, None),
@@ -302,7 +315,10 @@ Cases (see `scripts/bench.sh`): fanout-100, fanout-1000-w8 and fanout-1000 are c
 256, 8 and 32 broadcasts in flight; fanout-10k and latency-1000 are open loops at 5 and 50 broadcasts per
 second (50k deliveries/s each); private-1000 keeps 1000 `dm`s in flight, each receiver sending
 the next; connections-10k and connections-19k open 10k and 19k idle connections (256 at a time)
-and hold them (19k: the open-files hard limit here is 20,000 per process).
+and hold them at least 5 s, both servers pinging every 2 s (`--ping-interval 2000`), so the
+memory figure includes what heartbeats keep and kibitz-bench counts every connection's pings and
+the late ones (more than 1 s past the interval; 19k: the open-files hard limit here is 20,000
+per process).
 
 Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}; Node {node}; commit {commit}.
 Load average (1 min) before the runs {os.environ["BENCH_LOAD_BEFORE"].split()[0]}, after each run:

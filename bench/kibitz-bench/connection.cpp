@@ -6,7 +6,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -223,11 +225,17 @@ bool connection::on_text(std::string_view text, std::int64_t now) {
         break;
     case '2':
         // Engine.IO v4: the server pings, the client answers with the same data.
+        ++pings_;
+        max_ping_gap_ns_ = std::max(max_ping_gap_ns_, now - last_ping_ns_);
+        last_ping_ns_ = now;
         queue_frame(1, "3", {});
         return true;
     case '0':
         // The Engine.IO open packet; now CONNECT to "/".
         if (state_ == state::opening) {
+            last_ping_ns_ = now;
+            if (auto at = text.find("\"pingInterval\":"); at != std::string_view::npos)
+                ping_interval_ms_ = std::atoll(std::string(text.substr(at + 15, 12)).c_str());
             state_ = state::joining;
             queue_frame(1, "40", {});
         }

@@ -53,6 +53,14 @@ public:
     bool ready() const { return state_ == state::ready; }
     void close();
 
+    // Heartbeats: the server's pingInterval (from the open packet; 0 before it), the pings
+    // seen, the longest wait for one (from the open packet, then between pings) and the time
+    // of the last (or of the open packet), steady ns.
+    std::int64_t ping_interval_ms() const { return ping_interval_ms_; }
+    std::uint32_t pings() const { return pings_; }
+    std::int64_t max_ping_gap_ns() const { return max_ping_gap_ns_; }
+    std::int64_t last_ping_ns() const { return last_ping_ns_; }
+
 private:
     enum class state { connecting, upgrading, opening, joining, ready, closed };
 
@@ -86,6 +94,10 @@ private:
     bool in_read_ = false;
     bool flush_posted_ = false;
     bool waiting_write_ = false;
+    std::int64_t ping_interval_ms_ = 0;
+    std::uint32_t pings_ = 0;
+    std::int64_t max_ping_gap_ns_ = 0;
+    std::int64_t last_ping_ns_ = 0;
 };
 
 } // namespace kibitz::bench

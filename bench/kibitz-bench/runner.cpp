@@ -3,6 +3,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <iostream>
@@ -164,6 +165,27 @@ void runner::end_window() {
     check_drained();
 }
 
+void runner::heartbeats_json(nlohmann::ordered_json& j) const {
+    // A ping is late when it came more than a second after pingInterval (from the open packet
+    // or the ping before), or is that late now and has not come yet.
+    std::int64_t interval_ms = 0, max_gap = 0;
+    std::uint64_t pings = 0, late = 0;
+    auto now = now_ns();
+    for (auto const& c : conns_) {
+        if (!c->ready()) continue;
+        interval_ms = std::max(interval_ms, c->ping_interval_ms());
+        auto allowed = (c->ping_interval_ms() + 1000) * 1'000'000;
+        auto gap = std::max(c->max_ping_gap_ns(), now - c->last_ping_ns());
+        max_gap = std::max(max_gap, c->max_ping_gap_ns());
+        pings += c->pings();
+        if (c->ping_interval_ms() > 0 && gap > allowed) ++late;
+    }
+    j["ping_interval_ms"] = interval_ms;
+    j["pings"] = pings;
+    j["ping_gap_max_ms"] = static_cast<double>(max_gap) / 1e6;
+    j["late_pings"] = late;
+}
+
 void runner::check_drained() {
     std::uint64_t due = 0;
     if (opts_.scenario == "fanout") {
@@ -293,6 +315,7 @@ nlohmann::ordered_json runner::report() {
             j["rss_per_conn_bytes"] =
                 static_cast<double>(rss_after_ - rss_before_) * 1024 / static_cast<double>(ready_);
         j["closed_during_hold"] = closed_during_load_;
+        heartbeats_json(j);
         j["client_cpu_s"] = self_cpu_seconds();
         return j;
     }

@@ -49,6 +49,8 @@ private:
     void schedule_open_loop();
     void after(double seconds, void (runner::*step)());
     nlohmann::ordered_json report();
+    // connections: the heartbeats the held connections saw (pings on time, late ones).
+    void heartbeats_json(nlohmann::ordered_json& j) const;
 
     options opts_;
     net::asio::io_context ioc_{1};

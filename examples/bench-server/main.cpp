@@ -6,6 +6,7 @@
 //   bench-server [--host 127.0.0.1] [--port 3000] [--parser json|msgpack]
 //                [--http-compression on|off] [--per-message-deflate on|off]
 //                [--redis URL] [--redis-prefix P] [--redis-protocol classic|sharded]
+//                [--ping-interval MS]
 // With --redis the server is a node of a Redis cluster (Node's classic redis-adapter protocol,
 // kibitz::cluster): io.emit and io.to(id) reach every node's sockets. A peer's serverSideEmit
 // has no handler here and is ignored (a peer waiting for an ack gets its usual timeout).
@@ -51,6 +52,8 @@ int main(int argc, char** argv) {
             engine.http_compression.enabled = value == "on";
         else if (flag == "--per-message-deflate" && (value == "on" || value == "off"))
             engine.per_message_deflate.enabled = value == "on";
+        else if (flag == "--ping-interval")
+            engine.ping_interval = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--redis")
             redis_url = argv[i + 1];
         else if (flag == "--redis-prefix")
@@ -62,7 +65,8 @@ int main(int argc, char** argv) {
         else {
             std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]"
                          " [--http-compression on|off] [--per-message-deflate on|off]"
-                         " [--redis URL] [--redis-prefix P] [--tls-cert FILE --tls-key FILE]\n";
+                         " [--redis URL] [--redis-prefix P] [--tls-cert FILE --tls-key FILE]"
+                         " [--ping-interval MS]\n";
             return 2;
         }
     }
@@ -81,6 +85,7 @@ int main(int argc, char** argv) {
     sio::server_options opts;
     opts.engine.http_compression = engine.http_compression;
     opts.engine.per_message_deflate = engine.per_message_deflate;
+    opts.engine.ping_interval = engine.ping_interval;
     opts.engine.max_sessions_per_address = 0;
     opts.parser = parser;
     if (cluster) opts.make_adapter = cluster->factory();
@@ -88,14 +93,15 @@ int main(int argc, char** argv) {
     io.on_connection([&io](sio::socket_ptr s) {
         // Broadcast to every socket of "/", the sender included.
         s->on("chat message", [&io](sio::socket&, json& args, sio::ack_callback) {
-            io.emit_args("chat message", args);
+            io.emit_args("chat message", std::move(args)); // the handler's to take
         });
         // A private message to the socket whose id is P.to (each socket is in its own room).
         s->on("dm", [&io](sio::socket&, json& args, sio::ack_callback) {
             if (!args.is_array() || args.empty() || !args[0].is_object()) return;
             auto to = args[0].find("to");
             if (to == args[0].end() || !to->is_string()) return;
-            io.to(to->get<std::string>()).emit_args("dm", args);
+            auto id = to->get<std::string>();
+            io.to(std::move(id)).emit_args("dm", std::move(args));
         });
     });
 

@@ -176,8 +176,9 @@ void server::impl::open_session(http_request&& req, http::exchange_ptr conn, htt
     } else {
         decorate(ws.accept, req, sid);
     }
-    auto s = std::make_shared<session>(ioc_, *this, sid, kept_handshake(std::move(req)));
-    sessions_.emplace(sid, s);
+    auto s = std::make_shared<session>(
+        ioc_, *this, sid, std::make_shared<http_request const>(kept_handshake(std::move(req))));
+    sessions_.emplace(s->id(), s);
     // The heartbeat runs from now on, so a session whose upgrade never completes ends.
     s->start(now);
     if (!ws.websocket) {

@@ -211,6 +211,40 @@ void server::impl::upgrade_session(http_request const& req, http::exchange_ptr c
                   {});
 }
 
+void server::impl::move_deadline(session& s, std::optional<util::time_point> from,
+                                 std::optional<util::time_point> to) {
+    if (from) deadlines_.erase({*from, &s});
+    if (!to) return;
+    deadlines_.emplace(*to, &s);
+    if (!firing_ && *to < timer_at_) wait_for_deadline();
+}
+
+void server::impl::wait_for_deadline() {
+    if (deadlines_.empty()) return;
+    timer_at_ = deadlines_.begin()->first;
+    timer_.expires_at(timer_at_); // cancels the wait before, which then completes with an error
+    timer_.async_wait([w = weak_from_this()](net::error_code ec) {
+        auto self = w.lock();
+        if (ec || !self) return;
+        self->fire_deadlines();
+    });
+}
+
+void server::impl::fire_deadlines() {
+    timer_at_ = util::time_point::max();
+    firing_ = true;
+    auto now_at = now();
+    // A session may move its own or others' deadlines while it handles its own (or close).
+    while (!deadlines_.empty() && deadlines_.begin()->first <= now_at) {
+        auto* s = deadlines_.begin()->second;
+        deadlines_.erase(deadlines_.begin());
+        auto keep = s->shared_from_this();
+        s->on_deadline();
+    }
+    firing_ = false;
+    wait_for_deadline();
+}
+
 server::server(boost::asio::io_context& ioc, options opts)
     : impl_(std::make_shared<impl>(ioc, std::move(opts))) {}
 

@@ -8,7 +8,9 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,6 +53,13 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
         list.clear();
         if (flush_list_.empty()) flush_list_.swap(list);
     }
+
+    void move_deadline(detail::session& s, std::optional<util::time_point> from,
+                       std::optional<util::time_point> to) override;
+    // The server's one timer: fires every session deadline that has passed, then waits for
+    // the next one.
+    void wait_for_deadline();
+    void fire_deadlines();
 
     void on_session_closed(std::string const& id, std::string const& address) override {
         sessions_.erase(id);
@@ -95,7 +104,15 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     headers_hook on_initial_headers_;
     headers_hook on_headers_;
     std::function<bool(http_request const&, http_responder&)> subpath_handler_;
-    std::unordered_map<std::string, std::shared_ptr<detail::session>> sessions_;
+    // Every open session's deadline (heartbeat, upgrade, close), earliest first, and the one
+    // timer set at the first of them (`timer_at_`; max: not waiting). Before sessions_: a
+    // session destroyed with the server still finds the set.
+    std::set<std::pair<util::time_point, detail::session*>> deadlines_;
+    net::asio::steady_timer timer_{ioc_};
+    util::time_point timer_at_ = util::time_point::max();
+    bool firing_ = false;
+    // Keyed by a view of the session's own id.
+    std::unordered_map<std::string_view, std::shared_ptr<detail::session>> sessions_;
     std::unordered_map<std::string, std::size_t> per_address_;
     std::vector<std::shared_ptr<detail::session>> flush_list_;
     bool flush_posted_ = false;

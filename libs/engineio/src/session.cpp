@@ -1,7 +1,8 @@
 #include "session.hpp"
 
 #include <kibitz/engineio/wire.hpp>
-#include <kibitz/net/exact_allocation.hpp>
+
+#include <exception>
 
 namespace kibitz::engineio::detail {
 
@@ -19,13 +20,14 @@ http_response polling_response(header_list headers, std::string body, content_co
 } // namespace
 
 session::session(net::asio::io_context& ioc, session_owner& owner, std::string id,
-                 http_request handshake)
-    : owner_(owner), machine_(owner.opts(), owner.ping_packet()), id_(std::move(id)),
-      handshake_(std::move(handshake)), timer_(ioc) {
-    handshake_.body.clear();
-}
+                 std::shared_ptr<http_request const> handshake)
+    : owner_(owner), machine_(owner.opts(), owner.ping_packet()), ioc_(ioc), id_(std::move(id)),
+      handshake_(std::move(handshake)) {}
 
-session::~session() = default;
+session::~session() {
+    // Only a session destroyed while open still has a deadline (a close cancels it first).
+    if (due_) owner_.move_deadline(*this, due_, std::nullopt);
+}
 
 void session::start(util::time_point now) {
     machine_.start(now);
@@ -94,10 +96,13 @@ void session::begin_probe(std::shared_ptr<ws_connection> ws, util::time_point no
 
 void session::on_ws_message(ws_connection& ws, message msg) {
     auto now = owner_.now();
+    // Not running: this event's actions are applied by the run() below, while msg.data is
+    // still valid, so a message is delivered as a view of it.
+    bool stable = !running_;
     if (&ws == probe_.get())
-        machine_.ws_message(ws_role::probe, msg.binary, msg.data, ws.writing(), now);
+        machine_.ws_message(ws_role::probe, msg.binary, msg.data, ws.writing(), now, stable);
     else if (&ws == ws_.get())
-        machine_.ws_message(ws_role::transport, msg.binary, msg.data, ws.writing(), now);
+        machine_.ws_message(ws_role::transport, msg.binary, msg.data, ws.writing(), now, stable);
     run();
 }
 
@@ -131,11 +136,16 @@ void session::run() {
     std::shared_ptr<session> self;
     session_action a; // taken from the machine, one at a time
     running_ = true;
-    // Cleared however the loop ends, so a handler that throws does not stall the session.
+    // Cleared however the loop ends, so a handler that throws does not stall the session; then
+    // the deliveries left own their bytes (a view of a message would not outlive the event).
     struct guard {
-        bool& running;
-        ~guard() { running = false; }
-    } g{running_};
+        session& s;
+        int exceptions = std::uncaught_exceptions();
+        ~guard() {
+            s.running_ = false;
+            if (std::uncaught_exceptions() > exceptions) s.machine_.own_views();
+        }
+    } g{*this};
     while (machine_.next(a)) {
         using kind = session_action::kind;
         if (!self && (a.what == kind::closed || a.what == kind::deliver)) self = shared_from_this();
@@ -147,13 +157,13 @@ void session::apply(session_action& a) {
     using kind = session_action::kind;
     switch (a.what) {
     case kind::deliver:
-        if (on_message_) on_message_(message{a.binary, a.body});
+        if (on_message_) on_message_(message{a.binary, a.in_view ? a.reason : a.body});
         break;
     case kind::schedule_flush:
         owner_.schedule_flush(shared_from_this());
         break;
     case kind::post:
-        net::asio::post(timer_.get_executor(), [self = shared_from_this(), work = a.work] {
+        net::asio::post(ioc_, [self = shared_from_this(), work = a.work] {
             self->machine_.posted(work, self->ws_busy());
             self->run();
         });
@@ -162,10 +172,10 @@ void session::apply(session_action& a) {
         arm_timer(a.at);
         break;
     case kind::cancel_timer:
-        timer_.cancel();
+        arm_timer(std::nullopt);
         break;
     case kind::closed: {
-        owner_.on_session_closed(id_, handshake_.remote_address);
+        owner_.on_session_closed(id_, handshake_->remote_address);
         auto handler = std::move(on_close_);
         on_close_ = nullptr;
         on_message_ = nullptr;
@@ -230,16 +240,15 @@ void session::respond_poll(std::string body) {
     poll_headers_.clear();
 }
 
-void session::arm_timer(util::time_point at) {
-    timer_.expires_at(at); // cancels the wait before, which then completes with an error
-    // This wait lasts as long as the session is idle: allocated at its own size, not in
-    // whatever larger block Asio's cache holds (net/exact_allocation.hpp).
-    timer_.async_wait(
-        net::exactly([self = shared_from_this()](net::error_code ec) { self->on_timer(ec); }));
+void session::arm_timer(std::optional<util::time_point> at) {
+    if (at == due_) return;
+    owner_.move_deadline(*this, due_, at);
+    due_ = at;
 }
 
-void session::on_timer(net::error_code ec) {
-    if (ec || machine_.is_closed()) return;
+void session::on_deadline() {
+    due_.reset();
+    if (machine_.is_closed()) return;
     machine_.timer_fired(owner_.now());
     run();
 }

@@ -30,6 +30,11 @@ public:
     virtual void schedule_flush(std::shared_ptr<session> s) = 0;
     // The session has ended: drop it from the registry.
     virtual void on_session_closed(std::string const& id, std::string const& address) = 0;
+    // The session's one deadline moves from `from` (none: nullopt) to `to` (none: nullopt);
+    // when it passes, the owner calls on_deadline() on the session. One timer per server
+    // holds every session's deadline (a session holds no timer of its own).
+    virtual void move_deadline(session& s, std::optional<util::time_point> from,
+                               std::optional<util::time_point> to) = 0;
 };
 
 // One Engine.IO session and its transports: polling, WebSocket, or polling while a WebSocket
@@ -38,7 +43,7 @@ public:
 class session final : public socket, public ws_owner, public std::enable_shared_from_this<session> {
 public:
     session(net::asio::io_context& ioc, session_owner& owner, std::string id,
-            http_request handshake);
+            std::shared_ptr<http_request const> handshake);
     ~session() override;
 
     // Starts the heartbeat; the open packet has been or is being sent by the server.
@@ -58,6 +63,8 @@ public:
 
     // The flush scheduled with session_owner::schedule_flush.
     void run_scheduled_flush();
+    // The deadline given to session_owner::move_deadline has passed (the owner forgot it).
+    void on_deadline();
 
     // Ends the session at once with an engine.io close reason (server shutdown, errors).
     void terminate(std::string_view reason, std::string_view description);
@@ -66,7 +73,10 @@ public:
     std::string const& id() const override { return id_; }
     std::string_view transport() const override;
     std::optional<util::duration> rtt() const override { return machine_.rtt(); }
-    http_request const& handshake() const override { return handshake_; }
+    http_request const& handshake() const override { return *handshake_; }
+    std::shared_ptr<header_list const> shared_headers() const override {
+        return {handshake_, &handshake_->headers}; // shares the kept request, copies nothing
+    }
     bool send(outgoing_ptr packet, bool droppable) override;
     bool writable() const override { return machine_.writable(ws_busy()); }
     void flush() override;
@@ -89,16 +99,17 @@ private:
     void apply(session_action& a);
     void apply_transport(session_action& a);
     void answer_request(int status);
-    void arm_timer(util::time_point at);
-    void on_timer(net::error_code ec);
+    void arm_timer(std::optional<util::time_point> at);
     void respond_poll(std::string body);
 
     session_owner& owner_;
     std::shared_ptr<ws_connection> ws_; // the WebSocket transport, once there is one
     session_machine machine_;
+    net::asio::io_context& ioc_;
     std::string id_;
-    http_request handshake_;
-    net::asio::steady_timer timer_;
+    // The request that opened the session (no body), shared with whoever asks for its headers.
+    std::shared_ptr<http_request const> handshake_;
+    std::optional<util::time_point> due_;  // the deadline the owner holds for this session
     std::shared_ptr<ws_connection> probe_; // a WebSocket being probed for the upgrade
     http::exchange_ptr poll_;              // a pending long-poll GET
     header_list poll_headers_;             // its response's headers

@@ -24,6 +24,7 @@ session_action& session_machine::emit(kind k) {
         first_.body.clear();
         first_.batch.clear();
         first_.binary = false;
+        first_.in_view = false;
         has_first_ = true;
         return first_;
     }
@@ -266,10 +267,20 @@ void session_machine::handle_probe_packet(packet const& p, bool busy) {
 }
 
 void session_machine::ws_message(ws_role from, bool binary, std::string_view data, bool busy,
-                                 util::time_point now) {
+                                 util::time_point now, bool stable) {
     if (from == ws_role::probe ? !has_probe_ : !has_ws_) return;
     if (!check(now)) return;
     if (from == ws_role::probe && !has_probe_) return; // the upgrade timed out just now
+    bool message = binary || (!data.empty() && data[0] == static_cast<char>(packet_type::message));
+    if (stable && from == ws_role::transport && message) {
+        // The common case, a message on the transport: handed on as a view, no copy.
+        if (state_ != state::open) return;
+        auto& a = emit(kind::deliver);
+        a.binary = binary;
+        a.in_view = true;
+        a.reason = binary ? data : data.substr(1);
+        return;
+    }
     std::optional<packet> p;
     if (binary)
         p = packet{packet_type::message, true, std::string(data)};
@@ -278,6 +289,18 @@ void session_machine::ws_message(ws_role from, bool binary, std::string_view dat
     if (!p) return finish_close(wire::reason_parse_error, "invalid packet");
     if (from == ws_role::probe) return handle_probe_packet(*p, busy);
     handle_packet(*p, now);
+}
+
+void session_machine::own_views() {
+    auto own = [](session_action& a) {
+        if (a.what != kind::deliver || !a.in_view) return;
+        a.body = std::string(a.reason);
+        a.reason = {};
+        a.in_view = false;
+    };
+    if (has_first_) own(first_);
+    for (auto i = next_; i < more_.size(); ++i)
+        own(more_[i]);
 }
 
 void session_machine::ws_closed(ws_role from, bool error, std::string_view description) {

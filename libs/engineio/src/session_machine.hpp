@@ -47,9 +47,13 @@ struct session_action {
     int status = 0;   // answer_request: 200 ("ok"), 400, or 413 (and close the connection)
     std::string body; // respond_poll: the payload; deliver: the data; closed: the description
     bool binary = false;
+    // deliver: the data is `reason`, a view of the bytes of the ws_message event (stable), not
+    // a copy in `body`.
+    bool in_view = false;
     std::vector<outgoing_ptr> batch;
     util::time_point at{};
-    std::string_view reason; // closed: an engine.io close reason (a wire.hpp constant)
+    // closed: an engine.io close reason (a wire.hpp constant); deliver with in_view: the data.
+    std::string_view reason;
     deferred work = deferred::overflow_close;
 };
 
@@ -75,9 +79,15 @@ public:
     // Events from the WebSockets; `busy`: the connection is still writing.
     bool can_upgrade() const;
     void probe_opened(util::time_point now);
+    // `stable`: `data` stays valid until the actions of this event are applied (the shell
+    // applies them at once, not from an outer event): a message is then delivered as a view
+    // of it, not copied.
     void ws_message(ws_role from, bool binary, std::string_view data, bool busy,
-                    util::time_point now);
+                    util::time_point now, bool stable = false);
     void ws_closed(ws_role from, bool error, std::string_view description);
+    // The deliveries not applied yet that view the bytes of a stable ws_message copy them
+    // (the shell stops applying before their bytes go: a handler threw).
+    void own_views();
     void ws_drained();
     // The timer armed by arm_timer fired (perhaps a little early).
     void timer_fired(util::time_point now);

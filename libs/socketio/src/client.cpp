@@ -8,10 +8,22 @@
 #include <kibitz/socketio/wire.hpp>
 #include <kibitz/util/log.hpp>
 
+#include <algorithm>
+
 namespace kibitz::socketio::detail {
 
 std::vector<engineio::outgoing_ptr> to_wire(packet const& p, parser_kind parser) {
     if (parser == parser_kind::msgpack) return {engineio::make_binary(encode_msgpack(p))};
+    // A packet without binary is encoded into a buffer the thread keeps (its capacity, up to
+    // 64 kB, stays for the next packet), then copied once into its frame: the text grew by
+    // doubling from nothing before, several allocations per packet.
+    thread_local std::string text;
+    text.clear();
+    if (detail::append_plain_packet(text, p)) {
+        std::vector<engineio::outgoing_ptr> parts{engineio::make_message(text)};
+        if (text.capacity() > (64u << 10)) std::string().swap(text);
+        return parts;
+    }
     auto encoded = encode(p);
     std::vector<engineio::outgoing_ptr> parts;
     parts.reserve(1 + encoded.attachments.size());
@@ -122,19 +134,24 @@ void client::on_binary_timer(util::time_point now) {
     arm_binary_timer(now);
 }
 
+std::vector<socket_ptr>::iterator client::find_socket(std::string_view name) {
+    return std::find_if(sockets_.begin(), sockets_.end(),
+                        [name](socket_ptr const& s) { return s->ns().name() == name; });
+}
+
 void client::on_packet(packet p) {
     // socket.io 4.8 (Client.ondecoded): a CONNECT for a namespace not joined yet, or any other
     // packet but CONNECT_ERROR for one joined; anything else closes the connection.
-    auto it = sockets_.find(p.nsp);
+    auto it = find_socket(p.nsp);
     if (p.type == packet_type::connect) {
         // socket.io-client repeats CONNECT when a namespace is opened and connected at once;
         // Node answers both (its join is asynchronous). Answer a repeat again, idempotently.
-        if (it != sockets_.end()) return it->second->on_connect_repeated();
+        if (it != sockets_.end()) return (*it)->on_connect_repeated();
         return on_connect_packet(p);
     }
     if (it == sockets_.end() || p.type == packet_type::connect_error)
         return close(wire::reason_forced_server_close);
-    auto s = it->second;
+    auto s = *it;
     s->on_packet(p);
 }
 
@@ -185,18 +202,21 @@ void client::send_parts(std::vector<engineio::outgoing_ptr> const& parts, bool i
 void client::add_socket(socket_ptr s) {
     connect_deadline_.clear();
     connect_timer_.reset();
-    sockets_[s->ns().name()] = std::move(s);
+    if (auto it = find_socket(s->ns().name()); it != sockets_.end())
+        *it = std::move(s);
+    else
+        sockets_.push_back(std::move(s));
 }
 
 void client::remove_socket(socket const& s) {
-    auto it = sockets_.find(s.ns().name());
-    if (it != sockets_.end() && it->second.get() == &s) sockets_.erase(it);
+    auto it = find_socket(s.ns().name());
+    if (it != sockets_.end() && it->get() == &s) sockets_.erase(it);
     if (sockets_.empty()) on_no_namespace(server_.now());
 }
 
 void client::disconnect_all() {
     auto sockets = sockets_;
-    for (auto const& [name, s] : sockets)
+    for (auto const& s : sockets)
         s->disconnect(false);
     close(wire::reason_forced_server_close);
 }
@@ -226,15 +246,16 @@ void client::close_sockets(std::string_view reason) {
     // Closing removes the socket from the map: close a copy.
     auto sockets = std::move(sockets_);
     sockets_.clear();
-    for (auto const& [name, s] : sockets)
+    for (auto const& s : sockets)
         s->on_close(reason);
 }
 
 socketio::handshake client::make_handshake(json auth) const {
     auto const& req = conn_->handshake();
     socketio::handshake hs;
-    // One copy of the headers per connection, whatever the number of namespaces it joins.
-    if (!headers_) headers_ = std::make_shared<engineio::header_list const>(req.headers);
+    // One list of headers per connection, whatever the number of namespaces it joins: the
+    // Engine.IO session's own (no copy).
+    if (!headers_) headers_ = conn_->shared_headers();
     hs.headers = socketio::shared_headers(headers_);
     hs.address = req.remote_address;
     hs.url = req.target;

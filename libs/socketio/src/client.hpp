@@ -11,7 +11,7 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 namespace kibitz::socketio {
@@ -72,9 +72,13 @@ private:
     socketio::server& server_;
     engineio::socket_ptr conn_;
     decoder decoder_;
-    // The connected sockets by namespace name: one of the three indexes filled and emptied
-    // together (see nsp::sockets_). At most one socket per namespace.
-    std::unordered_map<std::string, socket_ptr> sockets_;
+    // The socket of this client in namespace `name`, or sockets_.end().
+    std::vector<socket_ptr>::iterator find_socket(std::string_view name);
+
+    // The connected sockets, one per namespace: one of the three indexes filled and emptied
+    // together (see nsp::sockets_). A list (at most max_namespaces_per_client, most often
+    // one): a map cost its bucket array, a node and a copy of the name per connection.
+    std::vector<socket_ptr> sockets_;
     // Set while open_ and sockets_ is empty (see connect_deadline); connect_timer_ is armed
     // for it: add_socket() clears both, the last remove_socket() sets them again.
     connect_deadline connect_deadline_;

@@ -83,6 +83,13 @@ encoded_packet encode(packet const& p) {
     return out;
 }
 
+bool detail::append_plain_packet(std::string& out, packet const& p) {
+    if (may_carry_attachments(p.type) && has_binary(p.data)) return false;
+    append_header(out, plain_type_of(p.type), 0, p.nsp, p.id);
+    if (p.has_data()) append_json(out, p.data);
+    return true;
+}
+
 std::string encode_event_text(std::string_view nsp, json const& payload,
                               std::optional<std::uint64_t> id) {
     std::string out;

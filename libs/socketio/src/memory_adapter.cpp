@@ -13,8 +13,13 @@ void memory_adapter::add_all(std::string const& sid, std::set<std::string> const
     auto& mine = sids_[sid];
     std::vector<std::string const*> joined;
     for (auto const& room : rooms) {
+        if (room == sid) {
+            if (!mine.own) joined.push_back(&room);
+            mine.own = true;
+            continue;
+        }
         rooms_[room].insert(sid);
-        if (mine.insert(room).second) joined.push_back(&room);
+        if (mine.rooms.insert(room).second) joined.push_back(&room);
     }
     if (ctx_.room_changed)
         for (auto const* room : joined)
@@ -23,10 +28,16 @@ void memory_adapter::add_all(std::string const& sid, std::set<std::string> const
 
 void memory_adapter::del(std::string const& sid, std::string const& room) {
     bool left = false;
-    if (auto it = sids_.find(sid); it != sids_.end()) left = it->second.erase(room) != 0;
-    if (auto it = rooms_.find(room); it != rooms_.end()) {
-        it->second.erase(sid);
-        if (it->second.empty()) rooms_.erase(it);
+    auto it = sids_.find(sid);
+    if (room == sid) {
+        left = it != sids_.end() && it->second.own;
+        if (left) it->second.own = false;
+    } else {
+        if (it != sids_.end()) left = it->second.rooms.erase(room) != 0;
+        if (auto r = rooms_.find(room); r != rooms_.end()) {
+            r->second.erase(sid);
+            if (r->second.empty()) rooms_.erase(r);
+        }
     }
     if (left && ctx_.room_changed) ctx_.room_changed(room, sid, false);
 }
@@ -34,10 +45,11 @@ void memory_adapter::del(std::string const& sid, std::string const& room) {
 void memory_adapter::del_all(std::string const& sid) {
     auto it = sids_.find(sid);
     if (it == sids_.end()) return;
-    auto left = std::move(it->second);
+    auto left = std::move(it->second.rooms);
+    if (it->second.own) left.insert(sid);
     sids_.erase(it);
     for (auto const& room : left) {
-        auto r = rooms_.find(room);
+        auto r = room == sid ? rooms_.end() : rooms_.find(room);
         if (r == rooms_.end()) continue;
         r->second.erase(sid);
         if (r->second.empty()) rooms_.erase(r);
@@ -49,14 +61,30 @@ void memory_adapter::del_all(std::string const& sid) {
 
 std::set<std::string> memory_adapter::socket_rooms(std::string const& sid) const {
     auto it = sids_.find(sid);
-    return it == sids_.end() ? std::set<std::string>{} : it->second;
+    if (it == sids_.end()) return {};
+    auto out = it->second.rooms;
+    if (it->second.own) out.insert(sid);
+    return out;
 }
 
 std::set<std::string> memory_adapter::rooms() const {
     std::set<std::string> out;
     for (auto const& [room, sids] : rooms_)
         out.insert(room);
+    for (auto const& [sid, joined] : sids_)
+        if (joined.own) out.insert(sid);
     return out;
+}
+
+template<class Fn>
+void memory_adapter::for_each_in_room(std::string const& room, Fn&& fn) const {
+    // The socket whose id names the room, when it is in its own room (the key of sids_: the
+    // reference stays valid while the maps do not change), then the others who joined it.
+    if (auto own = sids_.find(room); own != sids_.end() && own->second.own) fn(own->first);
+    if (rooms_.empty()) return; // no socket joined any other room: no second lookup
+    if (auto it = rooms_.find(room); it != rooms_.end())
+        for (auto const& sid : it->second)
+            fn(sid);
 }
 
 void memory_adapter::for_each_local(broadcast_options const& opts,
@@ -64,27 +92,24 @@ void memory_adapter::for_each_local(broadcast_options const& opts,
     // Those in the except rooms are skipped; the rest of the selected rooms, each once.
     std::set<std::string> excluded;
     for (auto const& room : opts.except)
-        if (auto it = rooms_.find(room); it != rooms_.end())
-            excluded.insert(it->second.begin(), it->second.end());
+        for_each_in_room(room, [&](std::string const& sid) { excluded.insert(sid); });
     if (opts.rooms.empty()) {
         for (auto const& [sid, rooms] : sids_)
             if (excluded.empty() || !excluded.count(sid)) fn(sid);
         return;
     }
     if (opts.rooms.size() == 1) {
-        auto it = rooms_.find(*opts.rooms.begin());
-        if (it == rooms_.end()) return;
-        for (auto const& sid : it->second)
+        // A socket is in a room once: no list of those seen.
+        for_each_in_room(*opts.rooms.begin(), [&](std::string const& sid) {
             if (excluded.empty() || !excluded.count(sid)) fn(sid);
+        });
         return;
     }
     std::set<std::string> seen;
-    for (auto const& room : opts.rooms) {
-        auto it = rooms_.find(room);
-        if (it == rooms_.end()) continue;
-        for (auto const& sid : it->second)
+    for (auto const& room : opts.rooms)
+        for_each_in_room(room, [&](std::string const& sid) {
             if (!excluded.count(sid) && seen.insert(sid).second) fn(sid);
-    }
+        });
 }
 
 std::vector<std::string> memory_adapter::local_sids(broadcast_options const& opts) const {

@@ -171,7 +171,10 @@ void nsp::run_middlewares(socket_ptr s, std::size_t index) {
 
 void nsp::connect(socket_ptr s) {
     if (!s->client().open()) return;
-    sockets_[s->id()] = s;
+    // The key views the id of the socket it maps to: a socket replacing another of the same
+    // id (none today) brings its own key.
+    sockets_.erase(s->id());
+    sockets_.emplace(s->id(), s);
     s->client().add_socket(s);
     // A recovered socket gets its rooms back, then the CONNECT reply, then the events it
     // missed, in order and once (socket.io 4.6).

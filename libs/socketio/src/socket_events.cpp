@@ -8,6 +8,8 @@
 #include <kibitz/util/log.hpp>
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 
 namespace kibitz::socketio {
 
@@ -35,24 +37,21 @@ namespace kibitz::socketio {
 
 listener_id socket::add_listener(std::string event, event_handler fn, bool once) {
     auto id = next_listener_++;
-    handlers_[std::move(event)].push_back({id, std::move(fn), once});
+    handlers_.emplace_back(std::move(event), listener<event_handler>{id, std::move(fn), once});
     return id;
 }
 
 void socket::off(std::string const& event) {
-    handlers_.erase(event);
+    std::erase_if(handlers_, [&](auto const& h) { return h.first == event; });
 }
 
 void socket::off(std::string const& event, listener_id id) {
-    auto it = handlers_.find(event);
-    if (it == handlers_.end()) return;
-    std::erase_if(it->second, [id](auto const& l) { return l.id == id; });
-    if (it->second.empty()) handlers_.erase(it);
+    std::erase_if(handlers_, [&](auto const& h) { return h.second.id == id && h.first == event; });
 }
 
 std::size_t socket::listener_count(std::string const& event) const {
-    auto it = handlers_.find(event);
-    return it == handlers_.end() ? 0 : it->second.size();
+    return static_cast<std::size_t>(std::count_if(handlers_.begin(), handlers_.end(),
+                                                  [&](auto const& h) { return h.first == event; }));
 }
 
 listener_id socket::on_any(any_handler handler) {
@@ -96,9 +95,11 @@ void socket::off_any_outgoing(listener_id id) {
 void socket::on_event(packet& p) {
     // The decoder checked that data is an array whose first element is a string.
     std::string event = std::move(p.data[0].get_ref<std::string&>());
-    json args = json::array();
-    for (std::size_t i = 1; i < p.data.size(); ++i)
-        args.push_back(std::move(p.data[i]));
+    // The arguments are the packet's array less its first element, taken in place (no new
+    // array: two allocations per event).
+    json args = std::move(p.data);
+    auto& list = args.get_ref<json::array_t&>();
+    list.erase(list.begin());
     ack_callback ack;
     if (p.id) {
         // The ack goes back once, on the namespace of the event.
@@ -175,16 +176,30 @@ void socket::on_packet_error(packet_error const& error, std::string const& event
 }
 
 void socket::call_listeners(std::string const& event, json& args, ack_callback const& ack) {
-    auto it = handlers_.find(event);
-    if (it == handlers_.end()) return;
-    auto listeners = it->second;
-    // once: gone before its call, as Node's once.
-    std::erase_if(it->second, [](auto const& l) { return l.once; });
-    if (it->second.empty()) handlers_.erase(it);
-    for (auto& l : listeners) {
-        if (!guarded("handler of", event, [&] { l.fn(*this, args, ack); })) return;
-        if (!connected_) return;
+    // Copies of the event's listeners (a listener may add or remove others); most events have
+    // one, copied without a list.
+    auto matches = [&](auto const& h) { return h.first == event; };
+    auto first = std::find_if(handlers_.begin(), handlers_.end(), matches);
+    if (first == handlers_.end()) return;
+    std::optional<listener<event_handler>> only;
+    std::vector<listener<event_handler>> several;
+    if (std::find_if(std::next(first), handlers_.end(), matches) == handlers_.end()) {
+        only = first->second;
+    } else {
+        for (auto it = first; it != handlers_.end(); ++it)
+            if (matches(*it)) several.push_back(it->second);
     }
+    // once: gone before its call, as Node's once.
+    std::erase_if(handlers_, [&](auto const& h) { return h.second.once && matches(h); });
+    auto call = [&](listener<event_handler>& l) {
+        return guarded("handler of", event, [&] { l.fn(*this, args, ack); }) && connected_;
+    };
+    if (only) {
+        call(*only);
+        return;
+    }
+    for (auto& l : several)
+        if (!call(l)) return;
 }
 
 } // namespace kibitz::socketio

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <kibitz/socketio/packet.hpp>
 #include <kibitz/util/json.hpp>
 
 #include <string>
@@ -16,5 +17,9 @@ void append_json_extracting(std::string& out, json const& value,
 // `text` with each byte that starts no well-formed UTF-8 sequence replaced by U+FFFD (so that a
 // json string of it can be dump()ed); valid text comes back unchanged.
 std::string valid_utf8(std::string_view text);
+
+// Appends encode(p).text to `out` when `p` carries no binary (true); false, and nothing
+// appended, when it does (use encode() then). Lets a caller encode into a buffer it reuses.
+bool append_plain_packet(std::string& out, packet const& p);
 
 } // namespace kibitz::socketio::detail

@@ -87,7 +87,8 @@ inline std::string show(session_action const& a) {
     case kind::close_probe:
         return "close probe";
     case kind::deliver:
-        return std::string(a.binary ? "deliver binary " : "deliver ") + a.body;
+        return std::string(a.binary ? "deliver binary " : "deliver ") +
+               (a.in_view ? "view " + std::string(a.reason) : a.body);
     case kind::schedule_flush:
         return "schedule";
     case kind::post:

@@ -120,6 +120,32 @@ TEST_F(session_machine_test, a_failed_or_malformed_websocket_ends_the_session) {
                                                       "closed parse error: invalid packet"}));
 }
 
+TEST_F(session_machine_test, a_stable_websocket_message_is_delivered_as_a_view) {
+    // The shell applies the actions at once (stable): no copy of the bytes. Otherwise, and for
+    // what is not a message, the machine keeps its own copy.
+    m.attach_websocket();
+    m.start(t0);
+    drain(m);
+    std::string bytes = "4hello";
+    m.ws_message(ws_role::transport, false, bytes, false, t0, true);
+    m.ws_message(ws_role::transport, true, std::string_view("\0\1", 2), false, t0, true);
+    m.ws_message(ws_role::transport, false, "4copy", false, t0, false);
+    auto actions = drain(m);
+    EXPECT_EQ(actions, (std::vector<std::string>{"deliver view hello",
+                                                 std::string("deliver binary view ") + '\0' + '\1',
+                                                 "deliver copy"}));
+    // Bytes still viewed when the shell stops applying are copied.
+    m.ws_message(ws_role::transport, false, bytes, false, t0, true);
+    m.own_views();
+    bytes = "4XXXXX";
+    EXPECT_EQ(drain(m), (std::vector<std::string>{"deliver hello"}));
+    // A closed session delivers nothing.
+    m.ws_message(ws_role::transport, false, "1", false, t0, true);
+    drain(m);
+    m.ws_message(ws_role::transport, false, "4late", false, t0, true);
+    EXPECT_TRUE(drain(m).empty());
+}
+
 // ---- close ----
 
 TEST_F(session_machine_test, close_while_a_poll_is_pending_sends_the_close_packet) {

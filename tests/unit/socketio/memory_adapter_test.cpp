@@ -123,6 +123,37 @@ TEST(memory_adapter, delivers_once_to_a_socket_in_several_selected_rooms) {
     EXPECT_TRUE(f.received["c"].empty());
 }
 
+TEST(memory_adapter, treats_a_socket_s_own_room_as_any_other_room) {
+    // The own room is kept as a flag of the socket's entry, not as a room entry: every view of
+    // the index must still show it, alone or beside sockets that joined a room of that name.
+    fixture f(std::nullopt);
+    f.join("a");
+    f.join("b", {"a"}); // a room named like socket a
+    f.join("c", {"r"});
+    EXPECT_EQ(f.adapter.rooms(), (std::set<std::string>{"a", "b", "c", "r"}));
+    EXPECT_EQ(f.adapter.socket_rooms("a"), (std::set<std::string>{"a"}));
+    EXPECT_EQ(f.adapter.socket_rooms("b"), (std::set<std::string>{"a", "b"}));
+    f.emit("to-a", to({"a"}));
+    f.emit("not-a", to({}, {"a"}));
+    f.emit("c-or-a", to({"c", "a"}, {"b"}));
+    EXPECT_EQ(f.received["a"],
+              (std::vector<std::string>{R"(42["e","to-a"])", R"(42["e","c-or-a"])"}));
+    EXPECT_EQ(f.received["b"], (std::vector<std::string>{R"(42["e","to-a"])"}));
+    EXPECT_EQ(f.received["c"],
+              (std::vector<std::string>{R"(42["e","not-a"])", R"(42["e","c-or-a"])"}));
+    // Leaving its own room: a is no longer reached through it, b still is.
+    f.adapter.del("a", "a");
+    EXPECT_EQ(f.adapter.socket_rooms("a"), (std::set<std::string>{}));
+    EXPECT_EQ(f.adapter.local_sids(to({"a"})), (std::vector<std::string>{"b"}));
+    f.adapter.del("b", "a");
+    EXPECT_EQ(f.adapter.rooms(), (std::set<std::string>{"b", "c", "r"}));
+    EXPECT_TRUE(f.adapter.local_sids(to({"a"})).empty());
+    // Namespace-wide, a socket in no room at all is still reached.
+    EXPECT_EQ(f.adapter.local_sids({}).size(), 3u);
+    f.adapter.add_all("a", {"a"});
+    EXPECT_EQ(f.adapter.local_sids(to({"a"})), (std::vector<std::string>{"a"}));
+}
+
 TEST(memory_adapter, without_recovery_adds_no_offset_and_keeps_nothing) {
     fixture f(std::nullopt);
     f.join("a");

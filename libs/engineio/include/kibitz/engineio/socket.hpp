@@ -36,6 +36,11 @@ public:
     virtual std::string_view transport() const = 0;
     // The request that opened the session (method, target, headers, address, time; no body).
     virtual http_request const& handshake() const = 0;
+    // The headers of handshake(), to keep beyond this call: the server's sessions share their
+    // own list (no copy); the default copies it.
+    virtual std::shared_ptr<header_list const> shared_headers() const {
+        return std::make_shared<header_list const>(handshake().headers);
+    }
 
     // Queues a packet; everything queued in one loop turn leaves in one write. A droppable
     // (volatile) packet is dropped instead when the transport is busy. A session whose queue

@@ -121,8 +121,9 @@ private:
     // The connected sockets by id. One of three indexes filled and emptied together: a socket
     // is here exactly when its client has it by namespace name (detail::client::sockets_) and
     // the adapter has it in its own room; connect() fills the three, socket::on_close() empties
-    // them, and socket::connected() is true in between.
-    std::unordered_map<std::string, socket_ptr> sockets_;
+    // them, and socket::connected() is true in between. Keyed by a view of the socket's own
+    // id (no copy of it per socket).
+    std::unordered_map<std::string_view, socket_ptr> sockets_;
     std::uint64_t next_ack_id_ = 0;
 };
 

@@ -245,7 +245,9 @@ private:
     void send_with_ack(std::string_view event, json args, util::duration timeout, ack_handler done,
                        bool is_volatile);
 
-    std::unordered_map<std::string, std::vector<listener<event_handler>>> handlers_;
+    // The event listeners in the order they were added, each with its event: a list, not a
+    // map by event (a map cost a bucket array and a node per event, on every socket).
+    std::vector<std::pair<std::string, listener<event_handler>>> handlers_;
     std::vector<listener<any_handler>> any_;
     std::vector<listener<outgoing_handler>> any_outgoing_;
     listener_id next_listener_ = 1;
