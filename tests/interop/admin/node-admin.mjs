@@ -1,12 +1,21 @@
 // The reference: a Node socket.io 4.8 server instrumented by @socket.io/admin-ui 0.5.1, as its
 // README shows, for tests/interop/admin/ to compare Kibitz's answers with.
-//   node node-admin.mjs USERNAME BCRYPT_HASH [SERVER_ID]
+//   node node-admin.mjs USERNAME BCRYPT_HASH [SERVER_ID [REDIS_URL]]
+// With REDIS_URL, login sessions are kept in Redis by the package's RedisStore (npm redis 4 in
+// legacy mode: the callback API RedisStore calls).
 // Prints `listening on http://127.0.0.1:PORT` once it accepts connections; stops on SIGTERM.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
-import { instrument } from "@socket.io/admin-ui";
+import { instrument, RedisStore } from "@socket.io/admin-ui";
+import { createClient } from "redis";
 
-const [username, password, serverId] = process.argv.slice(2);
+const [username, password, serverId, redisUrl] = process.argv.slice(2);
+let store;
+if (redisUrl) {
+  const client = createClient({ url: redisUrl, legacyMode: true });
+  await client.connect();
+  store = new RedisStore(client);
+}
 const http = createServer();
 const io = new Server(http);
 io.of("/custom");
@@ -14,6 +23,7 @@ instrument(io, {
   auth: { type: "basic", username, password },
   mode: "development",
   serverId: serverId || undefined,
+  ...(store ? { store } : {}),
 });
 http.listen(0, "127.0.0.1", () => {
   console.log(`listening on http://127.0.0.1:${http.address().port}`);

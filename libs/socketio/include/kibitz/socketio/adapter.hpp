@@ -1,6 +1,7 @@
 #pragma once
 
 #include <kibitz/engineio/packet.hpp>
+#include <kibitz/socketio/counters.hpp>
 #include <kibitz/socketio/handshake.hpp>
 #include <kibitz/socketio/packet.hpp>
 #include <kibitz/socketio/types.hpp>
@@ -104,6 +105,9 @@ struct adapter_context {
     // This server's socket `sid` joined (true) or left `room`: the memory adapter calls it after
     // each change of its index, once the index is consistent again. May be empty.
     std::function<void(std::string const& room, std::string const& sid, bool joined)> room_changed;
+    // The server's counters (counters.hpp): the local deliveries count their fan-out. May be
+    // null (an adapter tested alone).
+    socketio::counters* counters = nullptr;
 };
 
 // The room index and broadcast router of one namespace (socket.io-adapter). The in-memory
