@@ -33,8 +33,7 @@ void register_chat_metrics(util::metrics& m, std::weak_ptr<chat::service const> 
         m.counter("kibitz_chat_rate_limited_total", {{"limit", name}}, read(f));
 }
 
-void register_chess_metrics(util::metrics& m,
-                            std::weak_ptr<chess_app::chess_server const> chess) {
+void register_chess_metrics(util::metrics& m, std::weak_ptr<chess_app::chess_server const> chess) {
     auto read = [chess](auto get) {
         return [chess, get] {
             auto s = chess.lock();
@@ -42,8 +41,10 @@ void register_chess_metrics(util::metrics& m,
         };
     };
     using c = chess_app::counters;
-    m.gauge("kibitz_chess_games", {{"state", "waiting"}}, read([](c const& x) { return x.waiting; }));
-    m.gauge("kibitz_chess_games", {{"state", "started"}}, read([](c const& x) { return x.started; }));
+    m.gauge("kibitz_chess_games", {{"state", "waiting"}},
+            read([](c const& x) { return x.waiting; }));
+    m.gauge("kibitz_chess_games", {{"state", "started"}},
+            read([](c const& x) { return x.started; }));
     m.gauge("kibitz_chess_games", {{"state", "ended"}}, read([](c const& x) { return x.ended; }));
     m.counter("kibitz_chess_moves_total", read([](c const& x) { return x.moves_played; }));
 }

@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
             engine.per_message_deflate.enabled = value == "on";
         else if (flag == "--redis")
             redis_url = argv[i + 1];
-        else if (flag == "--admin" && (value == "off" || value == "production" || value == "development"))
+        else if (flag == "--admin" &&
+                 (value == "off" || value == "production" || value == "development"))
             admin = value;
         else if (flag == "--redis-prefix")
             cluster_opts.prefix = argv[i + 1];

@@ -180,9 +180,9 @@ void service::submit_message(std::string const& sid, std::string const& key,
 }
 
 chat::counters service::counters() const {
-    return {messages_sent_,       messages_.refused() + cluster_rate_limited_,
-            joins_.refused(),     history_.refused(),
-            typing_.refused(),    edits_.refused()};
+    return {messages_sent_,    messages_.refused() + cluster_rate_limited_,
+            joins_.refused(),  history_.refused(),
+            typing_.refused(), edits_.refused()};
 }
 
 void service::deliver(store::message_record const& m, std::string_view event, json args) {

@@ -246,7 +246,9 @@ std::size_t server::clients_count() const {
     return impl_->sessions_.size();
 }
 
-engineio::counters const& server::counters() const { return impl_->counters_; }
+engineio::counters const& server::counters() const {
+    return impl_->counters_;
+}
 
 std::size_t server::polling_clients_count() const {
     std::size_t n = 0;

@@ -1,6 +1,6 @@
 #include "connection.hpp"
-#include "timed.hpp"
 #include "postgres.hpp"
+#include "timed.hpp"
 
 #include <kibitz/store/database.hpp>
 

@@ -1,7 +1,7 @@
 #include "columns.hpp"
-#include "timed.hpp"
 #include "connection.hpp"
 #include "postgres.hpp"
+#include "timed.hpp"
 
 #include <kibitz/store/database.hpp>
 

@@ -8,8 +8,8 @@
 namespace kibitz::socketio {
 
 // Upper bounds of the fan-out histogram: this server's recipients of one broadcast.
-inline constexpr std::array<std::uint64_t, 7> fanout_bounds = {1, 10, 100, 1000, 10000, 100000,
-                                                                 1000000};
+inline constexpr std::array<std::uint64_t, 7> fanout_bounds = {1,     10,     100,    1000,
+                                                               10000, 100000, 1000000};
 
 // Socket.IO's events that instruments count (GET /metrics), bumped by the server on its own
 // thread at each event's site: one add, no lock, no allocation (server::counters()).

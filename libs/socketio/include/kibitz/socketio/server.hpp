@@ -4,9 +4,9 @@
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/http/server.hpp>
 #include <kibitz/socketio/adapter.hpp>
+#include <kibitz/socketio/counters.hpp>
 #include <kibitz/socketio/decoder.hpp>
 #include <kibitz/socketio/namespace.hpp>
-#include <kibitz/socketio/counters.hpp>
 #include <kibitz/socketio/observer.hpp>
 #include <kibitz/socketio/remote_socket.hpp>
 #include <kibitz/socketio/socket.hpp>

@@ -31,9 +31,9 @@ inline constexpr std::size_t operation_count = 13;
 // Its label in GET /metrics: the method's name.
 constexpr std::string_view operation_name(operation op) {
     constexpr std::array<std::string_view, operation_count> names = {
-        "insert_message", "edit_message",       "delete_message",    "history",
-        "claim_identity", "prune_identities",   "save_game",         "load_game",
-        "find_game_alias", "save_games",        "rehash_game_tokens", "load_active_games",
+        "insert_message",  "edit_message",     "delete_message",     "history",
+        "claim_identity",  "prune_identities", "save_game",          "load_game",
+        "find_game_alias", "save_games",       "rehash_game_tokens", "load_active_games",
         "finished_games"};
     return names[static_cast<std::size_t>(op)];
 }
