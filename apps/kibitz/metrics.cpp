@@ -82,14 +82,15 @@ void register_event_counters(util::metrics& m, socketio::server& io) {
     for (std::size_t code = 0; code < e.refused.size(); ++code)
         m.counter("kibitz_engineio_requests_refused_total", {{"code", std::to_string(code)}},
                   [&e, code] { return static_cast<double>(e.refused[code]); });
-    m.counter("kibitz_engineio_volatile_dropped_total",
-              [&e] { return static_cast<double>(e.volatile_drops); });
     m.counter("kibitz_engineio_slow_client_closes_total",
               [&e] { return static_cast<double>(e.slow_client_closes); });
     auto const& s = io.counters();
     m.histogram("kibitz_socketio_broadcast_recipients", {}, s.fanout);
     m.counter("kibitz_socketio_ack_timeouts_total",
               [&s] { return static_cast<double>(s.ack_timeouts); });
+    // Dropped by the socket (transport busy) or by the engine (session closing).
+    m.counter("kibitz_socketio_volatile_dropped_total",
+              [&s, &e] { return static_cast<double>(s.volatile_drops + e.volatile_drops); });
 }
 
 // Fields of /proc/self/statm, in pages: size (virtual) and resident.

@@ -42,7 +42,7 @@ test("every new series is there with its type", async () => {
   const types = {
     kibitz_engineio_upgrades: "counter",
     kibitz_engineio_requests_refused: "counter",
-    kibitz_engineio_volatile_dropped: "counter",
+    kibitz_socketio_volatile_dropped: "counter",
     kibitz_engineio_slow_client_closes: "counter",
     kibitz_socketio_broadcast_recipients: "histogram",
     kibitz_socketio_ack_timeouts: "counter",
@@ -62,7 +62,7 @@ test("every new series is there with its type", async () => {
   // Buckets are cumulative and end with +Inf equal to the count.
   const inf = count(f, "kibitz_store_operation_duration_seconds_bucket", { operation: "insert_message", le: "+Inf" });
   assert.equal(inf, count(f, "kibitz_store_operation_duration_seconds_count", { operation: "insert_message" }));
-  assert.equal(count(f, "kibitz_engineio_volatile_dropped_total"), 0);
+  assert.equal(count(f, "kibitz_socketio_volatile_dropped_total"), 0);
   assert.equal(count(f, "kibitz_socketio_ack_timeouts_total"), 0);
 });
 

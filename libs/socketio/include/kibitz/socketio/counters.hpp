@@ -20,6 +20,9 @@ struct counters {
     // Acks a client did not send within their timeout (emit_with_ack, timeout(ms).emit, and
     // each recipient of a broadcast with ack).
     std::uint64_t ack_timeouts = 0;
+    // Volatile packets dropped because the socket's transport could not take them at once
+    // (engineio::counters::volatile_drops counts those the engine itself refused).
+    std::uint64_t volatile_drops = 0;
 };
 
 } // namespace kibitz::socketio
