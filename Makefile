@@ -42,6 +42,7 @@ fuzz-long:
 bench: build
 	scripts/bench.sh
 	scripts/bench-cluster.sh
+	scripts/bench-admin.sh
 
 # Redis, PostgreSQL, two kibitz nodes and HAProxy on loopback; Ctrl-C stops them
 # (scripts/cluster.sh; KIBITZ_CLUSTER_PORT, default 8080).

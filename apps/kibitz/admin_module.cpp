@@ -5,11 +5,15 @@
 
 #include <kibitz/admin/instrument.hpp>
 #include <kibitz/http/static_files.hpp>
+#include <kibitz/redis/connection.hpp>
+#include <kibitz/redis/url.hpp>
 #include <kibitz/util/log.hpp>
 
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace kibitz::app {
 namespace {
@@ -25,6 +29,41 @@ admin::options admin_options(config const& cfg) {
     o.server_id = cfg.admin_server_id;
     return o;
 }
+
+// With --redis, login sessions live in Redis exactly as @socket.io/admin-ui's RedisStore keeps
+// them (key "socket.io-admin#<id>", value "true", expiring after 86400 s), so a UI that comes
+// back with its sessionId to another node (a reload behind the load balancer) stays logged in,
+// beside Node servers instrumented with a RedisStore too. Redis down: the UI logs in again.
+constexpr char const* session_prefix = "socket.io-admin#";
+constexpr char const* session_seconds = "86400";
+
+admin::session_store redis_sessions(std::shared_ptr<redis::connection> const& conn) {
+    std::weak_ptr<redis::connection> weak = conn;
+    admin::session_store store;
+    store.save = [weak](std::string const& id) {
+        if (auto c = weak.lock())
+            c->send({"SET", session_prefix + id, "true", "EX", session_seconds},
+                    [](std::error_code, redis::value) {});
+    };
+    store.exists = [weak](std::string const& id, std::function<void(bool)> done) {
+        auto c = weak.lock();
+        if (!c) return done(false);
+        c->send({"EXISTS", session_prefix + id}, [done](std::error_code ec, redis::value v) {
+            done(!ec && v.type == redis::type::integer && v.integer == 1);
+        });
+    };
+    return store;
+}
+
+// The instrument and, with --redis, the connection its sessions use (destroyed after it).
+struct installed_admin {
+    std::shared_ptr<redis::connection> sessions;
+    std::shared_ptr<admin::instrument> instrument;
+    ~installed_admin() {
+        instrument.reset();
+        if (sessions) sessions->close();
+    }
+};
 
 // "/admin" goes to "/admin/" so the bundle's relative URLs resolve; below it, the bundle.
 http_route serve_bundle(std::string const& dir) {
@@ -53,10 +92,21 @@ std::shared_ptr<void> install(app_context& ctx) {
         ctx.cfg.admin_ui_dir.empty() ? std::string(KIBITZ_DEFAULT_ADMIN_UI) : ctx.cfg.admin_ui_dir;
     ctx.routes.push_back(serve_bundle(dir));
     count_sockets(ctx, ctx.cfg.admin_namespace);
-    auto instrument = std::make_shared<admin::instrument>(ctx.io, admin_options(ctx.cfg));
+    auto out = std::make_shared<installed_admin>();
+    auto opts = admin_options(ctx.cfg);
+    // main() checked the URL before the modules were installed.
+    if (auto url = ctx.cfg.redis.empty() ? std::nullopt : redis::parse_url(ctx.cfg.redis)) {
+        redis::connection_options c;
+        c.url = *url;
+        out->sessions = std::make_shared<redis::connection>(ctx.ioc, c);
+        out->sessions->start();
+        opts.shared_sessions = redis_sessions(out->sessions);
+    }
+    out->instrument = std::make_shared<admin::instrument>(ctx.io, std::move(opts));
     util::log(util::log_level::info, "admin: namespace ", ctx.cfg.admin_namespace, " (",
-              ctx.cfg.admin_mode, ", server id ", instrument->server_id(), ")");
-    return instrument;
+              ctx.cfg.admin_mode, ", server id ", out->instrument->server_id(),
+              out->sessions ? ", sessions in Redis)" : ")");
+    return out;
 }
 
 module_registration const registration{module{"admin", install}};

@@ -2,6 +2,7 @@
 // the flood control of the configuration. The page lives in web/chat/ and the Web Component in
 // web/kibitz-chat.js, both served by the static handler; this module only adds the redirect
 // from /chat to /chat/ so the page's relative URLs resolve.
+#include "metrics.hpp"
 #include "module.hpp"
 
 #include <kibitz/chat/service.hpp>
@@ -49,6 +50,7 @@ std::shared_ptr<void> install(app_context& ctx) {
     ctx.routes.push_back(redirect_to_page);
     count_sockets(ctx, chat::wire::namespace_name);
     auto svc = chat::service::install(ctx.io, ctx.store, chat_options(ctx.cfg));
+    register_chat_metrics(ctx.metrics, svc);
     if (!ctx.cfg.redis.empty()) {
         // The other nodes this one hears from, and their /chat users (docs/cluster.md).
         std::weak_ptr<chat::service> weak = svc;

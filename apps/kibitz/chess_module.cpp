@@ -1,6 +1,7 @@
 // The chess module of the kibitz binary: the /chess namespace (kibitz::chess_app), the PGN
 // download `GET /chess/games/<id>.pgn`, the list of finished games (`GET /chess/games.json`,
 // the page /chess/games), and the chess page at /chess/ and /chess/<id>.
+#include "metrics.hpp"
 #include "module.hpp"
 
 #include <kibitz/chess_app/game_list.hpp>
@@ -176,6 +177,7 @@ std::shared_ptr<void> install(app_context& ctx) {
         shell.cluster = std::move(c);
     }
     auto chess = kibitz::chess_app::chess_server::install(ctx.ioc, ctx.io, ctx.store, opts, shell);
+    kibitz::app::register_chess_metrics(ctx.metrics, chess);
     ctx.routes.push_back(pgn_route(chess));
     ctx.routes.push_back(games_route(
         chess, ctx.cfg.web_dir.empty() ? std::string(KIBITZ_DEFAULT_WEB_DIR) : ctx.cfg.web_dir));

@@ -182,7 +182,8 @@ void toggle_debug_on_sigusr1(net::asio::signal_set& usr1, util::log_level config
     });
 }
 
-// The graceful shutdown (SIGTERM, SIGINT), in order: stop accepting (idle HTTP connections
+// The graceful shutdown (SIGTERM, SIGINT), in order: pause the Engine.IO heartbeats (no ping,
+// no ping timeout from now on); stop accepting (idle HTTP connections
 // close, a long-poll gets its answer first); let the store finish the jobs queued so far, whose
 // results send their acks; after that turn's flush, end every Engine.IO session with "server
 // shutting down" (WebSockets get a close frame, a long-poll the close packet: clients reconnect,
@@ -200,6 +201,8 @@ public:
     void begin() {
         util::log(util::log_level::info, "kibitz: shutting down");
         started_ = util::steady_clock::now();
+        // Nobody is timed out while the server drains: they are told to reconnect instead.
+        io_.engine().pause_heartbeats();
         deadline_.expires_after(timeout_);
         deadline_.async_wait([this](net::error_code ec) {
             if (ec) return;
@@ -323,6 +326,7 @@ int main(int argc, char** argv) {
         auto db = cfg.postgres.empty() ? kibitz::store::database::open(cfg.data_dir)
                                        : kibitz::store::database::open_postgres(cfg.postgres);
         if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
+        auto store_timings = db.value().counters();
         kibitz::store::worker store(std::move(db).value(), [&ioc](std::function<void()> f) {
             net::asio::post(ioc, std::move(f));
         });
@@ -330,7 +334,8 @@ int main(int argc, char** argv) {
         kibitz::util::metrics metrics;
         kibitz::app::register_core_metrics(metrics, io);
         kibitz::app::register_process_metrics(metrics);
-        kibitz::app::register_store_metrics(metrics, store);
+        kibitz::app::register_store_metrics(metrics, store, std::move(store_timings));
+        if (cluster) kibitz::app::register_cluster_metrics(metrics, *cluster);
         kibitz::app::app_context ctx{ioc, io, store, cfg, routes, metrics};
         std::vector<std::shared_ptr<void>> installed;
         for (auto const& m : kibitz::app::modules())

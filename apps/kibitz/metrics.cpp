@@ -7,6 +7,7 @@
 #include <kibitz/engineio/wire.hpp>
 #include <kibitz/socketio/namespace.hpp>
 #include <kibitz/socketio/server.hpp>
+#include <kibitz/store/counters.hpp>
 #include <kibitz/store/worker.hpp>
 #include <kibitz/util/clock.hpp>
 
@@ -73,6 +74,25 @@ void register_traffic(util::metrics& m, socketio::server& io) {
               [&t] { return static_cast<double>(t.bytes_out); });
 }
 
+// Engine.IO's and Socket.IO's event counters (their counters.hpp): plain integers the servers
+// bump on the loop thread, read here on the same thread at each scrape.
+void register_event_counters(util::metrics& m, socketio::server& io) {
+    auto const& e = io.engine().counters();
+    m.counter("kibitz_engineio_upgrades_total", [&e] { return static_cast<double>(e.upgrades); });
+    for (std::size_t code = 0; code < e.refused.size(); ++code)
+        m.counter("kibitz_engineio_requests_refused_total", {{"code", std::to_string(code)}},
+                  [&e, code] { return static_cast<double>(e.refused[code]); });
+    m.counter("kibitz_engineio_slow_client_closes_total",
+              [&e] { return static_cast<double>(e.slow_client_closes); });
+    auto const& s = io.counters();
+    m.histogram("kibitz_socketio_broadcast_recipients", {}, s.fanout);
+    m.counter("kibitz_socketio_ack_timeouts_total",
+              [&s] { return static_cast<double>(s.ack_timeouts); });
+    // Dropped by the socket (transport busy) or by the engine (session closing).
+    m.counter("kibitz_socketio_volatile_dropped_total",
+              [&s, &e] { return static_cast<double>(s.volatile_drops + e.volatile_drops); });
+}
+
 // Fields of /proc/self/statm, in pages: size (virtual) and resident.
 std::array<double, 2> statm_pages() {
     std::ifstream in("/proc/self/statm");
@@ -122,6 +142,7 @@ void register_core_metrics(util::metrics& m, socketio::server& io) {
     });
     register_session_counters(m, io);
     register_traffic(m, io);
+    register_event_counters(m, io);
     // The main namespace is the Socket.IO server's own; the apps' are their modules' business.
     auto& main = io.sockets();
     m.gauge(sockets_gauge, {{"namespace", main.name()}},
@@ -150,8 +171,15 @@ void register_process_metrics(util::metrics& m) {
     m.gauge("process_start_time_seconds", [start] { return start; });
 }
 
-void register_store_metrics(util::metrics& m, store::worker const& store) {
+void register_store_metrics(util::metrics& m, store::worker const& store,
+                            std::shared_ptr<store::counters const> timings) {
     m.gauge("kibitz_store_queue_depth", [&store] { return static_cast<double>(store.queued()); });
+    // Each sample holds the figures: they outlive the database the worker owns.
+    for (std::size_t op = 0; op < store::operation_count; ++op) {
+        auto name = store::operation_name(static_cast<store::operation>(op));
+        m.histogram("kibitz_store_operation_duration_seconds", {{"operation", std::string(name)}},
+                    timings->latency_us[op], 1e6, timings);
+    }
 }
 
 std::optional<http::response> metrics_refusal(config const& cfg, http::request const& req) {

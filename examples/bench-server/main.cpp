@@ -6,10 +6,13 @@
 //   bench-server [--host 127.0.0.1] [--port 3000] [--parser json|msgpack]
 //                [--http-compression on|off] [--per-message-deflate on|off]
 //                [--redis URL] [--redis-prefix P] [--redis-protocol classic|sharded]
-//                [--ping-interval MS]
+//                [--ping-interval MS] [--admin off|production|development]
+// --admin instruments the server for the Admin UI (kibitz::admin, no auth): what
+// scripts/bench-admin.sh measures against the same server without it.
 // With --redis the server is a node of a Redis cluster (Node's classic redis-adapter protocol,
 // kibitz::cluster): io.emit and io.to(id) reach every node's sockets. A peer's serverSideEmit
 // has no handler here and is ignored (a peer waiting for an ack gets its usual timeout).
+#include <kibitz/admin/instrument.hpp>
 #include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/http/server.hpp>
 #include <kibitz/net/asio.hpp>
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
     kibitz::cluster::redis_adapter_options cluster_opts;
     std::string tls_cert, tls_key; // both: serve HTTPS and WSS
     eio::options engine;
+    std::string admin = "off";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         std::string value = argv[i + 1];
@@ -56,6 +60,9 @@ int main(int argc, char** argv) {
             engine.ping_interval = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--redis")
             redis_url = argv[i + 1];
+        else if (flag == "--admin" &&
+                 (value == "off" || value == "production" || value == "development"))
+            admin = value;
         else if (flag == "--redis-prefix")
             cluster_opts.prefix = argv[i + 1];
         else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "sharded")
@@ -66,7 +73,7 @@ int main(int argc, char** argv) {
             std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]"
                          " [--http-compression on|off] [--per-message-deflate on|off]"
                          " [--redis URL] [--redis-prefix P] [--tls-cert FILE --tls-key FILE]"
-                         " [--ping-interval MS]\n";
+                         " [--ping-interval MS] [--admin off|production|development]\n";
             return 2;
         }
     }
@@ -105,6 +112,15 @@ int main(int argc, char** argv) {
         });
     });
 
+    std::unique_ptr<kibitz::admin::instrument> instrument;
+    if (admin != "off") {
+        kibitz::admin::options ao;
+        ao.auth = kibitz::admin::auth_mode::off;
+        ao.mode = admin == "development" ? kibitz::admin::mode::development
+                                         : kibitz::admin::mode::production;
+        instrument = std::make_unique<kibitz::admin::instrument>(io, ao);
+    }
+
     kibitz::http::limits limits;
     limits.max_connections_per_address = 0; // the same few loopback addresses, 10k connections
     kibitz::http::server http(ioc, limits);
@@ -117,6 +133,7 @@ int main(int argc, char** argv) {
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](net::error_code, int) {
         http.stop();
+        instrument.reset();
         io.close();
         ioc.stop();
     });

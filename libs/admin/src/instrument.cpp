@@ -110,14 +110,29 @@ void instrument::impl::stop() {
 void instrument::impl::authenticate(socketio::socket& s, socketio::next_fn next) {
     if (opts_.auth == auth_mode::off) return next(std::nullopt);
     auto const& auth = s.handshake().auth;
-    if (auto sid = string_field(auth, "sessionId"); !sid.empty() && sessions_.count(sid))
-        return next(std::nullopt);
+    auto sid = string_field(auth, "sessionId");
+    if (!sid.empty() && sessions_.count(sid)) return next(std::nullopt);
+    if (sid.empty() || !opts_.shared_sessions.exists) return check_password(s.id(), auth, next);
+    // Another node's session (Node's RedisStore): asked for, then the credentials as in Node.
+    std::weak_ptr<impl> weak = shared_from_this();
+    opts_.shared_sessions.exists(
+        sid, [weak, sid, id = s.id(), auth, next = std::move(next)](bool found) {
+            auto self = weak.lock();
+            if (!self) return;
+            if (!found) return self->check_password(id, auth, next);
+            self->remember(sid);
+            next(std::nullopt);
+        });
+}
+
+void instrument::impl::check_password(std::string const& sid, json const& auth,
+                                      socketio::next_fn next) {
     auto refuse = [](socketio::next_fn const& n) {
         n(socketio::connect_error{std::string(invalid_credentials), nullptr});
     };
     if (!same(string_field(auth, "username"), opts_.username)) return refuse(next);
     std::weak_ptr<impl> weak = shared_from_this();
-    auto done = [weak, id = s.id(), next, refuse](bool match) {
+    auto done = [weak, id = sid, next, refuse](bool match) {
         auto self = weak.lock();
         if (!self || !match) return refuse(next);
         if (self->pending_sessions_.size() >= max_pending_sessions) self->pending_sessions_.clear();
@@ -130,13 +145,18 @@ void instrument::impl::authenticate(socketio::socket& s, socketio::next_fn next)
 
 std::string instrument::impl::new_session() {
     auto id = to_hex(util::random_bytes(8));
-    sessions_.insert(id);
+    remember(id);
+    if (opts_.shared_sessions.save) opts_.shared_sessions.save(id);
+    return id;
+}
+
+void instrument::impl::remember(std::string const& id) {
+    if (!sessions_.insert(id).second) return;
     session_order_.push_back(id);
     while (session_order_.size() > opts_.max_sessions) {
         sessions_.erase(session_order_.front());
         session_order_.pop_front();
     }
-    return id;
 }
 
 void instrument::impl::arm_stats_timer() {

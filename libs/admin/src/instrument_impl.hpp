@@ -29,7 +29,11 @@ struct instrument::impl : std::enable_shared_from_this<impl> {
 
     // Auth (instrument.cpp).
     void authenticate(socketio::socket& s, socketio::next_fn next);
+    // The password check of a login; `sid`: the socket's id, for its `session` emit.
+    void check_password(std::string const& sid, json const& auth, socketio::next_fn next);
     std::string new_session();
+    // A session id known here from now on (made here, or found in the shared store).
+    void remember(std::string const& id);
 
     // The admin socket's connection: config, all_sockets, commands (instrument_commands.cpp).
     void on_admin_connection(socketio::socket_ptr s);

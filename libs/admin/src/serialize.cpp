@@ -102,7 +102,8 @@ json serialize_socket(socketio::socket_info const& info, std::string_view nsp) {
 std::string iso_time(std::int64_t unix_ms) {
     int millis = 0;
     std::tm tm = utc(unix_ms, millis);
-    std::array<char, 40> buf{};
+    // Room for any int in each field (what the compiler checks at -O3), not just a real date.
+    std::array<char, 80> buf{};
     std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
     return buf.data();

@@ -26,6 +26,7 @@ std::optional<util::duration> rate_limiter::acquire(std::string const& key, util
     auto& events = events_[key];
     drop_old(events, now);
     if (events.size() >= limit_) {
+        ++refused_;
         auto const wait = events.front() + window_ - now;
         return std::max(util::duration(1), std::chrono::ceil<util::duration>(wait));
     }

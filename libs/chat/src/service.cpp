@@ -170,12 +170,19 @@ void service::submit_message(std::string const& sid, std::string const& key,
             // Committed durably: only now ack it and deliver it (once, not on a resend).
             reply(message_reply(stored.value().message));
             if (stored.value().duplicate) return;
+            ++self->messages_sent_;
             auto const& m = stored.value().message;
             self->deliver(m, wire::event_message, detail::emit_args(message_event{m}));
         });
     if (status == store::submit_status::queued) return;
     uncount_message(key, now, event);
     reply(refused_by_store(status));
+}
+
+chat::counters service::counters() const {
+    return {messages_sent_,    messages_.refused() + cluster_rate_limited_,
+            joins_.refused(),  history_.refused(),
+            typing_.refused(), edits_.refused()};
 }
 
 void service::deliver(store::message_record const& m, std::string_view event, json args) {

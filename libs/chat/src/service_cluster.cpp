@@ -176,6 +176,7 @@ void service::limit_in_cluster(std::string const& sid, std::string const& key,
         if (!self) return;
         if (!ec && wait_ms > 0) {
             self->messages_.release(key, now);
+            ++self->cluster_rate_limited_;
             return reply(rate_limited_reply(wait_ms));
         }
         // Redis down: this node's own limit still holds (counted above).

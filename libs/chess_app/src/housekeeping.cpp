@@ -22,6 +22,7 @@ void service::begin() {
     undo_.open = true;
     undo_.lobby_sent = lobby_sent_;
     undo_.seq = seq_;
+    undo_.moves_played = moves_played_;
 }
 
 void service::commit() {
@@ -43,6 +44,7 @@ void service::rollback() {
     }
     lobby_sent_ = std::move(undo_.lobby_sent);
     seq_ = undo_.seq;
+    moves_played_ = undo_.moves_played;
     undo_ = {};
 }
 

@@ -220,8 +220,19 @@ json service::on_move(conn_id const& conn, move_request const& r, std::int64_t n
     g->draw_offer.reset();
     g->takeback_offer.reset();
     if (g->board.over() && g->clock) g->clock->stop(now);
+    ++moves_played_;
     touch(*g, now, fx);
     return game_ack(*g, now);
+}
+
+chess_app::counters service::counters() const {
+    chess_app::counters c;
+    for (auto const& [id, g] : games_) {
+        auto const s = status(g);
+        ++(s == wire::ended ? c.ended : s == wire::started ? c.started : c.waiting);
+    }
+    c.moves_played = moves_played_;
+    return c;
 }
 
 service::seated service::seated_in_live_game(std::string const& id, conn_id const& conn,

@@ -406,6 +406,10 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
     return self;
 }
 
+chess_app::counters chess_server::counters() const {
+    return impl_->svc.counters();
+}
+
 void chess_server::pgn(std::string const& id, std::function<void(std::optional<pgn_answer>)> done) {
     impl_->send_http_pgn(id, std::move(done));
 }

@@ -87,6 +87,7 @@ void adapter_base::start_request(pending_request r, std::string id, std::string 
         state->expected = servers - 1;
         state->deadline = a.ctx_.clock() + a.hub_->opts().requests_timeout;
         if (!a.requests_.add(id, std::move(*state))) return state->finish(errc::too_many_requests);
+        ++a.hub_->stats().requests_sent;
         a.hub_->publish(
             a.request_channel_, payload,
             [weak, id](std::error_code pec) {
@@ -103,6 +104,7 @@ void adapter_base::start_request(pending_request r, std::string id, std::string 
 void adapter_base::add_answer(std::string const& id, json const& body) {
     auto* r = requests_.find(id);
     if (!r || !r->add_answer(body)) return;
+    ++hub_->stats().requests_answered;
     requests_.take(id)->finish({});
 }
 
@@ -122,7 +124,9 @@ bool adapter_base::on_ack_packet(std::string const& id, json packet) {
 }
 
 void adapter_base::expire(util::time_point now) {
-    for (auto& r : requests_.expire(now))
+    auto expired = requests_.expire(now);
+    hub_->stats().requests_timed_out += expired.size();
+    for (auto& r : expired)
         r.finish(errc::timed_out);
     // An ack collection past its timeout just ends: the caller's own timer reports it.
     acks_.expire(now);

@@ -168,6 +168,8 @@ void redis_hub::on_timer() {
 
 redis_adapter_stats redis_hub::stats_now() const {
     auto s = stats_;
+    auto again = [](std::size_t connects) { return connects > 1 ? connects - 1 : 0; };
+    s.reconnects = again(pub_.connects()) + again(sub_.connects());
     s.pending_requests = 0;
     s.pending_acks = 0;
     for (auto* a : adapters_) {

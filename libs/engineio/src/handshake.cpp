@@ -57,6 +57,7 @@ void server::impl::refuse(http_request const& req, http::exchange& conn, request
     // allow_request's message is the application's: bytes that are not UTF-8 are replaced.
     base.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
     int sent = base.status;
+    ++counters_.refused[static_cast<std::size_t>(e)];
     conn.respond(std::move(base));
     if (on_connection_error_)
         guarded("connection_error handler", on_connection_error_,
@@ -181,6 +182,7 @@ void server::impl::open_session(http_request&& req, http::exchange_ptr conn, htt
     sessions_.emplace(s->id(), s);
     // The heartbeat runs from now on, so a session whose upgrade never completes ends.
     s->start(now);
+    if (heartbeats_paused_) s->pause_heartbeat();
     if (!ws.websocket) {
         conn->respond(std::move(base));
         if (on_connection_) on_connection_(s);

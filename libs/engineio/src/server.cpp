@@ -290,11 +290,21 @@ std::size_t server::clients_count() const {
     return impl_->sessions_.size();
 }
 
+engineio::counters const& server::counters() const {
+    return impl_->counters_;
+}
+
 std::size_t server::polling_clients_count() const {
     std::size_t n = 0;
     for (auto const& [id, s] : impl_->sessions_)
         if (s->transport() == wire::transport_polling) ++n;
     return n;
+}
+
+void server::pause_heartbeats() {
+    impl_->heartbeats_paused_ = true;
+    for (auto const& [id, s] : impl_->sessions_)
+        s->pause_heartbeat();
 }
 
 void server::close() {

@@ -34,6 +34,7 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     options const& opts() const override { return opts_; }
     outgoing_ptr const& ping_packet() const override { return ping_; }
     util::time_point now() const override { return util::steady_clock::now(); }
+    engineio::counters& counters() override { return counters_; }
 
     void schedule_flush(std::shared_ptr<detail::session> s) override {
         // One posted handler per loop turn flushes every session that has something queued.
@@ -117,6 +118,9 @@ struct server::impl : detail::session_owner, std::enable_shared_from_this<impl> 
     std::vector<std::shared_ptr<detail::session>> flush_list_;
     bool flush_posted_ = false;
     bool closed_ = false;
+    bool heartbeats_paused_ = false; // pause_heartbeats(): new sessions too
+    // mutable: refuse() is const and counts.
+    mutable engineio::counters counters_;
 };
 
 namespace detail {

@@ -48,8 +48,13 @@ bool session::send(outgoing_ptr packet, bool droppable) {
     // touches no connection object.
     auto result = machine_.send(std::move(packet), droppable, droppable && ws_busy());
     if (result == send_result::queued_flush) owner_.schedule_flush(shared_from_this());
+    if (droppable && result == send_result::dropped) ++owner_.counters().volatile_drops;
     run();
     return result != send_result::dropped;
+}
+
+void session::pause_heartbeat() {
+    machine_.pause_heartbeat();
 }
 
 void session::run_scheduled_flush() {
@@ -163,6 +168,7 @@ void session::apply(session_action& a) {
         owner_.schedule_flush(shared_from_this());
         break;
     case kind::post:
+        if (a.work == deferred::overflow_close) ++owner_.counters().slow_client_closes;
         net::asio::post(ioc_, [self = shared_from_this(), work = a.work] {
             self->machine_.posted(work, self->ws_busy());
             self->run();
@@ -206,6 +212,7 @@ void session::apply_transport(session_action& a) {
         if (probe_) probe_->write(std::move(a.batch));
         break;
     case kind::promote_probe:
+        ++owner_.counters().upgrades;
         ws_ = std::move(probe_);
         break;
     case kind::close_ws:

@@ -4,6 +4,7 @@
 #include "session_machine.hpp"
 #include "ws_connection.hpp"
 
+#include <kibitz/engineio/counters.hpp>
 #include <kibitz/engineio/options.hpp>
 #include <kibitz/engineio/socket.hpp>
 #include <kibitz/http/handler.hpp>
@@ -26,6 +27,8 @@ public:
     virtual outgoing_ptr const& ping_packet() const = 0;
     // The time now: the session reads no clock of its own.
     virtual util::time_point now() const = 0;
+    // The server's counters (counters.hpp), bumped at the session's events.
+    virtual engineio::counters& counters() = 0;
     // Calls run_scheduled_flush() on the session at the end of this loop turn.
     virtual void schedule_flush(std::shared_ptr<session> s) = 0;
     // The session has ended: drop it from the registry.
@@ -68,6 +71,8 @@ public:
 
     // Ends the session at once with an engine.io close reason (server shutdown, errors).
     void terminate(std::string_view reason, std::string_view description);
+    // No ping timeout from now on (server::pause_heartbeats).
+    void pause_heartbeat();
 
     // socket
     std::string const& id() const override { return id_; }

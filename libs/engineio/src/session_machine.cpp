@@ -172,6 +172,11 @@ bool session_machine::check(util::time_point now) {
             emit(kind::schedule_flush);
         break;
     case heartbeat::action::timed_out:
+        // Draining (pause_heartbeat): the pings go on, so clients keep their own timers happy.
+        if (heartbeat_paused_) {
+            heartbeat_.forgive(now);
+            break;
+        }
         finish_close(wire::reason_ping_timeout, "");
         return false;
     }
@@ -186,6 +191,10 @@ void session_machine::arm_timer() {
     if (armed_ == next) return;
     armed_ = next;
     emit(kind::arm_timer).at = next;
+}
+
+void session_machine::pause_heartbeat() {
+    heartbeat_paused_ = true;
 }
 
 void session_machine::timer_fired(util::time_point now) {

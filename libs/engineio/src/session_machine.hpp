@@ -100,6 +100,10 @@ public:
     send_result send(outgoing_ptr packet, bool droppable, bool ws_busy);
     void close(util::time_point now);
     void terminate(std::string_view reason, std::string_view description);
+    // The server is draining (server::pause_heartbeats): a pong overdue closes nothing (the
+    // next ping goes one interval later, so the client's own timer stays content); every
+    // other deadline stays. For good: the session ends with the shutdown.
+    void pause_heartbeat();
 
     // The next action to apply; false when none is left.
     bool next(session_action& out);
@@ -134,6 +138,7 @@ private:
     bool upgrading_ = false; // the probe answered: the client is pausing its polling
     bool flush_scheduled_ = false;
     bool overflow_ = false;
+    bool heartbeat_paused_ = false;
     bool has_first_ = false;
     std::size_t queued_bytes_ = 0;
     std::vector<outgoing_ptr> queue_;

@@ -190,7 +190,7 @@ void client::send(packet const& p, bool is_volatile) {
 void client::send_parts(std::vector<engineio::outgoing_ptr> const& parts, bool is_volatile) {
     if (!open_) return;
     // A volatile packet goes whole or not at all.
-    if (is_volatile && !conn_->writable()) return;
+    if (is_volatile && !conn_->writable()) return void(++server_.counters_->volatile_drops);
     auto& traffic = server_.traffic_;
     for (auto const& part : parts) {
         ++traffic.packets_out;

@@ -153,6 +153,7 @@ void memory_adapter::deliver_local(packet const& p, broadcast_options const& opt
     auto parts = ctx_.encode ? ctx_.encode(p) : detail::to_wire(p, parser_kind::json);
     for (auto const* sid : sids)
         ctx_.deliver(*sid, parts, opts.is_volatile);
+    if (ctx_.counters) ctx_.counters->fanout.observe(sids.size());
     sids.clear();
 }
 
@@ -189,6 +190,7 @@ std::size_t memory_adapter::deliver_local_with_ack(packet const& p, broadcast_op
         if (ctx_.deliver_with_ack(sid, id, parts, opts.is_volatile, opts.ack_timeout, answer))
             ++count;
     }
+    if (ctx_.counters) ctx_.counters->fanout.observe(count);
     return count;
 }
 

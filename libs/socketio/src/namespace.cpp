@@ -23,6 +23,7 @@ adapter_context nsp::make_context() {
     ctx.nsp = name_;
     ctx.recovery = server_->opts().connection_state_recovery;
     ctx.clock = [srv = server_] { return srv->now(); };
+    ctx.counters = server_->counters_.get();
     ctx.deliver = [this](std::string const& sid, frames const& parts, bool is_volatile) {
         deliver(sid, parts, is_volatile);
     };

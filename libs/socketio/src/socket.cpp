@@ -147,13 +147,15 @@ bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration 
     pending_ack pending{shared, {}};
     if (timeout.count() > 0) {
         std::weak_ptr<socket> weak = shared_from_this();
-        pending.timer =
-            detail::timer::start_detached(nsp_->server().io_context(), timeout, [weak, id, shared] {
+        auto& srv = nsp_->server();
+        pending.timer = detail::timer::start_detached(
+            srv.io_context(), timeout, [weak, id, shared, counts = srv.counters_] {
                 auto self = weak.lock();
                 if (self) self->acks_.erase(id);
                 auto h = std::move(*shared);
                 *shared = nullptr;
                 if (!h) return;
+                ++counts->ack_timeouts;
                 auto timed_out = [&] {
                     h(std::make_error_code(std::errc::timed_out), json::array());
                 };

@@ -1,6 +1,7 @@
 #include "columns.hpp"
 #include "connection.hpp"
 #include "postgres.hpp"
+#include "timed.hpp"
 
 #include <kibitz/store/database.hpp>
 
@@ -114,6 +115,7 @@ game_record read_game(detail::query const& q) {
 } // namespace
 
 result<bool> database::save_game(game_record const& game) {
+    detail::timed const timing(counters_.get(), operation::save_game);
     if (pg_) return pg_->save_game(game);
     if (!conn_) return detail::closed_failure();
     if (auto bad = check_game(game)) return std::move(*bad);
@@ -126,6 +128,7 @@ result<bool> database::save_game(game_record const& game) {
 }
 
 result<std::optional<game_record>> database::load_game(std::string_view id) {
+    detail::timed const timing(counters_.get(), operation::load_game);
     if (pg_) return pg_->load_game(id);
     if (!conn_) return detail::closed_failure();
     std::string current(id);
@@ -149,6 +152,7 @@ result<std::optional<game_record>> database::load_game(std::string_view id) {
 }
 
 result<std::optional<std::string>> database::find_game_alias(std::string_view old_id) {
+    detail::timed const timing(counters_.get(), operation::find_game_alias);
     if (pg_) return pg_->find_game_alias(old_id);
     if (!conn_) return detail::closed_failure();
     one_off s(conn_->db, "SELECT new_id FROM game_aliases WHERE old_id = ?1");
@@ -163,6 +167,7 @@ result<std::optional<std::string>> database::find_game_alias(std::string_view ol
 
 result<void> database::save_games(std::vector<game_record> const& games,
                                   std::vector<std::string> const& deleted) {
+    detail::timed const timing(counters_.get(), operation::save_games);
     if (pg_) return pg_->save_games(games, deleted);
     if (!conn_) return detail::closed_failure();
     for (auto const& g : games)
@@ -190,6 +195,7 @@ result<void> database::save_games(std::vector<game_record> const& games,
 
 result<std::size_t>
 database::rehash_game_tokens(std::function<std::string(std::string_view)> const& hash) {
+    detail::timed const timing(counters_.get(), operation::rehash_game_tokens);
     if (pg_) return pg_->rehash_game_tokens(hash);
     if (!conn_) return detail::closed_failure();
     // Hashes are 64 hexadecimal digits; anything else is a token stored before they were hashed.
@@ -226,6 +232,7 @@ database::rehash_game_tokens(std::function<std::string(std::string_view)> const&
 }
 
 result<std::vector<game_record>> database::load_active_games() {
+    detail::timed const timing(counters_.get(), operation::load_active_games);
     if (pg_) return pg_->load_active_games(std::nullopt);
     if (!conn_) return detail::closed_failure();
     auto q = conn_->use(detail::stmt::load_active_games);
@@ -238,6 +245,7 @@ result<std::vector<game_record>> database::load_active_games() {
 }
 
 result<std::vector<game_record>> database::load_active_games(std::size_t newest) {
+    detail::timed const timing(counters_.get(), operation::load_active_games);
     if (pg_) return pg_->load_active_games(newest);
     if (!conn_) return detail::closed_failure();
     one_off s(conn_->db, "SELECT " KIBITZ_GAME_COLUMNS " FROM games"
@@ -258,6 +266,7 @@ result<std::vector<game_record>> database::load_active_games(std::size_t newest)
 
 result<std::vector<game_record>> database::finished_games(std::optional<game_cursor> const& before,
                                                           std::size_t limit) {
+    detail::timed const timing(counters_.get(), operation::finished_games);
     if (pg_) return pg_->finished_games(before, limit);
     if (!conn_) return detail::closed_failure();
     // Row values walk the partial index backwards from the cursor.

@@ -1,5 +1,6 @@
 #include "connection.hpp"
 #include "postgres.hpp"
+#include "timed.hpp"
 
 #include <kibitz/store/database.hpp>
 
@@ -52,6 +53,7 @@ result<identity_claim> database::claim_identity(std::string_view name_key,
                                                 std::optional<std::string> const& token_hash,
                                                 std::string_view new_token_hash,
                                                 std::int64_t created_at) {
+    detail::timed const timing(counters_.get(), operation::claim_identity);
     if (pg_) return pg_->claim_identity(name_key, token_hash, new_token_hash, created_at);
     if (!conn_) return detail::closed_failure();
     if (name_key.empty() || new_token_hash.empty())
@@ -78,6 +80,7 @@ result<identity_claim> database::claim_identity(std::string_view name_key,
 result<std::size_t> database::prune_identities(std::int64_t claimed_before,
                                                std::vector<std::int64_t> const& keep,
                                                std::size_t limit) {
+    detail::timed const timing(counters_.get(), operation::prune_identities);
     if (pg_) return pg_->prune_identities(claimed_before, keep, limit);
     if (!conn_) return detail::closed_failure();
     std::string ids = "[";

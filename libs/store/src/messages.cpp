@@ -1,6 +1,7 @@
 #include "columns.hpp"
 #include "connection.hpp"
 #include "postgres.hpp"
+#include "timed.hpp"
 
 #include <kibitz/store/database.hpp>
 
@@ -117,6 +118,7 @@ std::optional<std::int64_t> parse_message_id(std::string_view id) noexcept {
 }
 
 result<inserted_message> database::insert_message(message_draft const& draft) {
+    detail::timed const timing(counters_.get(), operation::insert_message);
     if (pg_) return pg_->insert_message(draft);
     if (!conn_) return detail::closed_failure();
     if (draft.to_name.has_value() != draft.to_key.has_value()) {
@@ -136,6 +138,7 @@ result<inserted_message> database::insert_message(message_draft const& draft) {
 }
 
 result<changed_message> database::edit_message(message_change const& c) {
+    detail::timed const timing(counters_.get(), operation::edit_message);
     if (pg_) return pg_->change_message(c, false);
     if (!conn_) return detail::closed_failure();
     return change(*conn_, c, false, [&c](detail::connection& conn, message_record const& m) {
@@ -152,6 +155,7 @@ result<changed_message> database::edit_message(message_change const& c) {
 }
 
 result<changed_message> database::delete_message(message_change const& c) {
+    detail::timed const timing(counters_.get(), operation::delete_message);
     if (pg_) return pg_->change_message(c, true);
     if (!conn_) return detail::closed_failure();
     return change(*conn_, c, true, [&c](detail::connection& conn, message_record const&) {
@@ -165,6 +169,7 @@ result<std::vector<message_record>> database::history(std::string_view room,
                                                       std::string_view viewer_key,
                                                       std::optional<std::int64_t> before,
                                                       std::size_t limit) {
+    detail::timed const timing(counters_.get(), operation::history);
     if (pg_) return pg_->history(room, viewer_key, before, limit);
     if (!conn_) return detail::closed_failure();
     limit = std::min(limit, max_history);

@@ -26,11 +26,19 @@ std::string escape_label_value(std::string_view v) {
 }
 
 void metrics::gauge(std::string name, labels l, reader read) {
-    add(std::move(name), std::move(l), std::move(read), false);
+    add(std::move(name), std::move(l), std::move(read), kind::gauge);
 }
 
 void metrics::counter(std::string name, labels l, reader read) {
-    add(std::move(name), std::move(l), std::move(read), true);
+    add(std::move(name), std::move(l), std::move(read), kind::counter);
+}
+
+void metrics::histogram(std::string name, labels l, histogram_counts const& h, double divisor,
+                        std::shared_ptr<void const> keep) {
+    auto& s = add(std::move(name), std::move(l), {}, kind::histogram);
+    s.hist = &h;
+    s.divisor = divisor;
+    s.keep = std::move(keep);
 }
 
 namespace {
@@ -46,25 +54,52 @@ std::string format_value(double v) {
 }
 } // namespace
 
-void metrics::add(std::string name, labels l, reader read, bool counter) {
+metrics::sample& metrics::add(std::string name, labels l, reader read, kind k) {
     std::string text;
     for (auto const& [key, value] : l)
-        text += (text.empty() ? "{" : ",") + key + "=\"" + escape_label_value(value) + "\"";
-    if (!text.empty()) text += "}";
+        text += (text.empty() ? "" : ",") + key + "=\"" + escape_label_value(value) + "\"";
     auto it = std::find_if(families_.begin(), families_.end(),
                            [&name](family const& f) { return f.name == name; });
     if (it == families_.end())
-        it = families_.insert(families_.end(), family{std::move(name), {}, counter});
-    it->samples.push_back(sample{std::move(text), std::move(read)});
+        it = families_.insert(families_.end(), family{std::move(name), {}, k});
     ++samples_;
+    auto& s = it->samples.emplace_back();
+    s.labels = std::move(text);
+    s.read = std::move(read);
+    return s;
+}
+
+void metrics::render_histogram(std::string& out, std::string const& name, sample const& s) {
+    auto const& h = *s.hist;
+    auto const bounds = h.bounds();
+    std::string const sep = s.labels.empty() ? "" : ",";
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i <= bounds.size(); ++i) {
+        total += h.count(i);
+        auto le = i < bounds.size() ? format_value(static_cast<double>(bounds[i]) / s.divisor)
+                                    : std::string("+Inf");
+        out += name + "_bucket{" + s.labels + sep + "le=\"" + le + "\"} " +
+               format_value(static_cast<double>(total)) + "\n";
+    }
+    std::string const braced = s.labels.empty() ? "" : "{" + s.labels + "}";
+    out += name + "_sum" + braced + " " + format_value(static_cast<double>(h.sum()) / s.divisor) +
+           "\n";
+    out += name + "_count" + braced + " " + format_value(static_cast<double>(total)) + "\n";
 }
 
 std::string metrics::render() const {
     std::string out;
     for (auto const& f : families_) {
-        out += "# TYPE " + f.name + (f.counter ? " counter\n" : " gauge\n");
-        for (auto const& s : f.samples)
-            out += f.name + s.labels + " " + format_value(s.read()) + "\n";
+        constexpr std::array<char const*, 3> types = {" gauge\n", " counter\n", " histogram\n"};
+        out += "# TYPE " + f.name + types[static_cast<std::size_t>(f.type)];
+        for (auto const& s : f.samples) {
+            if (s.hist) {
+                render_histogram(out, f.name, s);
+                continue;
+            }
+            auto braced = s.labels.empty() ? "" : "{" + s.labels + "}";
+            out += f.name + braced + " " + format_value(s.read()) + "\n";
+        }
     }
     return out;
 }

@@ -35,9 +35,10 @@ export async function startKibitzAdmin(extra = []) {
   return server;
 }
 
-// node node-admin.mjs USER HASH SERVER_ID; resolves with {url, stop()}.
-export async function startNodeAdmin(serverId = "node-ref") {
-  const proc = spawn(process.execPath, [path.join(here, "node-admin.mjs"), USER, HASH, serverId], {
+// node node-admin.mjs USER HASH SERVER_ID [REDIS_URL]; resolves with {url, stop()}.
+export async function startNodeAdmin(serverId = "node-ref", redisUrl = undefined) {
+  const args = [path.join(here, "node-admin.mjs"), USER, HASH, serverId, ...(redisUrl ? [redisUrl] : [])];
+  const proc = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -26,14 +26,16 @@ async function scrape() {
   const types = [];
   for (const line of (await res.text()).split("\n").filter(Boolean)) {
     if (line.startsWith("# HELP ")) continue;
-    const type = line.match(/^# TYPE (\S+) (gauge|counter)$/);
+    const type = line.match(/^# TYPE (\S+) (gauge|counter|histogram)$/);
     if (type) {
       types.push(type[1]);
       continue;
     }
     const m = line.match(/^([a-z_]+(?:\{[^}]*\})?) (-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)$/);
     assert.ok(m, `a sample line: ${line}`);
-    assert.equal(m[1].split("{")[0], types.at(-1), `${line} follows its TYPE line`);
+    // A histogram's samples are <name>_bucket, <name>_sum and <name>_count.
+    const family = m[1].split("{")[0].replace(/_(bucket|sum|count)$/, (x) => (types.at(-1) + x === m[1].split("{")[0] ? "" : x));
+    assert.equal(family, types.at(-1), `${line} follows its TYPE line`);
     samples[m[1]] = Number(m[2]);
   }
   return { samples, types };

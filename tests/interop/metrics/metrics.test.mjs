@@ -5,53 +5,12 @@
 // --metrics-token: no token or a wrong one is 401, the right one 200.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startServer } from "../lib/server.mjs";
 import { connectTo } from "../admin/lib.mjs";
-
-const CAP_MS = 8000;
-const PARSE = `
-import json, sys
-from prometheus_client.parser import text_string_to_metric_families
-out = {}
-for f in text_string_to_metric_families(sys.stdin.read()):
-    out[f.name] = {"type": f.type, "samples": [[s.name, s.labels, s.value] for s in f.samples]}
-print(json.dumps(out))
-`;
-
-// The families of a scrape: {name: {type, samples: [[name, labels, value]]}}; counters are
-// named without _total by the parser, as OpenMetrics does.
-function parse(text) {
-  const r = spawnSync("/usr/bin/python3", ["-c", PARSE], { input: text, encoding: "utf8" });
-  assert.equal(r.status, 0, `the Prometheus parser refused the text:\n${r.stderr}\n${text}`);
-  return JSON.parse(r.stdout);
-}
-
-function value(families, name, labels = {}) {
-  for (const f of Object.values(families))
-    for (const [n, l, v] of f.samples)
-      if (n === name && Object.entries(labels).every(([k, x]) => l[k] === x)) return v;
-  return undefined;
-}
-
-async function scrape(url, headers = {}) {
-  const res = await fetch(url + "/metrics", { headers });
-  return { status: res.status, text: await res.text() };
-}
-
-// Scrapes until `predicate(families)` holds (the server counts as it goes); capped.
-async function until(url, predicate, what) {
-  const deadline = Date.now() + CAP_MS;
-  for (;;) {
-    const families = parse((await scrape(url)).text);
-    if (predicate(families)) return families;
-    if (Date.now() > deadline) throw new Error(`metrics never showed ${what}`);
-    await new Promise((r) => setTimeout(r, 20)); // re-reading a figure, not timing a test
-  }
-}
+import { parse, scrape, until, value } from "./lib.mjs";
 
 let data;
 let server;

@@ -46,11 +46,13 @@ export function makePki() {
 }
 
 // Starts `name` with --port 0, the PKI's certificate and `args`; resolves once it prints
-// `listening on https://HOST:PORT`. stop() sends SIGTERM to this PID only.
-export async function startTlsServer(name, pki, args = []) {
+// `listening on https://HOST:PORT`. stop() sends SIGTERM to this PID only. `viaEnv`: the
+// certificate and key go in KIBITZ_TLS_CERT and KIBITZ_TLS_KEY instead of the flags.
+export async function startTlsServer(name, pki, args = [], { viaEnv = false } = {}) {
   const bin = path.join(binDir(), name);
-  const proc = spawn(bin, ["--port", "0", "--tls-cert", pki.cert, "--tls-key", pki.key, ...args],
-    { stdio: ["ignore", "pipe", "pipe"] });
+  const tlsArgs = viaEnv ? [] : ["--tls-cert", pki.cert, "--tls-key", pki.key];
+  const env = viaEnv ? { ...process.env, KIBITZ_TLS_CERT: pki.cert, KIBITZ_TLS_KEY: pki.key } : process.env;
+  const proc = spawn(bin, ["--port", "0", ...tlsArgs, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
   let stderr = "";
   const stderrWaiters = [];
   proc.stderr.setEncoding("utf8");

@@ -1,5 +1,8 @@
 #include <kibitz/util/metrics.hpp>
 
+#include <array>
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 namespace kibitz::util {
@@ -43,6 +46,28 @@ TEST(metrics, escapes_label_values) {
     m.gauge("g", {{"a", "x\"y\\z\nw"}, {"b", ""}}, [] { return 1; });
     EXPECT_EQ(m.render(), "# TYPE g gauge\ng{a=\"x\\\"y\\\\z\\nw\",b=\"\"} 1\n");
     EXPECT_EQ(escape_label_value("plain/text"), "plain/text");
+}
+
+TEST(metrics, renders_a_histogram_cumulative_with_its_sum_and_count) {
+    static constexpr std::array<std::uint64_t, 2> bounds = {10, 1000};
+    histogram_counts h(bounds);
+    for (std::uint64_t v : {1, 10, 11, 5000})
+        h.observe(v);
+    metrics m;
+    m.histogram("t_seconds", {{"op", "x"}}, h, 1e3);
+    m.histogram("n", {}, h);
+    EXPECT_EQ(m.render(), "# TYPE t_seconds histogram\n"
+                          "t_seconds_bucket{op=\"x\",le=\"0.01\"} 2\n"
+                          "t_seconds_bucket{op=\"x\",le=\"1\"} 3\n"
+                          "t_seconds_bucket{op=\"x\",le=\"+Inf\"} 4\n"
+                          "t_seconds_sum{op=\"x\"} 5.0220000000000002\n"
+                          "t_seconds_count{op=\"x\"} 4\n"
+                          "# TYPE n histogram\n"
+                          "n_bucket{le=\"10\"} 2\n"
+                          "n_bucket{le=\"1000\"} 3\n"
+                          "n_bucket{le=\"+Inf\"} 4\n"
+                          "n_sum 5022\n"
+                          "n_count 4\n");
 }
 
 } // namespace

@@ -26,6 +26,16 @@ enum class mode {
     development, // also all_sockets and every socket's connects, rooms and events
 };
 
+// Login sessions shared by the nodes of a cluster, as Node's RedisStore shares them (the UI
+// reloaded, or moved by the load balancer, comes back with {sessionId} to any node): `save(id)`
+// keeps a new session; `exists(id, done)` asks for one this node does not know (`done(false)`
+// on any failure: the UI then logs in again). Both empty: sessions are this node's own, as
+// with Node's default InMemoryStore.
+struct session_store {
+    std::function<void(std::string const& id)> save;
+    std::function<void(std::string const& id, std::function<void(bool)> done)> exists;
+};
+
 // What @socket.io/admin-ui's instrument(io, options) takes, for a Kibitz server.
 struct options {
     std::string namespace_name = "/admin";
@@ -40,6 +50,8 @@ struct options {
     util::duration stats_interval{2000};
     // Login sessions kept (the UI reconnects with {sessionId}); the oldest go first.
     std::size_t max_sessions = 1000;
+    // Sessions across nodes (session_store); empty: this node's only.
+    session_store shared_sessions;
     // Password checks waiting for the verifier thread; one more is refused.
     std::size_t max_pending_logins = 8;
     // Wall-clock ms since the Unix epoch, for the events' timestamps (a test gives its own).

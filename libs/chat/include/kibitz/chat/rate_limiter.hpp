@@ -3,6 +3,7 @@
 #include <kibitz/util/clock.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -36,6 +37,9 @@ public:
 
     bool enabled() const { return limit_ > 0; }
 
+    // Events acquire() refused since construction (GET /metrics).
+    std::uint64_t refused() const { return refused_; }
+
 private:
     void drop_old(std::deque<util::time_point>& events, util::time_point now) const;
     void sweep(util::time_point now);
@@ -44,6 +48,7 @@ private:
     util::duration window_;
     std::unordered_map<std::string, std::deque<util::time_point>> events_;
     std::size_t since_sweep_ = 0;
+    std::uint64_t refused_ = 0;
 };
 
 } // namespace kibitz::chat

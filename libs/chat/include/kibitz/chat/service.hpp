@@ -27,6 +27,17 @@ class socket;
 
 namespace kibitz::chat {
 
+// What the chat counts for GET /metrics (service::counters()): messages stored and delivered,
+// and requests refused by each flood limit (rate_limited acks; typing is dropped silently).
+struct counters {
+    std::uint64_t messages_sent = 0;
+    std::uint64_t rate_limited_messages = 0; // this node's limit and the cluster's
+    std::uint64_t rate_limited_joins = 0;
+    std::uint64_t rate_limited_history = 0;
+    std::uint64_t rate_limited_typing = 0;
+    std::uint64_t rate_limited_edits = 0;
+};
+
 // The chat of a cluster of nodes on one Redis (docs/cluster.md "The chat across nodes"): names
 // are claimed in Redis, each node tells the others its users (every change at once, its whole
 // state every `heartbeat`), and a node not heard from for `ttl` is gone: its users leave the
@@ -110,6 +121,8 @@ public:
     chat::presence const& presence() const { return presence_; }
     // The users of the other nodes (empty on a single node).
     chat::cluster_view const& cluster_view() const { return view_; }
+    // The counts so far (read on the loop thread).
+    chat::counters counters() const;
 
 private:
     using reply_fn = std::function<void(json)>;
@@ -228,6 +241,8 @@ private:
     users_batch users_batch_;
     std::unordered_map<std::string, std::size_t> reads_in_flight_; // sid -> history reads
     std::size_t identities_made_ = 0;                              // since the last prune
+    std::uint64_t messages_sent_ = 0;        // stored and delivered (not resends)
+    std::uint64_t cluster_rate_limited_ = 0; // refused by the cluster-wide message limit
     chat::cluster_view view_;
     std::unique_ptr<cluster_state> cluster_;
 };

@@ -99,6 +99,15 @@ std::string hash_token(std::string_view token);
 // rollback(). Between begin() and the end, every game and connection entry a call touches is
 // copied before its first change, so rollback() puts the whole state back as it was at begin()
 // (the shell then replays the batch's disconnects); commit() drops the copies.
+// What the chess app counts for GET /metrics (service::counters()): the games in memory by
+// status, and the moves played since start (committed: a rolled-back batch's do not count).
+struct counters {
+    std::size_t waiting = 0;
+    std::size_t started = 0;
+    std::size_t ended = 0;
+    std::uint64_t moves_played = 0;
+};
+
 class service {
 public:
     explicit service(service_options opts = {});
@@ -138,6 +147,8 @@ public:
     std::optional<std::string> pgn_of(store::game_record const& rec) const;
     // Games in memory.
     std::size_t size() const { return games_.size(); }
+    // Games by status and moves played (one pass over the games in memory).
+    chess_app::counters counters() const;
     // The waiting games whose creator is connected, oldest first.
     std::vector<lobby_entry> lobby() const;
     // The Game as of `now_ms`.
@@ -264,8 +275,10 @@ private:
         std::map<conn_id, std::optional<std::set<std::string>>> conns;
         std::vector<lobby_entry> lobby_sent;
         std::uint64_t seq = 0;
+        std::uint64_t moves_played = 0;
     };
     undo_log undo_;
+    std::uint64_t moves_played_ = 0;
 };
 
 } // namespace kibitz::chess_app

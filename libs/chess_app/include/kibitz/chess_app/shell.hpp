@@ -102,6 +102,9 @@ public:
     void finished_games(std::optional<store::game_cursor> before, std::size_t limit,
                         std::function<void(std::optional<std::vector<store::game_record>>)> done);
 
+    // Games by status and moves played (service::counters), for GET /metrics.
+    chess_app::counters counters() const;
+
     struct impl;
 
 private:

@@ -57,6 +57,12 @@ struct redis_adapter_stats {
     std::uint64_t dropped_room = 0;    // room broadcasts for a room we do not have (not decoded)
     std::size_t pending_requests = 0;  // now, every namespace
     std::size_t pending_acks = 0;      // now, every namespace
+    // Requests to the other servers (fetch_sockets, all_rooms, server_side_emit with ack...):
+    // published, answered by every server, ended by the requests timeout.
+    std::uint64_t requests_sent = 0;
+    std::uint64_t requests_answered = 0;
+    std::uint64_t requests_timed_out = 0;
+    std::uint64_t reconnects = 0; // connects of the publisher and subscriber after their first
 };
 
 class redis_hub;

@@ -25,6 +25,13 @@ public:
     // true. Unsolicited (no ping awaits its answer): ignored, false.
     bool on_pong(util::time_point now);
 
+    // The pong overdue at `now` is let go (the server is draining: nobody is timed out): the
+    // next ping is due one interval from now, as after a pong, without a round-trip sample.
+    void forgive(util::time_point now) {
+        pong_deadline_.reset();
+        next_ping_ = now + interval_;
+    }
+
     // The next moment tick() has something to do.
     util::time_point next_deadline() const { return pong_deadline_ ? *pong_deadline_ : next_ping_; }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <kibitz/engineio/counters.hpp>
 #include <kibitz/engineio/options.hpp>
 #include <kibitz/engineio/socket.hpp>
 #include <kibitz/engineio/wire.hpp>
@@ -66,9 +67,16 @@ public:
     std::size_t clients_count() const;
     // The sessions on HTTP long-polling now (not upgraded to WebSocket); counted on each call.
     std::size_t polling_clients_count() const;
+    // Upgrades, refusals, volatile drops, slow-client closes so far (counters.hpp).
+    engineio::counters const& counters() const;
 
     // Closes every session (reason "server shutting down") and refuses new ones.
     void close();
+    // The graceful shutdown's first step: from now on no session is closed for a missing pong
+    // (those opened later neither), so nobody is timed out while the server drains; pings go
+    // on (clients time the server out without them), and every other deadline and limit
+    // stays. For good.
+    void pause_heartbeats();
 
     // http::handler: requests under opts().path. Bodies up to opts().max_payload; a refused
     // request gets Engine.IO's error body ({"code":4,"message":...}).

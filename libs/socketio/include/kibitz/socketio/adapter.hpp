@@ -1,6 +1,7 @@
 #pragma once
 
 #include <kibitz/engineio/packet.hpp>
+#include <kibitz/socketio/counters.hpp>
 #include <kibitz/socketio/handshake.hpp>
 #include <kibitz/socketio/packet.hpp>
 #include <kibitz/socketio/types.hpp>
@@ -111,6 +112,9 @@ struct adapter_context {
     // listeners may join, leave or disconnect: do not hold iterators into the room index.
     std::function<bool()> outgoing_watched;
     std::function<bool(std::string const& sid, packet const& p)> outgoing;
+    // The server's counters (counters.hpp): the local deliveries count their fan-out. May be
+    // null (an adapter tested alone).
+    socketio::counters* counters = nullptr;
 };
 
 // The room index and broadcast router of one namespace (socket.io-adapter). The in-memory

@@ -4,6 +4,7 @@
 #include <kibitz/engineio/server.hpp>
 #include <kibitz/http/server.hpp>
 #include <kibitz/socketio/adapter.hpp>
+#include <kibitz/socketio/counters.hpp>
 #include <kibitz/socketio/decoder.hpp>
 #include <kibitz/socketio/namespace.hpp>
 #include <kibitz/socketio/observer.hpp>
@@ -165,6 +166,8 @@ public:
     void unobserve(observer_id id);
     // Packets and bytes in and out since start (observer.hpp).
     traffic_counters const& traffic() const { return traffic_; }
+    // Broadcast fan-out and ack timeouts since start (counters.hpp).
+    socketio::counters const& counters() const { return *counters_; }
 
 private:
     friend class detail::client;
@@ -210,6 +213,8 @@ private:
     std::vector<std::pair<observer_id, server_observer>> observers_;
     observer_id next_observer_ = 1;
     traffic_counters traffic_;
+    // Shared with the ack timers, which may fire after their socket is gone.
+    std::shared_ptr<socketio::counters> counters_ = std::make_shared<socketio::counters>();
 };
 
 } // namespace kibitz::socketio

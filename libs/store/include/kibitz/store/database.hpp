@@ -1,5 +1,6 @@
 #pragma once
 
+#include <kibitz/store/counters.hpp>
 #include <kibitz/store/records.hpp>
 #include <kibitz/store/result.hpp>
 
@@ -160,12 +161,17 @@ public:
     result<std::vector<game_record>> finished_games(std::optional<game_cursor> const& before,
                                                     std::size_t limit);
 
+    // How long each operation took (counters.hpp), shared: it outlives this database (the
+    // binary reads it while the worker owns the database).
+    std::shared_ptr<store::counters const> counters() const noexcept { return counters_; }
+
 private:
     explicit database(std::unique_ptr<detail::connection> conn) noexcept;
     explicit database(std::unique_ptr<detail::postgres> pg) noexcept;
 
     std::unique_ptr<detail::connection> conn_; // SQLite, or
     std::unique_ptr<detail::postgres> pg_;     // PostgreSQL
+    std::shared_ptr<store::counters> counters_ = std::make_shared<store::counters>();
 };
 
 } // namespace kibitz::store

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <kibitz/util/histogram.hpp>
+
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +34,12 @@ public:
     // convention its name ends in _total.
     void counter(std::string name, labels l, reader read);
     void counter(std::string name, reader read) { counter(std::move(name), {}, std::move(read)); }
+    // A histogram (`# TYPE <name> histogram`): <name>_bucket{...,le="b"} (cumulative, then
+    // le="+Inf"), <name>_sum and <name>_count, read from `h` at each render; its bounds and sum
+    // are divided by `divisor` (microseconds shown as seconds: 1e6). `h` must outlive render()
+    // (`keep`, when given, is held as long as the registry: the owner of `h`).
+    void histogram(std::string name, labels l, histogram_counts const& h, double divisor = 1,
+                   std::shared_ptr<void const> keep = nullptr);
 
     // The text of every gauge, as of now.
     std::string render() const;
@@ -38,16 +47,21 @@ public:
     std::size_t size() const { return samples_; }
 
 private:
+    enum class kind { gauge, counter, histogram };
     struct sample {
-        std::string labels; // rendered: `{a="x",b="y"}` or empty
+        std::string labels; // rendered without braces: `a="x",b="y"` or empty
         reader read;
+        histogram_counts const* hist = nullptr; // a histogram's
+        double divisor = 1;
+        std::shared_ptr<void const> keep;
     };
     struct family {
         std::string name;
         std::vector<sample> samples;
-        bool counter = false;
+        kind type = kind::gauge;
     };
-    void add(std::string name, labels l, reader read, bool counter);
+    sample& add(std::string name, labels l, reader read, kind k);
+    static void render_histogram(std::string& out, std::string const& name, sample const& s);
     std::vector<family> families_;
     std::size_t samples_ = 0;
 };
