@@ -252,7 +252,8 @@ private:
         std::set<std::string> rooms; // the others
     };
     // Calls `fn` with each sid in `room` (its own room's socket included).
-    template <class Fn> void for_each_in_room(std::string const& room, Fn&& fn) const;
+    template<class Fn>
+    void for_each_in_room(std::string const& room, Fn&& fn) const;
 
     // The room index, two maps kept in step: for a room other than the sid, sid is in
     // rooms_[room] exactly when room is in sids_[sid].rooms; a socket in its own room has
