@@ -80,10 +80,10 @@ void run_request(sio::socket& s, std::string const& op, json const& cmd, sio::ac
     if (op == "serverSideEmit") {
         auto event = string_of(cmd, "event");
         if (!flag_of(cmd, "ack")) {
-            n.server_side_emit(event, args_of(cmd));
+            n.server_side_emit_args(event, args_of(cmd));
             return ack(json::array({{{"ok", true}}}));
         }
-        return n.server_side_emit(
+        return n.server_side_emit_args(
             event, args_of(cmd), [ack](std::error_code ec, std::vector<json> responses) {
                 ack(json::array({{{"error", error_of(ec)}, {"responses", std::move(responses)}}}));
             });

@@ -156,14 +156,14 @@ void service::took_over(directory::claim_reply const& r, std::string const& sid,
     // Already listed in the room there: the join here announces nothing (as on one node).
     if (view_.in_room(key, room)) cluster_->quiet[sid] = room;
     apply_view_changes(view_.remove(r.previous_node, key), false);
-    nsp_.server_side_emit(peer_event, json::array({json{{"t", "taken"},
-                                                        {"node", cluster_->node},
-                                                        {"to", r.previous_node},
-                                                        {"key", key},
-                                                        {"sid", r.previous_sid},
-                                                        {"keep", room},
-                                                        {"sid2", sid},
-                                                        {"e", r.epoch}}}));
+    nsp_.server_side_emit_args(peer_event, json::array({json{{"t", "taken"},
+                                                             {"node", cluster_->node},
+                                                             {"to", r.previous_node},
+                                                             {"key", key},
+                                                             {"sid", r.previous_sid},
+                                                             {"keep", room},
+                                                             {"sid2", sid},
+                                                             {"e", r.epoch}}}));
 }
 
 void service::limit_in_cluster(std::string const& sid, std::string const& key,
@@ -251,10 +251,10 @@ void service::flush_changes() {
         if (u->identity != 0) users.push_back(to_json(entry_of(*u, e->second)));
     }
     c.dirty.clear();
-    nsp_.server_side_emit(peer_event, json::array({json{{"t", "delta"},
-                                                        {"node", c.node},
-                                                        {"users", std::move(users)},
-                                                        {"gone", std::move(gone)}}}));
+    nsp_.server_side_emit_args(peer_event, json::array({json{{"t", "delta"},
+                                                             {"node", c.node},
+                                                             {"users", std::move(users)},
+                                                             {"gone", std::move(gone)}}}));
     if (held.empty()) return;
     // A changed name is written back at once: a take-over from another node needs its token
     // hash, which a join confirms.
@@ -287,7 +287,7 @@ void service::heartbeat() {
     }
     json msg = full ? json{{"t", "full"}, {"node", c.node}, {"users", std::move(users)}}
                     : json{{"t", "beat"}, {"node", c.node}, {"d", digest.text()}};
-    nsp_.server_side_emit(peer_event, json::array({std::move(msg)}));
+    nsp_.server_side_emit_args(peer_event, json::array({std::move(msg)}));
     std::weak_ptr<service> weak = weak_from_this();
     c.names.refresh(held, [weak, held](std::error_code ec, std::vector<std::size_t> lost) {
         auto self = weak.lock();
@@ -327,7 +327,7 @@ void service::on_peer(json const& msg) {
         // replaced by the node's whole state, which it sends to all at its next turn.
         view_.heard(node, opts_.now());
         if (view_.digest_of(node).text() != text_of(msg, "d"))
-            nsp_.server_side_emit(
+            nsp_.server_side_emit_args(
                 peer_event,
                 json::array({json{{"t", "sync"}, {"node", cluster_->node}, {"to", node}}}));
         return;

@@ -215,7 +215,7 @@ void cluster_link::forward(std::string const& owner, std::string const& conn,
     forwards_[id] = waiting_forward{std::move(done), util::steady_ms() + timeout};
     // No ack of every node: the owner alone answers, with an `ans` (after the events of the
     // change, on the same connection), so a frozen or slow bystander delays nothing.
-    nsp_.server_side_emit(peer_event, json::array({std::move(msg)}));
+    nsp_.server_side_emit_args(peer_event, json::array({std::move(msg)}));
     if (!forwards_armed_) expire_forwards();
 }
 
@@ -257,12 +257,12 @@ void cluster_link::expire_forwards() {
 
 void cluster_link::local_gone(std::string const& conn) {
     for (auto const& owner : state_.take_forwarded(conn))
-        nsp_.server_side_emit(peer_event,
-                              json::array({json{{"t", "gone"}, {"to", owner}, {"conn", conn}}}));
+        nsp_.server_side_emit_args(
+            peer_event, json::array({json{{"t", "gone"}, {"to", owner}, {"conn", conn}}}));
 }
 
 void cluster_link::own_lobby_changed(json const& own) {
-    nsp_.server_side_emit(
+    nsp_.server_side_emit_args(
         peer_event, json::array({json{{"t", "lobby"}, {"from", opts_.node}, {"games", own}}}));
 }
 
@@ -297,7 +297,7 @@ void cluster_link::on_peer(json& args, socketio::ack_callback ack) {
         socketio::ack_callback answer = [this, alive, from, id = string_of(m, "id")](json reply) {
             if (!alive.lock()) return;
             json r = reply.is_array() && !reply.empty() ? reply[0] : reply;
-            nsp_.server_side_emit(
+            nsp_.server_side_emit_args(
                 peer_event, json::array({json{
                                 {"t", "ans"}, {"to", from}, {"id", id}, {"reply", std::move(r)}}}));
         };
@@ -325,10 +325,11 @@ void cluster_link::on_peer(json& args, socketio::ack_callback ack) {
 // Every heartbeat: this node's lobby and forwarding sockets to the peers, its games' ownership
 // written back, silent peers dropped.
 void cluster_link::beat() {
-    nsp_.server_side_emit(peer_event, json::array({json{{"t", "beat"},
-                                                        {"from", opts_.node},
-                                                        {"games", hooks_.own_lobby()},
-                                                        {"conns", state_.forwarding_conns()}}}));
+    nsp_.server_side_emit_args(peer_event,
+                               json::array({json{{"t", "beat"},
+                                                 {"from", opts_.node},
+                                                 {"games", hooks_.own_lobby()},
+                                                 {"conns", state_.forwarding_conns()}}}));
     refresh_owned();
     bool changed = false;
     auto gone = state_.expire(util::steady_ms(), changed);

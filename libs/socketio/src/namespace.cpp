@@ -53,11 +53,11 @@ adapter_context nsp::make_context() {
     return ctx;
 }
 
-void nsp::server_side_emit(std::string_view event, json args) {
+void nsp::server_side_emit_args(std::string_view event, json args) {
     adapter_->server_side_emit(detail::event_data(event, std::move(args)), nullptr);
 }
 
-void nsp::server_side_emit(std::string_view event, json args, broadcast_ack_handler done) {
+void nsp::server_side_emit_args(std::string_view event, json args, broadcast_ack_handler done) {
     adapter_->server_side_emit(detail::event_data(event, std::move(args)), std::move(done));
 }
 

@@ -1,7 +1,7 @@
 // on_any_outgoing sees every event sent to a socket: its own emits and the broadcasts that reach
 // it (Node's onAnyOutgoing), through the adapter's delivery path (adapter_context::outgoing);
-// broadcasts while no socket listens skip that path. And the variadic emit_with_ack forms, and
-// the cleanup of empty dynamic children.
+// broadcasts while no socket listens skip that path. And the variadic emit_with_ack and
+// server_side_emit forms, and the cleanup of empty dynamic children.
 
 #include "harness.hpp"
 
@@ -197,4 +197,43 @@ TEST(dynamic_namespaces, an_empty_child_is_removed_unless_cleanup_is_off) {
         EXPECT_EQ(io.has_namespace("/room-1"), !cleanup) << cleanup;
         EXPECT_EQ(c.connect("/room-1").substr(0, 9), "0/room-1,") << "joins again either way";
     }
+}
+
+namespace {
+// Records what the namespace hands the adapter for the other servers (Node's serverSideEmit).
+struct peer_adapter : socketio::memory_adapter {
+    peer_adapter(socketio::adapter_context ctx, std::vector<json>& log)
+        : memory_adapter(std::move(ctx)), log_(&log) {}
+    void server_side_emit(json data, socketio::broadcast_ack_handler done) override {
+        log_->push_back(data);
+        if (done) done({}, {json("answer")});
+    }
+    std::vector<json>* log_;
+};
+} // namespace
+
+TEST(server_side_emit, each_value_is_one_argument_and_the_args_forms_spread_an_array) {
+    boost::asio::io_context ioc;
+    std::vector<json> sent;
+    socketio::server_options opts;
+    opts.make_adapter = [&sent](socketio::adapter_context ctx) {
+        return std::make_unique<peer_adapter>(std::move(ctx), sent);
+    };
+    socketio::server io(ioc, opts);
+    json const names = json::array({"ann", "bob"});
+    io.server_side_emit("users", names);       // one argument: the array
+    io.server_side_emit("two", 1, "x");        // two arguments
+    io.server_side_emit_args("spread", names); // the array's elements
+    std::vector<json> answers;
+    io.server_side_emit_with_ack("ask", 7, [&](std::error_code ec, std::vector<json> a) {
+        EXPECT_FALSE(ec);
+        answers = std::move(a);
+    });
+    io.of("/chat").server_side_emit_args("ask-args", json::array({1, 2}),
+                                         [](std::error_code, std::vector<json>) {});
+    EXPECT_EQ(sent, (std::vector<json>{
+                        json::parse(R"(["users",["ann","bob"]])"), json::parse(R"(["two",1,"x"])"),
+                        json::parse(R"(["spread","ann","bob"])"), json::parse(R"(["ask",7])"),
+                        json::parse(R"(["ask-args",1,2])")}));
+    EXPECT_EQ(answers, std::vector<json>{json("answer")});
 }

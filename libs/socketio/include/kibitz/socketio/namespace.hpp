@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -69,8 +71,31 @@ public:
     // adapter's request timeout) with what came. A single server has no one to tell: `done`
     // runs at once with no answers.
     using server_side_handler = std::function<void(json& args, ack_callback ack)>;
-    void server_side_emit(std::string_view event, json args = json::array());
-    void server_side_emit(std::string_view event, json args, broadcast_ack_handler done);
+    // server_side_emit(event, a, b, ...): each value one argument, as in emit;
+    // server_side_emit_with_ack(event, a, b, ..., done) with `done` last,
+    // fn(std::error_code, std::vector<json>). The *_args forms take the arguments as the
+    // elements of one JSON array.
+    template<class Event, class... Args>
+    requires std::convertible_to<Event, std::string_view>
+    void server_side_emit(Event&& event, Args&&... args) {
+        server_side_emit_args(std::string_view(event),
+                              detail::pack_arguments(std::forward<Args>(args)...));
+    }
+    template<class Event, class... Args>
+    requires std::convertible_to<Event, std::string_view>
+    void server_side_emit_with_ack(Event&& event, Args&&... args) {
+        detail::with_last_apart(
+            [this, name = std::string_view(event)]<class Last>(json packed, Last&& last) {
+                static_assert(std::is_invocable_v<std::remove_cvref_t<Last>&, std::error_code,
+                                                  std::vector<json>>,
+                              "the last argument is fn(std::error_code, std::vector<json>)");
+                server_side_emit_args(name, std::move(packed),
+                                      broadcast_ack_handler(std::forward<Last>(last)));
+            },
+            std::forward<Args>(args)...);
+    }
+    void server_side_emit_args(std::string_view event, json args = json::array());
+    void server_side_emit_args(std::string_view event, json args, broadcast_ack_handler done);
     // Handles another server's server_side_emit of `event` (replaces an earlier one). `ack` is
     // empty unless that server waits for an answer. An exception it throws is logged.
     void on_server_side(std::string event, server_side_handler handler);

@@ -132,11 +132,22 @@ public:
     void sockets_leave(std::string room) { sockets().all().sockets_leave(std::move(room)); }
     void disconnect_sockets(bool close = false) { sockets().all().disconnect_sockets(close); }
     // Cluster shorthands for "/" (nsp::server_side_emit, nsp::on_server_side).
-    void server_side_emit(std::string_view event, json args = json::array()) {
-        sockets().server_side_emit(event, std::move(args));
+    template<class Event, class... Args>
+    requires std::convertible_to<Event, std::string_view>
+    void server_side_emit(Event&& event, Args&&... args) {
+        sockets().server_side_emit(std::forward<Event>(event), std::forward<Args>(args)...);
     }
-    void server_side_emit(std::string_view event, json args, broadcast_ack_handler done) {
-        sockets().server_side_emit(event, std::move(args), std::move(done));
+    template<class Event, class... Args>
+    requires std::convertible_to<Event, std::string_view>
+    void server_side_emit_with_ack(Event&& event, Args&&... args) {
+        sockets().server_side_emit_with_ack(std::forward<Event>(event),
+                                            std::forward<Args>(args)...);
+    }
+    void server_side_emit_args(std::string_view event, json args = json::array()) {
+        sockets().server_side_emit_args(event, std::move(args));
+    }
+    void server_side_emit_args(std::string_view event, json args, broadcast_ack_handler done) {
+        sockets().server_side_emit_args(event, std::move(args), std::move(done));
     }
     void on_server_side(std::string event, nsp::server_side_handler handler) {
         sockets().on_server_side(std::move(event), std::move(handler));
