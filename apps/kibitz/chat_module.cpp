@@ -25,6 +25,7 @@ chat::options chat_options(config const& cfg) {
     o.identity_ttl = util::duration(cfg.chat_identity_ttl_ms);
     o.prune_every = cfg.chat_prune_every;
     o.max_rooms_per_address = cfg.chat_max_rooms_per_address;
+    o.users = {cfg.chat_users_large_room, util::duration(cfg.chat_users_interval_ms)};
     // --redis: one node of a cluster (main() checked the URL and runs the Redis adapter).
     if (auto url = cfg.redis.empty() ? std::nullopt : redis::parse_url(cfg.redis)) {
         chat::cluster_options c;

@@ -186,6 +186,13 @@ std::vector<option_spec> app_specs() {
         {"--chat-max-rooms-per-ip", "KIBITZ_CHAT_MAX_ROOMS_PER_IP",
          "open chat rooms that people from one address may have opened (100; 0: no limit)",
          number(&config::chat_max_rooms_per_address, std::size_t{0})},
+        {"--chat-users-large-room", "KIBITZ_CHAT_USERS_LARGE_ROOM",
+         "people from which a chat room's users list goes out once per --chat-users-interval at "
+         "most (100; 0: every change's turn)",
+         number(&config::chat_users_large_room, std::size_t{0})},
+        {"--chat-users-interval", "KIBITZ_CHAT_USERS_INTERVAL",
+         "ms between two users lists of a large chat room (1000)",
+         number(&config::chat_users_interval_ms, std::int64_t{1})},
         {"--chat-heartbeat", "KIBITZ_CHAT_HEARTBEAT",
          "ms between a cluster node's chat heartbeats (its users and names, 5000)",
          number(&config::chat_heartbeat_ms, std::int64_t{10})},

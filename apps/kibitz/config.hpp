@@ -55,6 +55,9 @@ struct config {
     std::int64_t chat_identity_ttl_ms = 600000;
     std::size_t chat_prune_every = 1000;
     std::size_t chat_max_rooms_per_address = 100;
+    // Chat: a room with this many people gets one `users` list per interval at most (0: off).
+    std::size_t chat_users_large_room = 100;
+    std::int64_t chat_users_interval_ms = 1000;
     // Chat in a cluster: heartbeat period, and how long a silent node's users stay listed.
     std::int64_t chat_heartbeat_ms = 5000;
     std::int64_t chat_presence_ttl_ms = 15000;

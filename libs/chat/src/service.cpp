@@ -39,6 +39,14 @@ std::shared_ptr<service> service::install(socketio::server& io, store::worker& s
             net::asio::post(ioc, std::move(f));
         };
     }
+    if (!opts.after) {
+        opts.after = [&ioc = io.io_context()](util::duration delay, std::function<void()> f) {
+            auto timer = std::make_shared<net::asio::steady_timer>(ioc, delay);
+            timer->async_wait([timer, f = std::move(f)](net::error_code ec) {
+                if (!ec) f();
+            });
+        };
+    }
     auto svc =
         std::make_shared<service>(io.of(std::string(wire::namespace_name)), store, std::move(opts));
     std::weak_ptr<service> weak = svc;
@@ -375,11 +383,30 @@ void service::send_users(std::string const& room) {
 }
 
 void service::flush_users() {
+    auto due = users_batch_.take(
+        opts_.now(), [this](std::string const& room) { return room_names(room).size(); });
     // Each node tells its own sockets (in a cluster, every node hears of every change).
-    for (auto const& room : users_batch_.take())
+    for (auto const& room : due.rooms)
         nsp_.to(detail::sio_room(room))
             .local()
             .emit_args(wire::event_users, detail::emit_args(users_event{room, room_names(room)}));
+    if (due.next) flush_users_at(*due.next);
+}
+
+void service::flush_users_at(util::time_point at) {
+    // One delayed flush at a time, the earliest one asked for; a later one is asked again by
+    // the flush that runs.
+    if (users_flush_at_ && *users_flush_at_ <= at) return;
+    users_flush_at_ = at;
+    std::weak_ptr<service> weak = weak_from_this();
+    // Rounded up: a flush a little early would find the room still waiting.
+    auto delay = std::chrono::ceil<util::duration>(at - opts_.now());
+    opts_.after(std::max(util::duration{0}, delay), [weak, at] {
+        auto self = weak.lock();
+        if (!self || self->users_flush_at_ != at) return;
+        self->users_flush_at_.reset();
+        self->flush_users();
+    });
 }
 
 std::string service::socket_in_room(std::string const& key, std::string const& room) const {

@@ -74,8 +74,9 @@ service::service(socketio::nsp& ns, store::worker& store, options opts)
       messages_(opts_.messages_per_window, opts_.window),
       joins_(opts_.joins_per_window, opts_.window),
       history_(opts_.history_per_window, opts_.window),
-      typing_(opts_.typing_per_window, opts_.window), edits_(opts_.edits_per_window, opts_.window) {
-}
+      typing_(opts_.typing_per_window, opts_.window), edits_(opts_.edits_per_window, opts_.window),
+      // Without a way to wait (no `after`), no room waits.
+      users_batch_(opts_.after ? opts_.users : users_batch_options{0, {}}) {}
 
 service::~service() = default;
 

@@ -91,6 +91,11 @@ struct options {
     // Runs a function on the server's thread once the current loop turn is over (the `users`
     // lists of a turn go out together); install() posts to the server's io_context when empty.
     std::function<void(std::function<void()>)> defer;
+    // Runs a function on the server's thread once `delay` has passed (a large room's next
+    // `users` list); install() sets a timer on the server's io_context when empty.
+    std::function<void(util::duration delay, std::function<void()>)> after;
+    // How often a large room's `users` list may go out (users_batch).
+    users_batch_options users;
     // Set: this node is one of a cluster (needs the Socket.IO server's Redis adapter, which
     // carries the rooms' events and the nodes' messages to each other).
     std::optional<cluster_options> cluster;
@@ -223,6 +228,8 @@ private:
     // Schedules a `users` list for `room` at the end of this loop turn (users_batch).
     void send_users(std::string const& room);
     void flush_users();
+    // Has flush_users() run again at `at` (a large room waits until then).
+    void flush_users_at(util::time_point at);
     // Counts a new identity; every opts_.prune_every, prunes unreferenced ones in the store (in
     // the lane of `sid`, the joiner's: its later jobs run after the prune).
     void identity_made(std::string const& sid);
@@ -239,6 +246,7 @@ private:
     rate_limiter typing_;
     rate_limiter edits_;
     users_batch users_batch_;
+    std::optional<util::time_point> users_flush_at_; // a delayed flush is set for then
     std::unordered_map<std::string, std::size_t> reads_in_flight_; // sid -> history reads
     std::size_t identities_made_ = 0;                              // since the last prune
     std::uint64_t messages_sent_ = 0;        // stored and delivered (not resends)
