@@ -5,9 +5,8 @@
 // Engine.IO session (each session has a cookie jar of its own: a reconnect is balanced anew).
 
 import assert from "node:assert/strict";
-import { io } from "socket.io-client";
-import { withTimeout } from "../interop/lib/server.mjs";
 import { Events } from "../interop/chat/chat.mjs";
+import { connect } from "./lib.mjs";
 
 export const CALL_MS = 5000;
 // The clients' reconnection backoff (socket.io-client's defaults are 1 s to 5 s, randomised).
@@ -19,17 +18,11 @@ export const nodeOf = (s) => s.io.engine?._cookieJar?._cookies?.get("SRV")?.valu
 
 // A connected socket on `nsp` through `url`; `connects` holds the time of every connect.
 export async function openSocket(url, nsp, { reconnection = true } = {}) {
-  const s = io(`${url}${nsp}`, { forceNew: true, withCredentials: true, reconnection, ...RECONNECT });
-  s.connects = [];
+  const s = await connect(url, nsp, {
+    withCredentials: true, reconnection, transports: ["polling", "websocket"], ...RECONNECT,
+  });
+  s.connects = [Date.now()];
   s.on("connect", () => s.connects.push(Date.now()));
-  await withTimeout(
-    new Promise((resolve, reject) => {
-      s.once("connect", resolve);
-      s.once("connect_error", reject);
-    }),
-    CALL_MS,
-    `connect to ${nsp}`,
-  );
   return s;
 }
 
