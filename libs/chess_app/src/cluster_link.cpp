@@ -55,8 +55,8 @@ std::string string_of(json const& j, char const* key) {
 
 cluster_link::cluster_link(net::asio::io_context& ioc, socketio::nsp& nsp,
                            chess_cluster_options opts, hooks h)
-    : nsp_(nsp), opts_(std::move(opts)), hooks_(std::move(h)), state_(opts_.ttl_ms), timer_(ioc),
-      forward_timer_(ioc) {
+    : nsp_(nsp), opts_(std::move(opts)), hooks_(std::move(h)),
+      state_(opts_.ttl_ms, 500, opts_.max_joins_per_socket), timer_(ioc), forward_timer_(ioc) {
     redis::connection_options o;
     o.url = opts_.url;
     redis_ = std::make_unique<redis::connection>(ioc, std::move(o));

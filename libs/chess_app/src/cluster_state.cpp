@@ -107,7 +107,7 @@ std::set<std::string> cluster_state::forwarding_conns() const {
 void cluster_state::joined(std::string const& conn, std::string const& game, local_join how) {
     auto& games = joins_[conn];
     std::erase_if(games, [&game](auto const& e) { return e.first == game; });
-    if (games.size() >= max_joins) games.erase(games.begin());
+    if (games.size() >= max_joins_) games.erase(games.begin());
     games.emplace_back(game, std::move(how));
 }
 

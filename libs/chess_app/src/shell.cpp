@@ -353,6 +353,8 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
                                                     store::worker& store, service_options opts,
                                                     shell_options shell) {
     std::size_t const cap = opts.max_games;
+    if (shell.cluster && opts.max_games_per_conn != 0)
+        shell.cluster->max_joins_per_socket = opts.max_games_per_conn;
     // The service runs on steady time; what it stores is dated in Unix time, read when it is
     // stored (a step of the wall clock moves only those dates).
     if (!opts.unix_ms_at)

@@ -87,7 +87,7 @@ TEST(cluster_state, a_local_socket_remembers_the_owners_it_was_answered_by) {
 }
 
 TEST(cluster_state, a_local_socket_remembers_how_it_joined_each_game_bounded_per_socket) {
-    cluster_state st(1000);
+    cluster_state st(1000, 500, 4);
     st.joined("s1", "g1", {"alice", std::string("t1")});
     st.joined("s2", "g1", {"carol", std::nullopt});
     st.joined("s1", "g2", {"alice", std::nullopt});
@@ -102,8 +102,8 @@ TEST(cluster_state, a_local_socket_remembers_how_it_joined_each_game_bounded_per
     auto g2 = st.joins_of("g2");
     ASSERT_EQ(g2.size(), 1u);
     EXPECT_EQ(g2[0].second.token, std::optional<std::string>("t2"));
-    // At most max_joins games per socket: the oldest go first.
-    for (std::size_t i = 0; i < cluster_state::max_joins; ++i)
+    // At most max_joins (4) games per socket: the oldest go first.
+    for (std::size_t i = 0; i < 4; ++i)
         st.joined("s3", "x" + std::to_string(i), {"dave", std::nullopt});
     st.joined("s3", "last", {"dave", std::nullopt});
     EXPECT_TRUE(st.joins_of("x0").empty());

@@ -2,6 +2,7 @@
 
 #include <kibitz/util/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -36,10 +37,9 @@ struct remote_conn {
 // and its sockets.
 class cluster_state {
 public:
-    static constexpr std::size_t max_joins = 32;
-
-    explicit cluster_state(std::int64_t ttl_ms, std::size_t max_lobby = 500)
-        : ttl_ms_(ttl_ms), max_lobby_(max_lobby) {}
+    explicit cluster_state(std::int64_t ttl_ms, std::size_t max_lobby = 500,
+                           std::size_t max_joins = 32)
+        : ttl_ms_(ttl_ms), max_lobby_(max_lobby), max_joins_(std::max<std::size_t>(1, max_joins)) {}
 
     // A peer's heartbeat at `now`: its lobby (an array of entries; anything else, or entries
     // past max_lobby, is dropped) and the ids of its sockets that still use this node's games.
@@ -66,7 +66,7 @@ public:
     std::set<std::string> forwarding_conns() const;
 
     // This node's socket `conn` joined `game` (its latest way in replaces an earlier one); at
-    // most max_joins games per socket are kept, the oldest go first.
+    // most `max_joins` games per socket are kept, the oldest go first.
     void joined(std::string const& conn, std::string const& game, local_join how);
     // This node's sockets that joined `game`, with how.
     std::vector<std::pair<std::string, local_join>> joins_of(std::string const& game) const;
@@ -90,6 +90,7 @@ private:
 
     std::int64_t ttl_ms_;
     std::size_t max_lobby_;
+    std::size_t max_joins_;
     std::map<std::string, peer> peers_;
     std::map<std::string, remote_conn> remote_;
     std::map<std::string, std::set<std::string>> forwarded_;
