@@ -12,6 +12,7 @@ import { createClient } from "redis";
 import { startRedis } from "../interop/cluster/lib/redis.mjs";
 import { startKibitz, startNode, control, recordingClient } from "../interop/cluster/lib/nodes.mjs";
 import { waitFor } from "../interop/lib/eio.mjs";
+import { crosses, comesBack, watchDrop } from "../interop/cluster/lib/delivery.mjs";
 import { figure } from "./lib.mjs";
 
 const PING_MS = 200; // the nodes' Redis health PING (--redis-ping-ms)
@@ -79,21 +80,7 @@ after(async () => {
   await redis?.stop();
 });
 
-let seq = 0;
-async function crosses(from, to, capMs) {
-  const marker = `m-${++seq}`;
-  await control(from.socket, { op: "emit", event: "marker", args: [marker] });
-  await waitFor(() => (to.got.get("marker") ?? []).some((x) => x[0] === marker), { timeoutMs: capMs, what: marker });
-}
-// Retries `crosses` until it holds (after a fault), within `capMs`.
-const comesBack = (from, to, capMs) =>
-  waitFor(async () => crosses(from, to, 300).then(() => true, () => false), { timeoutMs: capMs, everyMs: 1, what: "cross-node delivery back" });
 const numsub = async (ch) => Number((await raw.sendCommand(["PUBSUB", "NUMSUB", ch]))[1]);
-const watchDrop = (c) => {
-  const s = { gone: false };
-  c.socket.once("disconnect", () => (s.gone = true));
-  return s;
-};
 
 test("a frozen Redis path: the health PING drops it, requests fail fast, then reconnect and resubscribe", async () => {
   const proxy = await startProxy(redis.port);

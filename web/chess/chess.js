@@ -5,6 +5,7 @@ import { io } from "/socket.io/socket.io.esm.min.js";
 import { Chessground } from "/vendor/chessground/chessground.min.js";
 
 import { placementAfter } from "./moves.js";
+import { oneAtATime, seatForgotten, seatShownGone } from "./seat.js";
 import {
   bindExtras, confirmMove, initExtras, pickPromotion, playSounds, renderReplay, viewPly, warnLowTime,
 } from "./extras.js";
@@ -18,6 +19,7 @@ const store = {
 };
 
 const PENDING_NAME = "kibitz.chess.pending-name";
+const JOIN_RETRY_MS = 1000;
 
 function defaultName() {
   if (!store.name) store.name = `guest${Math.floor(1000 + Math.random() * 9000)}`;
@@ -33,9 +35,13 @@ const socket = io("/chess", { transports: ["websocket", "polling"] });
 const call = (event, payload) => socket.timeout(10000).emitWithAck(event, payload)
   .catch(() => ({ ok: false, error: { code: "timeout", message: "no answer from the server" } }));
 
+// Every join of the game goes through here, one at a time: on connect (a reconnect joins again
+// with the seat's token), after a gap in `v`, and when the server shows it forgot the seat.
+const rejoin = oneAtATime(() => joinGame());
+
 socket.on("connect", () => {
   setConn("online");
-  if (gameId) joinGame();
+  if (gameId) rejoin();
 });
 socket.on("disconnect", () => setConn("offline"));
 socket.on("connect_error", () => setConn("offline"));
@@ -188,6 +194,13 @@ async function joinGame(retried = false) {
     sessionStorage.removeItem(PENDING_NAME);
     store.name = pending;
   }
+  if (!ack.ok && ["unavailable", "timeout"].includes(ack.error.code)) {
+    // The game cannot be reached just now (in a cluster: its node died and another one takes
+    // it over once its claim expired): asked again, while connected.
+    $("status").textContent = ack.error.message;
+    setTimeout(() => socket.connected && rejoin(), JOIN_RETRY_MS);
+    return;
+  }
   if (!ack.ok) {
     $("status").textContent = ack.error.code === "not_found" ? "There is no such game." : ack.error.message;
     $("board").classList.add("missing");
@@ -214,7 +227,7 @@ function onGame(g) {
   if (prev && g.v <= prev.v) return;
   if (prev && g.v > prev.v + 1) {
     // A gap: something was missed; join again for the full state.
-    joinGame();
+    rejoin();
     return;
   }
   state.game = g;
@@ -222,6 +235,8 @@ function onGame(g) {
   state.pending = false;
   if (prev) playSounds(prev, g);
   render();
+  // Our seat shown without a connection while we are connected: the server forgot it.
+  if (seatShownGone(state.seat, g, socket.connected)) rejoin();
   // A premove waits for the opponent's move: played as soon as it is our turn.
   if (myTurn()) cg.playPremove();
 }
@@ -444,7 +459,17 @@ function renderActions() {
 async function act(event, payload = {}) {
   const ack = await call(event, { game: gameId, ...payload });
   if (!ack.ok) flash(ack.error.message);
+  if (seatForgotten(state.seat, ack)) seatLost();
   return ack;
+}
+
+// The server refused a request of ours as not a player's although we hold a seat: join again
+// with the seat's token. The request is not sent again: the user sees why and acts again.
+function seatLost() {
+  rejoin().then(() => {
+    if (state.seat === "white" || state.seat === "black")
+      flash("The server had lost your seat; you have it again: please play that again.");
+  });
 }
 
 function flash(text) {
@@ -512,7 +537,8 @@ async function sendMove(uci) {
   if (!ack.ok) {
     state.pending = false;
     flash(ack.error.message);
-    if (ack.error.code === "stale_ply") return joinGame();
+    if (ack.error.code === "stale_ply") return rejoin();
+    if (seatForgotten(state.seat, ack)) seatLost();
     render();
   }
 }

@@ -55,8 +55,8 @@ std::string string_of(json const& j, char const* key) {
 
 cluster_link::cluster_link(net::asio::io_context& ioc, socketio::nsp& nsp,
                            chess_cluster_options opts, hooks h)
-    : nsp_(nsp), opts_(std::move(opts)), hooks_(std::move(h)), state_(opts_.ttl_ms), timer_(ioc),
-      forward_timer_(ioc) {
+    : nsp_(nsp), opts_(std::move(opts)), hooks_(std::move(h)),
+      state_(opts_.ttl_ms, 500, opts_.max_joins_per_socket), timer_(ioc), forward_timer_(ioc) {
     redis::connection_options o;
     o.url = opts_.url;
     redis_ = std::make_unique<redis::connection>(ioc, std::move(o));
@@ -256,9 +256,17 @@ void cluster_link::expire_forwards() {
 }
 
 void cluster_link::local_gone(std::string const& conn) {
+    state_.forget_joins(conn);
     for (auto const& owner : state_.take_forwarded(conn))
         nsp_.server_side_emit_args(
             peer_event, json::array({json{{"t", "gone"}, {"to", owner}, {"conn", conn}}}));
+}
+
+void cluster_link::ask_who(std::vector<std::string> const& ids, std::string const& to) {
+    if (ids.empty()) return;
+    json msg = {{"t", "who"}, {"from", opts_.node}, {"games", ids}};
+    if (!to.empty()) msg["to"] = to;
+    nsp_.server_side_emit_args(peer_event, json::array({std::move(msg)}));
 }
 
 void cluster_link::own_lobby_changed(json const& own) {
@@ -277,6 +285,14 @@ void cluster_link::on_peer(json& args, socketio::ack_callback ack) {
     std::string const t = string_of(m, "t");
     std::string const from = string_of(m, "from");
     std::int64_t const now = util::steady_ms();
+    // A peer heard for the first time, or again after it was dropped (this node may have been
+    // frozen past the ttl and dropped its sockets): it is asked who is in this node's games.
+    if ((t == "beat" || t == "lobby") && !from.empty() && !state_.knows(from)) {
+        std::weak_ptr<bool> alive = alive_;
+        net::asio::post(timer_.get_executor(), [this, alive, from] {
+            if (alive.lock()) ask_who(hooks_.held_ids(), from);
+        });
+    }
     if (t == "req" && string_of(m, "to") == opts_.node && !from.empty()) {
         std::string const conn = string_of(m, "conn");
         auto const payload = m.find("payload");
@@ -311,6 +327,11 @@ void cluster_link::on_peer(json& args, socketio::ack_callback ack) {
     } else if (t == "gone" && string_of(m, "to") == opts_.node) {
         std::string const conn = string_of(m, "conn");
         if (state_.forget_conn(conn)) hooks_.remote_gone({conn});
+    } else if (t == "who" && !from.empty()) {
+        auto const to = string_of(m, "to");
+        auto const games = string_set(m.value("games", json::array()));
+        if ((to.empty() || to == opts_.node) && !games.empty())
+            hooks_.reannounce(std::vector<std::string>(games.begin(), games.end()));
     } else if (t == "lobby" && !from.empty()) {
         if (state_.lobby_of(from, now, m.value("games", json::array()))) hooks_.lobby_changed();
     } else if (t == "beat" && !from.empty()) {

@@ -44,6 +44,9 @@ public:
         std::function<json()> own_lobby;
         // The cluster's lobby changed because of a peer: send it to this node's sockets.
         std::function<void()> lobby_changed;
+        // An owner asks who is in games `ids` (it took them over, or had dropped this node's
+        // sockets): this node's sockets in them join again.
+        std::function<void(std::vector<std::string> const& ids)> reannounce;
     };
 
     cluster_link(net::asio::io_context& ioc, socketio::nsp& nsp, chess_cluster_options opts,
@@ -68,6 +71,16 @@ public:
                  std::optional<std::int64_t> rtt_ms, std::function<void(std::optional<json>)> done);
     // A local socket left: the owners its requests went to are told.
     void local_gone(std::string const& conn);
+    // Who is in a game (docs/cluster.md "Who is in a game"): a local socket's accepted join,
+    // the local sockets of a game, and the question to every node (or to `to` alone) after
+    // this node took games over.
+    void joined(std::string const& conn, std::string const& game, local_join how) {
+        state_.joined(conn, game, std::move(how));
+    }
+    std::vector<std::pair<std::string, local_join>> joins_of(std::string const& game) const {
+        return state_.joins_of(game);
+    }
+    void ask_who(std::vector<std::string> const& ids, std::string const& to = {});
     // This node's lobby changed: the peers are told (they merge it into theirs).
     void own_lobby_changed(json const& own);
 

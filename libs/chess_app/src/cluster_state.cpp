@@ -104,6 +104,22 @@ std::set<std::string> cluster_state::forwarding_conns() const {
     return out;
 }
 
+void cluster_state::joined(std::string const& conn, std::string const& game, local_join how) {
+    auto& games = joins_[conn];
+    std::erase_if(games, [&game](auto const& e) { return e.first == game; });
+    if (games.size() >= max_joins_) games.erase(games.begin());
+    games.emplace_back(game, std::move(how));
+}
+
+std::vector<std::pair<std::string, local_join>>
+cluster_state::joins_of(std::string const& game) const {
+    std::vector<std::pair<std::string, local_join>> out;
+    for (auto const& [conn, games] : joins_)
+        for (auto const& [id, how] : games)
+            if (id == game) out.emplace_back(conn, how);
+    return out;
+}
+
 json cluster_state::lobby(json const& own) const {
     json out = own.is_array() ? own : json::array();
     for (auto const& [node, p] : peers_)

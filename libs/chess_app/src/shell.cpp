@@ -76,6 +76,7 @@ void chess_server::impl::on_event(conn_id const& conn, std::string_view event, j
             answer(ack, ok_ack({{"pgn", a->text}}));
         });
     }
+    if (link) ack = remembering(conn, *msg, std::move(ack));
     item it{false, conn, std::move(msg), std::move(ack), std::nullopt, 0};
     if (id && !svc.knows(*id) && link) return route(std::move(it), *id, event, payload);
     if (id && !svc.knows(*id)) return load_then_enqueue(std::move(it), *id);
@@ -142,7 +143,10 @@ void chess_server::impl::pump() {
         }
         // The socket may have gone while its game was being loaded.
         if (!live_socket(it.conn) && !is_remote(it.conn)) continue;
-        if (it.loaded) svc.restore(*it.loaded, now, fx);
+        if (it.loaded && svc.restore(*it.loaded, now, fx) && link) {
+            reseat_local(it.loaded->id, now, fx);
+            b->restored.push_back(it.loaded->id);
+        }
         if (it.deadline != 0 && it.deadline <= now) {
             answer(it.ack, unavailable_ack()); // its sender has given up on it
             continue;
@@ -182,6 +186,8 @@ void chess_server::impl::committed(batch& b, store::result<void> const& r) {
     if (r) {
         svc.commit();
         send(b);
+        // The other nodes' sockets that were in the games taken back join them again.
+        if (link) link->ask_who(b.restored);
         for (auto& x : b.replies)
             answer(x.ack, std::move(x.payload));
     } else {
@@ -347,6 +353,8 @@ std::shared_ptr<chess_server> chess_server::install(asio::io_context& ioc, socke
                                                     store::worker& store, service_options opts,
                                                     shell_options shell) {
     std::size_t const cap = opts.max_games;
+    if (shell.cluster && opts.max_games_per_conn != 0)
+        shell.cluster->max_joins_per_socket = opts.max_games_per_conn;
     // The service runs on steady time; what it stores is dated in Unix time, read when it is
     // stored (a step of the wall clock moves only those dates).
     if (!opts.unix_ms_at)

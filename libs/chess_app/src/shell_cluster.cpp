@@ -72,6 +72,60 @@ void chess_server::impl::on_remote_event(conn_id const& conn, std::string const&
     });
 }
 
+socketio::ack_callback chess_server::impl::remembering(conn_id const& conn,
+                                                       client_message const& msg,
+                                                       socketio::ack_callback ack) {
+    local_join how;
+    if (auto const* j = std::get_if<join_request>(&msg))
+        how = {j->name, j->token};
+    else if (auto const* c = std::get_if<create_request>(&msg))
+        how = {c->name, std::nullopt};
+    else
+        return ack;
+    auto weak = self;
+    return [weak, conn, how = std::move(how), ack = std::move(ack)](json args) mutable {
+        json const& r = args.is_array() && !args.empty() ? args[0] : args;
+        auto owner = weak.lock();
+        if (owner && r.is_object() && r.value("ok", false) && owner->impl_->live_socket(conn)) {
+            auto const game = r.find("game");
+            auto const token = r.find("token");
+            if (token != r.end() && token->is_string()) how.token = token->get<std::string>();
+            if (game != r.end() && game->is_object() && game->contains("id") &&
+                (*game)["id"].is_string())
+                owner->impl_->link->joined(conn, (*game)["id"].get<std::string>(), how);
+        }
+        if (ack) ack(std::move(args));
+    };
+}
+
+void chess_server::impl::reseat_local(std::string const& id, std::int64_t now, effects& fx) {
+    for (auto const& [conn, how] : link->joins_of(id)) {
+        if (!live_socket(conn)) continue;
+        // A spectator is one of a game past waiting: never let it take a waiting game's seat.
+        if (!how.token) {
+            auto view = svc.view(id, now);
+            if (!view || view->status == wire::waiting) continue;
+        }
+        svc.handle(conn, join_request{id, how.name, how.token}, now, fx);
+    }
+}
+
+void chess_server::impl::reannounce(std::vector<std::string> const& ids) {
+    for (auto const& id : ids) {
+        if (svc.knows(id)) continue; // held here: this node is its owner
+        for (auto const& [conn, how] : link->joins_of(id)) {
+            if (!live_socket(conn)) continue;
+            json payload = {{"game", id}, {"name", how.name}};
+            if (how.token) payload["token"] = *how.token;
+            auto msg = parse(wire::join, payload);
+            if (!msg) continue;
+            // Nobody waits for its answer: the socket sees the game's events as before.
+            route(item{false, conn, std::move(msg), nullptr, std::nullopt, 0}, id, wire::join,
+                  payload);
+        }
+    }
+}
+
 void chess_server::impl::start_cluster(asio::io_context& ioc, chess_cluster_options opts) {
     auto weak = self;
     auto with = [weak](auto f) {
@@ -101,7 +155,9 @@ void chess_server::impl::start_cluster(asio::io_context& ioc, chess_cluster_opti
             me.svc.forget(id);
         }
         me.arm();
+        me.reannounce(ids);
     });
+    h.reannounce = with([](impl& me, std::vector<std::string> const& ids) { me.reannounce(ids); });
     h.own_lobby = [weak] {
         auto owner = weak.lock();
         return owner ? owner->impl_->own_lobby() : json::array();
@@ -164,6 +220,7 @@ void chess_server::impl::fenced(batch& b, std::vector<std::string> const& lost) 
         svc.forget(id);
     }
     if (!lost.empty()) arm();
+    reannounce(lost);
 }
 
 void chess_server::impl::join_room(conn_id const& conn, std::string const& id) {

@@ -53,6 +53,7 @@ struct chess_server::impl {
         std::vector<reply> replies;
         std::vector<conn_id> disconnects;
         std::int64_t deadline = 0; // the earliest of its forwarded requests' deadlines, or 0
+        std::vector<std::string> restored; // games taken back from the store (a cluster: who?)
     };
 
     socketio::nsp& nsp;
@@ -119,6 +120,16 @@ struct chess_server::impl {
     void on_remote_event(conn_id const& conn, std::string const& event, json const& payload,
                          socketio::ack_callback ack, std::int64_t deadline);
     void start_cluster(asio::io_context& ioc, chess_cluster_options opts);
+    // Who is in a game (docs/cluster.md "Who is in a game"). A local socket's join or create
+    // whose ack says it is in: remembered, so that it can join again by itself.
+    socketio::ack_callback remembering(conn_id const& conn, client_message const& msg,
+                                       socketio::ack_callback ack);
+    // Inside a batch, right after game `id` came back from the store: this node's sockets that
+    // were in it are in it again before anything else of the batch is handled.
+    void reseat_local(std::string const& id, std::int64_t now, effects& fx);
+    // This node's sockets in games `ids` that it does not hold join them again, through their
+    // owner (an owner asked, or this node let the games go).
+    void reannounce(std::vector<std::string> const& ids);
     // Fencing (docs/cluster.md "A frozen owner"): a batch's changes are stored and sent only
     // while this node's lease on their games lasts, else once Redis confirmed the claims.
     void fence_then_commit(std::shared_ptr<batch> const& b);

@@ -2,13 +2,14 @@
 // "The chess across nodes"): a game created on one node is joined, played and watched from the
 // other; every spectator on either node sees every `v` once, in order; the lobby is the
 // cluster's; a stale or illegal move is refused once; when the owner node is SIGKILLed the game
-// goes on from the other node once its claim expired (--chess-owner-ttl).
+// goes on from the other node once its claim expired (--chess-owner-ttl), with the survivor's
+// sockets seated again by themselves.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startPostgres } from "../lib/postgres.mjs";
 import { startRedis } from "../cluster/lib/redis.mjs";
-import { freshCluster, startNode, eventually } from "./lib.mjs";
+import { freshCluster, startNode, eventually, twoNodes as twoNodesOf, assertInOrder } from "./lib.mjs";
 import { client, call, waitFor, close as closeAll } from "../chess/helpers.mjs";
 
 const OWNER_TTL_MS = 1500;
@@ -25,20 +26,7 @@ after(async () => {
   await pg?.stop();
 });
 
-async function twoNodes(more = []) {
-  const cluster = freshCluster(pg, redis);
-  const extra = ["--chess-owner-ttl", String(OWNER_TTL_MS), ...more];
-  const [a, b] = await Promise.all([startNode(cluster, extra), startNode(cluster, extra)]);
-  return { a, b };
-}
-
-// The `v`s a socket saw for game `id` must be consecutive: no gap, no repeat, no reordering.
-function assertInOrder(socket, id, what) {
-  const vs = socket.games.filter((g) => g.id === id).map((g) => g.v);
-  assert.ok(vs.length > 0, `${what}: no game event`);
-  for (let i = 1; i < vs.length; i++) assert.equal(vs[i], vs[i - 1] + 1, `${what}: ${vs.join(",")}`);
-  return vs;
-}
+const twoNodes = (more = []) => twoNodesOf(pg, redis, ["--chess-owner-ttl", String(OWNER_TTL_MS), ...more]);
 
 async function move(socket, id, uci, ply) {
   const ack = await call(socket, "move", { game: id, uci, ply });
@@ -154,9 +142,10 @@ test("the owner node SIGKILLed: the game goes on from the other node", async (t)
     assert.equal(back.seat, "white");
     assert.ok(back.game.v > before.v, JSON.stringify(back.game));
     assert.deepEqual(back.game.moves, ["e2e4", "e7e5"]);
-    // Black, whose socket never left B, takes its seat back with its token and play goes on.
-    const rejoined = await call(black, "join", { game: id, name: "bob", token: joined.token });
-    assert.equal(rejoined.seat, "black", JSON.stringify(rejoined));
+    // Black and the spectator, whose sockets never left B, are in B's game without a `join` of
+    // theirs: B seats its own sockets again when it restores the game. Play goes on.
+    assert.equal(back.game.connected.black, true, JSON.stringify(back.game));
+    assert.equal(back.game.spectators, 1, JSON.stringify(back.game));
     await move(white2, id, "g1f3", 2);
     const after = await move(black, id, "b8c6", 3);
     await waitFor(specB, (g) => g.id === id && g.v === after.v, { what: "the moves after the take-over" });
@@ -210,9 +199,7 @@ test("a frozen bystander node does not hold up requests forwarded to the owner",
 const FROZEN_MS = 4300;
 
 test("forwards to a frozen owner: past --chess-max-forwards refused at once; none applied past its deadline", async () => {
-  const cluster = freshCluster(pg, redis);
-  const extra = ["--chess-owner-ttl", "9000", "--chess-max-forwards", "2"];
-  const [a, b] = await Promise.all([startNode(cluster, extra), startNode(cluster, extra)]);
+  const { a, b } = await twoNodesOf(pg, redis, ["--chess-owner-ttl", "9000", "--chess-max-forwards", "2"]);
   const sockets = [];
   let stopped = false;
   try {

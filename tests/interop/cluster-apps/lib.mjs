@@ -2,6 +2,7 @@
 // free ports and stopped by their own PIDs, on a Redis and a PostgreSQL 15 of the test's own.
 // Every wait has a cap; nothing waits for a fixed time.
 
+import assert from "node:assert/strict";
 import { startServer } from "../lib/server.mjs";
 import { tempData } from "../chat/chat.mjs";
 
@@ -49,4 +50,20 @@ export async function eventually(check, capMs, what, everyMs = 50) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${capMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+// Two nodes of a fresh cluster on `pg` and `redis`, with `extra` flags each.
+export async function twoNodes(pg, redis, extra = []) {
+  const cluster = freshCluster(pg, redis);
+  const [a, b] = await Promise.all([startNode(cluster, extra), startNode(cluster, extra)]);
+  return { cluster, a, b };
+}
+
+// The `v`s `socket` (anything with a `games` list of `game` events) saw for game `id` are
+// consecutive: no gap, no repeat, no reordering. Returns them.
+export function assertInOrder(socket, id, what) {
+  const vs = socket.games.filter((g) => g.id === id).map((g) => g.v);
+  assert.ok(vs.length > 0, `${what}: no game event`);
+  for (let i = 1; i < vs.length; i++) assert.equal(vs[i], vs[i - 1] + 1, `${what}: ${vs.join(",")}`);
+  return vs;
 }

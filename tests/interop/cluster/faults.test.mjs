@@ -10,6 +10,7 @@ import { createClient } from "redis";
 import { startRedis } from "./lib/redis.mjs";
 import { startKibitz, startNode, control, recordingClient } from "./lib/nodes.mjs";
 import { waitFor } from "../lib/eio.mjs";
+import { crosses, comesBack, watchDrop } from "./lib/delivery.mjs";
 
 const TIMEOUT_MS = 1000;
 const MAX_PENDING = 3;
@@ -34,12 +35,6 @@ after(async () => {
 });
 
 let seq = 0;
-// Emits a marker from `from` to all; resolves once `to` has it (rejects after `capMs`).
-async function crosses(from, to, capMs) {
-  const marker = `m-${++seq}`;
-  await control(from.socket, { op: "emit", event: "marker", args: [marker] });
-  await waitFor(() => (to.got.get("marker") ?? []).some((x) => x[0] === marker), { timeoutMs: capMs, what: marker });
-}
 
 test("a subscriber that never answers: requests end at the timeout with the partial results", async () => {
   const silent = createClient({ url: redis.url });
@@ -149,11 +144,7 @@ test("a SIGSTOPped Node peer: requests end at the timeout with the others' answe
 });
 
 test("Redis SIGKILLed and restarted: local delivery goes on, requests fail fast, cross-node comes back", async () => {
-  const dropped = [a, b, n].map((c) => {
-    const state = { gone: false };
-    c.socket.once("disconnect", () => (state.gone = true));
-    return state;
-  });
+  const dropped = [a, b, n].map(watchDrop);
   await crosses(a, b, 2000);
   await redis.kill();
   // Local delivery on A does not wait for Redis.
@@ -175,17 +166,7 @@ test("Redis SIGKILLed and restarted: local delivery goes on, requests fail fast,
   const restarted = Date.now();
   // Kibitz -> Kibitz, Kibitz -> Node and Node -> Kibitz come back without restarting a node.
   const back = async (from, to) => {
-    await waitFor(
-      async () => {
-        try {
-          await crosses(from, to, 200);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 10_000, everyMs: 1, what: "cross-node delivery after the restart" },
-    );
+    await comesBack(from, to, 10_000);
     return Date.now() - restarted;
   };
   const times = { AtoB: await back(a, b), AtoN: await back(a, n), NtoA: await back(n, a) };

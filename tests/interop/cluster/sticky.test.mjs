@@ -6,13 +6,10 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { io } from "socket.io-client";
-import { repoRoot, withTimeout } from "../lib/server.mjs";
-import { freePort } from "../lib/postgres.mjs";
+import { withTimeout } from "../lib/server.mjs";
 import { startChat } from "../chat/chat.mjs";
+import { startHaproxy as startLb, deployConfig } from "../cluster-apps/haproxy.mjs";
 
 const CLIENTS = 10;
 let nodes = [];
@@ -25,50 +22,8 @@ after(async () => {
   await Promise.all(nodes.map((n) => n.close()));
 });
 
-// Starts haproxy on a free port with `config` (text); resolves with {url, stop()}.
-async function startHaproxy(config, name) {
-  const port = await freePort();
-  const file = path.join(nodes[0].dataDir, `${name}.cfg`);
-  writeFileSync(file, config);
-  const env = {
-    ...process.env,
-    KIBITZ_LB_BIND: `127.0.0.1:${port}`,
-    KIBITZ_NODE1: `127.0.0.1:${nodes[0].port}`,
-    KIBITZ_NODE2: `127.0.0.1:${nodes[1].port}`,
-  };
-  const check = spawnSync("haproxy", ["-c", "-q", "-f", file], { env, encoding: "utf8" });
-  assert.equal(check.status, 0, check.stderr);
-  const proc = spawn("haproxy", ["-db", "-f", file], { env, stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  proc.stderr.on("data", (d) => (log += d));
-  let gone = false;
-  const exited = new Promise((resolve) => proc.once("exit", resolve)).then(() => (gone = true));
-  const url = `http://127.0.0.1:${port}`;
-  // Ready once both nodes answer through it (the health checks have run).
-  await withTimeout(
-    (async () => {
-      for (;;) {
-        if (gone) throw new Error(`haproxy exited: ${log}`);
-        const seen = new Set();
-        for (let i = 0; i < 4; i++) {
-          const r = await fetch(`${url}/healthz`).catch(() => null);
-          if (r?.ok) seen.add(r.headers.get("set-cookie") ?? `plain-${i % 2}`);
-        }
-        if (seen.size >= 2) return;
-        await new Promise((r) => setTimeout(r, 100)); // polling readiness, not timing the test
-      }
-    })(),
-    15_000,
-    `haproxy ready (${log})`,
-  );
-  return {
-    url,
-    async stop() {
-      proc.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
+const startHaproxy = (config, name) =>
+  startLb({ config, name, dir: nodes[0].dataDir, ports: nodes.map((n) => n.port) });
 
 // One polling-only client: connects to /chat, joins, sends a message. Resolves true when every
 // step was acked, false when the session broke.
@@ -101,7 +56,7 @@ async function pollingClient(url, i) {
   }
 }
 
-const config = readFileSync(path.join(repoRoot, "deploy/haproxy.cfg"), "utf8");
+const config = deployConfig();
 
 test("with the SRV cookie every polling client keeps its node: all acked", async () => {
   const lb = await startHaproxy(config, "sticky");

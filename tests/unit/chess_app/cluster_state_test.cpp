@@ -1,6 +1,7 @@
 // What a chess node knows of its peers (cluster_state): heartbeats and expiry on a driven
 // clock, the cluster's lobby, remote sockets gone with their node or missing from its beat,
-// and the owners a local socket's requests went to.
+// the owners a local socket's requests went to, and the games a local socket joined (joined
+// again for it when an owner lost track of it).
 #include <kibitz/chess_app/cluster_state.hpp>
 
 #include <gtest/gtest.h>
@@ -83,6 +84,50 @@ TEST(cluster_state, a_local_socket_remembers_the_owners_it_was_answered_by) {
     EXPECT_EQ(st.take_forwarded("me1"), (std::set<std::string>{"n1", "n2"}));
     EXPECT_TRUE(st.take_forwarded("me1").empty());
     EXPECT_EQ(st.forwarding_conns(), (std::set<std::string>{"me2"}));
+}
+
+TEST(cluster_state, a_local_socket_remembers_how_it_joined_each_game_bounded_per_socket) {
+    cluster_state st(1000, 500, 4);
+    st.joined("s1", "g1", {"alice", std::string("t1")});
+    st.joined("s2", "g1", {"carol", std::nullopt});
+    st.joined("s1", "g2", {"alice", std::nullopt});
+    // The latest way in replaces the earlier one (a spectator that took a seat).
+    st.joined("s1", "g2", {"alice", std::string("t2")});
+    auto g1 = st.joins_of("g1");
+    ASSERT_EQ(g1.size(), 2u);
+    EXPECT_EQ(g1[0].first, "s1");
+    EXPECT_EQ(g1[0].second.token, std::optional<std::string>("t1"));
+    EXPECT_EQ(g1[1].first, "s2");
+    EXPECT_FALSE(g1[1].second.token);
+    auto g2 = st.joins_of("g2");
+    ASSERT_EQ(g2.size(), 1u);
+    EXPECT_EQ(g2[0].second.token, std::optional<std::string>("t2"));
+    // At most max_joins (4) games per socket: the oldest go first.
+    for (std::size_t i = 0; i < 4; ++i)
+        st.joined("s3", "x" + std::to_string(i), {"dave", std::nullopt});
+    st.joined("s3", "last", {"dave", std::nullopt});
+    EXPECT_TRUE(st.joins_of("x0").empty());
+    EXPECT_EQ(st.joins_of("x1").size(), 1u);
+    EXPECT_EQ(st.joins_of("last").size(), 1u);
+    // A socket that left is forgotten.
+    st.forget_joins("s1");
+    EXPECT_EQ(st.joins_of("g1").size(), 1u);
+    EXPECT_TRUE(st.joins_of("g2").empty());
+}
+
+TEST(cluster_state, a_peer_is_known_from_its_first_message_until_it_expires) {
+    cluster_state st(1000);
+    EXPECT_FALSE(st.knows("n1"));
+    bool changed = false;
+    st.heard("n1", 0, json::array(), {}, changed);
+    EXPECT_TRUE(st.knows("n1"));
+    st.expire(999, changed);
+    EXPECT_TRUE(st.knows("n1"));
+    st.expire(1000, changed);
+    // Dropped (silent for the ttl, or this node was frozen that long): new again when heard.
+    EXPECT_FALSE(st.knows("n1"));
+    EXPECT_TRUE(st.lobby_of("n1", 1200, json::array({entry("a")})));
+    EXPECT_TRUE(st.knows("n1"));
 }
 
 } // namespace

@@ -39,6 +39,10 @@ struct chess_cluster_options {
     // once when max_forwards wait already.
     std::int64_t forward_timeout_ms = 5000;
     std::size_t max_forwards = 10000;
+    // How many games' joins a local socket's node remembers for it, to join them again when an
+    // owner lost track of it (docs/cluster.md "Who is in a game"); the oldest go first. The
+    // shell sets it to service_options::max_games_per_conn when that is not 0.
+    std::size_t max_joins_per_socket = 32;
 };
 
 // What the shell bounds itself: flood control per connection, the requests waiting for the
