@@ -112,6 +112,9 @@ std::optional<json> take_recovery(std::string const& path, std::string& error,
 
 void restore_recovery(socketio::server& io, config const& cfg) {
     auto const path = recovery_path(cfg.data_dir);
+    // A write that a crash interrupted left its temporary file: it holds private ids too.
+    std::error_code ignored;
+    std::filesystem::remove(path + ".tmp", ignored);
     if (cfg.recovery_window_ms == 0) {
         // It holds private session ids: not left behind, not read.
         std::error_code ec;

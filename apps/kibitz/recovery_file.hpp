@@ -40,7 +40,8 @@ std::optional<json> take_recovery(std::string const& path, std::string& error,
 
 // Start-up, after the modules made their namespaces and before listening: imports the file of
 // cfg.data_dir into `io` when cfg.recovery_window_ms is set (a file found with recovery off is
-// deleted unread). Whatever goes wrong is logged, never fatal: clients then start afresh.
+// deleted unread, and so is the temporary file of a write a crash interrupted). Whatever goes
+// wrong is logged, never fatal: clients then start afresh.
 void restore_recovery(socketio::server& io, config const& cfg);
 
 // Shutdown, after io.close(): writes io's snapshot to cfg.data_dir when recovery is on. A

@@ -226,10 +226,12 @@ test("a corrupt, foreign or oversized snapshot is logged and ignored, and one fo
       rmSync(snapshot, { force: true }); // the clean shutdown wrote a new one
     }
     writeFileSync(snapshot, "{}");
+    writeFileSync(`${snapshot}.tmp`, "{}"); // as a crash in the middle of a write leaves it
     const off = await startKibitz(data.dir, ["--log-level", "info"]);
     try {
       await logged(off, /recovery is off: deleted/, "recovery off");
       assert.ok(!existsSync(snapshot));
+      assert.ok(!existsSync(`${snapshot}.tmp`), "the leftover of an interrupted write is deleted");
     } finally {
       await off.stop();
     }
