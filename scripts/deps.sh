@@ -11,7 +11,7 @@ build_pkgs=(g++ cmake ninja-build make pkg-config libboost-dev nlohmann-json3-de
     libsqlite3-dev libicu-dev libpq-dev libssl-dev zlib1g-dev libcrypt-dev fonts-roboto-unhinted)
 test_pkgs=(clang libclang-rt-14-dev clang-format python3 python3-socketio python3-engineio
     python3-requests python3-websocket stockfish chromium fonts-dejavu-core postgresql-15
-    haproxy redis-server openssl python3-prometheus-client)
+    haproxy nginx redis-server openssl python3-prometheus-client)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -142,6 +142,11 @@ std::vector<option_spec> server_specs() {
         {"--shutdown-timeout", "KIBITZ_SHUTDOWN_TIMEOUT",
          "ms SIGTERM/SIGINT may take to close clients and drain the store before exit (10000)",
          number(&config::shutdown_timeout_ms, std::int64_t{0})},
+        {"--recovery-window", "KIBITZ_RECOVERY_WINDOW",
+         "ms a client that lost its connection (or whose server restarted) may come back with "
+         "its socket id, rooms and the events it missed (0: off, the default; every event then "
+         "carries its offset as a last argument)",
+         number(&config::recovery_window_ms, std::int64_t{0})},
         {"--log-format", "KIBITZ_LOG_FORMAT", "text or json (JSON lines)",
          [](config& c, std::string const& v) {
              if (v != "text" && v != "json") return false;

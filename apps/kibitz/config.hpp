@@ -41,6 +41,9 @@ struct config {
     std::uint16_t redirect_http_port = 0; // 0: none; else plain HTTP there answers 301 to https
     // SIGTERM/SIGINT: clients are told to reconnect, the store drains, exit within this.
     std::int64_t shutdown_timeout_ms = 10000;
+    // Connection state recovery (socket.io 4.6): how long a client that went away abnormally
+    // (a restart included) may come back with its id, rooms and missed events. 0: off.
+    std::int64_t recovery_window_ms = 0;
     std::string log_format = "text"; // text or json
     // Chat flood control (PROTOCOL.md): accepted messages per name, joins per connection.
     std::size_t chat_messages_per_window = 10;

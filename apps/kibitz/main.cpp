@@ -3,6 +3,7 @@
 #include "config.hpp"
 #include "metrics.hpp"
 #include "module.hpp"
+#include "recovery_file.hpp"
 
 #include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/http/server.hpp>
@@ -188,9 +189,9 @@ void toggle_debug_on_sigusr1(net::asio::signal_set& usr1, util::log_level config
 // results send their acks; after that turn's flush, end every Engine.IO session with "server
 // shutting down" (WebSockets get a close frame, a long-poll the close packet: clients reconnect,
 // and the reason is one connection state recovery keeps); wait for the connections to close;
-// stop the loop. main() then drains the store (every job queued commits) and returns 0. The
-// whole is bounded by --shutdown-timeout: past it the loop stops where it is. A second signal
-// stops it at once.
+// stop the loop. main() then writes the recovery snapshot (--recovery-window), drains the store
+// (every job queued commits) and returns 0. The whole is bounded by --shutdown-timeout: past it
+// the loop stops where it is. A second signal stops it at once.
 class graceful_shutdown : public std::enable_shared_from_this<graceful_shutdown> {
 public:
     graceful_shutdown(net::asio::io_context& ioc, http::server& server, sio::server& io,
@@ -276,6 +277,14 @@ sio::server_options server_options_of(kibitz::app::config const& cfg,
     opts.engine.websocket_origins = cfg.cors_origins;
     opts.engine.websocket_origins.push_back("same-origin");
     if (std::filesystem::exists(client_dist)) opts.client_dist_dir = client_dist;
+    if (cfg.recovery_window_ms > 0) {
+        sio::recovery_options recovery;
+        recovery.max_disconnection_duration = util::duration(cfg.recovery_window_ms);
+        // A recovered socket passes the middlewares again (Node skips them by default): the
+        // admin namespace's login is checked anew, so a changed password lets no one back in.
+        recovery.skip_middlewares = false;
+        opts.connection_state_recovery = recovery;
+    }
     return opts;
 }
 
@@ -341,6 +350,8 @@ int main(int argc, char** argv) {
         for (auto const& m : kibitz::app::modules())
             installed.push_back(m.install(ctx));
 
+        // Before listening, once every namespace exists: the sessions the last shutdown kept.
+        kibitz::app::restore_recovery(io, cfg);
         auto const limits = http_limits_of(cfg);
         http::server http(ioc, limits);
         if (!cfg.tls_cert.empty()) http.use_tls(cfg.tls_cert, cfg.tls_key);
@@ -379,6 +390,11 @@ int main(int argc, char** argv) {
             });
         });
         run_loop(ioc);
+        // Every socket has left with "server shutting down" (io.close() again, in case the
+        // timeout stopped the loop before the shutdown got there): what recovery keeps of them
+        // goes to the data folder for the next start.
+        io.close();
+        kibitz::app::save_recovery(io, cfg);
         http.stop();
         // Modules go first (they may still hand jobs to the store), then the store drains.
         installed.clear();

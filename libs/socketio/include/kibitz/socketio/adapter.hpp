@@ -62,6 +62,17 @@ struct recovery_options {
     bool skip_middlewares = true;
 };
 
+// What importing a recovery snapshot did (memory_adapter::import_recovery,
+// server::import_recovery). With an error, nothing was imported and the counts are zero.
+struct recovery_import {
+    std::string error;                  // empty: imported; else why nothing was
+    std::size_t sessions = 0;           // sessions kept, restorable from now on
+    std::size_t packets = 0;            // stored packets kept, with their offsets
+    std::size_t expired = 0;            // sessions and packets past the window, dropped
+    std::size_t skipped_namespaces = 0; // server: in the snapshot, but not on this server
+    bool ok() const { return error.empty(); }
+};
+
 // The answers of the cluster requests (fetch_sockets, server_count, all_rooms). `ec` is set when
 // the request could not be completed (a cluster adapter: Redis down, or some server did not
 // answer within its request timeout); what did arrive is given anyway (this server's part at
@@ -214,6 +225,18 @@ public:
     // What recovery keeps now: packets a reconnecting client may still ask for, and sessions.
     std::size_t stored_packets() const { return packets_.size() - first_packet_; }
     std::size_t stored_sessions() const { return sessions_.size(); }
+
+    // Connection state recovery across a restart (the contract and the format are those of
+    // server::export_recovery): what this adapter keeps, its times as Unix ms given that it
+    // is `unix_now` now (ctx_.clock() gives the steady time that goes with it).
+    json export_recovery(std::int64_t unix_now) const;
+    // Why `part` (one namespace of a snapshot) cannot be imported here, or nullopt: its shape,
+    // recovery being off, or this adapter having handed out offsets already. Changes nothing.
+    std::optional<std::string> check_recovery(json const& part) const;
+    // Checks `part`, then keeps its sessions and packets that the window has not passed at
+    // `unix_now` (a time after `unix_now` counts as now) and continues its offsets. A session
+    // whose private id is kept already stays as it is.
+    recovery_import import_recovery(json const& part, std::int64_t unix_now);
 
 protected:
     // Delivers to this server's sockets only (their outgoing listeners first, when watched).

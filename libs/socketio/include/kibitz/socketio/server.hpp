@@ -158,6 +158,31 @@ public:
     // Disconnects every socket ("server shutting down") and refuses new sessions.
     void close();
 
+    // Connection state recovery across a restart of this process, on one node. The contract:
+    // - export_recovery(), called after close() (so every socket that was connected has left
+    //   with "server shutting down", a reason recovery keeps), returns a snapshot of what the
+    //   memory adapter of each namespace keeps for recovery: the sessions (id, private id,
+    //   rooms, data, the time of the disconnect), the stored packets (offset, rooms, except,
+    //   local, the event with its offset last, the time of the emit), and the next offset.
+    //   Times are Unix ms, given that it is `unix_now` now: the steady clock does not survive
+    //   the process. Namespaces whose adapter is not a memory_adapter (or derived) are left
+    //   out. The snapshot holds every kept session's private id: whoever stores it keeps it as
+    //   secret as a session token (the kibitz binary writes it 0600).
+    // - import_recovery(snapshot, unix_now), on a server with connection state recovery, after
+    //   its namespaces exist and before it accepts clients (before any broadcast: a namespace
+    //   that handed out an offset already refuses), keeps what the window of this server has
+    //   not passed at `unix_now` (a time after `unix_now`, a wall clock stepped back, counts as
+    //   now: a restart never lengthens a window), so a client that reconnects with its private
+    //   id and last offset is restored as if the server had never gone: same id, its rooms and
+    //   data, and the packets meant for it after that offset, once. Offsets go on from the
+    //   snapshot's next offset: an old offset is found again and a new one never repeats one.
+    //   A namespace in the snapshot that does not exist here is skipped (counted). The whole
+    //   snapshot is checked first: bad input (not a snapshot of this format and version, a
+    //   field missing or of the wrong type, offsets not increasing) imports nothing and says
+    //   why in recovery_import::error; it never throws.
+    json export_recovery(std::int64_t unix_now = util::unix_ms()) const;
+    recovery_import import_recovery(json const& snapshot, std::int64_t unix_now = util::unix_ms());
+
     server_options const& opts() const { return opts_; }
     engineio::server& engine() { return *engine_; }
     boost::asio::io_context& io_context() { return ioc_; }
