@@ -137,13 +137,13 @@ test("SIGTERM and restart with --recovery-window: sockets come back recovered, w
       left(bob, "ann").filter((e) => e.phase === 2).length;
     assert.ok(afterRecovery >= 1, "at least the first one closed missed one, delivered on recovery");
 
-    // Their room came back: a newcomer's join reaches them before they join again.
+    // Their Socket.IO rooms came back, but not their names: until they join again they hear
+    // nothing of the room (the chat takes a recovered socket without a name out of its rooms).
+    // A "user joined cat" for ann would be queued before the answer to her join, sent later.
     const cat = chatClient(server.url);
     clients.push(cat);
     await cat.until("cat connected", () => cat.connects.length === 1);
     await joinAs(cat, "cat");
-    for (const c of [ann, bob])
-      await c.until("user joined cat", () => c.of("user joined", 2).some((e) => e.args[0].name === "cat"));
 
     // The page joins again on connect, with its token: the PROTOCOL.md answer, same identity.
     const again = await joinAs(ann, "ann", annJoin.token);
@@ -151,6 +151,8 @@ test("SIGTERM and restart with --recovery-window: sockets come back recovered, w
     assert.equal(again.room, "lobby");
     assert.equal(again.token, annJoin.token);
     assert.deepEqual(again.users, ["ann", "cat"]);
+    assert.equal(ann.of("user joined", 2).filter((e) => e.args[0].name === "cat").length, 0,
+      "a recovered socket without a name heard a room's join");
     await joinAs(bob, "bob", bobJoin.token);
     const sent = await ann.call("message", { room: "lobby", text: "back again" });
     assert.equal(sent.ok, true, JSON.stringify(sent));

@@ -68,6 +68,14 @@ void service::on_connection(socketio::socket_ptr s) {
     s->on_disconnect([weak](socketio::socket& sock, std::string_view) {
         if (auto self = weak.lock()) self->on_disconnect(sock);
     });
+    // A socket back by connection state recovery has its missed events already, and its
+    // Socket.IO rooms again, but no name: its presence ended with its disconnect (or with the
+    // server it was on). Until it joins again it hears nothing of a room, as any socket without
+    // a name.
+    if (s->recovered() && !presence_.by_socket(s->id())) {
+        for (auto const& room : s->rooms())
+            if (room.starts_with(detail::sio_room(""))) s->leave(room);
+    }
 }
 
 void service::on_event(socketio::socket& s, std::string_view event, json& args,
