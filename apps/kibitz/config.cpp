@@ -75,9 +75,10 @@ std::vector<option_spec> server_specs() {
          "channel and key prefix of the cluster (socket.io); the same on every node",
          text(&config::redis_prefix)},
         {"--redis-protocol", "KIBITZ_REDIS_PROTOCOL",
-         "classic or sharded (Node's createAdapter / createShardedAdapter; classic)",
+         "classic, sharded or streams (Node's createAdapter / createShardedAdapter / "
+         "redis-streams-adapter, whose sessions recover on any node; classic)",
          [](config& c, std::string const& v) {
-             if (v != "classic" && v != "sharded") return false;
+             if (v != "classic" && v != "sharded" && v != "streams") return false;
              c.redis_protocol = v;
              return true;
          }},
