@@ -82,6 +82,13 @@ std::vector<option_spec> server_specs() {
              c.redis_protocol = v;
              return true;
          }},
+        {"--redis-stream", "KIBITZ_REDIS_STREAM",
+         "streams protocol: the stream every node reads and writes (socket.io)",
+         text(&config::redis_stream)},
+        {"--redis-stream-maxlen", "KIBITZ_REDIS_STREAM_MAXLEN",
+         "streams protocol: XADD MAXLEN ~, the messages a recovering client may have missed "
+         "(10000)",
+         number(&config::redis_stream_maxlen, std::size_t{1})},
         {"--web", "KIBITZ_WEB", "folder of the web pages", text(&config::web_dir)},
         {"--client-dist", "KIBITZ_CLIENT_DIST", "folder of the socket.io-client bundles",
          text(&config::client_dist)},

@@ -101,6 +101,8 @@ std::unique_ptr<kibitz::cluster::redis_cluster> join_cluster(net::asio::io_conte
     kibitz::cluster::redis_adapter_options o;
     o.url = *url;
     o.prefix = cfg.redis_prefix;
+    o.streams.stream_name = cfg.redis_stream;
+    o.streams.max_len = cfg.redis_stream_maxlen;
     o.protocol = cfg.redis_protocol == "sharded"   ? kibitz::cluster::protocol::sharded
                  : cfg.redis_protocol == "streams" ? kibitz::cluster::protocol::streams
                                                    : kibitz::cluster::protocol::classic;

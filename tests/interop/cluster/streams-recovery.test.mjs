@@ -157,6 +157,10 @@ test("Kibitz -> Node: the transport closed, recovered on a Node node", async () 
   await recoveryCase("K2", "N1", "drop", ["K2", "N1"]);
 });
 
+test("Kibitz -> Kibitz: the transport closed, recovered on another Kibitz node", async () => {
+  await recoveryCase("K3", "K2", "drop", ["N1", "K3"]);
+});
+
 test("Redis restarted empty: every node reads the stream again, both ways", async () => {
   await redis.restart();
   let n = 0;
