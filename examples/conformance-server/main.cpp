@@ -19,7 +19,8 @@
 //   [--max-pending-requests N] [--max-pending-acks N] [--redis-protocol classic|sharded|streams]
 //   join the Redis cluster (Node's classic redis-adapter protocol by default); "/" then also
 //   answers the `cluster` control event (cluster_control.hpp).
-// [--recovery-ms N]: connection state recovery, sessions kept N ms (across nodes: streams).
+// [--recovery-ms N]: connection state recovery, sessions kept N ms (across nodes: streams);
+//   [--stream-restore-batch N] [--stream-restore-calls N]: the XRANGEs of one restore.
 // Admin UI (tests/interop/admin/): [--admin-auth off|basic] [--admin-user U]
 //   [--admin-password-hash BCRYPT] [--admin-mode production|development] [--admin-server-id ID]
 //   the /admin namespace of @socket.io/admin-ui (kibitz::admin), with stats every 2 s.
@@ -114,6 +115,11 @@ int main(int argc, char** argv) {
             cluster_opts.protocol = kibitz::cluster::protocol::classic;
         else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "streams")
             cluster_opts.protocol = kibitz::cluster::protocol::streams;
+        else if (flag == "--stream-restore-batch")
+            cluster_opts.streams.restore_batch = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--stream-restore-calls")
+            cluster_opts.streams.restore_max_calls =
+                static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--recovery-ms")
             recovery_ms = std::atoi(argv[i + 1]);
         else if (flag == "--requests-timeout-ms")
@@ -161,6 +167,7 @@ int main(int argc, char** argv) {
                    " [--allow-request-timeout-ms N] [--cookie NAME]"
                    " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
                    "[--redis-protocol classic|sharded|streams] [--recovery-ms N]"
+                   " [--stream-restore-batch N] [--stream-restore-calls N]"
                    " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
                    " [--redis-ping-ms N]"
                    " [--tls-cert FILE --tls-key FILE] [--admin-auth off|basic]"
