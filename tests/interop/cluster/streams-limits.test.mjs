@@ -36,6 +36,7 @@ async function awayFor(missed, tag) {
   const got = [];
   socket.onAny((event) => got.push(event));
   await connected(socket);
+  await waitFor(() => got.includes("auth"), { what: "the first auth event" });
   await control(bystander.socket, { op: "emit", event: `${tag}-warm` });
   await waitFor(() => got.includes(`${tag}-warm`), { what: "the warm-up broadcast" });
   const id = socket.id;
