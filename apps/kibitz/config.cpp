@@ -75,12 +75,20 @@ std::vector<option_spec> server_specs() {
          "channel and key prefix of the cluster (socket.io); the same on every node",
          text(&config::redis_prefix)},
         {"--redis-protocol", "KIBITZ_REDIS_PROTOCOL",
-         "classic or sharded (Node's createAdapter / createShardedAdapter; classic)",
+         "classic, sharded or streams (Node's createAdapter / createShardedAdapter / "
+         "redis-streams-adapter, whose sessions recover on any node; classic)",
          [](config& c, std::string const& v) {
-             if (v != "classic" && v != "sharded") return false;
+             if (v != "classic" && v != "sharded" && v != "streams") return false;
              c.redis_protocol = v;
              return true;
          }},
+        {"--redis-stream", "KIBITZ_REDIS_STREAM",
+         "streams protocol: the stream every node reads and writes (socket.io)",
+         text(&config::redis_stream)},
+        {"--redis-stream-maxlen", "KIBITZ_REDIS_STREAM_MAXLEN",
+         "streams protocol: XADD MAXLEN ~, the messages a recovering client may have missed "
+         "(10000)",
+         number(&config::redis_stream_maxlen, std::size_t{1})},
         {"--web", "KIBITZ_WEB", "folder of the web pages", text(&config::web_dir)},
         {"--client-dist", "KIBITZ_CLIENT_DIST", "folder of the socket.io-client bundles",
          text(&config::client_dist)},

@@ -19,6 +19,10 @@ struct config {
     std::string redis;
     std::string redis_prefix = "socket.io";
     std::string redis_protocol = "classic";
+    // --redis-protocol streams: the stream's name and its MAXLEN ~ (the recovery window in
+    // messages: a client that missed more is not recovered).
+    std::string redis_stream = "socket.io";
+    std::size_t redis_stream_maxlen = 10000;
     std::string web_dir;
     std::string client_dist;
     std::vector<std::string> cors_origins;

@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -101,8 +102,11 @@ std::unique_ptr<kibitz::cluster::redis_cluster> join_cluster(net::asio::io_conte
     kibitz::cluster::redis_adapter_options o;
     o.url = *url;
     o.prefix = cfg.redis_prefix;
-    o.protocol = cfg.redis_protocol == "sharded" ? kibitz::cluster::protocol::sharded
-                                                 : kibitz::cluster::protocol::classic;
+    o.streams.stream_name = cfg.redis_stream;
+    o.streams.max_len = cfg.redis_stream_maxlen;
+    o.protocol = cfg.redis_protocol == "sharded"   ? kibitz::cluster::protocol::sharded
+                 : cfg.redis_protocol == "streams" ? kibitz::cluster::protocol::streams
+                                                   : kibitz::cluster::protocol::classic;
     auto cluster = std::make_unique<kibitz::cluster::redis_cluster>(ioc, o);
     opts.make_adapter = cluster->factory();
     util::log(util::log_level::info, "kibitz: cluster node ", cluster->uid(), " on Redis ",
@@ -199,6 +203,10 @@ public:
         : ioc_(ioc), http_(server), io_(io), store_(store), timeout_(timeout), deadline_(ioc),
           poll_(ioc) {}
 
+    // The loop also runs until `done` is true (the cluster's commands answered: the sessions
+    // kept in Redis for connection state recovery), within the same timeout.
+    void wait_also(std::function<bool()> done) { also_ = std::move(done); }
+
     void begin() {
         util::log(util::log_level::info, "kibitz: shutting down");
         started_ = util::steady_clock::now();
@@ -237,7 +245,7 @@ private:
     }
 
     void wait_for_connections() {
-        if (http_.connections_count() == 0) {
+        if (http_.connections_count() == 0 && (!also_ || also_())) {
             deadline_.cancel();
             return ioc_.stop();
         }
@@ -257,6 +265,7 @@ private:
     net::asio::steady_timer poll_;
     util::time_point started_{};
     std::size_t store_rounds_ = 0;
+    std::function<bool()> also_;
 };
 
 // The Socket.IO server's options from the configuration.
@@ -378,6 +387,7 @@ int main(int argc, char** argv) {
         net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
         auto shutdown = std::make_shared<graceful_shutdown>(
             ioc, http, io, store, util::duration(cfg.shutdown_timeout_ms));
+        if (cluster) shutdown->wait_also([&c = *cluster] { return c.flushed(); });
         signals.async_wait([&](net::error_code ec, int) {
             if (ec) return;
             if (redirect) redirect->stop();

@@ -5,7 +5,7 @@
 //
 //   bench-server [--host 127.0.0.1] [--port 3000] [--parser json|msgpack]
 //                [--http-compression on|off] [--per-message-deflate on|off]
-//                [--redis URL] [--redis-prefix P] [--redis-protocol classic|sharded]
+//                [--redis URL] [--redis-prefix P] [--redis-protocol classic|sharded|streams]
 //                [--ping-interval MS] [--admin off|production|development]
 // --admin instruments the server for the Admin UI (kibitz::admin, no auth): what
 // scripts/bench-admin.sh measures against the same server without it.
@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
             cluster_opts.protocol = kibitz::cluster::protocol::sharded;
         else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "classic")
             cluster_opts.protocol = kibitz::cluster::protocol::classic;
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "streams")
+            cluster_opts.protocol = kibitz::cluster::protocol::streams;
         else {
             std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]"
                          " [--http-compression on|off] [--per-message-deflate on|off]"

@@ -16,9 +16,11 @@
 // Handshake hooks (handshake_hooks.hpp): [--allow-request-delay-ms N]
 //   [--allow-request-timeout-ms N] [--cookie NAME] [--initial-header N:V] [--header N:V]
 // Cluster (tests/interop/cluster/): [--redis URL] [--redis-prefix P] [--requests-timeout-ms N]
-//   [--max-pending-requests N] [--max-pending-acks N]
-//   join the Redis cluster (Node's classic redis-adapter protocol); "/" then also answers the
-//   `cluster` control event (cluster_control.hpp).
+//   [--max-pending-requests N] [--max-pending-acks N] [--redis-protocol classic|sharded|streams]
+//   join the Redis cluster (Node's classic redis-adapter protocol by default); "/" then also
+//   answers the `cluster` control event (cluster_control.hpp).
+// [--recovery-ms N]: connection state recovery, sessions kept N ms (across nodes: streams);
+//   [--stream-restore-batch N] [--stream-restore-calls N]: the XRANGEs of one restore.
 // Admin UI (tests/interop/admin/): [--admin-auth off|basic] [--admin-user U]
 //   [--admin-password-hash BCRYPT] [--admin-mode production|development] [--admin-server-id ID]
 //   the /admin namespace of @socket.io/admin-ui (kibitz::admin), with stats every 2 s.
@@ -32,8 +34,10 @@
 #include <kibitz/net/asio.hpp>
 #include <kibitz/socketio/server.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -59,6 +63,7 @@ int main(int argc, char** argv) {
     auto parser = kibitz::socketio::parser_kind::json;
     std::string redis_url;
     kibitz::cluster::redis_adapter_options cluster_opts;
+    int recovery_ms = 0;           // > 0: connection state recovery for this long
     std::string tls_cert, tls_key; // both: serve HTTPS and WSS
     std::string client_dist;
     bool http_compression = defaults.http_compression.enabled;
@@ -108,6 +113,15 @@ int main(int argc, char** argv) {
             cluster_opts.protocol = kibitz::cluster::protocol::sharded;
         else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "classic")
             cluster_opts.protocol = kibitz::cluster::protocol::classic;
+        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "streams")
+            cluster_opts.protocol = kibitz::cluster::protocol::streams;
+        else if (flag == "--stream-restore-batch")
+            cluster_opts.streams.restore_batch = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--stream-restore-calls")
+            cluster_opts.streams.restore_max_calls =
+                static_cast<std::size_t>(std::atoi(argv[i + 1]));
+        else if (flag == "--recovery-ms")
+            recovery_ms = std::atoi(argv[i + 1]);
         else if (flag == "--requests-timeout-ms")
             cluster_opts.requests_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
         else if (flag == "--max-pending-requests")
@@ -152,7 +166,8 @@ int main(int argc, char** argv) {
                    " [--per-message-deflate on|off] [--allow-request-delay-ms N]"
                    " [--allow-request-timeout-ms N] [--cookie NAME]"
                    " [--initial-header N:V] [--header N:V] [--redis URL] [--redis-prefix P] "
-                   "[--redis-protocol classic|sharded]"
+                   "[--redis-protocol classic|sharded|streams] [--recovery-ms N]"
+                   " [--stream-restore-batch N] [--stream-restore-calls N]"
                    " [--requests-timeout-ms N] [--max-pending-requests N] [--max-pending-acks N]"
                    " [--redis-ping-ms N]"
                    " [--tls-cert FILE --tls-key FILE] [--admin-auth off|basic]"
@@ -206,6 +221,11 @@ int main(int argc, char** argv) {
     }
     sio::server_options sopts;
     if (cluster) sopts.make_adapter = cluster->factory();
+    if (recovery_ms > 0) {
+        sio::recovery_options recovery;
+        recovery.max_disconnection_duration = std::chrono::milliseconds(recovery_ms);
+        sopts.connection_state_recovery = recovery;
+    }
     sopts.parser = parser;
     sopts.client_dist_dir = client_dist;
     sopts.engine.ping_interval = opts.ping_interval;
@@ -264,12 +284,25 @@ int main(int argc, char** argv) {
               << bound << std::endl;
 
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    // SIGTERM: the sockets close ("server shutting down", their sessions kept), then the loop
+    // runs until the cluster's commands (a session's SET) are answered, at most 2 s.
+    net::asio::steady_timer flush_wait(ioc);
+    auto stop_at = std::chrono::steady_clock::time_point{};
+    std::function<void()> stop_when_flushed = [&] {
+        if (!cluster || cluster->flushed() || std::chrono::steady_clock::now() > stop_at)
+            return ioc.stop();
+        flush_wait.expires_after(std::chrono::milliseconds(5));
+        flush_wait.async_wait([&](net::error_code ec) {
+            if (!ec) stop_when_flushed();
+        });
+    };
     signals.async_wait([&](net::error_code, int) {
         instrument.reset();
-        http.stop();
         io.close();
+        http.stop();
         echo.close();
-        ioc.stop();
+        stop_at = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        stop_when_flushed();
     });
     ioc.run();
     return 0;

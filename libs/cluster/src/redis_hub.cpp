@@ -1,6 +1,8 @@
 #include "redis_hub.hpp"
 #include "redis_adapter_impl.hpp"
 #include "sharded_adapter.hpp"
+#include "streams_adapter.hpp"
+#include "streams_reader.hpp"
 
 #include <kibitz/util/random.hpp>
 
@@ -29,6 +31,7 @@ redis_hub::redis_hub(net::asio::io_context& ioc, redis_adapter_options opts)
 
 redis_hub::~redis_hub() {
     timer_.cancel();
+    if (reader_) reader_->stop();
     pub_.close();
     sub_.close();
 }
@@ -84,6 +87,33 @@ void redis_hub::shard_unsubscribe(std::string const& channel) {
     sub_.sunsubscribe(channel);
 }
 
+void redis_hub::channel_subscribe(std::string const& channel, shard_handler handler) {
+    by_plain_channel_[channel] = std::move(handler);
+    sub_.subscribe(channel);
+}
+
+void redis_hub::channel_unsubscribe(std::string const& channel) {
+    by_plain_channel_.erase(channel);
+    sub_.unsubscribe(channel);
+}
+
+void redis_hub::command(std::vector<std::string> args, redis::reply_handler done) {
+    if (!pub_.connected()) {
+        net::asio::post(ioc_, [done] { done(errc::not_connected, {}); });
+        return;
+    }
+    pub_.send(std::move(args), std::move(done));
+}
+
+stream_reader& redis_hub::reader() {
+    if (!reader_) {
+        reader_ = std::make_shared<stream_reader>(
+            ioc_, connection_opts(opts_, redis::connection_mode::command), opts_);
+        reader_->start();
+    }
+    return *reader_;
+}
+
 void redis_hub::on_push(redis::push const& p) {
     if (p.kind == redis::push_kind::smessage) {
         auto it = by_shard_channel_.find(p.channel);
@@ -99,6 +129,11 @@ void redis_hub::on_push(redis::push const& p) {
         return it->second->on_broadcast(p.channel, p.payload);
     }
     if (p.kind != redis::push_kind::message) return;
+    if (auto plain = by_plain_channel_.find(p.channel); plain != by_plain_channel_.end()) {
+        ++stats_.received;
+        auto handler = plain->second;
+        return handler(p.channel, p.payload);
+    }
     auto it = by_channel_.find(p.channel);
     if (it == by_channel_.end()) return;
     ++stats_.received;
@@ -172,6 +207,10 @@ redis_adapter_stats redis_hub::stats_now() const {
     s.reconnects = again(pub_.connects()) + again(sub_.connects());
     s.pending_requests = 0;
     s.pending_acks = 0;
+    if (reader_) {
+        s.stream_entries = reader_->entries();
+        s.dropped_invalid += reader_->dropped_invalid();
+    }
     for (auto* a : adapters_) {
         s.pending_requests += a->pending_requests();
         s.pending_acks += a->pending_acks();
@@ -190,6 +229,8 @@ socketio::adapter_factory redis_cluster::factory() const {
     return [hub = hub_](socketio::adapter_context ctx) -> std::unique_ptr<socketio::adapter> {
         if (hub->opts().protocol == protocol::sharded)
             return std::make_unique<sharded_adapter>(std::move(ctx), hub);
+        if (hub->opts().protocol == protocol::streams)
+            return std::make_unique<streams_adapter>(std::move(ctx), hub);
         return std::make_unique<redis_adapter>(std::move(ctx), hub);
     };
 }
@@ -200,6 +241,10 @@ std::string const& redis_cluster::uid() const {
 
 bool redis_cluster::connected() const {
     return hub_->connected();
+}
+
+bool redis_cluster::flushed() const {
+    return hub_->flushed();
 }
 
 redis_adapter_stats redis_cluster::stats() const {

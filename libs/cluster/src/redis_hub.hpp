@@ -14,6 +14,7 @@
 namespace kibitz::cluster {
 
 class redis_adapter;
+class stream_reader;
 
 // What the hub's timer and stats need of an adapter, whichever protocol it speaks.
 class hub_member {
@@ -49,6 +50,18 @@ public:
     void shard_subscribe(std::string const& channel, shard_handler handler);
     void shard_unsubscribe(std::string const& channel);
 
+    // A plain channel (SUBSCRIBE) routed to `handler` (the streams adapter's); subscribed now
+    // and after every reconnect.
+    void channel_subscribe(std::string const& channel, shard_handler handler);
+    void channel_unsubscribe(std::string const& channel);
+    // Any command on the publisher (XADD, XRANGE, SET, MULTI...): fails fast (posted
+    // not_connected) while it is down, nothing queued for later.
+    void command(std::vector<std::string> args, redis::reply_handler done);
+    // The reader of the streams protocol's stream (one per server, made on first use).
+    stream_reader& reader();
+    // No command of ours awaits its reply (a shutdown waits for this before it stops).
+    bool flushed() const { return pub_.pending() == 0; }
+
     // PUBLISH (SPUBLISH when sharded); dropped (and counted) while the publisher is down.
     // `done` (optional) gets the outcome.
     void publish(std::string const& channel, std::string payload,
@@ -79,6 +92,8 @@ private:
     std::unordered_map<std::string, redis_adapter*> by_pattern_;
     std::unordered_map<std::string, redis_adapter*> by_channel_;
     std::unordered_map<std::string, shard_handler> by_shard_channel_;
+    std::unordered_map<std::string, shard_handler> by_plain_channel_;
+    std::shared_ptr<stream_reader> reader_;
     std::vector<hub_member*> adapters_;
     net::asio::steady_timer timer_;
     std::optional<util::time_point> armed_;

@@ -143,6 +143,7 @@ void client::on_packet(packet p) {
     // socket.io 4.8 (Client.ondecoded): a CONNECT for a namespace not joined yet, or any other
     // packet but CONNECT_ERROR for one joined; anything else closes the connection.
     auto it = find_socket(p.nsp);
+    if (it == sockets_.end() && keep_while_restoring(p)) return;
     if (p.type == packet_type::connect) {
         // socket.io-client repeats CONNECT when a namespace is opened and connected at once;
         // Node answers both (its join is asynchronous). Answer a repeat again, idempotently.
@@ -153,6 +154,33 @@ void client::on_packet(packet p) {
         return close(wire::reason_forced_server_close);
     auto s = *it;
     s->on_packet(p);
+}
+
+bool client::keep_while_restoring(packet& p) {
+    auto r = std::find_if(restoring_.begin(), restoring_.end(),
+                          [&](restoring const& e) { return e.nsp == p.nsp; });
+    if (r == restoring_.end()) return false;
+    if (r->kept.size() >= r->max_kept) {
+        close(wire::reason_forced_server_close);
+        return true;
+    }
+    r->kept.push_back(std::move(p));
+    return true;
+}
+
+void client::restore_started(std::string const& nsp, std::size_t max_kept) {
+    ++joining_;
+    restoring_.push_back({nsp, max_kept, {}});
+}
+
+std::vector<packet> client::restore_ended(std::string const& nsp) {
+    auto r = std::find_if(restoring_.begin(), restoring_.end(),
+                          [&](restoring const& e) { return e.nsp == nsp; });
+    if (r == restoring_.end()) return {};
+    joining_ended();
+    auto kept = std::move(r->kept);
+    restoring_.erase(r);
+    return kept;
 }
 
 std::string_view client::refusal_of(packet const& p) const {
@@ -229,6 +257,7 @@ void client::close(std::string_view reason) {
     connect_timer_.reset();
     binary_timer_.reset();
     decoder_.reset();
+    restoring_.clear();
     conn_->close();
 }
 
@@ -240,6 +269,7 @@ void client::on_engine_close(std::string_view reason) {
     connect_timer_.reset();
     binary_timer_.reset();
     decoder_.reset();
+    restoring_.clear();
 }
 
 void client::close_sockets(std::string_view reason) {

@@ -47,6 +47,14 @@ public:
     void joining_started() { ++joining_; }
     void joining_ended();
 
+    // A CONNECT of namespace `nsp` waits for the adapter's restore_session (nsp::add): the
+    // packets of that namespace that arrive meanwhile are kept here in order, at most
+    // `max_kept` (one more closes the connection); restore_ended() gives them back, to be
+    // routed with replay() once the socket is connected.
+    void restore_started(std::string const& nsp, std::size_t max_kept);
+    std::vector<packet> restore_ended(std::string const& nsp);
+    void replay(packet p) { on_packet(std::move(p)); }
+
     bool open() const { return open_; }
     engineio::socket& conn() const { return *conn_; }
     socketio::handshake make_handshake(json auth) const;
@@ -89,6 +97,15 @@ private:
     // The socket objects of this client between their creation for a CONNECT and their
     // on_connect() or destruction; with sockets_, bounded by max_namespaces_per_client.
     std::size_t joining_ = 0;
+    // The namespaces whose CONNECT waits for a restore, with the packets kept meanwhile.
+    struct restoring {
+        std::string nsp;
+        std::size_t max_kept = 0;
+        std::vector<packet> kept;
+    };
+    std::vector<restoring> restoring_;
+    // True when `p` was kept for a namespace waiting for its restore (or closed the client).
+    bool keep_while_restoring(packet& p);
     // False for good after close() or the engine's close: then sockets_ is empty, both timers
     // are dropped, the decoder holds nothing, and nothing is sent or routed.
     bool open_ = true;

@@ -234,6 +234,11 @@ void memory_adapter::persist_session(session_record record) {
     sessions_[pid] = std::move(record);
 }
 
+void memory_adapter::restore_session(std::string const& pid, std::string const& offset,
+                                     restore_handler done) {
+    done(restore_session(pid, offset));
+}
+
 std::optional<restored_session> memory_adapter::restore_session(std::string const& pid,
                                                                 std::string const& offset) {
     if (!ctx_.recovery) return std::nullopt;

@@ -1,6 +1,7 @@
 #include "client.hpp"
 #include "event.hpp"
 #include "guard.hpp"
+#include "timer.hpp"
 #include "tracker.hpp"
 
 #include <kibitz/socketio/namespace.hpp>
@@ -15,6 +16,7 @@ nsp::nsp(detail::passkey<socketio::server>, socketio::server& srv, std::string n
     : server_(&srv), name_(std::move(name)), tracker_(std::make_shared<detail::nsp_tracker>()) {
     auto const& factory = srv.opts().make_adapter;
     adapter_ = factory ? factory(make_context()) : std::make_unique<memory_adapter>(make_context());
+    adapter_->init();
 }
 
 adapter_context nsp::make_context() {
@@ -114,30 +116,77 @@ std::vector<socket_ptr> nsp::sockets() const {
 }
 
 void nsp::add(std::shared_ptr<detail::client> client, json auth) {
-    auto const& recovery = server_->opts().connection_state_recovery;
     // socket.io 4.6: a CONNECT with {pid, offset} may restore a session that ended abnormally.
-    std::optional<restored_session> restored;
-    if (recovery && auth.is_object()) {
+    if (server_->opts().connection_state_recovery && auth.is_object()) {
         auto pid = auth.find("pid");
         auto offset = auth.find("offset");
-        if (pid != auth.end() && pid->is_string() && offset != auth.end() && offset->is_string())
-            restored = adapter_->restore_session(pid->get_ref<std::string const&>(),
-                                                 offset->get_ref<std::string const&>());
-        if (restored && sockets_.count(restored->session.sid)) restored.reset();
+        if (pid != auth.end() && pid->is_string() && offset != auth.end() && offset->is_string()) {
+            auto p = pid->get<std::string>();
+            auto o = offset->get<std::string>();
+            return restore(std::move(client), std::move(auth), p, o);
+        }
     }
+    add_restored(client, std::move(auth), std::nullopt);
+}
+
+void nsp::restore(std::shared_ptr<detail::client> client, json auth, std::string const& pid,
+                  std::string const& offset) {
+    // The adapter may answer later (Redis): the client keeps this namespace's packets until
+    // then. Whichever comes first, the answer or the timeout, goes on; the other is dropped.
+    struct wait {
+        std::shared_ptr<detail::client> client;
+        json auth;
+        std::shared_ptr<detail::timer> timeout;
+        bool done = false;
+    };
+    auto const& recovery = *server_->opts().connection_state_recovery;
+    client->restore_started(name_, recovery.max_packets_while_restoring);
+    auto w = std::make_shared<wait>(wait{std::move(client), std::move(auth), nullptr, false});
+    std::weak_ptr<nsp*> weak = self_;
+    auto finish = [weak](wait& state, std::optional<restored_session> restored) {
+        auto self = weak.lock();
+        if (!self || state.done) return;
+        state.done = true;
+        state.timeout.reset();
+        (**self).add_restored(state.client, std::move(state.auth), std::move(restored));
+    };
+    std::weak_ptr<wait> weak_wait = w;
+    w->timeout =
+        detail::timer::start(server_->io_context(), recovery.restore_timeout, [weak_wait, finish] {
+            if (auto state = weak_wait.lock()) finish(*state, std::nullopt);
+        });
+    adapter_->restore_session(
+        pid, offset, [w, finish](std::optional<restored_session> r) { finish(*w, std::move(r)); });
+}
+
+void nsp::add_restored(std::shared_ptr<detail::client> const& client, json auth,
+                       std::optional<restored_session> restored) {
+    auto const& recovery = server_->opts().connection_state_recovery;
+    auto kept = client->restore_ended(name_);
+    if (!client->open()) return;
+    if (restored && sockets_.count(restored->session.sid)) restored.reset();
     // The auth is kept once, in the socket's handshake; the middlewares read it there.
     auto hs = client->make_handshake(std::move(auth));
+    socket_ptr s;
     if (restored) {
-        auto s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
-                                          restored->session.sid, restored->session.pid);
+        s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
+                                     restored->session.sid, restored->session.pid);
         s->set_recovered(std::move(*restored));
-        if (recovery->skip_middlewares) return connect(s);
-        return run_middlewares(s, 0);
+    } else {
+        auto pid = recovery ? util::random_id(128) : std::string();
+        s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
+                                     util::random_id(120), std::move(pid));
     }
-    auto pid = recovery ? util::random_id(128) : std::string();
-    auto s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
-                                      util::random_id(120), std::move(pid));
-    run_middlewares(s, 0);
+    if (s->recovered() && recovery->skip_middlewares)
+        connect(s);
+    else
+        run_middlewares(s, 0);
+    // What the client sent while it waited, in order: to its socket if connected by now (a
+    // packet for a socket still in its middlewares closes the client, as any would).
+    for (auto& p : kept) {
+        if (!client->open()) break;
+        client->replay(std::move(p));
+    }
 }
 
 void nsp::refuse(socket& s, std::string_view message, json data) {

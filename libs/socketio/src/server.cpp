@@ -197,6 +197,12 @@ void server::close() {
     for (auto const& [name, n] : namespaces_)
         for (auto const& s : n->sockets())
             s->client().close(wire::reason_server_shutting_down);
+    // Node's Server.close(): each adapter is closed after its sockets (their sessions kept).
+    if (!adapters_closed_) {
+        adapters_closed_ = true;
+        for (auto const& [name, n] : namespaces_)
+            n->adapter().close();
+    }
     engine_->close();
 }
 

@@ -366,7 +366,7 @@ test("bad cluster flags are refused at start with a clear message", () => {
   let r = run("--redis", "http://nope");
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /--redis wants redis:\/\//);
-  r = run("--redis-protocol", "streams");
+  r = run("--redis-protocol", "pubsub");
   assert.equal(r.status, 2);
   assert.match(r.stderr, /bad value for --redis-protocol/);
   r = run("--chat-heartbeat", "5000", "--chat-presence-ttl", "6000");

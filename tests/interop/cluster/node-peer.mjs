@@ -1,7 +1,9 @@
 // A Node socket.io 4.8 node of the cluster: @socket.io/redis-adapter 8.3.0 (classic), node-redis
 // 4.7 (createClient({url}) publisher + duplicate() subscriber).
-//   node node-peer.mjs REDIS_URL [PREFIX] [REQUESTS_TIMEOUT_MS] [classic|sharded]
-// (sharded: createShardedAdapter, subscriptionMode "dynamic", docs/cluster.md)
+//   node node-peer.mjs REDIS_URL [PREFIX] [REQUESTS_TIMEOUT_MS] [classic|sharded|streams] [RECOVERY_MS]
+// (sharded: createShardedAdapter, subscriptionMode "dynamic"; streams:
+// @socket.io/redis-streams-adapter 0.3.1; docs/cluster.md). RECOVERY_MS > 0: connection state
+// recovery, sessions kept that long.
 // Listens on a free port and prints `listening on http://127.0.0.1:PORT` (tests/interop/lib/
 // server.mjs reads it). In "/", event `cluster` runs the same ops as Kibitz's conformance-server
 // (examples/conformance-server/cluster_control.hpp), so a test drives both kinds of node alike.
@@ -9,9 +11,11 @@
 import http from "node:http";
 import { Server } from "socket.io";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { createClient } from "redis";
 
-const [redisUrl, prefix = "socket.io", timeoutMs = "5000", mode = "classic"] = process.argv.slice(2);
+const [redisUrl, prefix = "socket.io", timeoutMs = "5000", mode = "classic", recoveryMs = "0"] =
+  process.argv.slice(2);
 const pub = createClient({ url: redisUrl });
 const sub = pub.duplicate();
 // node-redis reconnects by itself; errors while Redis is down are expected in the fault tests.
@@ -20,11 +24,16 @@ sub.on("error", () => {});
 await Promise.all([pub.connect(), sub.connect()]);
 
 const server = http.createServer();
+const adapters = {
+  sharded: () => createShardedAdapter(pub, sub, { channelPrefix: prefix, subscriptionMode: "dynamic" }),
+  streams: () => createStreamsAdapter(pub, { channelPrefix: prefix }),
+  classic: () => createAdapter(pub, sub, { key: prefix, requestsTimeout: Number(timeoutMs) }),
+};
 const io = new Server(server, {
-  adapter:
-    mode === "sharded"
-      ? createShardedAdapter(pub, sub, { channelPrefix: prefix, subscriptionMode: "dynamic" })
-      : createAdapter(pub, sub, { key: prefix, requestsTimeout: Number(timeoutMs) }),
+  adapter: (adapters[mode] ?? adapters.classic)(),
+  ...(Number(recoveryMs) > 0
+    ? { connectionStateRecovery: { maxDisconnectionDuration: Number(recoveryMs), skipMiddlewares: true } }
+    : {}),
 });
 const log = [];
 
@@ -108,8 +117,8 @@ async function run(socket, cmd) {
       return {
         uid: adapter.uid,
         connected: pub.isReady && sub.isReady,
-        pendingRequests: adapter.requests.size,
-        pendingAcks: adapter.ackRequests.size,
+        pendingRequests: adapter.requests?.size ?? 0,
+        pendingAcks: adapter.ackRequests?.size ?? 0,
       };
     case "serverSideLog":
       return log.splice(0);

@@ -15,9 +15,13 @@ export function startKibitz(redisUrl, extra = []) {
   return startServer("conformance-server", ["--redis", redisUrl, ...extra]);
 }
 
-// node node-peer.mjs REDIS_URL PREFIX TIMEOUT PROTOCOL; resolves with {url, port, proc, stop()}.
-export async function startNode(redisUrl, { prefix = "socket.io", timeoutMs = 5000, protocol = "classic" } = {}) {
-  const args = [path.join(here, "..", "node-peer.mjs"), redisUrl, prefix, String(timeoutMs), protocol];
+// node node-peer.mjs REDIS_URL PREFIX TIMEOUT PROTOCOL RECOVERY_MS; resolves with {url, port,
+// proc, stop()}.
+export async function startNode(
+  redisUrl,
+  { prefix = "socket.io", timeoutMs = 5000, protocol = "classic", recoveryMs = 0 } = {},
+) {
+  const args = [path.join(here, "..", "node-peer.mjs"), redisUrl, prefix, String(timeoutMs), protocol, String(recoveryMs)];
   const proc = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -25,6 +25,31 @@ enum class protocol : std::uint8_t {
     classic, // createAdapter (8.x): PUBLISH, PSUBSCRIBE, requests 0-9
     sharded, // createShardedAdapter: SPUBLISH/SSUBSCRIBE (Redis >= 7), ClusterAdapter messages,
              // subscriptionMode "dynamic" (a channel per public room)
+    streams, // @socket.io/redis-streams-adapter 0.3: durable messages in a Redis stream (XADD,
+             // XREAD), the others PUBLISHed; connection state recovery across servers
+};
+
+// The streams protocol (docs/cluster.md), named after the options of Node's createAdapter.
+struct streams_options {
+    // The stream every server of the cluster XADDs to and reads (Node's streamName); one
+    // stream (Node's streamCount 1).
+    std::string stream_name = "socket.io";
+    // XADD MAXLEN ~ (Node's maxLen): older entries are trimmed, so a client away for longer
+    // than this many messages cannot be recovered.
+    std::size_t max_len = 10000;
+    // XREAD COUNT (Node's readCount): entries handled per read.
+    std::size_t read_count = 100;
+    // XREAD BLOCK (Node's blockTimeInMs), at most ping_interval so the reader's health PING
+    // is answered between two reads.
+    util::duration block_time{5000};
+    // Sessions kept for connection state recovery: SET <prefix><pid> ... PX
+    // <maxDisconnectionDuration> (Node's sessionKeyPrefix).
+    std::string session_key_prefix = "sio:session:";
+    // A restore reads the entries after the client's offset with XRANGE ... COUNT this, at
+    // most restore_max_calls times (Node: 100 unbounded XRANGEs); a client further behind is
+    // not recovered (it connects as new) rather than recovered with a gap.
+    std::size_t restore_batch = 1000;
+    std::size_t restore_max_calls = 100;
 };
 
 struct redis_adapter_options {
@@ -46,6 +71,7 @@ struct redis_adapter_options {
     util::duration ping_interval = std::chrono::seconds(4);
     // Messages from Redis past these limits are dropped (and counted).
     message_limits limits;
+    streams_options streams;
 };
 
 // What the adapters of one server did, for tests and metrics.
@@ -63,6 +89,10 @@ struct redis_adapter_stats {
     std::uint64_t requests_answered = 0;
     std::uint64_t requests_timed_out = 0;
     std::uint64_t reconnects = 0; // connects of the publisher and subscriber after their first
+    // Streams protocol: entries read from the stream, and sessions restored / not restored.
+    std::uint64_t stream_entries = 0;
+    std::uint64_t sessions_restored = 0;
+    std::uint64_t sessions_not_restored = 0;
 };
 
 class redis_hub;
@@ -83,6 +113,8 @@ public:
     std::string const& uid() const;
     // Both connections ready.
     bool connected() const;
+    // No command awaits its reply (a SET of a session persisted at shutdown included).
+    bool flushed() const;
     redis_adapter_stats stats() const;
 
 private:

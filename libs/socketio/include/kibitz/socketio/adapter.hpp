@@ -60,6 +60,13 @@ struct restored_session {
 struct recovery_options {
     util::duration max_disconnection_duration{120000};
     bool skip_middlewares = true;
+    // A CONNECT with {pid, offset} waits for the adapter's restore_session (a cluster adapter
+    // asks Redis): past this long it connects as a new socket (a late answer is dropped).
+    util::duration restore_timeout{5000};
+    // Packets the client sends for that namespace while the CONNECT waits are kept, in order,
+    // and handled once it is connected; one more closes the connection ("forced server
+    // close", as Node closes a client that sends before its CONNECT is answered).
+    std::size_t max_packets_while_restoring = 32;
 };
 
 // What importing a recovery snapshot did (memory_adapter::import_recovery,
@@ -80,6 +87,9 @@ struct recovery_import {
 using fetch_sockets_handler = std::function<void(std::error_code ec, std::vector<socket_info>)>;
 using server_count_handler = std::function<void(std::error_code ec, std::size_t count)>;
 using all_rooms_handler = std::function<void(std::error_code ec, std::set<std::string> rooms)>;
+// The answer of restore_session: the session and what it missed, or nothing (unknown, expired,
+// offset no longer known, or the adapter could not ask): then the client connects as new.
+using restore_handler = std::function<void(std::optional<restored_session> restored)>;
 
 // One packet encoded once: the text message, then one binary message per attachment. Every
 // recipient's queue holds the same frames.
@@ -173,10 +183,21 @@ public:
         if (done) done({}, {});
     }
 
+    // The namespace starts using the adapter (Node's adapter.init()), once, right after it made
+    // it: a cluster adapter starts its work here (subscriptions, reading its stream).
+    virtual void init() {}
+    // The server closes (Node's adapter.close()), once, after its sockets were closed (their
+    // sessions persisted): a cluster adapter tells the others and stops its work. The adapter
+    // is destroyed later, with its namespace; nothing is broadcast through it in between.
+    virtual void close() {}
+
     // Connection state recovery (socket.io 4.6): keep a session, and find it again (once).
+    // `done` runs exactly once, at once or later (a cluster adapter asks Redis), on the
+    // server's thread; the CONNECT waits for it (recovery_options::restore_timeout). It is
+    // not run once the adapter is destroyed.
     virtual void persist_session(session_record record) = 0;
-    virtual std::optional<restored_session> restore_session(std::string const& pid,
-                                                            std::string const& offset) = 0;
+    virtual void restore_session(std::string const& pid, std::string const& offset,
+                                 restore_handler done) = 0;
     // Forgets what the recovery window has passed at `now`: the server calls it at least once
     // a minute (and once per window when shorter) while recovery is on. What an adapter keeps
     // and how it expires it is its own business (Node's SessionAwareAdapter); the default
@@ -217,8 +238,12 @@ public:
     void server_count(server_count_handler done) override;
 
     void persist_session(session_record record) override;
+    // Answers at once, with restore_session(pid, offset).
+    void restore_session(std::string const& pid, std::string const& offset,
+                         restore_handler done) override;
+    // The session `pid` if it is kept and `offset` is still known, with what it missed.
     std::optional<restored_session> restore_session(std::string const& pid,
-                                                    std::string const& offset) override;
+                                                    std::string const& offset);
 
     // Drops the stored packets and sessions older than the recovery window at `now`.
     void prune(util::time_point now) override;

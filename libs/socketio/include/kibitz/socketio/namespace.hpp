@@ -117,6 +117,12 @@ private:
 
     // A CONNECT for this namespace: restores a session or makes a socket, runs the middlewares.
     void add(std::shared_ptr<detail::client> client, json auth);
+    // A CONNECT with {pid, offset}: asks the adapter, then goes on with what it found (or as
+    // new), with the packets the client sent meanwhile.
+    void restore(std::shared_ptr<detail::client> client, json auth, std::string const& pid,
+                 std::string const& offset);
+    void add_restored(std::shared_ptr<detail::client> const& client, json auth,
+                      std::optional<restored_session> restored);
     std::shared_ptr<detail::nsp_tracker> const& tracker() const { return tracker_; }
     // The socket left: drop it from sockets_ (the socket empties the other indexes).
     void remove(socket& s);
@@ -150,6 +156,8 @@ private:
     // id (no copy of it per socket).
     std::unordered_map<std::string_view, socket_ptr> sockets_;
     std::uint64_t next_ack_id_ = 0;
+    // Held weakly by what may complete after the namespace is gone (a restore's timeout).
+    std::shared_ptr<nsp*> self_ = std::make_shared<nsp*>(this);
 };
 
 } // namespace kibitz::socketio

@@ -155,7 +155,8 @@ public:
 
     // Mounts the Engine.IO server at its path on `http` (the client bundle is served there).
     void attach(http::server& http);
-    // Disconnects every socket ("server shutting down") and refuses new sessions.
+    // Disconnects every socket ("server shutting down"), closes every adapter (once:
+    // adapter::close) and refuses new sessions.
     void close();
 
     // Connection state recovery across a restart of this process, on one node. The contract:
@@ -246,6 +247,7 @@ private:
     };
     std::vector<dynamic_parent> parents_;
     std::shared_ptr<detail::timer> prune_timer_;
+    bool adapters_closed_ = false; // close() told every adapter (adapter::close), once
     std::vector<std::pair<observer_id, server_observer>> observers_;
     observer_id next_observer_ = 1;
     traffic_counters traffic_;
