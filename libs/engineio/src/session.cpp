@@ -67,26 +67,33 @@ void session::flush() {
     run();
 }
 
+session::polling_state& session::polling() {
+    if (!polling_) polling_ = std::make_unique<polling_state>();
+    return *polling_;
+}
+
 void session::on_poll_get(http::exchange_ptr conn, header_list headers, content_coding coding,
                           util::time_point now) {
-    request_ = std::move(conn);
+    auto& p = polling();
+    p.request = std::move(conn);
     http_response base{200, std::move(headers), {}, false};
-    request_headers_ = &base;
-    request_coding_ = coding;
+    p.request_headers = &base;
+    p.request_coding = coding;
     machine_.poll_get(now);
     run();
-    request_.reset();
-    request_headers_ = nullptr;
+    p.request.reset();
+    p.request_headers = nullptr;
 }
 
 void session::on_poll_post(http::exchange_ptr conn, http_request const& request,
                            http_response headers, util::time_point now) {
-    request_ = std::move(conn);
-    request_headers_ = &headers;
+    auto& p = polling();
+    p.request = std::move(conn);
+    p.request_headers = &headers;
     machine_.poll_post(request.body_too_large, request.header("Content-Type"), request.body, now);
     run();
-    request_.reset();
-    request_headers_ = nullptr;
+    p.request.reset();
+    p.request_headers = nullptr;
 }
 
 bool session::can_upgrade() const {
@@ -94,7 +101,7 @@ bool session::can_upgrade() const {
 }
 
 void session::begin_probe(std::shared_ptr<ws_connection> ws, util::time_point now) {
-    probe_ = std::move(ws);
+    polling().probe = std::move(ws);
     machine_.probe_opened(now);
     run();
 }
@@ -104,7 +111,7 @@ void session::on_ws_message(ws_connection& ws, message msg) {
     // Not running: this event's actions are applied by the run() below, while msg.data is
     // still valid, so a message is delivered as a view of it.
     bool stable = !running_;
-    if (&ws == probe_.get())
+    if (&ws == probe())
         machine_.ws_message(ws_role::probe, msg.binary, msg.data, ws.writing(), now, stable);
     else if (&ws == ws_.get())
         machine_.ws_message(ws_role::transport, msg.binary, msg.data, ws.writing(), now, stable);
@@ -112,7 +119,7 @@ void session::on_ws_message(ws_connection& ws, message msg) {
 }
 
 void session::on_ws_closed(ws_connection& ws, bool error, std::string_view description) {
-    if (&ws == probe_.get()) machine_.ws_closed(ws_role::probe, error, description);
+    if (&ws == probe()) machine_.ws_closed(ws_role::probe, error, description);
     if (&ws == ws_.get()) machine_.ws_closed(ws_role::transport, error, description);
     run();
 }
@@ -198,28 +205,31 @@ void session::apply_transport(session_action& a) {
     switch (a.what) {
     case kind::answer_request:
         return answer_request(a.status);
-    case kind::hold_poll:
-        poll_ = std::move(request_);
-        poll_coding_ = request_coding_;
-        if (request_headers_) poll_headers_ = std::move(request_headers_->headers);
+    case kind::hold_poll: {
+        auto& p = polling();
+        p.poll = std::move(p.request);
+        p.poll_coding = p.request_coding;
+        if (p.request_headers) p.poll_headers = std::move(p.request_headers->headers);
         break;
+    }
     case kind::respond_poll:
         return respond_poll(std::move(a.body));
     case kind::write_ws:
         if (ws_) ws_->write(std::move(a.batch));
         break;
     case kind::write_probe:
-        if (probe_) probe_->write(std::move(a.batch));
+        if (auto* probe = this->probe()) probe->write(std::move(a.batch));
         break;
     case kind::promote_probe:
         ++owner_.counters().upgrades;
-        ws_ = std::move(probe_);
+        if (polling_) ws_ = std::move(polling_->probe);
         break;
     case kind::close_ws:
         if (ws_) ws_->close(ws_close_code::normal);
         break;
     case kind::close_probe:
-        if (auto probe = std::move(probe_)) probe->close(ws_close_code::normal);
+        if (!polling_) break;
+        if (auto probe = std::move(polling_->probe)) probe->close(ws_close_code::normal);
         break;
     default:
         break;
@@ -229,7 +239,8 @@ void session::apply_transport(session_action& a) {
 void session::answer_request(int status) {
     // A POST is answered "ok" (text/html, as Node's engine.io); 413 also closes the connection.
     http_response r;
-    if (request_headers_) r = std::move(*request_headers_);
+    auto* p = polling_.get();
+    if (p && p->request_headers) r = std::move(*p->request_headers);
     r.status = status;
     r.close = status == 413;
     if (status == 200) {
@@ -237,14 +248,17 @@ void session::answer_request(int status) {
         r.set("Cache-Control", "no-store");
         r.body = "ok";
     }
-    if (auto conn = std::move(request_)) conn->respond(std::move(r));
+    if (!p) return;
+    if (auto conn = std::move(p->request)) conn->respond(std::move(r));
 }
 
 void session::respond_poll(std::string body) {
-    if (auto conn = std::move(poll_))
-        conn->respond(polling_response(std::move(poll_headers_), std::move(body), poll_coding_,
+    if (!polling_) return;
+    auto& p = *polling_;
+    if (auto conn = std::move(p.poll))
+        conn->respond(polling_response(std::move(p.poll_headers), std::move(body), p.poll_coding,
                                        owner_.opts().http_compression));
-    poll_headers_.clear();
+    p.poll_headers.clear();
 }
 
 void session::arm_timer(std::optional<util::time_point> at) {

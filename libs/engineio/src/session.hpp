@@ -114,15 +114,22 @@ private:
     std::string id_;
     // The request that opened the session (no body), shared with whoever asks for its headers.
     std::shared_ptr<http_request const> handshake_;
-    std::optional<util::time_point> due_;  // the deadline the owner holds for this session
-    std::shared_ptr<ws_connection> probe_; // a WebSocket being probed for the upgrade
-    http::exchange_ptr poll_;              // a pending long-poll GET
-    header_list poll_headers_;             // its response's headers
-    content_coding poll_coding_ = content_coding::identity; // and coding
-    content_coding request_coding_ = content_coding::identity;
-    // The request of the event being handled, and its response's headers.
-    http::exchange_ptr request_;
-    http_response* request_headers_ = nullptr;
+    std::optional<util::time_point> due_; // the deadline the owner holds for this session
+    // What only HTTP long-polling and the upgrade use, allocated at the first request or
+    // probe: a session on WebSocket from the start never has it (~80 bytes less each).
+    struct polling_state {
+        std::shared_ptr<ws_connection> probe; // a WebSocket being probed for the upgrade
+        http::exchange_ptr poll;              // a pending long-poll GET
+        header_list poll_headers;             // its response's headers
+        content_coding poll_coding = content_coding::identity; // and coding
+        content_coding request_coding = content_coding::identity;
+        // The request of the event being handled, and its response's headers.
+        http::exchange_ptr request;
+        http_response* request_headers = nullptr;
+    };
+    polling_state& polling();
+    ws_connection* probe() const { return polling_ ? polling_->probe.get() : nullptr; }
+    std::unique_ptr<polling_state> polling_;
     bool running_ = false;
     message_handler on_message_;
     close_handler on_close_;

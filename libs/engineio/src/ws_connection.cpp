@@ -99,16 +99,26 @@ private:
     std::string partial_; // bytes of a frame not yet complete
     std::vector<outgoing_ptr> pending_;
     std::vector<outgoing_ptr> inflight_;
-    std::string pong_pending_; // the latest ping's answer, not yet written
-    std::string pong_inflight_;
     std::vector<net::asio::const_buffer> buffers_;
-    // The batch in flight in one piece: over TLS always; over TCP only the part of a copied
-    // batch the kernel did not take at once. Released after the write when large.
-    std::string out_copy_;
-    std::string close_frame_;
-    std::unique_ptr<net::asio::steady_timer> linger_timer_; // only while closing
-    std::unique_ptr<net::asio::steady_timer> write_timer_;  // only while a write waits
-    net::readiness* readiness_ = nullptr;                   // set while watched
+    // What a connection needs only now and then, allocated the first time (an idle
+    // connection whose writes the kernel takes at once never does): ~140 bytes less each.
+    struct cold_state {
+        std::string pong_pending; // the latest ping's answer, not yet written
+        std::string pong_inflight;
+        // The batch in flight in one piece: over TLS always; over TCP only the part of a
+        // copied batch the kernel did not take at once. Released after the write when large.
+        std::string out_copy;
+        std::string close_frame;
+        std::unique_ptr<net::asio::steady_timer> linger_timer; // only while closing
+        std::unique_ptr<net::asio::steady_timer> write_timer;  // once a write had to wait
+    };
+    cold_state& cold() {
+        if (!cold_) cold_ = std::make_unique<cold_state>();
+        return *cold_;
+    }
+    bool pong_waiting() const { return cold_ && !cold_->pong_pending.empty(); }
+    std::unique_ptr<cold_state> cold_;
+    net::readiness* readiness_ = nullptr; // set while watched
     net::readiness::token watch_{};
     unsigned write_generation_ = 0;
     bool close_sent_ = false;
@@ -262,10 +272,11 @@ template<class Holder>
 void basic_ws_connection<Holder>::write_pong(std::string_view payload) {
     // Section 5.5.3: only the latest ping needs its pong; an unwritten one is replaced.
     // Rewritten in place: a ping flood reuses one buffer instead of allocating per ping.
-    queued_bytes_ -= pong_pending_.size();
-    pong_pending_.assign(ws_frame_header(ws_opcode::pong, payload.size()));
-    pong_pending_.append(payload);
-    queued_bytes_ += pong_pending_.size();
+    auto& pong = cold().pong_pending;
+    queued_bytes_ -= pong.size();
+    pong.assign(ws_frame_header(ws_opcode::pong, payload.size()));
+    pong.append(payload);
+    queued_bytes_ += pong.size();
     if (over_queue_limit()) return;
     if (!writing_) start_write();
 }
@@ -281,11 +292,12 @@ bool basic_ws_connection<Holder>::over_queue_limit() {
 
 template<class Holder>
 void basic_ws_connection<Holder>::arm_write_deadline() {
-    if (!write_timer_)
-        write_timer_ = std::make_unique<net::asio::steady_timer>(lowest_of(socket_).get_executor());
+    auto& timer = cold().write_timer;
+    if (!timer)
+        timer = std::make_unique<net::asio::steady_timer>(lowest_of(socket_).get_executor());
     unsigned generation = ++write_generation_;
-    write_timer_->expires_after(limits_.write_timeout);
-    write_timer_->async_wait([self = this->shared_from_this(), generation](net::error_code ec) {
+    timer->expires_after(limits_.write_timeout);
+    timer->async_wait([self = this->shared_from_this(), generation](net::error_code ec) {
         if (ec || generation != self->write_generation_ || !self->writing_) return;
         // The peer has not taken the bytes within the write timeout: free the descriptor.
         self->fail(true, "write timeout");
@@ -295,15 +307,18 @@ void basic_ws_connection<Holder>::arm_write_deadline() {
 template<class Holder>
 void basic_ws_connection<Holder>::start_write() {
     bool send_close = closing_ && !close_sent_;
-    if (pending_.empty() && pong_pending_.empty() && !send_close) return;
+    bool const pong = pong_waiting();
+    if (pending_.empty() && !pong && !send_close) return;
     writing_ = true;
     inflight_.swap(pending_);
-    pong_inflight_.swap(pong_pending_); // pong_inflight_ was cleared, keeping its buffer
-    pong_pending_.clear();
     queued_bytes_ = 0;
     buffers_.clear();
     // Control frames first: a pong must not wait behind a long batch.
-    if (!pong_inflight_.empty()) buffers_.push_back(net::asio::buffer(pong_inflight_));
+    if (pong) {
+        cold_->pong_inflight.swap(cold_->pong_pending); // it was cleared, keeping its buffer
+        cold_->pong_pending.clear();
+        buffers_.push_back(net::asio::buffer(cold_->pong_inflight));
+    }
     for (auto const& p : inflight_) {
         auto frame =
             limits_.deflate ? p->ws_frame_deflated(limits_.deflate_threshold) : p->ws_frame();
@@ -312,7 +327,7 @@ void basic_ws_connection<Holder>::start_write() {
     // The close frame goes last, after everything queued before close().
     if (send_close) {
         close_sent_ = true;
-        buffers_.push_back(net::asio::buffer(close_frame_));
+        buffers_.push_back(net::asio::buffer(cold().close_frame));
     }
     if constexpr (is_tls) {
         write_tls();
@@ -360,8 +375,9 @@ net::error_code basic_ws_connection<Holder>::write_copied() {
     }
     buffers_.clear();
     if (!ec && written < out.size()) {
-        out_copy_.assign(out, written, std::string::npos);
-        buffers_.push_back(net::asio::buffer(out_copy_));
+        auto& copy = cold().out_copy;
+        copy.assign(out, written, std::string::npos);
+        buffers_.push_back(net::asio::buffer(copy));
     }
     if (out.capacity() > coalesce_limit) std::string().swap(out);
     return ec;
@@ -386,12 +402,13 @@ void basic_ws_connection<Holder>::write_tls() {
     // it leaves in records of up to 16 kB rather than one record and one write per frame. The
     // stream is only written asynchronously (a synchronous TLS write on a non-blocking socket
     // could lose the part the kernel did not take).
-    out_copy_.clear();
+    auto& copy = cold().out_copy;
+    copy.clear();
     for (auto const& b : buffers_)
-        out_copy_.append(static_cast<char const*>(b.data()), b.size());
+        copy.append(static_cast<char const*>(b.data()), b.size());
     arm_write_deadline();
     net::asio::async_write(
-        stream_of(socket_), net::asio::buffer(out_copy_),
+        stream_of(socket_), net::asio::buffer(copy),
         [self = this->shared_from_this()](net::error_code e, std::size_t) { self->on_write(e); });
 }
 
@@ -400,10 +417,8 @@ void basic_ws_connection<Holder>::on_written_now() {
     // Like on_write, without telling the owner: it handed over its whole queue just now.
     writing_ = false;
     inflight_.clear();
-    pong_inflight_.clear();
     release_write_buffers();
-    if (!pending_.empty() || !pong_pending_.empty() || (closing_ && !close_sent_))
-        return start_write();
+    if (!pending_.empty() || pong_waiting() || (closing_ && !close_sent_)) return start_write();
     if (closing_) linger();
 }
 
@@ -411,14 +426,12 @@ template<class Holder>
 void basic_ws_connection<Holder>::on_write(net::error_code ec) {
     writing_ = false;
     ++write_generation_;
-    if (write_timer_) write_timer_->cancel();
+    if (cold_ && cold_->write_timer) cold_->write_timer->cancel();
     inflight_.clear();
-    pong_inflight_.clear();
     release_write_buffers();
     if (closed_) return;
     if (ec) return fail(true, ec.message());
-    if (!pending_.empty() || !pong_pending_.empty() || (closing_ && !close_sent_))
-        return start_write();
+    if (!pending_.empty() || pong_waiting() || (closing_ && !close_sent_)) return start_write();
     if (closing_) return linger();
     if (owner_) owner_->on_ws_drained(*this);
 }
@@ -426,10 +439,12 @@ void basic_ws_connection<Holder>::on_write(net::error_code ec) {
 template<class Holder>
 void basic_ws_connection<Holder>::release_write_buffers() {
     // No per-connection reserve: a large batch's copy goes with its write.
-    if (out_copy_.capacity() > kept_buffer_limit)
-        std::string().swap(out_copy_);
+    if (!cold_) return;
+    cold_->pong_inflight.clear();
+    if (cold_->out_copy.capacity() > kept_buffer_limit)
+        std::string().swap(cold_->out_copy);
     else
-        out_copy_.clear();
+        cold_->out_copy.clear();
 }
 
 template<class Holder>
@@ -439,9 +454,10 @@ void basic_ws_connection<Holder>::linger() {
     // end our side, discard what still comes for a moment, then close (RFC 6455 section 7.1.1).
     net::error_code ignored;
     lowest_of(socket_).shutdown(net::tcp::socket::shutdown_send, ignored);
-    linger_timer_ = std::make_unique<net::asio::steady_timer>(lowest_of(socket_).get_executor());
-    linger_timer_->expires_after(std::chrono::seconds(2));
-    linger_timer_->async_wait([self = this->shared_from_this()](net::error_code ec) {
+    auto& timer = cold().linger_timer;
+    timer = std::make_unique<net::asio::steady_timer>(lowest_of(socket_).get_executor());
+    timer->expires_after(std::chrono::seconds(2));
+    timer->async_wait([self = this->shared_from_this()](net::error_code ec) {
         if (!ec) self->shutdown();
     });
     discard();
@@ -468,7 +484,7 @@ void basic_ws_connection<Holder>::close(std::uint16_t code, std::string_view rea
     closing_ = true;
     owner_ = nullptr;
     stop_watching(false); // nothing more is read but the lingering discard
-    close_frame_ = ws_close_frame(code, reason);
+    cold().close_frame = ws_close_frame(code, reason);
     if (!writing_) start_write();
 }
 
@@ -485,10 +501,12 @@ void basic_ws_connection<Holder>::shutdown() {
     if (closed_) return;
     closed_ = true;
     stop_watching(true);
-    if (linger_timer_) linger_timer_->cancel();
-    if (write_timer_) write_timer_->cancel();
+    if (cold_) {
+        if (cold_->linger_timer) cold_->linger_timer->cancel();
+        if (cold_->write_timer) cold_->write_timer->cancel();
+        cold_->pong_pending.clear();
+    }
     pending_.clear();
-    pong_pending_.clear();
     queued_bytes_ = 0;
     net::error_code ignored;
     lowest_of(socket_).shutdown(net::tcp::socket::shutdown_both, ignored);

@@ -10,7 +10,9 @@ namespace kibitz::socketio {
 memory_adapter::memory_adapter(adapter_context ctx) : adapter(std::move(ctx)) {}
 
 void memory_adapter::add_all(std::string const& sid, std::set<std::string> const& rooms) {
-    auto& mine = sids_[sid];
+    auto& entry = *sids_.try_emplace(sid).first;
+    auto& mine = entry.second;
+    if (!mine.target && ctx_.socket_by_id) mine.target = ctx_.socket_by_id(sid).get();
     std::vector<std::string const*> joined;
     for (auto const& room : rooms) {
         if (room == sid) {
@@ -18,7 +20,7 @@ void memory_adapter::add_all(std::string const& sid, std::set<std::string> const
             mine.own = true;
             continue;
         }
-        rooms_[room].insert(sid);
+        rooms_[room].emplace(entry.first, &entry);
         if (mine.rooms.insert(room).second) joined.push_back(&room);
     }
     if (ctx_.room_changed)
@@ -45,15 +47,16 @@ void memory_adapter::del(std::string const& sid, std::string const& room) {
 void memory_adapter::del_all(std::string const& sid) {
     auto it = sids_.find(sid);
     if (it == sids_.end()) return;
-    auto left = std::move(it->second.rooms);
-    if (it->second.own) left.insert(sid);
-    sids_.erase(it);
-    for (auto const& room : left) {
-        auto r = room == sid ? rooms_.end() : rooms_.find(room);
+    // Out of every room first: their keys view this entry's.
+    for (auto const& room : it->second.rooms) {
+        auto r = rooms_.find(room);
         if (r == rooms_.end()) continue;
         r->second.erase(sid);
         if (r->second.empty()) rooms_.erase(r);
     }
+    auto left = std::move(it->second.rooms);
+    if (it->second.own) left.insert(sid);
+    sids_.erase(it);
     if (ctx_.room_changed)
         for (auto const& room : left)
             ctx_.room_changed(room, sid, false);
@@ -78,43 +81,49 @@ std::set<std::string> memory_adapter::rooms() const {
 
 template<class Fn>
 void memory_adapter::for_each_in_room(std::string const& room, Fn&& fn) const {
-    // The socket whose id names the room, when it is in its own room (the key of sids_: the
-    // reference stays valid while the maps do not change), then the others who joined it.
-    if (auto own = sids_.find(room); own != sids_.end() && own->second.own) fn(own->first);
+    // The socket whose id names the room, when it is in its own room, then the others who
+    // joined it.
+    if (auto own = sids_.find(room); own != sids_.end() && own->second.own) fn(*own);
     if (rooms_.empty()) return; // no socket joined any other room: no second lookup
     if (auto it = rooms_.find(room); it != rooms_.end())
-        for (auto const& sid : it->second)
-            fn(sid);
+        for (auto const& [sid, entry] : it->second)
+            fn(*entry);
 }
 
-void memory_adapter::for_each_local(broadcast_options const& opts,
-                                    std::function<void(std::string const&)> const& fn) const {
+template<class Fn>
+void memory_adapter::for_each_selected(broadcast_options const& opts, Fn&& fn) const {
     // Those in the except rooms are skipped; the rest of the selected rooms, each once.
-    std::set<std::string> excluded;
+    std::set<sid_entry const*> excluded;
     for (auto const& room : opts.except)
-        for_each_in_room(room, [&](std::string const& sid) { excluded.insert(sid); });
+        for_each_in_room(room, [&](sid_entry const& e) { excluded.insert(&e); });
+    auto const kept = [&](sid_entry const& e) { return excluded.empty() || !excluded.count(&e); };
     if (opts.rooms.empty()) {
-        for (auto const& [sid, rooms] : sids_)
-            if (excluded.empty() || !excluded.count(sid)) fn(sid);
+        for (auto const& e : sids_)
+            if (kept(e)) fn(e);
         return;
     }
     if (opts.rooms.size() == 1) {
         // A socket is in a room once: no list of those seen.
-        for_each_in_room(*opts.rooms.begin(), [&](std::string const& sid) {
-            if (excluded.empty() || !excluded.count(sid)) fn(sid);
+        for_each_in_room(*opts.rooms.begin(), [&](sid_entry const& e) {
+            if (kept(e)) fn(e);
         });
         return;
     }
-    std::set<std::string> seen;
+    std::set<sid_entry const*> seen;
     for (auto const& room : opts.rooms)
-        for_each_in_room(room, [&](std::string const& sid) {
-            if (!excluded.count(sid) && seen.insert(sid).second) fn(sid);
+        for_each_in_room(room, [&](sid_entry const& e) {
+            if (kept(e) && seen.insert(&e).second) fn(e);
         });
+}
+
+void memory_adapter::for_each_local(broadcast_options const& opts,
+                                    std::function<void(std::string const&)> const& fn) const {
+    for_each_selected(opts, [&](sid_entry const& e) { fn(e.first); });
 }
 
 std::vector<std::string> memory_adapter::local_sids(broadcast_options const& opts) const {
     std::vector<std::string> out;
-    for_each_local(opts, [&](std::string const& sid) { out.push_back(sid); });
+    for_each_selected(opts, [&](sid_entry const& e) { out.push_back(e.first); });
     return out;
 }
 
@@ -129,20 +138,28 @@ void memory_adapter::broadcast(packet p, broadcast_options const& opts) {
     deliver_local(p, opts);
 }
 
+void memory_adapter::deliver_to(sid_entry const& entry, frames const& parts,
+                                bool is_volatile) const {
+    if (auto* s = entry.second.target)
+        s->client().send_parts(parts, is_volatile);
+    else
+        ctx_.deliver(entry.first, parts, is_volatile);
+}
+
 void memory_adapter::deliver_local(packet const& p, broadcast_options const& opts) {
     if (outgoing_watched()) return deliver_watched(p, opts);
-    // The recipients are pointed at, not copied (a socket id is longer than the short-string
-    // buffer: a copy per recipient was two allocations per delivery). Safe because a delivery
-    // only queues: a session over its limit is closed by a posted task (docs/architecture.md
-    // rule 4), so no map changes while the ids are read. The list keeps its capacity across
-    // broadcasts; a broadcast made while one is delivered (none today) gets a list of its own.
-    thread_local std::vector<std::string const*> reused;
+    // The recipients are pointed at, not copied, nor looked up again by id. Safe because a
+    // delivery only queues: a session over its limit is closed by a posted task
+    // (docs/architecture.md rule 4), so no map changes while the entries are read. The list
+    // keeps its capacity across broadcasts; a broadcast made while one is delivered (none
+    // today) gets a list of its own.
+    thread_local std::vector<sid_entry const*> reused;
     thread_local bool in_use = false;
-    std::vector<std::string const*> own;
-    auto& sids = in_use ? own : reused;
-    sids.clear();
-    for_each_local(opts, [&](std::string const& sid) { sids.push_back(&sid); });
-    if (sids.empty()) return;
+    std::vector<sid_entry const*> own;
+    auto& targets = in_use ? own : reused;
+    targets.clear();
+    for_each_selected(opts, [&](sid_entry const& e) { targets.push_back(&e); });
+    if (targets.empty()) return;
     struct guard {
         bool& flag;
         bool was;
@@ -151,10 +168,10 @@ void memory_adapter::deliver_local(packet const& p, broadcast_options const& opt
     in_use = true;
     // Encode once; every recipient's queue points at the same frames.
     auto parts = ctx_.encode ? ctx_.encode(p) : detail::to_wire(p, parser_kind::json);
-    for (auto const* sid : sids)
-        ctx_.deliver(*sid, parts, opts.is_volatile);
-    if (ctx_.counters) ctx_.counters->fanout.observe(sids.size());
-    sids.clear();
+    for (auto const* e : targets)
+        deliver_to(*e, parts, opts.is_volatile);
+    if (ctx_.counters) ctx_.counters->fanout.observe(targets.size());
+    targets.clear();
 }
 
 void memory_adapter::deliver_watched(packet const& p, broadcast_options const& opts) {

@@ -385,3 +385,29 @@ TEST(server_engine, an_engine_connection_handler_leaves_socketio_connected) {
     EXPECT_EQ(reply, "0{\"sid\":\"" + f.sockets.at(0)->id() + "\"}");
     EXPECT_EQ(sessions, 1);
 }
+
+TEST(room_delivery, reaches_a_socket_that_joined_before_connecting_and_none_gone) {
+    // The adapter points at each connected socket; one that joined a room in a middleware
+    // (not connected yet) is found when it connects, and one gone is never reached again.
+    fixture f;
+    f.io.use([](socketio::socket& s, socketio::next_fn next) {
+        s.join("early");
+        next(std::nullopt);
+    });
+    polling_client a(f.ioc, f.io);
+    polling_client b(f.ioc, f.io);
+    a.connect();
+    b.connect();
+    ASSERT_EQ(f.sockets.size(), 2u);
+    EXPECT_TRUE(a.receive().empty()); // hold a poll open
+    f.io.to("early").emit("r", 1);
+    f.io.to(f.sockets[0]->id()).emit("own", 2);
+    EXPECT_EQ(a.receive(), (std::vector<std::string>{"2[\"r\",1]", "2[\"own\",2]"}));
+    b.send("1"); // b leaves its namespace
+    EXPECT_FALSE(f.sockets[1]->connected());
+    f.sockets.pop_back(); // nothing keeps b's socket
+    EXPECT_TRUE(a.receive().empty());
+    f.io.emit("all", 3);
+    f.io.to("early").emit("r", 4);
+    EXPECT_EQ(a.receive(), (std::vector<std::string>{"2[\"all\",3]", "2[\"r\",4]"}));
+}

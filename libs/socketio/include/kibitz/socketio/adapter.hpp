@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <unordered_map>
 #include <vector>
@@ -296,20 +297,35 @@ private:
     // a flag, not an entry of rooms_: most sockets are in no other room, and two map entries
     // and two set nodes per socket were ~380 bytes of every idle connection.
     struct joined_rooms {
-        bool own = false;            // in the room named by its id
+        bool own = false; // in the room named by its id
+        // This server's connected socket of that id (adapter_context::socket_by_id when it
+        // joined), so a delivery reaches it without a lookup of its id; null until then (a
+        // socket joining in a middleware, an adapter tested without sockets): delivered by id.
+        // Valid while the entry is: a socket leaves the namespace only after its del_all.
+        socket* target = nullptr;
         std::set<std::string> rooms; // the others
     };
-    // Calls `fn` with each sid in `room` (its own room's socket included).
+    // An entry of sids_ (node-based: its address is stable while it is there).
+    using sid_entry = std::pair<std::string const, joined_rooms>;
+    // The members of one room other than its own, keyed by views of their sids_ keys (an
+    // entry leaves every room before it leaves sids_).
+    using members = std::map<std::string_view, sid_entry const*>;
+    // Calls `fn(entry)` with each socket in `room` (its own room's socket included).
     template<class Fn>
     void for_each_in_room(std::string const& room, Fn&& fn) const;
+    // Calls `fn(entry)` with each of this server's sockets that `opts` selects, once each.
+    template<class Fn>
+    void for_each_selected(broadcast_options const& opts, Fn&& fn) const;
+    // Queues `parts` to one recipient: through its socket when known, else by id.
+    void deliver_to(sid_entry const& entry, frames const& parts, bool is_volatile) const;
 
     // The room index, two maps kept in step: for a room other than the sid, sid is in
     // rooms_[room] exactly when room is in sids_[sid].rooms; a socket in its own room has
-    // sids_[sid].own instead. rooms_ holds no empty set (a room goes with its last socket);
+    // sids_[sid].own instead. rooms_ holds no empty map (a room goes with its last socket);
     // sids_ holds every socket between its join and del_all, even one that left every room
     // (namespace-wide broadcasts still reach it, as in Node).
-    std::unordered_map<std::string, std::set<std::string>> rooms_; // room -> sids
-    std::unordered_map<std::string, joined_rooms> sids_;           // sid -> rooms
+    std::unordered_map<std::string, members> rooms_;     // room -> sids
+    std::unordered_map<std::string, joined_rooms> sids_; // sid -> rooms
     // Recovery only (empty without it). Oldest first, offsets increasing; packets_[0,
     // first_packet_) are pruned and compacted away once they are half of the vector, so an
     // offset before first_packet_ is never found again.

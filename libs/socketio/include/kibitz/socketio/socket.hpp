@@ -181,6 +181,7 @@ public:
     void disconnect(bool close = false);
 
 private:
+    friend class memory_adapter; // delivers to the sockets its index points at
     friend class socketio::nsp;
     friend class socketio::server;
     friend class detail::client;
