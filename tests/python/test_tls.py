@@ -44,7 +44,10 @@ class TlsServer:
         path = os.path.join(bin_dir(), 'conformance-server')
         self.proc = subprocess.Popen(
             [path, '--port', '0', '--tls-cert', os.path.join(directory, 'server.pem'),
-             '--tls-key', os.path.join(directory, 'server.key')],
+             '--tls-key', os.path.join(directory, 'server.key'),
+             # Heartbeats are not what this tests: the conformance timing (300 + 200 ms)
+             # would close a client whose threads stall for 200 ms on a loaded machine.
+             '--ping-interval-ms', '25000', '--ping-timeout-ms', '20000'],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()  # the first line is the listening line
         if 'listening on https://' not in line:
