@@ -155,6 +155,14 @@ std::vector<option_spec> server_specs() {
          "its socket id, rooms and the events it missed (0: off, the default; every event then "
          "carries its offset as a last argument)",
          number(&config::recovery_window_ms, std::int64_t{0})},
+        {"--recovery-restore-timeout", "KIBITZ_RECOVERY_RESTORE_TIMEOUT",
+         "with --recovery-window, ms a reconnecting client waits for the adapter to find its "
+         "session (the streams adapter asks Redis) before it connects as new (5000)",
+         number(&config::recovery_restore_timeout_ms, std::int64_t{1})},
+        {"--recovery-restore-packets", "KIBITZ_RECOVERY_RESTORE_PACKETS",
+         "with --recovery-window, packets a reconnecting client may send while its session is "
+         "looked up; one more closes its connection (32)",
+         number(&config::recovery_restore_packets, std::size_t{1})},
         {"--log-format", "KIBITZ_LOG_FORMAT", "text or json (JSON lines)",
          [](config& c, std::string const& v) {
              if (v != "text" && v != "json") return false;

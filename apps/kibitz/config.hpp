@@ -48,6 +48,10 @@ struct config {
     // Connection state recovery (socket.io 4.6): how long a client that went away abnormally
     // (a restart included) may come back with its id, rooms and missed events. 0: off.
     std::int64_t recovery_window_ms = 0;
+    // While the adapter looks a reconnecting client's session up: how long it may take, and how
+    // many packets the client may send meanwhile (socketio::recovery_options).
+    std::int64_t recovery_restore_timeout_ms = 5000;
+    std::size_t recovery_restore_packets = 32;
     std::string log_format = "text"; // text or json
     // Chat flood control (PROTOCOL.md): accepted messages per name, joins per connection.
     std::size_t chat_messages_per_window = 10;

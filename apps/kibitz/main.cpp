@@ -289,6 +289,8 @@ sio::server_options server_options_of(kibitz::app::config const& cfg,
     if (cfg.recovery_window_ms > 0) {
         sio::recovery_options recovery;
         recovery.max_disconnection_duration = util::duration(cfg.recovery_window_ms);
+        recovery.restore_timeout = util::duration(cfg.recovery_restore_timeout_ms);
+        recovery.max_packets_while_restoring = cfg.recovery_restore_packets;
         // A recovered socket passes the middlewares again (Node skips them by default): the
         // admin namespace's login is checked anew, so a changed password lets no one back in.
         recovery.skip_middlewares = false;

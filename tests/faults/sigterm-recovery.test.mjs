@@ -10,53 +10,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { io } from "socket.io-client";
 import { startKibitz, tempDir } from "./lib.mjs";
 import { withTimeout } from "../interop/lib/server.mjs";
+import { reconnectingChat } from "../interop/chat/chat.mjs";
 
 const CAP = 10_000;
 const WINDOW = ["--recovery-window", "60000", "--log-level", "info"];
-
-// A /chat socket that reconnects by itself, quickly, and records every event with its phase
-// (which connection of the socket it came on: 1 for the first, 2 after a reconnect, ...).
-function chatClient(url) {
-  const socket = io(url + "/chat", {
-    forceNew: true,
-    transports: ["websocket"],
-    reconnectionDelay: 50,
-    reconnectionDelayMax: 200,
-    randomizationFactor: 0,
-  });
-  const c = { socket, events: [], connects: [], waiters: [] };
-  const wake = () => {
-    for (const w of c.waiters.splice(0)) w();
-  };
-  socket.on("connect", () => {
-    c.connects.push({ id: socket.id, recovered: socket.recovered });
-    wake();
-  });
-  socket.onAny((event, ...args) => {
-    c.events.push({ event, args, phase: c.connects.length });
-    wake();
-  });
-  socket.on("disconnect", (reason) => {
-    c.events.push({ event: "(disconnect)", args: [reason], phase: c.connects.length });
-    wake();
-  });
-  c.until = (what, predicate) =>
-    withTimeout(
-      new Promise((resolve) => {
-        const check = () => (predicate() ? resolve() : c.waiters.push(check));
-        check();
-      }),
-      CAP,
-      what,
-    );
-  c.call = (event, payload) => socket.timeout(CAP).emitWithAck(event, payload);
-  c.of = (event, phase) =>
-    c.events.filter((e) => e.event === event && (phase === undefined || e.phase === phase));
-  return c;
-}
 
 async function joinAs(c, name, token) {
   const ack = await c.call("join", token ? { name, room: "lobby", token } : { name, room: "lobby" });
@@ -101,8 +60,8 @@ test("SIGTERM and restart with --recovery-window: sockets come back recovered, w
   const snapshot = path.join(data.dir, "recovery.json");
   let server = await startKibitz(data.dir, WINDOW);
   const { port, url } = server;
-  const ann = chatClient(url);
-  const bob = chatClient(url);
+  const ann = reconnectingChat(url);
+  const bob = reconnectingChat(url);
   const clients = [ann, bob];
   try {
     await ann.until("ann connected", () => ann.connects.length === 1);
@@ -140,7 +99,7 @@ test("SIGTERM and restart with --recovery-window: sockets come back recovered, w
     // Their Socket.IO rooms came back, but not their names: until they join again they hear
     // nothing of the room (the chat takes a recovered socket without a name out of its rooms).
     // A "user joined cat" for ann would be queued before the answer to her join, sent later.
-    const cat = chatClient(server.url);
+    const cat = reconnectingChat(server.url);
     clients.push(cat);
     await cat.until("cat connected", () => cat.connects.length === 1);
     await joinAs(cat, "cat");
@@ -214,7 +173,7 @@ test("a corrupt, foreign or oversized snapshot is logged and ignored, and one fo
         await logged(server, expected, what);
         assert.ok(!existsSync(snapshot), `${what}: deleted`);
         // The server works: a socket joins the chat.
-        const c = chatClient(server.url);
+        const c = reconnectingChat(server.url);
         try {
           await c.until("connected", () => c.connects.length === 1);
           await joinAs(c, "dan");

@@ -109,3 +109,44 @@ export function closeAll(...sockets) {
   for (const s of sockets) s?.disconnect();
 }
 
+// A /chat socket that reconnects by itself, quickly, and records every event with its phase
+// (which connection of the socket it came on: 1 for the first, 2 after a reconnect, ...).
+export function reconnectingChat(url, opts = {}) {
+  const socket = io(url + "/chat", {
+    forceNew: true,
+    transports: ["websocket"],
+    reconnectionDelay: 50,
+    reconnectionDelayMax: 200,
+    randomizationFactor: 0,
+    ...opts,
+  });
+  const c = { socket, events: [], connects: [], waiters: [] };
+  const wake = () => {
+    for (const w of c.waiters.splice(0)) w();
+  };
+  socket.on("connect", () => {
+    c.connects.push({ id: socket.id, recovered: socket.recovered });
+    wake();
+  });
+  socket.onAny((event, ...args) => {
+    c.events.push({ event, args, phase: c.connects.length });
+    wake();
+  });
+  socket.on("disconnect", (reason) => {
+    c.events.push({ event: "(disconnect)", args: [reason], phase: c.connects.length });
+    wake();
+  });
+  c.until = (what, predicate) =>
+    withTimeout(
+      new Promise((resolve) => {
+        const check = () => (predicate() ? resolve() : c.waiters.push(check));
+        check();
+      }),
+      CAP_MS * 2,
+      what,
+    );
+  c.call = (event, payload) => socket.timeout(CAP_MS * 2).emitWithAck(event, payload);
+  c.of = (event, phase) =>
+    c.events.filter((e) => e.event === event && (phase === undefined || e.phase === phase));
+  return c;
+}
