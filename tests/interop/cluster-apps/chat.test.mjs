@@ -5,30 +5,18 @@
 // bound, Redis SIGKILLed and restarted empty, PostgreSQL killed under chat load, the sharded
 // protocol, bad flags (/chess across nodes: chess.test.mjs).
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startPostgres } from "../lib/postgres.mjs";
-import { startRedis } from "../cluster/lib/redis.mjs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { binDir, withTimeout } from "../lib/server.mjs";
 import { joined, call, closeAll, connectChat, Events, tempData } from "../chat/chat.mjs";
-import { freshCluster, startNode, eventually } from "./lib.mjs";
+import { freshCluster, startNode, eventually, withStores } from "./lib.mjs";
 
-let pg;
-let redis;
-
-before(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-});
-
-after(async () => {
-  await redis?.stop();
-  await pg?.stop();
-});
+const stores = withStores();
 
 async function twoNodes(extra = []) {
-  const cluster = freshCluster(pg, redis);
+  const cluster = freshCluster(stores.pg, stores.redis);
   const [a, b] = await Promise.all([startNode(cluster, extra), startNode(cluster, extra)]);
   return { cluster, a, b, close: () => Promise.all([a.close(), b.close()]) };
 }
@@ -239,7 +227,7 @@ test("Redis SIGKILLed and restarted empty: presence and delivery back within 10 
     await usersAre(alice.rec, "r", ["alice", "bob"]);
     let dropped = 0;
     for (const p of all) p.socket.on("disconnect", () => dropped++);
-    await redis.kill();
+    await stores.redis.kill();
     // Local delivery goes on during the outage; a new name cannot be checked.
     assert.equal((await call(alice.socket, "message", { room: "r", text: "during" })).ok, true);
     await alice.rec.find("message", (m) => m.text === "during");
@@ -247,7 +235,7 @@ test("Redis SIGKILLed and restarted empty: presence and delivery back within 10 
     const refused = await call(s, "join", { name: "carol", room: "r" });
     s.disconnect();
     assert.equal(refused.error?.code, "unavailable");
-    await redis.restart();
+    await stores.redis.restart();
     const upAt = Date.now();
     // Cross-node delivery: alice's messages reach bob again.
     let n = 0;
@@ -300,12 +288,12 @@ test("PostgreSQL killed under chat load: unavailable, no acked message lost, bac
     };
     const load = [sender(alice), sender(bob)];
     await eventually(() => acked.size >= 10, 5000, "some messages acked");
-    await pg.crash();
+    await stores.pg.crash();
     const crashedAt = Date.now();
     await eventually(() => unavailable >= 2, 12_000, "unavailable while PostgreSQL is down");
     const refusedAfter = Date.now() - crashedAt;
     const before = acked.size;
-    await pg.start();
+    await stores.pg.start();
     const upAt = Date.now();
     await eventually(() => acked.size > before + 4, 15_000, "ok acks again");
     const backAfter = Date.now() - upAt;

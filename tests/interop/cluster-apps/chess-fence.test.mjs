@@ -7,30 +7,25 @@
 // in a game"). Every spectator on both nodes sees every `v` once, in order. And the store's
 // own guard on PostgreSQL: a save of a lower `v` never replaces a higher one.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "redis";
-import { startPostgres } from "../lib/postgres.mjs";
-import { startRedis } from "../cluster/lib/redis.mjs";
-import { freshCluster, startNode, eventually, twoNodes, assertInOrder } from "./lib.mjs";
+import { freshCluster, startNode, eventually, twoNodes, assertInOrder, withStores } from "./lib.mjs";
 import { client, call, waitFor, close as closeAll } from "../chess/helpers.mjs";
 
 const OWNER_TTL_MS = 1500;
 
-let pg, redis, raw;
-before(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-  raw = createClient({ url: redis.url });
-  await raw.connect();
-});
-after(async () => {
-  await raw?.quit();
-  await redis?.stop();
-  await pg?.stop();
+let raw;
+const stores = withStores({
+  up: async (s) => {
+    raw = createClient({ url: s.redis.url });
+    await raw.connect();
+  },
+  down: () => raw?.quit(),
 });
 
 test("a frozen owner whose game was taken over stores and sends nothing more", async () => {
-  const { cluster, a, b } = await twoNodes(pg, redis, ["--chess-owner-ttl", String(OWNER_TTL_MS)]);
+  const { cluster, a, b } = await twoNodes(stores.pg, stores.redis, ["--chess-owner-ttl", String(OWNER_TTL_MS)]);
   const db = new URL(cluster.postgres).pathname.slice(1);
   const sockets = [];
   let stopped = false;
@@ -64,7 +59,7 @@ test("a frozen owner whose game was taken over stores and sends nothing more", a
     const restored = await waitFor(specB, (g) => g.id === id && g.v === v1 + 1, { what: "B's restore" });
     assert.equal(restored.status, "started");
     assert.notEqual(await raw.get(key), null, "B claimed the game");
-    const row = () => pg.psql(db, `SELECT v, status FROM games WHERE id = '${id}'`);
+    const row = () => stores.pg.psql(db, `SELECT v, status FROM games WHERE id = '${id}'`);
     assert.equal(row(), `${played.game.v}|started`);
     // White, on frozen A, resigns: A reads it when it resumes, with its old state (v1): unfenced,
     // it would store its own v1 + 1 over B's restore and send a second v1 + 1.
@@ -79,7 +74,7 @@ test("a frozen owner whose game was taken over stores and sends nothing more", a
     assert.notEqual(answer.ok, true, JSON.stringify(answer));
     // A stored nothing: the row is B's (A's would be its resign on the position before e7e5);
     // B may have stored the re-seating of A's sockets meanwhile (below).
-    const [v, status, moves] = pg.psql(db, `SELECT v, status, moves FROM games WHERE id = '${id}'`).split("|");
+    const [v, status, moves] = stores.pg.psql(db, `SELECT v, status, moves FROM games WHERE id = '${id}'`).split("|");
     assert.deepEqual([status, moves], ["started", "e2e4 e7e5"], "A stored nothing");
     assert.ok(Number(v) >= played.game.v);
     // A let the game go and its sockets in it join B's game by themselves: white's seat and
@@ -107,7 +102,7 @@ test("a frozen owner whose game was taken over stores and sends nothing more", a
 // is silent: dead as far as it knows), and when the node is heard again the owner asks it who
 // is in its games: its player and spectator are back in the game without a `join` of theirs.
 test("a node frozen past the ttl: the owner asks it again who is in its games, its players need nothing", async () => {
-  const { a, b } = await twoNodes(pg, redis, ["--chess-owner-ttl", String(OWNER_TTL_MS)]);
+  const { a, b } = await twoNodes(stores.pg, stores.redis, ["--chess-owner-ttl", String(OWNER_TTL_MS)]);
   const sockets = [];
   let stopped = false;
   try {
@@ -147,7 +142,7 @@ test("a node frozen past the ttl: the owner asks it again who is in its games, i
 // ahead behind the node's back (as a newer owner's save would); the node's next save, of a lower
 // `v`, leaves it as it is.
 test("PostgreSQL: a stale game save never takes v back", async () => {
-  const cluster = freshCluster(pg, redis);
+  const cluster = freshCluster(stores.pg, stores.redis);
   const db = new URL(cluster.postgres).pathname.slice(1);
   const a = await startNode(cluster, ["--chess-owner-ttl", String(OWNER_TTL_MS)]);
   const sockets = [];
@@ -159,10 +154,10 @@ test("PostgreSQL: a stale game save never takes v back", async () => {
     const id = created.game.id;
     assert.equal((await call(black, "join", { game: id, name: "bob" })).seat, "black");
     const moved = await call(white, "move", { game: id, uci: "e2e4", ply: 0 });
-    const row = () => pg.psql(db, `SELECT v, moves FROM games WHERE id = '${id}'`);
+    const row = () => stores.pg.psql(db, `SELECT v, moves FROM games WHERE id = '${id}'`);
     assert.equal(row(), `${moved.game.v}|e2e4`);
     const ahead = moved.game.v + 10;
-    pg.psql(db, `UPDATE games SET v = ${ahead}, moves = 'e2e4 e7e5 g1f3' WHERE id = '${id}'`);
+    stores.pg.psql(db, `UPDATE games SET v = ${ahead}, moves = 'e2e4 e7e5 g1f3' WHERE id = '${id}'`);
     const next = await call(black, "move", { game: id, uci: "c7c5", ply: 1 });
     assert.equal(next.ok, true, JSON.stringify(next));
     assert.ok(next.game.v < ahead);

@@ -5,28 +5,16 @@
 // goes on from the other node once its claim expired (--chess-owner-ttl), with the survivor's
 // sockets seated again by themselves.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startPostgres } from "../lib/postgres.mjs";
-import { startRedis } from "../cluster/lib/redis.mjs";
-import { freshCluster, startNode, eventually, twoNodes as twoNodesOf, assertInOrder } from "./lib.mjs";
+import { freshCluster, startNode, eventually, twoNodes as twoNodesOf, assertInOrder, withStores } from "./lib.mjs";
 import { client, call, waitFor, close as closeAll } from "../chess/helpers.mjs";
 
 const OWNER_TTL_MS = 1500;
 
-let pg;
-let redis;
+const stores = withStores();
 
-before(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-});
-
-after(async () => {
-  await redis?.stop();
-  await pg?.stop();
-});
-
-const twoNodes = (more = []) => twoNodesOf(pg, redis, ["--chess-owner-ttl", String(OWNER_TTL_MS), ...more]);
+const twoNodes = (more = []) => twoNodesOf(stores.pg, stores.redis, ["--chess-owner-ttl", String(OWNER_TTL_MS), ...more]);
 
 async function move(socket, id, uci, ply) {
   const ack = await call(socket, "move", { game: id, uci, ply });
@@ -162,7 +150,7 @@ test("the owner node SIGKILLed: the game goes on from the other node", async (t)
 });
 
 test("a frozen bystander node does not hold up requests forwarded to the owner", async () => {
-  const cluster = freshCluster(pg, redis);
+  const cluster = freshCluster(stores.pg, stores.redis);
   const extra = ["--chess-owner-ttl", String(OWNER_TTL_MS)];
   const [a, b, c] = await Promise.all([startNode(cluster, extra), startNode(cluster, extra), startNode(cluster, extra)]);
   const sockets = [];
@@ -199,7 +187,7 @@ test("a frozen bystander node does not hold up requests forwarded to the owner",
 const FROZEN_MS = 4300;
 
 test("forwards to a frozen owner: past --chess-max-forwards refused at once; none applied past its deadline", async () => {
-  const { a, b } = await twoNodesOf(pg, redis, ["--chess-owner-ttl", "9000", "--chess-max-forwards", "2"]);
+  const { a, b } = await twoNodesOf(stores.pg, stores.redis, ["--chess-owner-ttl", "9000", "--chess-max-forwards", "2"]);
   const sockets = [];
   let stopped = false;
   try {

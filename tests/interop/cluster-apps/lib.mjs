@@ -3,11 +3,31 @@
 // Every wait has a cap; nothing waits for a fixed time.
 
 import assert from "node:assert/strict";
+import { before, after } from "node:test";
 import { startServer } from "../lib/server.mjs";
+import { startPostgres } from "../lib/postgres.mjs";
+import { startRedis } from "../cluster/lib/redis.mjs";
 import { tempData } from "../chat/chat.mjs";
 
 let databases = 0;
 let prefixes = 0;
+
+// A PostgreSQL 15 and a Redis for the test file, started before its tests and stopped after:
+// `stores.pg` and `stores.redis` once its first test runs. `up(stores)` runs once both are
+// there, `down()` before they stop (root hooks of node:test may overlap: one hook each).
+export function withStores({ up, down } = {}) {
+  const stores = {};
+  before(async () => {
+    [stores.pg, stores.redis] = await Promise.all([startPostgres(), startRedis()]);
+    await up?.(stores);
+  });
+  after(async () => {
+    await down?.();
+    await stores.redis?.stop();
+    await stores.pg?.stop();
+  });
+  return stores;
+}
 
 // A fresh database of `pg` and a Redis prefix of its own: one cluster per test.
 export function freshCluster(pg, redis) {

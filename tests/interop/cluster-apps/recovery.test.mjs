@@ -5,36 +5,24 @@
 // across the nodes. Negative control: with the classic protocol the same move comes back new.
 // The recovery flags' bad values are refused at start.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { startPostgres } from "../lib/postgres.mjs";
-import { startRedis } from "../cluster/lib/redis.mjs";
 import { startProxy } from "../cluster/lib/proxy.mjs";
 import { binDir } from "../lib/server.mjs";
 import { joined, call, closeAll, reconnectingChat, tempData } from "../chat/chat.mjs";
-import { freshCluster, startNode } from "./lib.mjs";
+import { freshCluster, startNode, withStores } from "./lib.mjs";
 
 const WINDOW = ["--recovery-window", "60000", "--recovery-restore-timeout", "5000"];
 
-let pg;
-let redis;
-
-before(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
-});
-
-after(async () => {
-  await redis?.stop();
-  await pg?.stop();
-});
+const stores = withStores();
 
 // ann joins the lobby through the proxy on node A and bob on node B; ann's transport is dropped
 // while the proxy holds new connections, bob says something, and the proxy lets ann through to
 // B. Returns what ann saw, her first id and join, and bob.
 async function moveAcrossNodes(protocol) {
-  const cluster = freshCluster(pg, redis);
+  const cluster = freshCluster(stores.pg, stores.redis);
   const flags = ["--redis-protocol", protocol, ...WINDOW];
   const [a, b] = await Promise.all([startNode(cluster, flags), startNode(cluster, flags)]);
   const proxy = await startProxy();
