@@ -2,14 +2,13 @@
 // (node-admin.mjs: socket.io 4.8 + @socket.io/admin-ui 0.5.1 instrument()), admin clients that
 // record what they receive, and the shape of a JSON value for side-by-side comparisons. Every
 // process is started here and stopped by its own PID; every wait has a cap.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 import bcrypt from "bcryptjs";
-import { startServer } from "../lib/server.mjs";
+import { startServer, startNodeScript } from "../lib/server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const USER = "admin";
@@ -35,40 +34,10 @@ export async function startKibitzAdmin(extra = []) {
   return server;
 }
 
-// node node-admin.mjs USER HASH SERVER_ID [REDIS_URL]; resolves with {url, stop()}.
-export async function startNodeAdmin(serverId = "node-ref", redisUrl = undefined) {
-  const args = [path.join(here, "node-admin.mjs"), USER, HASH, serverId, ...(redisUrl ? [redisUrl] : [])];
-  const proc = spawn(process.execPath, args, {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  proc.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise((resolve) => proc.once("exit", resolve));
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`node-admin: no listening line\n${stderr}`)), CAP_MS);
-    proc.stdout.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`node-admin exited (${code})\n${stderr}`));
-    });
-  });
-  return {
-    url,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-      const t = setTimeout(() => proc.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
+// node node-admin.mjs USER HASH SERVER_ID [REDIS_URL]; resolves with {url, port, proc, stop()}.
+export function startNodeAdmin(serverId = "node-ref", redisUrl = undefined) {
+  const args = [USER, HASH, serverId, ...(redisUrl ? [redisUrl] : [])];
+  return startNodeScript(path.join(here, "node-admin.mjs"), args, "node-admin");
 }
 
 // A socket.io-client socket that records every event it receives: `events` in order, and

@@ -176,3 +176,41 @@ export function deferred() {
   });
   return { promise, resolve, reject };
 }
+
+// Runs `node script ...args` (a Node socket.io server of a test: the reference or a cluster
+// peer) and resolves once it prints its listening line, with {url, port, proc, stop()}. Rejects
+// (naming `what`, with its stderr) if it exits first or stays silent for 10 s. stop() sends
+// SIGTERM, then SIGKILL after 5 s, to this PID only.
+export async function startNodeScript(script, args, what) {
+  const proc = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  proc.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((resolve) => proc.once("exit", resolve));
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`${what}: no listening line\n${stderr}`)), START_CAP_MS);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code})\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    proc,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+      const t = setTimeout(() => proc.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
