@@ -3,6 +3,7 @@
 // raw Socket.IO client over the raw WebSocket of rawws.mjs for what a polite client never sends.
 // Every wait has a cap that turns a hang into a clear failure; nothing waits for a fixed time.
 
+import { before, after } from "node:test";
 import { io } from "socket.io-client";
 import { startServer, once, withTimeout } from "./server.mjs";
 import { connectWs } from "./rawws.mjs";
@@ -229,4 +230,22 @@ export async function stopClean(server) {
   if (code !== 0 || report) {
     throw new Error(`${SERVER} exited with code ${code}, signal ${signal}\nstderr:\n${stderr.slice(-8000)}`);
   }
+}
+
+// For the describe block it is called in: sio-test-server with `args`, and two bystanders
+// connected throughout, one over WebSocket and one over polling. Returns {server, ws, polling},
+// filled before the first test; after the last, the bystanders go and the server must exit
+// cleanly (stopClean).
+export function withBystanders(args) {
+  const fixture = {};
+  before(async () => {
+    fixture.server = await startSio(args);
+    fixture.ws = await connect(fixture.server.url, "/", { transports: ["websocket"] });
+    fixture.polling = await connect(fixture.server.url, "/", { transports: ["polling"] });
+  });
+  after(async () => {
+    closeAll(fixture.ws, fixture.polling);
+    await stopClean(fixture.server);
+  });
+  return fixture;
 }

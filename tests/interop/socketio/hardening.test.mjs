@@ -6,7 +6,7 @@
 // --max-namespaces-per-client 4, --max-child-namespaces 3, --max-auth-bytes 1000 and
 // --max-pending-acks 3.
 
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
@@ -20,8 +20,7 @@ import {
   openRaw,
   pollingSession,
   serverDisconnect,
-  startSio,
-  stopClean,
+  withBystanders,
 } from "../lib/sio.mjs";
 import { once } from "../lib/server.mjs";
 
@@ -45,11 +44,7 @@ async function namespacesUntil(observer, name, predicate) {
 }
 
 describe("hardening of the Socket.IO layer", () => {
-  let server;
-  let wsClient;
-  let pollingClient;
-  before(async () => {
-    server = await startSio([
+  const fx = withBystanders([
       "--max-payload", "2000000",
       "--connect-timeout", "500",
       "--max-namespaces-per-client", "4",
@@ -57,52 +52,45 @@ describe("hardening of the Socket.IO layer", () => {
       "--max-auth-bytes", "1000",
       "--max-pending-acks", "3",
       "--log-level", "off",
-    ]);
-    wsClient = await connect(server.url, "/", { transports: ["websocket"] });
-    pollingClient = await connect(server.url, "/", { transports: ["polling"] });
-  });
-  after(async () => {
-    closeAll(wsClient, pollingClient);
-    await stopClean(server);
-  });
+  ]);
 
   // The bystanders still get their acks, each well within the cap.
   async function othersGoOn() {
     const started = Date.now();
-    assert.equal(await call(wsClient, "echo", "ws still here"), "ws still here");
-    assert.equal(await call(pollingClient, "echo", "polling still here"), "polling still here");
+    assert.equal(await call(fx.ws, "echo", "ws still here"), "ws still here");
+    assert.equal(await call(fx.polling, "echo", "polling still here"), "polling still here");
     return Date.now() - started;
   }
 
   describe("work multiplied by the input", () => {
     it("closes a binary packet that names one attachment 3000 times, RSS barely moves", async (t) => {
       await othersGoOn();
-      const before = rss(server);
-      const raw = await openRaw(server.port);
+      const before = rss(fx.server);
+      const raw = await openRaw(fx.server.port);
       const { sid } = await raw.connect("/");
       // Without the one-use rule: 3000 copies of 600 KB, 1.8 GB.
       const names = Array.from({ length: 3000 }, () => placeholder(0));
       raw.send(`51-1${JSON.stringify(["echo", ...names])}`);
       raw.sendBinary(Buffer.alloc(600_000, 1));
       await raw.closed();
-      assert.equal((await serverDisconnect(wsClient, sid)).reason, "parse error");
-      const grown = rss(server) - before;
+      assert.equal((await serverDisconnect(fx.ws, sid)).reason, "parse error");
+      const grown = rss(fx.server) - before;
       assert.ok(grown < 32 * 1024 * 1024, `RSS grew by ${grown} bytes`);
       const ackMs = await othersGoOn();
       t.diagnostic(`RSS growth ${(grown / 1048576).toFixed(1)} MB; bystander acks in ${ackMs} ms`);
     });
 
     it("closes a binary packet with an attachment no placeholder names", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       const { sid } = await raw.connect("/");
       raw.send(`52-1${JSON.stringify(["echo", placeholder(1)])}`);
       await raw.closed();
-      assert.equal((await serverDisconnect(wsClient, sid)).reason, "parse error");
+      assert.equal((await serverDisconnect(fx.ws, sid)).reason, "parse error");
       await othersGoOn();
     });
 
     it("still echoes attachments that are each named once", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       await raw.connect("/");
       raw.send(`52-1${JSON.stringify(["echo", placeholder(1), { x: placeholder(0) }])}`);
       raw.sendBinary(Buffer.from([1]));
@@ -114,7 +102,7 @@ describe("hardening of the Socket.IO layer", () => {
 
   describe("namespaces", () => {
     it("refuses a 300,000-byte namespace name before the regex sees it; the server lives", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       const name = `/dyn-${"1".repeat(300_000)}`;
       raw.send(`0${name},`);
       assert.equal(await raw.nextText(), `44${name},{"message":"Invalid namespace"}`);
@@ -126,7 +114,7 @@ describe("hardening of the Socket.IO layer", () => {
     });
 
     it("accepts a dynamic namespace name of 256 bytes and refuses 257", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       const fits = `/dyn-${"2".repeat(251)}`;
       const { sid } = await raw.connect(fits);
       assert.equal(typeof sid, "string");
@@ -136,35 +124,35 @@ describe("hardening of the Socket.IO layer", () => {
     });
 
     it("removes a dynamic child namespace once its last socket leaves", async () => {
-      const socket = await connect(server.url, "/dyn-41", { transports: ["websocket"] });
-      assert.equal((await call(wsClient, "namespaces", { name: "/dyn-41" })).has, true);
+      const socket = await connect(fx.server.url, "/dyn-41", { transports: ["websocket"] });
+      assert.equal((await call(fx.ws, "namespaces", { name: "/dyn-41" })).has, true);
       socket.disconnect();
-      await namespacesUntil(wsClient, "/dyn-41", (a) => !a.has);
+      await namespacesUntil(fx.ws, "/dyn-41", (a) => !a.has);
     });
 
     it("removes a child whose CONNECT a client abandoned", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       await raw.connect("/dyn-42");
       raw.destroy();
-      await namespacesUntil(wsClient, "/dyn-42", (a) => !a.has);
+      await namespacesUntil(fx.ws, "/dyn-42", (a) => !a.has);
     });
 
     it("caps the dynamic children at 3, and frees a place when one empties", async () => {
       const held = [];
-      for (const n of [1, 2, 3]) held.push(await connect(server.url, `/dyn-${n}`, { transports: ["websocket"] }));
-      const fourth = io(`${server.url}/dyn-4`, { forceNew: true, reconnection: false, transports: ["websocket"] });
+      for (const n of [1, 2, 3]) held.push(await connect(fx.server.url, `/dyn-${n}`, { transports: ["websocket"] }));
+      const fourth = io(`${fx.server.url}/dyn-4`, { forceNew: true, reconnection: false, transports: ["websocket"] });
       assert.equal((await connectError(fourth)).message, "Too many namespaces");
       fourth.disconnect();
       held.shift().disconnect();
-      await namespacesUntil(wsClient, "/dyn-1", (a) => !a.has);
-      held.push(await connect(server.url, "/dyn-4", { transports: ["websocket"] }));
+      await namespacesUntil(fx.ws, "/dyn-1", (a) => !a.has);
+      held.push(await connect(fx.server.url, "/dyn-4", { transports: ["websocket"] }));
       closeAll(...held);
-      await namespacesUntil(wsClient, "/dyn-4", (a) => !a.has);
+      await namespacesUntil(fx.ws, "/dyn-4", (a) => !a.has);
       await othersGoOn();
     });
 
     it("caps the namespaces one connection joins at 4", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       for (const nsp of ["/", "/a", "/b", "/recover"]) await raw.connect(nsp);
       raw.send("0/mw,");
       assert.equal(await raw.nextText(), '44/mw,{"message":"Too many namespaces"}');
@@ -176,7 +164,7 @@ describe("hardening of the Socket.IO layer", () => {
     });
 
     it("refuses an auth payload above 1000 bytes, and keeps the connection", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       raw.send(`0/a,${JSON.stringify({ token: "x".repeat(1000) })}`);
       assert.equal(await raw.nextText(), '44/a,{"message":"Auth payload too large"}');
       const { sid } = await raw.connect("/a", { token: "x".repeat(900) });
@@ -188,7 +176,7 @@ describe("hardening of the Socket.IO layer", () => {
   describe("acks a client owes", () => {
     it("past 3 unanswered acks, emit_with_ack fails at once and nothing more is kept", async () => {
       // socket.io-client answers no ack for an event it has no listener for.
-      const victim = await connect(server.url, "/", { transports: ["websocket"] });
+      const victim = await connect(fx.server.url, "/", { transports: ["websocket"] });
       const results = new Recorder(victim, "server-ack-result");
       for (let i = 0; i < 4; i++) await call(victim, "server-ack", { timeout_ms: 0 });
       await results.waitFor(1);
@@ -201,7 +189,7 @@ describe("hardening of the Socket.IO layer", () => {
 
   describe("sessions that join nothing", () => {
     it("closes a polling session that never sends CONNECT after connectTimeout", async () => {
-      const session = await pollingSession(server.url);
+      const session = await pollingSession(fx.server.url);
       // The long-poll ends with the close packet (or the session is already gone).
       const next = await session.get();
       assert.ok(next.status === 400 || next.body.includes("1"), `${next.status} ${next.body}`);
@@ -211,10 +199,10 @@ describe("hardening of the Socket.IO layer", () => {
     });
 
     it("closes a WebSocket session that left every namespace, after connectTimeout", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       const { sid } = await raw.connect("/");
       raw.send("1");
-      assert.equal((await serverDisconnect(wsClient, sid)).reason, "client namespace disconnect");
+      assert.equal((await serverDisconnect(fx.ws, sid)).reason, "client namespace disconnect");
       await raw.closed(CAP_MS);
       await othersGoOn();
     });
@@ -222,18 +210,18 @@ describe("hardening of the Socket.IO layer", () => {
 
   describe("exceptions from user code", () => {
     it("a throwing event handler disconnects that socket only", async () => {
-      const victim = await connect(server.url, "/", { transports: ["websocket"] });
+      const victim = await connect(fx.server.url, "/", { transports: ["websocket"] });
       const sid = victim.id;
       const gone = once(victim, "disconnect", CAP_MS);
       victim.emit("throw");
       const [reason] = await gone;
       assert.equal(reason, "io server disconnect");
-      assert.equal((await serverDisconnect(wsClient, sid)).reason, "server namespace disconnect");
+      assert.equal((await serverDisconnect(fx.ws, sid)).reason, "server namespace disconnect");
       await othersGoOn();
     });
 
     it("a throwing on_any handler disconnects that socket only", async () => {
-      const victim = await connect(server.url, "/", { transports: ["websocket"] });
+      const victim = await connect(fx.server.url, "/", { transports: ["websocket"] });
       await call(victim, "throw-any", { event: "boom" });
       const gone = once(victim, "disconnect", CAP_MS);
       victim.emit("boom");
@@ -242,7 +230,7 @@ describe("hardening of the Socket.IO layer", () => {
     });
 
     it("a throwing ack handler disconnects that socket only", async () => {
-      const victim = await connect(server.url, "/", { transports: ["websocket"] });
+      const victim = await connect(fx.server.url, "/", { transports: ["websocket"] });
       victim.on("need-ack", (cb) => cb("answer"));
       const gone = once(victim, "disconnect", CAP_MS);
       await call(victim, "throw-on-ack");
@@ -251,7 +239,7 @@ describe("hardening of the Socket.IO layer", () => {
     });
 
     it("a throwing middleware refuses the CONNECT with 'Server error'", async () => {
-      const victim = io(`${server.url}/throwing`, {
+      const victim = io(`${fx.server.url}/throwing`, {
         forceNew: true,
         reconnection: false,
         transports: ["websocket"],
@@ -259,14 +247,14 @@ describe("hardening of the Socket.IO layer", () => {
       });
       assert.equal((await connectError(victim)).message, "Server error");
       victim.disconnect();
-      const fine = await connect(server.url, "/throwing", { transports: ["websocket"], auth: {} });
+      const fine = await connect(fx.server.url, "/throwing", { transports: ["websocket"], auth: {} });
       assert.equal(await call(fine, "echo", 1), 1);
       fine.disconnect();
       await othersGoOn();
     });
 
     it("a throwing connection handler disconnects that socket only", async () => {
-      const victim = io(`${server.url}/throwing`, {
+      const victim = io(`${fx.server.url}/throwing`, {
         forceNew: true,
         reconnection: false,
         transports: ["websocket"],

@@ -6,7 +6,7 @@
 // sio-test-server runs with --max-payload 10000 (so attachment totals can pass it with messages
 // that each fit), --binary-timeout-ms 300, --connect-timeout 500 and --max-send-queue 200000.
 
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   call,
@@ -16,8 +16,7 @@ import {
   openRaw,
   pollingSession,
   serverDisconnect,
-  startSio,
-  stopClean,
+  withBystanders,
 } from "../lib/sio.mjs";
 
 const MAX_PAYLOAD = 10_000;
@@ -25,41 +24,30 @@ const placeholder = (num) => ({ _placeholder: true, num });
 const placeholders = (n) => Array.from({ length: n }, (_, i) => placeholder(i));
 
 describe("bad input closes that client only", () => {
-  let server;
-  let wsClient;
-  let pollingClient;
-  before(async () => {
-    server = await startSio([
+  const fx = withBystanders([
       "--max-payload", String(MAX_PAYLOAD),
       "--binary-timeout-ms", "300",
       "--connect-timeout", "500",
       "--max-send-queue", "200000",
-    ]);
-    wsClient = await connect(server.url, "/", { transports: ["websocket"] });
-    pollingClient = await connect(server.url, "/", { transports: ["polling"] });
-  });
-  after(async () => {
-    closeAll(wsClient, pollingClient);
-    await stopClean(server);
-  });
+  ]);
 
   // The bystanders still answer, and still get a broadcast from each other.
   async function othersGoOn() {
-    assert.equal(await call(wsClient, "echo", "ws still here"), "ws still here");
-    assert.equal(await call(pollingClient, "echo", "polling still here"), "polling still here");
-    const got = new Promise((resolve) => pollingClient.once("from-ws", resolve));
-    await call(wsClient, "broadcast", { event: "from-ws", args: ["hi"] });
+    assert.equal(await call(fx.ws, "echo", "ws still here"), "ws still here");
+    assert.equal(await call(fx.polling, "echo", "polling still here"), "polling still here");
+    const got = new Promise((resolve) => fx.polling.once("from-ws", resolve));
+    await call(fx.ws, "broadcast", { event: "from-ws", args: ["hi"] });
     assert.equal(await got, "hi");
   }
 
   // Opens a raw client on "/", lets `misbehave` act, and checks the close and its reason.
   async function closesWithParseError(misbehave) {
-    const raw = await openRaw(server.port);
+    const raw = await openRaw(fx.server.port);
     const { sid } = await raw.connect("/");
     await misbehave(raw);
     const { closeFrame } = await raw.closed();
     assert.ok(closeFrame, "the server sent a WebSocket close frame");
-    assert.equal((await serverDisconnect(wsClient, sid)).reason, "parse error");
+    assert.equal((await serverDisconnect(fx.ws, sid)).reason, "parse error");
     await othersGoOn();
   }
 
@@ -73,7 +61,7 @@ describe("bad input closes that client only", () => {
 
   describe("attachments", () => {
     it("accepts 10 attachments", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       await raw.connect("/");
       const bins = Array.from({ length: 10 }, (_, i) => Buffer.from([i]));
       const answer = await answerTo(raw, `510-1${JSON.stringify(["echo", ...placeholders(10)])}`, bins);
@@ -86,7 +74,7 @@ describe("bad input closes that client only", () => {
     });
 
     it("accepts attachments that total maxPayload", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       await raw.connect("/");
       const part = Buffer.alloc(MAX_PAYLOAD / 2, 7);
       const answer = await answerTo(raw, `52-1${JSON.stringify(["echo", ...placeholders(2)])}`, [part, part]);
@@ -129,7 +117,7 @@ describe("bad input closes that client only", () => {
     const nested = (depth) => "[".repeat(depth) + "]".repeat(depth);
 
     it("accepts nesting 32 deep (the payload array counts as 1)", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       await raw.connect("/");
       const answer = await answerTo(raw, `21["echo",${nested(31)}]`);
       assert.equal(answer, `431${nested(32)}`);
@@ -147,7 +135,7 @@ describe("bad input closes that client only", () => {
 
   describe("ack ids", () => {
     it("accepts 2^53-1", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       await raw.connect("/");
       const answer = await answerTo(raw, `29007199254740991["echo","x"]`);
       assert.equal(answer, `439007199254740991["x"]`);
@@ -205,20 +193,20 @@ describe("bad input closes that client only", () => {
     }
 
     it("closes a polling session that posts a malformed packet", async () => {
-      const session = await pollingSession(server.url);
+      const session = await pollingSession(fx.server.url);
       const { sid } = await session.connect("/");
       assert.equal((await session.post("42[1]")).status, 200);
       // The session is gone: its next poll is refused or gets the close packet.
       const next = await session.get();
       assert.ok(next.status === 400 || next.body === "1", `poll after the close: ${next.status} ${next.body}`);
-      assert.equal((await serverDisconnect(wsClient, sid)).reason, "parse error");
+      assert.equal((await serverDisconnect(fx.ws, sid)).reason, "parse error");
       await othersGoOn();
     });
   });
 
   describe("namespaces and sessions", () => {
     it("answers a CONNECT to an unknown namespace with 'Invalid namespace' and stays open", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       raw.send("0/nope,");
       assert.equal(await raw.nextText(), '44/nope,{"message":"Invalid namespace"}');
       const { sid } = await raw.connect("/");
@@ -239,11 +227,11 @@ describe("bad input closes that client only", () => {
     };
     for (const [what, packet] of Object.entries(invalidState)) {
       it(`closes the connection on ${what}, as socket.io does`, async () => {
-        const raw = await openRaw(server.port);
+        const raw = await openRaw(fx.server.port);
         const { sid } = await raw.connect("/");
         raw.send(packet);
         await raw.closed();
-        assert.equal((await serverDisconnect(wsClient, sid)).reason, "forced server close");
+        assert.equal((await serverDisconnect(fx.ws, sid)).reason, "forced server close");
         await othersGoOn();
       });
     }
@@ -251,7 +239,7 @@ describe("bad input closes that client only", () => {
     it("answers a repeated CONNECT for a joined namespace again, with the same sid", async () => {
       // socket.io-client repeats CONNECT when a namespace is opened and connected at once, and
       // Node answers both; Kibitz answers the repeat with the same CONNECT reply.
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       const { sid } = await raw.connect("/");
       const again = await raw.connect("/");
       assert.equal(again.sid, sid);
@@ -260,18 +248,18 @@ describe("bad input closes that client only", () => {
     });
 
     it("closes a session that never sends CONNECT after connectTimeout", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       await raw.closed(CAP_MS);
       await othersGoOn();
     });
 
     it("closes a client that stops reading once its send queue passes the cap", async () => {
-      const raw = await openRaw(server.port);
+      const raw = await openRaw(fx.server.port);
       const { sid } = await raw.connect("/");
       raw.pause();
       // 5 MB for a client whose queue may hold 200 KB.
       raw.emit("flood", [{ count: 50, size: 100_000 }]);
-      const { reason } = await serverDisconnect(wsClient, sid);
+      const { reason } = await serverDisconnect(fx.ws, sid);
       assert.ok(["transport close", "transport error", "forced close"].includes(reason), reason);
       await othersGoOn();
       raw.resume();
