@@ -256,16 +256,9 @@ void service::flush_changes() {
                                                              {"node", c.node},
                                                              {"users", std::move(users)},
                                                              {"gone", std::move(gone)}}}));
-    if (held.empty()) return;
     // A changed name is written back at once: a take-over from another node needs its token
     // hash, which a join confirms.
-    std::weak_ptr<service> weak = weak_from_this();
-    c.names.refresh(held, [weak, held](std::error_code ec, std::vector<std::size_t> lost) {
-        auto self = weak.lock();
-        if (!self || ec) return;
-        for (auto i : lost)
-            self->lose_name(held[i].key, held[i].sid, {});
-    });
+    if (!held.empty()) refresh_names(std::move(held));
 }
 
 // Every heartbeat: the digest of this node's users (their whole state after a reconnect or when
@@ -289,8 +282,14 @@ void service::heartbeat() {
     json msg = full ? json{{"t", "full"}, {"node", c.node}, {"users", std::move(users)}}
                     : json{{"t", "beat"}, {"node", c.node}, {"d", digest.text()}};
     nsp_.server_side_emit_args(peer_event, json::array({std::move(msg)}));
+    refresh_names(std::move(held));
+}
+
+// Writes `held` back to Redis; a name found held by another node is lost here.
+void service::refresh_names(std::vector<directory::held> held) {
     std::weak_ptr<service> weak = weak_from_this();
-    c.names.refresh(held, [weak, held](std::error_code ec, std::vector<std::size_t> lost) {
+    auto& names = cluster_->names;
+    names.refresh(held, [weak, held](std::error_code ec, std::vector<std::size_t> lost) {
         auto self = weak.lock();
         if (!self || ec) return;
         for (auto i : lost)

@@ -161,6 +161,7 @@ private:
     void user_released(presence::user const& gone);
     void flush_changes();
     void heartbeat();
+    void refresh_names(std::vector<directory::held> held);
     void check_nodes();
     void on_peer(json const& msg);
     void on_taken(std::string const& node, json const& msg);
