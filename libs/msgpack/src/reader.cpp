@@ -98,57 +98,29 @@ std::error_code parser::value(json& out, std::size_t depth) {
 
 // 0xc0..0xdf: nil, bool, and the forms with a length or a fixed-width payload.
 std::error_code parser::sized(std::uint8_t b, json& out, std::size_t depth) {
-    switch (b) {
-    case 0xc0:
+    if (b == 0xc0) {
         out = nullptr;
         return {};
-    case 0xc1:
-        return read_error::invalid_byte;
-    case 0xc2:
-        out = false;
-        return {};
-    case 0xc3:
-        out = true;
-        return {};
-    case 0xc4:
-        return length_then(1, 'b', out, depth);
-    case 0xc5:
-        return length_then(2, 'b', out, depth);
-    case 0xc6:
-        return length_then(4, 'b', out, depth);
-    case 0xc7:
-        return length_then(1, 'e', out, depth);
-    case 0xc8:
-        return length_then(2, 'e', out, depth);
-    case 0xc9:
-        return length_then(4, 'e', out, depth);
-    case 0xd4:
-        return ext(1, out);
-    case 0xd5:
-        return ext(2, out);
-    case 0xd6:
-        return ext(4, out);
-    case 0xd7:
-        return ext(8, out);
-    case 0xd8:
-        return ext(16, out);
-    case 0xd9:
-        return length_then(1, 's', out, depth);
-    case 0xda:
-        return length_then(2, 's', out, depth);
-    case 0xdb:
-        return length_then(4, 's', out, depth);
-    case 0xdc:
-        return length_then(2, 'a', out, depth);
-    case 0xdd:
-        return length_then(4, 'a', out, depth);
-    case 0xde:
-        return length_then(2, 'm', out, depth);
-    case 0xdf:
-        return length_then(4, 'm', out, depth);
-    default:
-        return scalar(b, out);
     }
+    if (b == 0xc1) return read_error::invalid_byte;
+    if (b <= 0xc3) {
+        out = b == 0xc3;
+        return {};
+    }
+    if (b >= 0xca && b <= 0xd3) return scalar(b, out);
+    if (b >= 0xd4 && b <= 0xd8) return ext(std::size_t{1} << (b - 0xd4), out); // fixext 1..16
+    // bin 8/16/32, ext 8/16/32 (0xc4..0xc9); str 8/16/32, array 16/32, map 16/32 (0xd9..0xdf):
+    // a length of `width` bytes, then the value.
+    struct prefixed {
+        std::uint8_t width;
+        std::uint8_t kind;
+    };
+    static constexpr prefixed bin_ext[] = {{1, 'b'}, {2, 'b'}, {4, 'b'},
+                                           {1, 'e'}, {2, 'e'}, {4, 'e'}};
+    static constexpr prefixed str_array_map[] = {{1, 's'}, {2, 's'}, {4, 's'}, {2, 'a'},
+                                                 {4, 'a'}, {2, 'm'}, {4, 'm'}};
+    auto const& f = b <= 0xc9 ? bin_ext[b - 0xc4] : str_array_map[b - 0xd9];
+    return length_then(f.width, f.kind, out, depth);
 }
 
 std::error_code parser::length_then(std::size_t width, std::uint8_t kind, json& out,

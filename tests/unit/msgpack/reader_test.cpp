@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -65,6 +68,54 @@ TEST(reader, timestamps_become_date_to_json_strings) {
     EXPECT_EQ(value_of("c70cff00000000000007dba8218001"), nullptr);
     json out;
     EXPECT_EQ(read_hex("d5ff0102", out), read_error::invalid_timestamp);
+}
+
+// Every format byte from 0xc0 to 0xdf, each in its smallest valid form.
+TEST(reader, reads_every_format_with_a_length_or_a_fixed_width) {
+    auto binary = [](std::vector<std::uint8_t> bytes, std::optional<std::uint8_t> subtype) {
+        return subtype ? json::binary(std::move(bytes), *subtype) : json::binary(std::move(bytes));
+    };
+    std::vector<std::uint8_t> const x{'x'};
+    std::pair<char const*, json> const cases[] = {
+        {"c0", nullptr},
+        {"c2", false},
+        {"c3", true},
+        {"c40178", binary(x, std::nullopt)},
+        {"c5000178", binary(x, std::nullopt)},
+        {"c60000000178", binary(x, std::nullopt)},
+        {"c7010578", binary(x, 5)},
+        {"c800010578", binary(x, 5)},
+        {"c9000000010578", binary(x, 5)},
+        {"ca3fc00000", 1.5},
+        {"cb3ff8000000000000", 1.5},
+        {"ccff", 255},
+        {"cd0100", 256},
+        {"ce00010000", 65536},
+        {"cf0000000100000000", std::int64_t{1} << 32},
+        {"d0ff", -1},
+        {"d1ff00", -256},
+        {"d2ffff0000", -65536},
+        {"d3ffffffff00000000", -(std::int64_t{1} << 32)},
+        {"d40578", binary(x, 5)},
+        {"d5057878", binary({'x', 'x'}, 5)},
+        {"d60578787878", binary(std::vector<std::uint8_t>(4, 'x'), 5)},
+        {"d7057878787878787878", binary(std::vector<std::uint8_t>(8, 'x'), 5)},
+        {"d80578787878787878787878787878787878", binary(std::vector<std::uint8_t>(16, 'x'), 5)},
+        {"d90161", "a"},
+        {"da000161", "a"},
+        {"db0000000161", "a"},
+        {"dc0001c0", json::array({nullptr})},
+        {"dd00000001c0", json::array({nullptr})},
+        {"de0001a16bc0", json{{"k", nullptr}}},
+        {"df00000001a16bc0", json{{"k", nullptr}}},
+    };
+    for (auto const& [hex, expected] : cases)
+        EXPECT_EQ(value_of(hex), expected) << hex;
+    json out;
+    EXPECT_EQ(read_hex("c1", out), read_error::invalid_byte);
+    for (char const* truncated :
+         {"c4", "c500", "c7", "d405", "d8057878", "d9", "db000000", "dc00", "df"})
+        EXPECT_EQ(read_hex(truncated, out), read_error::truncated) << truncated;
 }
 
 TEST(reader, integers_keep_their_exact_value) {
