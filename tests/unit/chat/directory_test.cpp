@@ -7,6 +7,8 @@
 #include <kibitz/net/asio.hpp>
 #include <kibitz/redis/connection.hpp>
 
+#include <kibitz/test/run_until.hpp>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -22,16 +24,7 @@ using namespace std::chrono_literals;
 using chat::directory;
 namespace asio = net::asio;
 
-bool run_until(asio::io_context& ioc, std::function<bool()> const& done,
-               std::chrono::milliseconds limit = 10s) {
-    auto const deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        ioc.restart();
-        ioc.run_one_for(10ms);
-    }
-    return true;
-}
+using kibitz::test::run_until;
 
 class chat_directory : public ::testing::Test {
 protected:

@@ -6,6 +6,8 @@
 #include <kibitz/redis/connection.hpp>
 #include <kibitz/redis/glob.hpp>
 
+#include <kibitz/test/run_until.hpp>
+
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -29,17 +31,7 @@ using namespace kibitz::redis;
 using namespace std::chrono_literals;
 namespace asio = kibitz::net::asio;
 
-// Runs the loop until `done` holds; false after the safety-net `limit`.
-bool run_until(asio::io_context& ioc, std::function<bool()> const& done,
-               std::chrono::milliseconds limit = 10s) {
-    auto const deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        ioc.restart();
-        ioc.run_one_for(10ms);
-    }
-    return true;
-}
+using kibitz::test::run_until;
 
 connection_options options_for(std::string const& url_text,
                                connection_mode mode = connection_mode::command) {
