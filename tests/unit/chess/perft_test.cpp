@@ -2,66 +2,55 @@
 // a second each under ASan; the deeper ones are in perft_slow_test.cpp.
 #include "test_positions.hpp"
 
+#include <kibitz/chess/fen.hpp>
 #include <kibitz/chess/perft.hpp>
 #include <kibitz/chess/uci.hpp>
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <initializer_list>
+
 using namespace kibitz::chess;
 using namespace kibitz::chess::testing;
 
+namespace {
+
+// perft of `p` at depths first, first + 1, ... is `counts`.
+void expect_perft(position const& p, int first, std::initializer_list<std::uint64_t> counts) {
+    int depth = first;
+    for (auto const n : counts) {
+        EXPECT_EQ(perft(p, depth), n) << to_fen(p) << " at depth " << depth;
+        ++depth;
+    }
+}
+
+} // namespace
+
 TEST(perft, start_position_to_depth_5) {
-    position const start = position::start();
-    EXPECT_EQ(perft(start, 0), 1U);
-    EXPECT_EQ(perft(start, 1), 20U);
-    EXPECT_EQ(perft(start, 2), 400U);
-    EXPECT_EQ(perft(start, 3), 8902U);
-    EXPECT_EQ(perft(start, 4), 197281U);
-    EXPECT_EQ(perft(start, 5), 4865609U);
+    expect_perft(position::start(), 0, {1, 20, 400, 8902, 197281, 4865609});
 }
 
 TEST(perft, kiwipete_to_depth_4) {
-    position const p = from_fen(kiwipete);
-    EXPECT_EQ(perft(p, 1), 48U);
-    EXPECT_EQ(perft(p, 2), 2039U);
-    EXPECT_EQ(perft(p, 3), 97862U);
-    EXPECT_EQ(perft(p, 4), 4085603U);
+    expect_perft(from_fen(kiwipete), 1, {48, 2039, 97862, 4085603});
 }
 
 TEST(perft, position_3_to_depth_6) {
-    position const p = from_fen(perft_position_3);
-    EXPECT_EQ(perft(p, 1), 14U);
-    EXPECT_EQ(perft(p, 2), 191U);
-    EXPECT_EQ(perft(p, 3), 2812U);
-    EXPECT_EQ(perft(p, 4), 43238U);
-    EXPECT_EQ(perft(p, 5), 674624U);
-    EXPECT_EQ(perft(p, 6), 11030083U);
+    expect_perft(from_fen(perft_position_3), 1, {14, 191, 2812, 43238, 674624, 11030083});
 }
 
 TEST(perft, position_4_and_its_mirror_to_depth_4) {
     for (auto const fen : {perft_position_4, perft_position_4_mirrored}) {
-        position const p = from_fen(fen);
-        EXPECT_EQ(perft(p, 1), 6U);
-        EXPECT_EQ(perft(p, 2), 264U);
-        EXPECT_EQ(perft(p, 3), 9467U);
-        EXPECT_EQ(perft(p, 4), 422333U);
+        expect_perft(from_fen(fen), 1, {6, 264, 9467, 422333});
     }
 }
 
 TEST(perft, position_5_to_depth_4) {
-    position const p = from_fen(perft_position_5);
-    EXPECT_EQ(perft(p, 1), 44U);
-    EXPECT_EQ(perft(p, 2), 1486U);
-    EXPECT_EQ(perft(p, 3), 62379U);
-    EXPECT_EQ(perft(p, 4), 2103487U);
+    expect_perft(from_fen(perft_position_5), 1, {44, 1486, 62379, 2103487});
 }
 
 TEST(perft, position_6_to_depth_4) {
-    position const p = from_fen(perft_position_6);
-    EXPECT_EQ(perft(p, 1), 46U);
-    EXPECT_EQ(perft(p, 2), 2079U);
-    EXPECT_EQ(perft(p, 3), 89890U);
-    EXPECT_EQ(perft(p, 4), 3894594U);
+    expect_perft(from_fen(perft_position_6), 1, {46, 2079, 89890, 3894594});
 }
 
 TEST(perft, divide_sums_to_perft_and_splits_by_root_move) {
