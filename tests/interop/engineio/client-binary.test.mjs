@@ -1,10 +1,9 @@
 // engine.io-client 6 binary round trips: Uint8Array, ArrayBuffer and Buffer out, ArrayBuffer or
 // Buffer back, over polling (base64 'b' packets) and WebSocket (binary frames).
 
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../lib/server.mjs";
-import { bytes, closeClient, echoAll, openClient } from "../lib/eio.mjs";
+import { bytes, echoAll, withEchoServer } from "../lib/eio.mjs";
 
 function pattern(length) {
   const out = new Uint8Array(length);
@@ -14,21 +13,12 @@ function pattern(length) {
 
 for (const transport of ["polling", "websocket"]) {
   describe(`engine.io-client binary over ${transport}`, () => {
-    let server;
-    let socket;
-    before(async () => {
-      server = await startServer("conformance-server");
-    });
-    after(async () => {
-      await closeClient(socket);
-      await server?.stop();
-    });
+    const fx = withEchoServer();
 
     async function open(binaryType) {
-      await closeClient(socket);
-      socket = await openClient(server.url, { transports: [transport] });
-      if (binaryType) socket.binaryType = binaryType;
-      return socket;
+      await fx.open({ transports: [transport] });
+      if (binaryType) fx.socket.binaryType = binaryType;
+      return fx.socket;
     }
 
     it("echoes a Uint8Array as an ArrayBuffer when binaryType is arraybuffer", async () => {

@@ -3,31 +3,22 @@
 
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { once, startServer } from "../lib/server.mjs";
+import { once } from "../lib/server.mjs";
 import { Socket } from "engine.io-client";
-import { closeClient, echoAll, openClient, poll } from "../lib/eio.mjs";
+import { echoAll, poll, withEchoServer } from "../lib/eio.mjs";
 
 for (const transport of ["polling", "websocket"]) {
   describe(`engine.io-client with ${transport} only`, () => {
-    let server;
-    let socket;
-    before(async () => {
-      server = await startServer("conformance-server");
-    });
-    after(async () => {
-      await closeClient(socket);
-      await server?.stop();
-    });
+    const fx = withEchoServer();
 
     async function open() {
-      await closeClient(socket);
-      socket = await openClient(server.url, { transports: [transport] });
-      return socket;
+      await fx.open({ transports: [transport] });
+      return fx.socket;
     }
 
     it("opens with the server's heartbeat settings", async () => {
-      const s = new Socket(server.url, { path: "/engine.io", transports: [transport] });
-      socket = s;
+      const s = new Socket(fx.server.url, { path: "/engine.io", transports: [transport] });
+      fx.socket = s;
       const opened = once(s, "open", 5000, { rejectOn: ["error", "close"] });
       const [handshakeData] = await once(s, "handshake", 5000, { rejectOn: ["error", "close"] });
       await opened;
@@ -91,12 +82,12 @@ for (const transport of ["polling", "websocket"]) {
       // the server has read it. Either the sid is gone (code 1), or the session still holds the
       // client's own long-poll and this GET overlaps it (an empty 400, as engine.io answers).
       // Both are 400, and either way the session ends.
-      const res = await poll(server.url, sid);
+      const res = await poll(fx.server.url, sid);
       assert.equal(res.status, 400, `GET on the closed session: ${res.status} ${res.body}`);
       if (res.body !== "") {
         assert.deepEqual(JSON.parse(res.body), { code: 1, message: "Session ID unknown" });
       }
-      const again = await poll(server.url, sid);
+      const again = await poll(fx.server.url, sid);
       assert.equal(again.status, 400);
       assert.deepEqual(JSON.parse(again.body), { code: 1, message: "Session ID unknown" });
     });

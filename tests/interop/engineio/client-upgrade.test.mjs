@@ -4,23 +4,15 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Socket } from "engine.io-client";
-import { once, startServer, until } from "../lib/server.mjs";
-import { bytes, closeClient, echoAll } from "../lib/eio.mjs";
+import { once, until } from "../lib/server.mjs";
+import { bytes, closeClient, echoAll, withEchoServer } from "../lib/eio.mjs";
 
 describe("engine.io-client upgrade from polling to WebSocket", () => {
-  let server;
-  let socket;
-  before(async () => {
-    server = await startServer("conformance-server");
-  });
-  after(async () => {
-    await closeClient(socket);
-    await server?.stop();
-  });
+  const fx = withEchoServer();
 
   function connect() {
-    socket = new Socket(server.url, { path: "/engine.io" });
-    return socket;
+    fx.socket = new Socket(fx.server.url, { path: "/engine.io" });
+    return fx.socket;
   }
 
   it("opens over polling and emits upgrade to websocket", async () => {

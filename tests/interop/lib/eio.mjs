@@ -2,9 +2,10 @@
 // HTTP/1.1 exchange over `net` for requests `fetch` cannot make, and an engine.io-client factory.
 
 import net from "node:net";
+import { before, after } from "node:test";
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { Socket } from "engine.io-client";
-import { once } from "./server.mjs";
+import { once, startServer } from "./server.mjs";
 
 export const EIO_PATH = "/engine.io/";
 // Engine.IO v4 payload separator (record separator).
@@ -203,6 +204,26 @@ export async function openClient(base, opts = {}) {
   const socket = new Socket(base, { path: "/engine.io", ...opts });
   await once(socket, "open", 5000, { rejectOn: ["error", "close"] });
   return socket;
+}
+
+// For the describe block it is called in: conformance-server with `args`, and one
+// engine.io-client socket at a time in `fx.socket`, closed after the last test. `fx.open(opts)`
+// closes the one before and opens another on the echo path.
+export function withEchoServer(args = []) {
+  const fx = { server: null, socket: null };
+  before(async () => {
+    fx.server = await startServer("conformance-server", args);
+  });
+  after(async () => {
+    await closeClient(fx.socket);
+    await fx.server?.stop();
+  });
+  fx.open = async (opts) => {
+    await closeClient(fx.socket);
+    fx.socket = await openClient(fx.server.url, opts);
+    return fx.socket;
+  };
+  return fx;
 }
 
 // Closes an engine.io-client socket if it is still open and waits for its `close`.
