@@ -1,7 +1,7 @@
 // engine.io-client 6 heartbeats with pingInterval 300 / pingTimeout 200, and the server closing a
 // client that stops answering pings.
 
-import { describe, it, before } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { once, until } from "../lib/server.mjs";
 import { closeClient, echoAll, openClient, poll, withEchoServer } from "../lib/eio.mjs";

@@ -1,7 +1,7 @@
 // engine.io-client 6 on a single transport (polling only, WebSocket only): open, text round
 // trips, ordering and a clean client-side close.
 
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "../lib/server.mjs";
 import { Socket } from "engine.io-client";

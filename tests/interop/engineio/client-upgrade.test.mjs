@@ -1,7 +1,7 @@
 // engine.io-client 6 with its default transports: opens with polling, upgrades to WebSocket, and
 // loses, doubles or reorders nothing sent before, during or after the upgrade.
 
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Socket } from "engine.io-client";
 import { once, until } from "../lib/server.mjs";
