@@ -274,7 +274,8 @@ std::vector<option_spec> app_specs() {
          "chess moves per connection per window (60; 0: no limit)",
          number(&config::chess_moves_per_window, std::size_t{0})},
         {"--chess-actions-per-window", "KIBITZ_CHESS_ACTIONS_PER_WINDOW",
-         "chess resign/draw/abort/claim/rematch per connection per window (30; 0: no limit)",
+         "chess resign/draw/abort/claim/rematch/takeback per connection per window (30; 0: no "
+         "limit)",
          number(&config::chess_actions_per_window, std::size_t{0})},
         {"--chess-pgns-per-window", "KIBITZ_CHESS_PGNS_PER_WINDOW",
          "chess pgn requests per connection per window (20; 0: no limit)",

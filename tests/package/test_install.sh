@@ -18,7 +18,8 @@ for f in bin/kibitz share/kibitz/web/index.html share/kibitz/client-dist/socket.
          share/kibitz/admin-ui/index.html share/kibitz/admin-ui/mdi/css/materialdesignicons.min.css \
          share/kibitz/admin-ui/mdi/fonts/materialdesignicons-webfont.woff2 \
          share/kibitz/admin-ui/roboto/roboto.css lib/systemd/system/kibitz.service \
-         share/kibitz/deploy/kibitz.env share/kibitz/deploy/nginx.conf; do
+         share/kibitz/deploy/kibitz.env share/kibitz/deploy/nginx.conf \
+         share/kibitz/deploy/haproxy.cfg; do
     [ -e "$prefix/$f" ] || fail "missing $f"
 done
 [ -x "$prefix/bin/kibitz" ] || fail "bin/kibitz is not executable"
