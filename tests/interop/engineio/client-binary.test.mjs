@@ -3,6 +3,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { CALM_HEARTBEATS } from "../lib/server.mjs";
 import { bytes, echoAll, withEchoServer } from "../lib/eio.mjs";
 
 function pattern(length) {
@@ -13,7 +14,7 @@ function pattern(length) {
 
 for (const transport of ["polling", "websocket"]) {
   describe(`engine.io-client binary over ${transport}`, () => {
-    const fx = withEchoServer();
+    const fx = withEchoServer(CALM_HEARTBEATS);
 
     async function open(binaryType) {
       await fx.open({ transports: [transport] });

@@ -4,11 +4,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Socket } from "engine.io-client";
-import { once, until } from "../lib/server.mjs";
+import { CALM_HEARTBEATS, once, until } from "../lib/server.mjs";
 import { bytes, closeClient, echoAll, withEchoServer } from "../lib/eio.mjs";
 
 describe("engine.io-client upgrade from polling to WebSocket", () => {
-  const fx = withEchoServer();
+  const fx = withEchoServer(CALM_HEARTBEATS);
 
   function connect() {
     fx.socket = new Socket(fx.server.url, { path: "/engine.io" });

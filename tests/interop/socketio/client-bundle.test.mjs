@@ -6,7 +6,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { repoRoot, startServer } from "../lib/server.mjs";
+import { CALM_HEARTBEATS, repoRoot, startServer } from "../lib/server.mjs";
 import { startSio, stopClean } from "../lib/sio.mjs";
 
 const DIST = path.join(repoRoot, "node_modules/socket.io-client/dist");
@@ -57,7 +57,7 @@ describe("client bundle", () => {
 describe("client bundle of a msgpack server", () => {
   let server;
   before(async () => {
-    server = await startServer("conformance-server", ["--parser", "msgpack", "--client-dist", DIST]);
+    server = await startServer("conformance-server", ["--parser", "msgpack", "--client-dist", DIST, ...CALM_HEARTBEATS]);
   });
   after(async () => {
     await server.stop();

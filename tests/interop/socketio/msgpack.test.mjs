@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { io } from "socket.io-client";
 import msgpackParser from "socket.io-msgpack-parser";
 import { Socket as EngineSocket } from "engine.io-client";
-import { startServer, once } from "../lib/server.mjs";
+import { CALM_HEARTBEATS, startServer, once } from "../lib/server.mjs";
 import { call, CAP_MS, closeAll, connect, connectError } from "../lib/sio.mjs";
 
 const normalize = (value) => {
@@ -24,7 +24,7 @@ const MODES = { polling: ["polling"], websocket: ["websocket"], upgrade: ["polli
 describe("socket.io-msgpack-parser against conformance-server --parser msgpack", () => {
   let server;
   before(async () => {
-    server = await startServer("conformance-server", ["--parser", "msgpack"]);
+    server = await startServer("conformance-server", ["--parser", "msgpack", ...CALM_HEARTBEATS]);
   });
   after(async () => {
     const { code } = await server.stop();

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { io } from "socket.io-client";
-import { once, withTimeout } from "../lib/server.mjs";
+import { CALM_HEARTBEATS, once, withTimeout } from "../lib/server.mjs";
 import { makePki, startTlsServer, freePort } from "./tls-lib.mjs";
 
 const CAP = 5000;
@@ -24,7 +24,7 @@ let conf; // conformance-server over TLS
 before(async () => {
   pki = makePki();
   pki.issue(1001);
-  conf = await startTlsServer("conformance-server", pki);
+  conf = await startTlsServer("conformance-server", pki, CALM_HEARTBEATS);
 });
 
 after(async () => {
