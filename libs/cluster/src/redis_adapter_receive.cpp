@@ -149,10 +149,7 @@ void redis_adapter::answer(request const& req, fields const& body, bool force_ms
 
 void redis_adapter::on_response(std::string const& payload) {
     json obj;
-    if (decode_object(payload, obj, hub_->opts().limits)) {
-        ++hub_->stats().dropped_invalid;
-        return;
-    }
+    if (!decode_payload(payload, obj)) return;
     auto rid = obj.find("requestId");
     if (rid == obj.end() || !rid->is_string()) return;
     auto const& id = rid->get_ref<std::string const&>();
