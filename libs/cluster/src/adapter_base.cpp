@@ -52,6 +52,20 @@ void adapter_base::disconnect_sockets(socketio::broadcast_options const& opts, b
     memory_adapter::disconnect_sockets(opts, close);
 }
 
+void adapter_base::apply_broadcast(socketio::packet p, socketio::broadcast_options const& opts) {
+    memory_adapter::broadcast(std::move(p), opts);
+}
+
+void adapter_base::apply_rooms(bool join, socketio::broadcast_options const& opts,
+                               std::set<std::string> const& rooms) {
+    if (join) return memory_adapter::add_sockets(opts, rooms);
+    memory_adapter::del_sockets(opts, rooms);
+}
+
+void adapter_base::apply_disconnect(socketio::broadcast_options const& opts, bool close) {
+    memory_adapter::disconnect_sockets(opts, close);
+}
+
 void adapter_base::fetch_sockets(socketio::broadcast_options const& opts,
                                  socketio::fetch_sockets_handler done) {
     auto local = local_socket_infos(opts);

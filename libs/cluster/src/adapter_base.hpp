@@ -67,6 +67,11 @@ protected:
     // `payload` (JSON or msgpack) decoded within the limits into `out`; false, and counted as
     // dropped_invalid, when it does not decode.
     bool decode_payload(std::string const& payload, json& out);
+    // What another server asked for, applied to this server's sockets only (not told again).
+    void apply_broadcast(socketio::packet p, socketio::broadcast_options const& opts);
+    void apply_rooms(bool join, socketio::broadcast_options const& opts,
+                     std::set<std::string> const& rooms);
+    void apply_disconnect(socketio::broadcast_options const& opts, bool close);
     // Why a request cannot start now: Redis is down, or too many are waiting; else nothing.
     std::error_code refusal() const;
     // Registers the collection of the other servers' acks for a broadcast under `id`, until

@@ -48,14 +48,13 @@ void cluster_adapter::on_message(int type, json const& data, std::string const& 
         if (!read_broadcast_opts(data.value("opts", json()), opts) ||
             !read_room_list(data.value("rooms", json()), rooms))
             return;
-        if (t == sharded_type::sockets_join) return memory_adapter::add_sockets(opts, rooms);
-        return memory_adapter::del_sockets(opts, rooms);
+        return apply_rooms(t == sharded_type::sockets_join, opts, rooms);
     }
     case sharded_type::disconnect_sockets: {
         if (!read_broadcast_opts(data.value("opts", json()), opts)) return;
         auto close = data.find("close");
-        return memory_adapter::disconnect_sockets(
-            opts, close != data.end() && close->is_boolean() && close->get<bool>());
+        return apply_disconnect(opts,
+                                close != data.end() && close->is_boolean() && close->get<bool>());
     }
     case sharded_type::fetch_sockets:
         return on_fetch(data, from);

@@ -70,7 +70,7 @@ void sharded_adapter::send_durable(sharded_type type, nlohmann::ordered_json con
 
 void sharded_adapter::deliver_broadcast(socketio::packet p, socketio::broadcast_options const& opts,
                                         std::string const&) {
-    memory_adapter::broadcast(std::move(p), opts);
+    apply_broadcast(std::move(p), opts);
 }
 
 } // namespace kibitz::cluster
