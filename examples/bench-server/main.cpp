@@ -12,6 +12,8 @@
 // With --redis the server is a node of a Redis cluster (Node's classic redis-adapter protocol,
 // kibitz::cluster): io.emit and io.to(id) reach every node's sockets. A peer's serverSideEmit
 // has no handler here and is ignored (a peer waiting for an ack gets its usual timeout).
+#include "server_flags.hpp"
+
 #include <kibitz/admin/instrument.hpp>
 #include <kibitz/cluster/redis_adapter.hpp>
 #include <kibitz/http/server.hpp>
@@ -29,25 +31,15 @@ namespace sio = kibitz::socketio;
 using kibitz::json;
 
 int main(int argc, char** argv) {
-    std::string host = "127.0.0.1";
-    int port = 3000;
+    examples::server_flags server;
     auto parser = sio::parser_kind::json;
-    std::string redis_url;
-    kibitz::cluster::redis_adapter_options cluster_opts;
-    std::string tls_cert, tls_key; // both: serve HTTPS and WSS
     eio::options engine;
     std::string admin = "off";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         std::string value = argv[i + 1];
-        if (flag == "--host")
-            host = argv[i + 1];
-        else if (flag == "--tls-cert")
-            tls_cert = argv[i + 1];
-        else if (flag == "--tls-key")
-            tls_key = argv[i + 1];
-        else if (flag == "--port")
-            port = std::atoi(argv[i + 1]);
+        if (examples::parse_server_flag(server, flag, value))
+            continue;
         else if (flag == "--parser" && std::string(argv[i + 1]) == "msgpack")
             parser = sio::parser_kind::msgpack;
         else if (flag == "--parser" && std::string(argv[i + 1]) == "json")
@@ -58,19 +50,9 @@ int main(int argc, char** argv) {
             engine.per_message_deflate.enabled = value == "on";
         else if (flag == "--ping-interval")
             engine.ping_interval = std::chrono::milliseconds(std::atoi(argv[i + 1]));
-        else if (flag == "--redis")
-            redis_url = argv[i + 1];
         else if (flag == "--admin" &&
                  (value == "off" || value == "production" || value == "development"))
             admin = value;
-        else if (flag == "--redis-prefix")
-            cluster_opts.prefix = argv[i + 1];
-        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "sharded")
-            cluster_opts.protocol = kibitz::cluster::protocol::sharded;
-        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "classic")
-            cluster_opts.protocol = kibitz::cluster::protocol::classic;
-        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "streams")
-            cluster_opts.protocol = kibitz::cluster::protocol::streams;
         else {
             std::cerr << "usage: bench-server [--host H] [--port P] [--parser json|msgpack]"
                          " [--http-compression on|off] [--per-message-deflate on|off]"
@@ -81,15 +63,7 @@ int main(int argc, char** argv) {
     }
     net::asio::io_context ioc{1}; // one thread runs the loop
     std::unique_ptr<kibitz::cluster::redis_cluster> cluster;
-    if (!redis_url.empty()) {
-        auto url = kibitz::redis::parse_url(redis_url);
-        if (!url) {
-            std::cerr << "bench-server: --redis wants redis://[[user]:password@]host[:port][/db]\n";
-            return 2;
-        }
-        cluster_opts.url = *url;
-        cluster = std::make_unique<kibitz::cluster::redis_cluster>(ioc, cluster_opts);
-    }
+    if (!examples::make_cluster(ioc, server, "bench-server", cluster)) return 2;
     // The load generator opens up to 10k sessions from a few loopback addresses.
     sio::server_options opts;
     opts.engine.http_compression = engine.http_compression;
@@ -127,10 +101,7 @@ int main(int argc, char** argv) {
     limits.max_connections_per_address = 0; // the same few loopback addresses, 10k connections
     kibitz::http::server http(ioc, limits);
     io.attach(http);
-    if (!tls_cert.empty()) http.use_tls(tls_cert, tls_key);
-    auto bound = http.listen(host, static_cast<std::uint16_t>(port));
-    std::cout << "listening on " << (http.secure() ? "https" : "http") << "://" << host << ":"
-              << bound << std::endl;
+    examples::listen(http, server);
 
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](net::error_code, int) {

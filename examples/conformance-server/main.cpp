@@ -26,6 +26,7 @@
 //   the /admin namespace of @socket.io/admin-ui (kibitz::admin), with stats every 2 s.
 #include "cluster_control.hpp"
 #include "handshake_hooks.hpp"
+#include "server_flags.hpp"
 
 #include <kibitz/admin/instrument.hpp>
 #include <kibitz/cluster/redis_adapter.hpp>
@@ -50,8 +51,7 @@ namespace sio = kibitz::socketio;
 using kibitz::json;
 
 int main(int argc, char** argv) {
-    std::string host = "127.0.0.1";
-    int port = 3000;
+    examples::server_flags server;
     eio::options defaults;
     std::size_t max_sessions_per_ip = defaults.max_sessions_per_address;
     std::size_t max_sessions = defaults.max_sessions;
@@ -61,10 +61,8 @@ int main(int argc, char** argv) {
     kibitz::http::limits limits;
     std::vector<std::string> websocket_origins;
     auto parser = kibitz::socketio::parser_kind::json;
-    std::string redis_url;
-    kibitz::cluster::redis_adapter_options cluster_opts;
-    int recovery_ms = 0;           // > 0: connection state recovery for this long
-    std::string tls_cert, tls_key; // both: serve HTTPS and WSS
+    auto& cluster_opts = server.cluster;
+    int recovery_ms = 0; // > 0: connection state recovery for this long
     std::string client_dist;
     bool http_compression = defaults.http_compression.enabled;
     bool per_message_deflate = defaults.per_message_deflate.enabled;
@@ -77,14 +75,8 @@ int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string flag = argv[i];
         std::string value = argv[i + 1];
-        if (flag == "--host")
-            host = argv[i + 1];
-        else if (flag == "--tls-cert")
-            tls_cert = argv[i + 1];
-        else if (flag == "--tls-key")
-            tls_key = argv[i + 1];
-        else if (flag == "--port")
-            port = std::atoi(argv[i + 1]);
+        if (examples::parse_server_flag(server, flag, value))
+            continue;
         else if (flag == "--max-sessions-per-ip")
             max_sessions_per_ip = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--max-sessions")
@@ -103,18 +95,8 @@ int main(int argc, char** argv) {
             limits.allowed_hosts.push_back(argv[i + 1]);
         else if (flag == "--header-timeout-ms")
             limits.header_timeout = std::chrono::milliseconds(std::atoi(argv[i + 1]));
-        else if (flag == "--redis")
-            redis_url = argv[i + 1];
         else if (flag == "--client-dist")
             client_dist = argv[i + 1];
-        else if (flag == "--redis-prefix")
-            cluster_opts.prefix = argv[i + 1];
-        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "sharded")
-            cluster_opts.protocol = kibitz::cluster::protocol::sharded;
-        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "classic")
-            cluster_opts.protocol = kibitz::cluster::protocol::classic;
-        else if (flag == "--redis-protocol" && std::string(argv[i + 1]) == "streams")
-            cluster_opts.protocol = kibitz::cluster::protocol::streams;
         else if (flag == "--stream-restore-batch")
             cluster_opts.streams.restore_batch = static_cast<std::size_t>(std::atoi(argv[i + 1]));
         else if (flag == "--stream-restore-calls")
@@ -209,16 +191,7 @@ int main(int argc, char** argv) {
     });
 
     std::unique_ptr<kibitz::cluster::redis_cluster> cluster;
-    if (!redis_url.empty()) {
-        auto url = kibitz::redis::parse_url(redis_url);
-        if (!url) {
-            std::cerr
-                << "conformance-server: --redis wants redis://[[user]:password@]host[:port][/db]\n";
-            return 2;
-        }
-        cluster_opts.url = *url;
-        cluster = std::make_unique<kibitz::cluster::redis_cluster>(ioc, cluster_opts);
-    }
+    if (!examples::make_cluster(ioc, server, "conformance-server", cluster)) return 2;
     sio::server_options sopts;
     if (cluster) sopts.make_adapter = cluster->factory();
     if (recovery_ms > 0) {
@@ -278,10 +251,7 @@ int main(int argc, char** argv) {
     kibitz::http::server http(ioc, limits);
     http.mount(echo.opts().path, echo);
     io.attach(http);
-    if (!tls_cert.empty()) http.use_tls(tls_cert, tls_key);
-    auto bound = http.listen(host, static_cast<std::uint16_t>(port));
-    std::cout << "listening on " << (http.secure() ? "https" : "http") << "://" << host << ":"
-              << bound << std::endl;
+    examples::listen(http, server);
 
     net::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     // SIGTERM: the sockets close ("server shutting down", their sessions kept), then the loop

@@ -18,6 +18,54 @@ adapter_base::~adapter_base() {
     acks_.clear();
 }
 
+void adapter_base::broadcast(socketio::packet p, socketio::broadcast_options const& opts) {
+    // Published before local delivery, as Node does; `local` stays here.
+    if (!opts.local) send_broadcast(p, opts, {});
+    memory_adapter::broadcast(std::move(p), opts);
+}
+
+void adapter_base::broadcast_with_ack(socketio::packet p, socketio::broadcast_options const& opts,
+                                      std::function<void(std::size_t)> on_count,
+                                      std::function<void(json)> on_ack) {
+    if (!opts.local) {
+        auto id = new_request_id();
+        if (!open_ack_collection(id, opts, on_count, on_ack)) id.clear();
+        send_broadcast(p, opts, id);
+    }
+    memory_adapter::broadcast_with_ack(std::move(p), opts, std::move(on_count), std::move(on_ack));
+}
+
+void adapter_base::add_sockets(socketio::broadcast_options const& opts,
+                               std::set<std::string> const& rooms) {
+    memory_adapter::add_sockets(opts, rooms);
+    if (!opts.local) send_rooms(true, opts, rooms);
+}
+
+void adapter_base::del_sockets(socketio::broadcast_options const& opts,
+                               std::set<std::string> const& rooms) {
+    memory_adapter::del_sockets(opts, rooms);
+    if (!opts.local) send_rooms(false, opts, rooms);
+}
+
+void adapter_base::disconnect_sockets(socketio::broadcast_options const& opts, bool close) {
+    if (!opts.local) send_disconnect(opts, close);
+    memory_adapter::disconnect_sockets(opts, close);
+}
+
+void adapter_base::apply_broadcast(socketio::packet p, socketio::broadcast_options const& opts) {
+    memory_adapter::broadcast(std::move(p), opts);
+}
+
+void adapter_base::apply_rooms(bool join, socketio::broadcast_options const& opts,
+                               std::set<std::string> const& rooms) {
+    if (join) return memory_adapter::add_sockets(opts, rooms);
+    memory_adapter::del_sockets(opts, rooms);
+}
+
+void adapter_base::apply_disconnect(socketio::broadcast_options const& opts, bool close) {
+    memory_adapter::disconnect_sockets(opts, close);
+}
+
 void adapter_base::fetch_sockets(socketio::broadcast_options const& opts,
                                  socketio::fetch_sockets_handler done) {
     auto local = local_socket_infos(opts);
@@ -53,6 +101,12 @@ void adapter_base::server_count(socketio::server_count_handler done) {
             done({}, n == 0 ? 1 : n);
         },
         sharded_);
+}
+
+bool adapter_base::decode_payload(std::string const& payload, json& out) {
+    if (!decode_object(payload, out, hub_->opts().limits)) return true;
+    ++hub_->stats().dropped_invalid;
+    return false;
 }
 
 std::error_code adapter_base::refusal() const {

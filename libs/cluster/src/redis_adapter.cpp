@@ -30,28 +30,12 @@ std::string redis_adapter::new_request_id() const {
     return util::random_id(32);
 }
 
-void redis_adapter::broadcast(socketio::packet p, socketio::broadcast_options const& opts) {
-    // Published before local delivery, as Node does; `local` stays here.
-    if (!opts.local) publish_broadcast(p, opts);
-    memory_adapter::broadcast(std::move(p), opts);
-}
-
-void redis_adapter::publish_broadcast(socketio::packet const& p,
-                                      socketio::broadcast_options const& opts) {
-    hub_->publish(chans_.broadcast_to(opts), encode_broadcast(hub_->uid(), p, opts));
-}
-
-void redis_adapter::broadcast_with_ack(socketio::packet p, socketio::broadcast_options const& opts,
-                                       std::function<void(std::size_t)> on_count,
-                                       std::function<void(json)> on_ack) {
-    if (!opts.local) {
-        auto id = new_request_id();
-        if (open_ack_collection(id, opts, on_count, on_ack))
-            hub_->publish(chans_.request, encode_broadcast_request(hub_->uid(), id, p, opts));
-        else
-            publish_broadcast(p, opts);
-    }
-    memory_adapter::broadcast_with_ack(std::move(p), opts, std::move(on_count), std::move(on_ack));
+void redis_adapter::send_broadcast(socketio::packet const& p,
+                                   socketio::broadcast_options const& opts,
+                                   std::string const& ack_id) {
+    if (ack_id.empty())
+        return hub_->publish(chans_.broadcast_to(opts), encode_broadcast(hub_->uid(), p, opts));
+    hub_->publish(chans_.request, encode_broadcast_request(hub_->uid(), ack_id, p, opts));
 }
 
 void redis_adapter::send_request(pending_request r, fields body) {
@@ -88,41 +72,24 @@ std::string redis_adapter::server_side_request(std::string const& id, json data)
     return encode_object(body);
 }
 
-void redis_adapter::add_sockets(socketio::broadcast_options const& opts,
-                                std::set<std::string> const& rooms) {
-    // Applied here now (Node waits for its own echo from Redis, socket.io #4734), then told.
-    memory_adapter::add_sockets(opts, rooms);
-    if (opts.local) return;
+void redis_adapter::send_rooms(bool join, socketio::broadcast_options const& opts,
+                               std::set<std::string> const& rooms) {
     json list = json::array();
     for (auto const& r : rooms)
         list.push_back(r);
+    auto const type = join ? request_type::remote_join : request_type::remote_leave;
     hub_->publish(chans_.request, encode_object({{"uid", hub_->uid()},
-                                                 {"type", type_number(request_type::remote_join)},
+                                                 {"type", type_number(type)},
                                                  {"opts", encode_opts(opts, false)},
                                                  {"rooms", std::move(list)}}));
 }
 
-void redis_adapter::del_sockets(socketio::broadcast_options const& opts,
-                                std::set<std::string> const& rooms) {
-    memory_adapter::del_sockets(opts, rooms);
-    if (opts.local) return;
-    json list = json::array();
-    for (auto const& r : rooms)
-        list.push_back(r);
-    hub_->publish(chans_.request, encode_object({{"uid", hub_->uid()},
-                                                 {"type", type_number(request_type::remote_leave)},
-                                                 {"opts", encode_opts(opts, false)},
-                                                 {"rooms", std::move(list)}}));
-}
-
-void redis_adapter::disconnect_sockets(socketio::broadcast_options const& opts, bool close) {
-    if (!opts.local)
-        hub_->publish(chans_.request,
-                      encode_object({{"uid", hub_->uid()},
-                                     {"type", type_number(request_type::remote_disconnect)},
-                                     {"opts", encode_opts(opts, false)},
-                                     {"close", close}}));
-    memory_adapter::disconnect_sockets(opts, close);
+void redis_adapter::send_disconnect(socketio::broadcast_options const& opts, bool close) {
+    hub_->publish(chans_.request,
+                  encode_object({{"uid", hub_->uid()},
+                                 {"type", type_number(request_type::remote_disconnect)},
+                                 {"opts", encode_opts(opts, false)},
+                                 {"close", close}}));
 }
 
 } // namespace kibitz::cluster

@@ -9,6 +9,7 @@
 #include <kibitz/socketio/adapter.hpp>
 
 #include <memory>
+#include <set>
 #include <string>
 
 namespace kibitz::cluster {
@@ -24,15 +25,6 @@ public:
     redis_adapter(socketio::adapter_context ctx, std::shared_ptr<redis_hub> hub);
     ~redis_adapter() override;
 
-    void broadcast(socketio::packet p, socketio::broadcast_options const& opts) override;
-    void broadcast_with_ack(socketio::packet p, socketio::broadcast_options const& opts,
-                            std::function<void(std::size_t)> on_count,
-                            std::function<void(json)> on_ack) override;
-    void add_sockets(socketio::broadcast_options const& opts,
-                     std::set<std::string> const& rooms) override;
-    void del_sockets(socketio::broadcast_options const& opts,
-                     std::set<std::string> const& rooms) override;
-    void disconnect_sockets(socketio::broadcast_options const& opts, bool close) override;
     void all_rooms(socketio::all_rooms_handler done) override;
 
     channels const& chans() const { return chans_; }
@@ -45,8 +37,6 @@ private:
     // start_request with the classic body (its requestId second).
     void send_request(pending_request r, fields body);
     void answer(request const& req, fields const& body, bool force_msgpack = false);
-    void publish_request(std::string payload);
-    void publish_broadcast(socketio::packet const& p, socketio::broadcast_options const& opts);
     void on_broadcast_request(request const& req);
     void on_server_side_request(request const& req);
     void apply_remote(request const& req);
@@ -54,6 +44,13 @@ private:
     std::string fetch_request(std::string const& id,
                               socketio::broadcast_options const& opts) const override;
     std::string server_side_request(std::string const& id, json data) const override;
+    // A broadcast on its room's channel (the request channel with an ack), the rest on the
+    // request channel, in the classic shapes.
+    void send_broadcast(socketio::packet const& p, socketio::broadcast_options const& opts,
+                        std::string const& ack_id) override;
+    void send_rooms(bool join, socketio::broadcast_options const& opts,
+                    std::set<std::string> const& rooms) override;
+    void send_disconnect(socketio::broadcast_options const& opts, bool close) override;
 
     channels chans_;
     // Callbacks of Redis replies hold this, weakly: they do nothing once the adapter is gone.

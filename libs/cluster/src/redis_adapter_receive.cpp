@@ -23,7 +23,7 @@ void redis_adapter::on_broadcast(std::string const& channel, std::string const& 
     if (m.uid == hub_->uid() || m.packet.nsp != ctx_.nsp) return;
     // Delivered here only (the base class never publishes).
     m.opts.local = true;
-    memory_adapter::broadcast(std::move(m.packet), m.opts);
+    apply_broadcast(std::move(m.packet), m.opts);
 }
 
 void redis_adapter::on_request(std::string const& payload) {
@@ -72,11 +72,9 @@ void redis_adapter::on_request(std::string const& payload) {
 void redis_adapter::apply_remote(request const& req) {
     if (!req.legacy) {
         std::set<std::string> rooms(req.rooms.begin(), req.rooms.end());
-        if (req.type == request_type::remote_join)
-            return memory_adapter::add_sockets(req.opts, rooms);
-        if (req.type == request_type::remote_leave)
-            return memory_adapter::del_sockets(req.opts, rooms);
-        return memory_adapter::disconnect_sockets(req.opts, req.close);
+        if (req.type == request_type::remote_disconnect)
+            return apply_disconnect(req.opts, req.close);
+        return apply_rooms(req.type == request_type::remote_join, req.opts, rooms);
     }
     // Node < 7: one socket by id, answered with {requestId}.
     auto s = ctx_.socket_by_id(req.sid);
@@ -149,10 +147,7 @@ void redis_adapter::answer(request const& req, fields const& body, bool force_ms
 
 void redis_adapter::on_response(std::string const& payload) {
     json obj;
-    if (decode_object(payload, obj, hub_->opts().limits)) {
-        ++hub_->stats().dropped_invalid;
-        return;
-    }
+    if (!decode_payload(payload, obj)) return;
     auto rid = obj.find("requestId");
     if (rid == obj.end() || !rid->is_string()) return;
     auto const& id = rid->get_ref<std::string const&>();

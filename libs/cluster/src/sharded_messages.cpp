@@ -1,4 +1,4 @@
-// The envelope of the sharded adapter's ClusterAdapter messages (docs/cluster.md).
+// The envelopes of the ClusterAdapter messages, in JSON and in msgpack (docs/cluster.md).
 #include <kibitz/cluster/messages.hpp>
 #include <kibitz/msgpack/writer.hpp>
 
@@ -6,12 +6,11 @@ namespace kibitz::cluster {
 
 namespace {
 
-template<class Json>
-bool any_binary(Json const& v) {
+bool holds_binary(nlohmann::ordered_json const& v) {
     if (v.is_binary()) return true;
     if (v.is_array() || v.is_object())
         for (auto const& e : v)
-            if (any_binary(e)) return true;
+            if (holds_binary(e)) return true;
     return false;
 }
 
@@ -49,26 +48,40 @@ nlohmann::ordered_json to_ordered(json const& v) {
     }
 }
 
-std::string encode_envelope(sharded_type type, nlohmann::ordered_json const& data,
-                            std::string_view uid, std::string_view nsp) {
-    auto const t = static_cast<int>(type);
-    bool const may_binary = t == 3 || t == 8 || t == 9 || t == 10 || t == 12;
-    if (may_binary && any_binary(data)) {
-        std::string out;
-        msgpack::writer w(out);
-        w.map_header(4);
-        w.string("type");
-        w.integer(t);
+bool carries_binary(sharded_type type, nlohmann::ordered_json const& data) {
+    using t = sharded_type;
+    if (type != t::broadcast && type != t::fetch_sockets_response && type != t::server_side_emit &&
+        type != t::server_side_emit_response && type != t::broadcast_ack)
+        return false;
+    return holds_binary(data);
+}
+
+std::string encode_msgpack_envelope(sharded_type type, nlohmann::ordered_json const& data,
+                                    std::string_view uid, std::string_view nsp) {
+    std::string out;
+    msgpack::writer w(out);
+    w.map_header(data.is_null() ? 3 : 4);
+    w.string("type");
+    w.integer(static_cast<int>(type));
+    if (!data.is_null()) {
         w.string("data");
         w.value(data);
-        w.string("uid");
-        w.string(uid);
-        w.string("nsp");
-        w.string(nsp);
-        return out;
     }
-    nlohmann::ordered_json env = {
-        {"type", t}, {"data", data}, {"uid", std::string(uid)}, {"nsp", std::string(nsp)}};
+    w.string("uid");
+    w.string(uid);
+    w.string("nsp");
+    w.string(nsp);
+    return out;
+}
+
+std::string encode_envelope(sharded_type type, nlohmann::ordered_json const& data,
+                            std::string_view uid, std::string_view nsp) {
+    // Binary means non-null data: the msgpack envelope has all four keys.
+    if (carries_binary(type, data)) return encode_msgpack_envelope(type, data, uid, nsp);
+    nlohmann::ordered_json env = {{"type", static_cast<int>(type)},
+                                  {"data", data},
+                                  {"uid", std::string(uid)},
+                                  {"nsp", std::string(nsp)}};
     return env.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -1,64 +1,26 @@
 #include "streams_adapter.hpp"
 #include "streams_reader.hpp"
 
-#include <kibitz/util/random.hpp>
-
 #include <chrono>
 
 namespace kibitz::cluster {
 
-namespace {
-
 using ordered = nlohmann::ordered_json;
 
-// ClusterAdapter's randomId(): 8 random bytes in hex.
-std::string hex_id() {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char c : util::random_bytes(8)) {
-        auto const b = static_cast<unsigned char>(c);
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 15]);
-    }
-    return out;
-}
-
-ordered room_list(std::set<std::string> const& rooms) {
-    ordered list = ordered::array();
-    for (auto const& r : rooms)
-        list.push_back(r);
-    return list;
-}
-
-// The packet of a BROADCAST as Node's writes it: {type, data} (no nsp, docs/cluster.md).
-ordered packet_of(socketio::packet const& p) {
-    return {{"type", 2}, {"data", to_ordered(p.data)}};
-}
-
-} // namespace
-
 streams_adapter::streams_adapter(socketio::adapter_context ctx, std::shared_ptr<redis_hub> hub)
-    : adapter_base(std::move(ctx), std::move(hub), false), uid_(hex_id()),
-      channel_(hub_->opts().prefix + "#" + ctx_.nsp + "#"),
-      response_channel_(channel_ + uid_ + "#"), self_(std::make_shared<streams_adapter*>(this)) {
-    request_channel_ = channel_;
-    hub_->join(*this);
-}
+    : cluster_adapter(std::move(ctx), std::move(hub), false),
+      self_(std::make_shared<streams_adapter*>(this)) {}
 
 streams_adapter::~streams_adapter() {
     close();
-    hub_->leave(*this);
 }
 
 void streams_adapter::init() {
     if (started_) return;
     started_ = true;
+    hub_->channel_subscribe(channel_, payload_handler());
+    hub_->channel_subscribe(response_channel_, payload_handler());
     std::weak_ptr<streams_adapter*> weak = self_;
-    auto handler = [weak](std::string const&, std::string const& payload) {
-        if (auto self = weak.lock()) (**self).on_published(payload);
-    };
-    hub_->channel_subscribe(channel_, handler);
-    hub_->channel_subscribe(response_channel_, handler);
     hub_->reader().attach(ctx_.nsp, [weak](stream_entry& e) {
         if (auto self = weak.lock()) (**self).on_entry(e);
     });
@@ -70,10 +32,6 @@ void streams_adapter::close() {
     hub_->channel_unsubscribe(channel_);
     hub_->channel_unsubscribe(response_channel_);
     hub_->reader().detach(ctx_.nsp);
-}
-
-std::string streams_adapter::new_request_id() const {
-    return hex_id();
 }
 
 void streams_adapter::xadd(sharded_type type, ordered const& data,
@@ -94,9 +52,24 @@ void streams_adapter::xadd(sharded_type type, ordered const& data,
     });
 }
 
-void streams_adapter::publish_to(std::string const& channel, sharded_type type,
-                                 ordered const& data) {
-    hub_->publish(channel, encode_msgpack_envelope(type, data, uid_, ctx_.nsp));
+std::string streams_adapter::encode(sharded_type type, ordered const& data) const {
+    return encode_msgpack_envelope(type, data, uid_, ctx_.nsp);
+}
+
+void streams_adapter::send_durable(sharded_type type, ordered const& data,
+                                   socketio::broadcast_options const&) {
+    xadd(type, data, nullptr);
+}
+
+void streams_adapter::on_entry(stream_entry& e) {
+    if (e.uid == uid_ || e.nsp != ctx_.nsp) return;
+    on_message(e.type, e.data, e.uid, e.id);
+}
+
+void streams_adapter::deliver_broadcast(socketio::packet p, socketio::broadcast_options const& opts,
+                                        std::string const& offset) {
+    if (!offset.empty() && takes_offset(p, opts)) p.data.push_back(offset);
+    deliver_local(p, opts);
 }
 
 bool streams_adapter::takes_offset(socketio::packet const& p,
@@ -107,7 +80,7 @@ bool streams_adapter::takes_offset(socketio::packet const& p,
 void streams_adapter::broadcast(socketio::packet p, socketio::broadcast_options const& opts) {
     // `local` is this server's only, and never gets an offset (Node's in-memory broadcast).
     if (opts.local) return deliver_local(p, opts);
-    ordered data = {{"packet", packet_of(p)}, {"opts", encode_sharded_opts(opts)}};
+    auto data = broadcast_data(p, opts, {});
     if (!takes_offset(p, opts)) {
         xadd(sharded_type::broadcast, data, nullptr);
         return deliver_local(p, opts);
@@ -122,60 +95,6 @@ void streams_adapter::broadcast(socketio::packet p, socketio::broadcast_options 
              if (!ec) p.data.push_back(std::move(id));
              (**self).deliver_local(p, opts);
          });
-}
-
-void streams_adapter::broadcast_with_ack(socketio::packet p,
-                                         socketio::broadcast_options const& opts,
-                                         std::function<void(std::size_t)> on_count,
-                                         std::function<void(json)> on_ack) {
-    if (!opts.local) {
-        auto id = new_request_id();
-        if (open_ack_collection(id, opts, on_count, on_ack))
-            publish_to(
-                channel_, sharded_type::broadcast,
-                {{"packet", packet_of(p)}, {"requestId", id}, {"opts", encode_sharded_opts(opts)}});
-        else
-            xadd(sharded_type::broadcast,
-                 {{"packet", packet_of(p)}, {"opts", encode_sharded_opts(opts)}}, nullptr);
-    }
-    memory_adapter::broadcast_with_ack(std::move(p), opts, std::move(on_count), std::move(on_ack));
-}
-
-std::string streams_adapter::fetch_request(std::string const& id,
-                                           socketio::broadcast_options const& opts) const {
-    return encode_msgpack_envelope(sharded_type::fetch_sockets,
-                                   {{"opts", encode_sharded_opts(opts)}, {"requestId", id}}, uid_,
-                                   ctx_.nsp);
-}
-
-std::string streams_adapter::server_side_request(std::string const& id, json data) const {
-    ordered body = ordered::object();
-    if (!id.empty()) body["requestId"] = id;
-    body["packet"] = to_ordered(data);
-    return encode_msgpack_envelope(sharded_type::server_side_emit, body, uid_, ctx_.nsp);
-}
-
-void streams_adapter::add_sockets(socketio::broadcast_options const& opts,
-                                  std::set<std::string> const& rooms) {
-    memory_adapter::add_sockets(opts, rooms);
-    if (!opts.local)
-        xadd(sharded_type::sockets_join,
-             {{"opts", encode_sharded_opts(opts)}, {"rooms", room_list(rooms)}}, nullptr);
-}
-
-void streams_adapter::del_sockets(socketio::broadcast_options const& opts,
-                                  std::set<std::string> const& rooms) {
-    memory_adapter::del_sockets(opts, rooms);
-    if (!opts.local)
-        xadd(sharded_type::sockets_leave,
-             {{"opts", encode_sharded_opts(opts)}, {"rooms", room_list(rooms)}}, nullptr);
-}
-
-void streams_adapter::disconnect_sockets(socketio::broadcast_options const& opts, bool close) {
-    if (!opts.local)
-        xadd(sharded_type::disconnect_sockets,
-             {{"opts", encode_sharded_opts(opts)}, {"close", close}}, nullptr);
-    memory_adapter::disconnect_sockets(opts, close);
 }
 
 void streams_adapter::persist_session(socketio::session_record record) {

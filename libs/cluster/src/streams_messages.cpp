@@ -12,20 +12,6 @@ namespace {
 
 using ordered = nlohmann::ordered_json;
 
-bool holds_binary(ordered const& v) {
-    if (v.is_binary()) return true;
-    if (v.is_array() || v.is_object())
-        for (auto const& e : v)
-            if (holds_binary(e)) return true;
-    return false;
-}
-
-bool may_carry_binary(sharded_type t) {
-    return t == sharded_type::broadcast || t == sharded_type::fetch_sockets_response ||
-           t == sharded_type::server_side_emit || t == sharded_type::server_side_emit_response ||
-           t == sharded_type::broadcast_ack;
-}
-
 bool parse_u64(std::string_view s, std::uint64_t& out) {
     if (s.empty()) return false;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -49,7 +35,7 @@ std::vector<std::string> encode_stream_fields(sharded_type type, ordered const& 
                                     "type", std::to_string(static_cast<int>(type))};
     if (data.is_null()) return out;
     out.emplace_back("data");
-    if (may_carry_binary(type) && holds_binary(data))
+    if (carries_binary(type, data))
         out.push_back(util::base64_encode(msgpack::write(data)));
     else
         out.push_back(data.dump(-1, ' ', false, ordered::error_handler_t::replace));
@@ -84,24 +70,6 @@ std::error_code decode_stream_entry(redis::value const& v, stream_entry& out,
     out.type = static_cast<int>(t);
     if (data && !data->empty()) return decode_data(*data, out.data, limits);
     return {};
-}
-
-std::string encode_msgpack_envelope(sharded_type type, ordered const& data, std::string_view uid,
-                                    std::string_view nsp) {
-    std::string out;
-    msgpack::writer w(out);
-    w.map_header(data.is_null() ? 3 : 4);
-    w.string("type");
-    w.integer(static_cast<int>(type));
-    if (!data.is_null()) {
-        w.string("data");
-        w.value(data);
-    }
-    w.string("uid");
-    w.string(uid);
-    w.string("nsp");
-    w.string(nsp);
-    return out;
 }
 
 std::string encode_session(socketio::session_record const& s) {

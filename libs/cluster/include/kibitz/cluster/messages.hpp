@@ -145,6 +145,12 @@ nlohmann::ordered_json to_ordered(json const& v);
 // binary and the type may carry it (3, 8, 9, 10, 12).
 std::string encode_envelope(sharded_type type, nlohmann::ordered_json const& data,
                             std::string_view uid, std::string_view nsp);
+// {type, data, uid, nsp} in msgpack, as @msgpack/msgpack writes the streams adapter's
+// ephemeral messages and responses (`data` null: no data key).
+std::string encode_msgpack_envelope(sharded_type type, nlohmann::ordered_json const& data,
+                                    std::string_view uid, std::string_view nsp);
+// `data` holds binary and `type` may carry it (3, 8, 9, 10, 12): msgpack rather than JSON.
+bool carries_binary(sharded_type type, nlohmann::ordered_json const& data);
 // {rooms, except, flags} (ClusterAdapter's encodeOptions).
 nlohmann::ordered_json encode_sharded_opts(socketio::broadcast_options const& opts);
 // A received {packet, opts} of a BROADCAST: the EVENT packet and its options.

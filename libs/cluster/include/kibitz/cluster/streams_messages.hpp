@@ -43,11 +43,6 @@ std::vector<std::string> encode_stream_fields(sharded_type type, nlohmann::order
 std::error_code decode_stream_entry(redis::value const& v, stream_entry& out,
                                     message_limits const& limits = {});
 
-// {type, data, uid, nsp} in msgpack, as @msgpack/msgpack writes the ephemeral messages and
-// the responses (`data` null: no data key).
-std::string encode_msgpack_envelope(sharded_type type, nlohmann::ordered_json const& data,
-                                    std::string_view uid, std::string_view nsp);
-
 // The session as Node persists it: base64(msgpack {sid, pid, rooms: [sid first, then the
 // others], data}); decode_session reads it back (nullopt: not one).
 std::string encode_session(socketio::session_record const& s);

@@ -29,24 +29,17 @@ struct message_draft {
     std::optional<std::string> client_id{};
     bool action = false;
     std::vector<std::string> mentions{};
+
+    bool operator==(message_draft const&) const = default;
 };
 
-// A stored chat message. `id` is the server's message id (PROTOCOL.md `Message.id`): the
-// decimal SQLite rowid, rising with every insert and never reused, so ids compare as numbers
-// (parse_message_id). `edited` is when the text was last changed (ms since the epoch); a
-// `deleted` message is a tombstone: its text and mentions are gone, the row keeps its place.
-struct message_record {
+// A stored chat message: its draft's fields, and what the store keeps with them. `id` is the
+// server's message id (PROTOCOL.md `Message.id`): the decimal SQLite rowid, rising with every
+// insert and never reused, so ids compare as numbers (parse_message_id). `edited` is when the
+// text was last changed (ms since the epoch); a `deleted` message is a tombstone: its text and
+// mentions are gone, the row keeps its place.
+struct message_record : message_draft {
     std::string id{};
-    std::string room{};
-    std::string from_name{};
-    std::string from_key{};
-    std::optional<std::string> to_name{};
-    std::optional<std::string> to_key{};
-    std::string text{};
-    std::int64_t ts = 0;
-    std::optional<std::string> client_id{};
-    bool action = false;
-    std::vector<std::string> mentions{};
     std::optional<std::int64_t> edited{};
     bool deleted = false;
 

@@ -1,6 +1,6 @@
-// What a streams_adapter does with the other servers' messages: the stream's entries and the
-// published envelopes (socket.io-adapter 2.5 cluster-adapter.ts, onMessage and onResponse).
-#include "streams_adapter.hpp"
+// What a cluster_adapter does with the ClusterAdapter messages of the other servers
+// (socket.io-adapter 2.5 cluster-adapter.ts, onMessage and onResponse).
+#include "cluster_adapter.hpp"
 
 namespace kibitz::cluster {
 
@@ -15,17 +15,16 @@ std::string string_of(json const& obj, char const* key) {
 
 } // namespace
 
-void streams_adapter::on_entry(stream_entry& e) {
-    if (e.uid == uid_ || e.nsp != ctx_.nsp) return;
-    on_message(e.type, e.data, e.uid, e.id);
+shard_handler cluster_adapter::payload_handler() const {
+    std::weak_ptr<cluster_adapter*> weak = self_;
+    return [weak](std::string const&, std::string const& payload) {
+        if (auto self = weak.lock()) (**self).on_payload(payload);
+    };
 }
 
-void streams_adapter::on_published(std::string const& payload) {
+void cluster_adapter::on_payload(std::string const& payload) {
     json msg;
-    if (decode_object(payload, msg, hub_->opts().limits)) {
-        ++hub_->stats().dropped_invalid;
-        return;
-    }
+    if (!decode_payload(payload, msg)) return;
     auto type = msg.find("type");
     if (type == msg.end() || !type->is_number_integer()) return;
     auto uid = string_of(msg, "uid");
@@ -35,11 +34,12 @@ void streams_adapter::on_published(std::string const& payload) {
     on_message(static_cast<int>(t), msg.value("data", json()), uid, {});
 }
 
-void streams_adapter::on_message(int type, json const& data, std::string const& from,
+void cluster_adapter::on_message(int type, json const& data, std::string const& from,
                                  std::string const& offset) {
     if (!data.is_object()) return;
     socketio::broadcast_options opts;
-    switch (static_cast<sharded_type>(type)) {
+    auto const t = static_cast<sharded_type>(type);
+    switch (t) {
     case sharded_type::broadcast:
         return on_broadcast(data, from, offset);
     case sharded_type::sockets_join:
@@ -48,15 +48,13 @@ void streams_adapter::on_message(int type, json const& data, std::string const& 
         if (!read_broadcast_opts(data.value("opts", json()), opts) ||
             !read_room_list(data.value("rooms", json()), rooms))
             return;
-        if (static_cast<sharded_type>(type) == sharded_type::sockets_join)
-            return memory_adapter::add_sockets(opts, rooms);
-        return memory_adapter::del_sockets(opts, rooms);
+        return apply_rooms(t == sharded_type::sockets_join, opts, rooms);
     }
     case sharded_type::disconnect_sockets: {
         if (!read_broadcast_opts(data.value("opts", json()), opts)) return;
         auto close = data.find("close");
-        return memory_adapter::disconnect_sockets(
-            opts, close != data.end() && close->is_boolean() && close->get<bool>());
+        return apply_disconnect(opts,
+                                close != data.end() && close->is_boolean() && close->get<bool>());
     }
     case sharded_type::fetch_sockets:
         return on_fetch(data, from);
@@ -66,13 +64,13 @@ void streams_adapter::on_message(int type, json const& data, std::string const& 
     case sharded_type::server_side_emit_response:
     case sharded_type::broadcast_client_count:
     case sharded_type::broadcast_ack:
-        return on_response(type, data);
+        return on_response(t, data);
     default:
-        return; // heartbeats (0.2.x) and unknown types: nothing to do
+        return; // heartbeats (streams 0.2.x) and unknown types: nothing to do
     }
 }
 
-void streams_adapter::on_broadcast(json const& data, std::string const& from,
+void cluster_adapter::on_broadcast(json const& data, std::string const& from,
                                    std::string const& offset) {
     socketio::packet p;
     socketio::broadcast_options opts;
@@ -83,65 +81,63 @@ void streams_adapter::on_broadcast(json const& data, std::string const& from,
     p.nsp = ctx_.nsp;
     opts.local = true;
     auto id = string_of(data, "requestId");
-    if (id.empty()) {
-        // From the stream: its entry id is the offset (Node's addOffsetIfNecessary).
-        if (!offset.empty() && takes_offset(p, opts)) p.data.push_back(offset);
-        return deliver_local(p, opts);
-    }
+    if (id.empty()) return deliver_broadcast(std::move(p), opts, offset);
     if (!ctx_.next_ack_id) return;
     p.id = ctx_.next_ack_id();
     if (opts.ack_timeout.count() == 0) opts.ack_timeout = hub_->opts().requests_timeout;
-    auto to = channel_ + from + "#";
-    std::weak_ptr<streams_adapter*> weak = self_;
+    auto to = answer_channel(from);
+    std::weak_ptr<cluster_adapter*> weak = self_;
     auto count = deliver_local_with_ack(p, opts, [weak, to, id](json arg) {
         if (auto self = weak.lock())
-            (**self).publish_to(to, sharded_type::broadcast_ack,
-                                {{"requestId", id}, {"packet", to_ordered(arg)}});
+            (**self).publish(to, sharded_type::broadcast_ack,
+                             {{"requestId", id}, {"packet", to_ordered(arg)}});
     });
-    publish_to(to, sharded_type::broadcast_client_count,
-               {{"requestId", id}, {"clientCount", count}});
+    publish(to, sharded_type::broadcast_client_count, {{"requestId", id}, {"clientCount", count}});
 }
 
-void streams_adapter::on_fetch(json const& data, std::string const& from) {
+void cluster_adapter::on_fetch(json const& data, std::string const& from) {
     socketio::broadcast_options opts;
     if (!read_broadcast_opts(data.value("opts", json()), opts)) return;
     ordered list = ordered::array();
     for (auto const& s : local_socket_infos(opts))
         list.push_back(to_ordered(encode_socket(s)));
-    publish_to(channel_ + from + "#", sharded_type::fetch_sockets_response,
-               {{"requestId", string_of(data, "requestId")}, {"sockets", list}});
+    publish(answer_channel(from), sharded_type::fetch_sockets_response,
+            {{"requestId", string_of(data, "requestId")}, {"sockets", list}});
 }
 
-void streams_adapter::on_server_side(json const& data, std::string const& from) {
+void cluster_adapter::on_server_side(json const& data, std::string const& from) {
     auto packet = data.find("packet");
     if (packet == data.end() || !packet->is_array() || !ctx_.server_side) return;
     auto id = string_of(data, "requestId");
     if (id.empty()) return ctx_.server_side(*packet, nullptr);
-    auto to = channel_ + from + "#";
-    std::weak_ptr<streams_adapter*> weak = self_;
+    auto to = answer_channel(from);
+    std::weak_ptr<cluster_adapter*> weak = self_;
     auto called = std::make_shared<bool>(false);
     ctx_.server_side(*packet, [weak, called, to, id](json args) {
         auto self = weak.lock();
         if (!self || *called) return;
         *called = true;
         json first = args.is_array() && !args.empty() ? std::move(args[0]) : json();
-        (**self).publish_to(to, sharded_type::server_side_emit_response,
-                            {{"requestId", id}, {"packet", to_ordered(first)}});
+        (**self).publish(to, sharded_type::server_side_emit_response,
+                         {{"requestId", id}, {"packet", to_ordered(first)}});
     });
 }
 
-void streams_adapter::on_response(int type, json const& data) {
+void cluster_adapter::on_response(sharded_type t, json const& data) {
     auto id = string_of(data, "requestId");
-    auto const t = static_cast<sharded_type>(type);
-    if (t == sharded_type::broadcast_client_count &&
-        on_ack_count(id, data.value("clientCount", json())))
+    // A count or an ack of a broadcast that is no longer collected is dropped.
+    if (t == sharded_type::broadcast_client_count) {
+        on_ack_count(id, data.value("clientCount", json()));
         return;
-    if (t == sharded_type::broadcast_ack && on_ack_packet(id, data.value("packet", json()))) return;
+    }
+    if (t == sharded_type::broadcast_ack) {
+        on_ack_packet(id, data.value("packet", json()));
+        return;
+    }
     // The classic shapes: {sockets} as is, the SERVER_SIDE_EMIT answer's packet as `data`.
-    if (t == sharded_type::fetch_sockets_response || t == sharded_type::server_side_emit_response)
-        add_answer(id, t == sharded_type::server_side_emit_response
-                           ? json{{"data", data.value("packet", json())}}
-                           : data);
+    add_answer(id, t == sharded_type::server_side_emit_response
+                       ? json{{"data", data.value("packet", json())}}
+                       : data);
 }
 
 } // namespace kibitz::cluster
