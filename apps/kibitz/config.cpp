@@ -132,6 +132,12 @@ std::vector<option_spec> server_specs() {
              c.allowed_hosts = split_commas(v);
              return true;
          }},
+    };
+}
+
+// The options of TLS, graceful shutdown, connection state recovery and the log format.
+std::vector<option_spec> lifecycle_specs() {
+    return {
         {"--tls-cert", "KIBITZ_TLS_CERT",
          "PEM certificate chain: serve HTTPS and WSS (with --tls-key; re-read on SIGHUP)",
          text(&config::tls_cert)},
@@ -354,6 +360,8 @@ std::optional<std::string> check_admin(config const& c) {
 std::vector<option_spec> const& option_specs() {
     static std::vector<option_spec> const specs = [] {
         auto all = server_specs();
+        for (auto& spec : lifecycle_specs())
+            all.push_back(std::move(spec));
         for (auto& spec : app_specs())
             all.push_back(std::move(spec));
         for (auto& spec : ops_specs())
