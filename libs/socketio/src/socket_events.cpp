@@ -1,4 +1,5 @@
 #include "client.hpp"
+#include "event.hpp"
 #include "socket_extras.hpp"
 #include "socket_guard.hpp"
 #include "tracker.hpp"
@@ -121,13 +122,21 @@ void socket::on_event(packet& p) {
     }
     // A handler may disconnect this socket, which drops the handlers: call copies.
     auto self = shared_from_this();
-    if (!extras_) return call_listeners(event, args, ack);
+    // Listeners take the arguments by reference: what they leave is freed without nlohmann's
+    // heap stack (detail::release).
+    if (!extras_) {
+        call_listeners(event, args, ack);
+        return detail::release(args);
+    }
     auto any = extras_->any;
     for (auto& l : any) {
         if (!guarded("on_any handler of", event, [&] { l.fn(*this, event, args); })) return;
         if (!connected_) return;
     }
-    if (extras_->packet_middlewares.empty()) return call_listeners(event, args, ack);
+    if (extras_->packet_middlewares.empty()) {
+        call_listeners(event, args, ack);
+        return detail::release(args);
+    }
     if (events_in_middleware_ >= nsp_->server().opts().max_events_in_middleware) {
         util::log(util::log_level::warn, "socket.io: ", events_in_middleware_,
                   " events wait in the per-packet middlewares of a socket; '",
