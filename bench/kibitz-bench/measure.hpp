@@ -15,6 +15,9 @@ std::optional<double> process_cpu_seconds(int pid);
 std::optional<double> runqueue_wait_seconds(int pid);
 // Resident set size of process `pid` in KiB, from /proc/PID/status (VmRSS).
 std::optional<long> process_rss_kib(int pid);
+// The allocations a server run under bench/profile/count_malloc.so has made so far (its
+// counter file /tmp/count_malloc.PID), or nullopt when it is not counted.
+std::optional<double> process_allocations(int pid);
 // Raises this process's open-file limit to at least `wanted` (or as far as allowed); returns
 // the soft limit in force afterwards.
 long raise_fd_limit(long wanted);

@@ -64,6 +64,7 @@ runner::snapshot runner::take_snapshot() const {
     if (opts_.server_pid > 0) {
         s.server_cpu = process_cpu_seconds(opts_.server_pid).value_or(-1);
         s.server_wait = runqueue_wait_seconds(opts_.server_pid).value_or(-1);
+        s.server_allocs = process_allocations(opts_.server_pid).value_or(-1);
     }
     return s;
 }
@@ -351,6 +352,8 @@ nlohmann::ordered_json runner::report() {
         j["server_cpu_pct"] = window > 0 ? 100 * server_cpu / window : 0;
         j["server_cpu_us_per_msg"] = server_cpu * 1e6 / n;
     }
+    if (window_start_.server_allocs >= 0 && window_end_.server_allocs >= 0)
+        j["server_allocs_per_msg"] = (window_end_.server_allocs - window_start_.server_allocs) / n;
     return j;
 }
 

@@ -35,6 +35,7 @@ private:
         double server_cpu = 0;
         double self_wait = 0;
         double server_wait = -1;
+        double server_allocs = -1; // under bench/profile/count_malloc.so only
     };
 
     snapshot take_snapshot() const;

@@ -215,10 +215,12 @@ void session::apply_transport(session_action& a) {
     case kind::respond_poll:
         return respond_poll(std::move(a.body));
     case kind::write_ws:
-        if (ws_) ws_->write(std::move(a.batch));
+        if (ws_) ws_->write(a.batch);
+        machine_.reuse_batch(a.batch);
         break;
     case kind::write_probe:
-        if (auto* probe = this->probe()) probe->write(std::move(a.batch));
+        if (auto* probe = this->probe()) probe->write(a.batch);
+        machine_.reuse_batch(a.batch);
         break;
     case kind::promote_probe:
         ++owner_.counters().upgrades;

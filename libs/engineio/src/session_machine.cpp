@@ -49,6 +49,11 @@ bool session_machine::next(session_action& out) {
     return false;
 }
 
+void session_machine::reuse_batch(std::vector<outgoing_ptr>& batch) {
+    batch.clear();
+    if (queue_.empty() && queue_.capacity() < batch.capacity()) queue_.swap(batch);
+}
+
 bool session_machine::writable(bool ws_busy) const {
     if (!queue_.empty() || state_ != state::open) return false;
     if (has_ws_) return !ws_busy;

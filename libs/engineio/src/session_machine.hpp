@@ -108,6 +108,9 @@ public:
     // The next action to apply; false when none is left.
     bool next(session_action& out);
     bool has_actions() const { return has_first_ || next_ < more_.size(); }
+    // Gives back a write_ws or write_probe batch once written: emptied, its capacity becomes
+    // the queue's if the queue has less (one allocation fewer per write).
+    void reuse_batch(std::vector<outgoing_ptr>& batch);
 
     bool writable(bool ws_busy) const;
     bool is_open() const { return state_ == state::open; }

@@ -66,7 +66,7 @@ public:
           reader_(limits.max_message_size, limits.max_frames_per_message, limits.deflate) {}
 
     void start(ws_owner* owner, std::string leftover) override;
-    void write(std::vector<outgoing_ptr> batch) override;
+    void write(std::vector<outgoing_ptr>& batch) override;
     void close(std::uint16_t code, std::string_view reason = {}) override;
     void on_readable() override { read_now({}); }
 
@@ -258,12 +258,13 @@ bool basic_ws_connection<Holder>::handle(ws_event const& ev) {
 }
 
 template<class Holder>
-void basic_ws_connection<Holder>::write(std::vector<outgoing_ptr> batch) {
-    if (closed_ || closing_) return;
+void basic_ws_connection<Holder>::write(std::vector<outgoing_ptr>& batch) {
+    if (closed_ || closing_) return batch.clear();
     for (auto& p : batch) {
         queued_bytes_ += p->size();
         pending_.push_back(std::move(p));
     }
+    batch.clear();
     if (over_queue_limit()) return;
     if (!writing_) start_write();
 }

@@ -61,7 +61,9 @@ public:
     // Bytes queued and not yet handed to the kernel.
     std::size_t queued_bytes() const { return queued_bytes_; }
     // Writes the frames in one go. Only when !writing() (the probe's answers may queue).
-    virtual void write(std::vector<outgoing_ptr> batch) = 0;
+    // Takes the frames out of `batch`, which is left empty with its capacity (the session's
+    // next queue: no allocation per write).
+    virtual void write(std::vector<outgoing_ptr>& batch) = 0;
     // Sends a close frame after what is being written, then closes. No callbacks after this.
     virtual void close(std::uint16_t code, std::string_view reason = {}) = 0;
 

@@ -280,7 +280,7 @@ void client::close_sockets(std::string_view reason) {
         s->on_close(reason);
 }
 
-socketio::handshake client::make_handshake(json auth) const {
+socketio::handshake client::make_handshake(json auth, std::int64_t issued) const {
     auto const& req = conn_->handshake();
     socketio::handshake hs;
     // One list of headers per connection, whatever the number of namespaces it joins: the
@@ -291,7 +291,7 @@ socketio::handshake client::make_handshake(json auth) const {
     hs.url = req.target;
     hs.secure = req.secure;
     hs.auth = auth.is_object() ? std::move(auth) : json::object();
-    hs.issued = util::unix_ms();
+    hs.issued = issued;
     hs.time = js_date_string(hs.issued);
     // Node: xdomain is "the request had an Origin header".
     hs.xdomain = req.header("Origin").has_value();

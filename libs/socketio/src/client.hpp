@@ -57,7 +57,9 @@ public:
 
     bool open() const { return open_; }
     engineio::socket& conn() const { return *conn_; }
-    socketio::handshake make_handshake(json auth) const;
+    // The handshake of a socket made at `issued` (ms since the Unix epoch) for a CONNECT with
+    // `auth` (anything but an object is {}), from the request this connection keeps.
+    socketio::handshake make_handshake(json auth, std::int64_t issued) const;
 
 private:
     void on_message(engineio::message m, util::time_point now);

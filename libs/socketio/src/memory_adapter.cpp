@@ -1,4 +1,5 @@
 #include "client.hpp"
+#include "event.hpp"
 
 #include <kibitz/socketio/adapter.hpp>
 #include <kibitz/socketio/socket.hpp>
@@ -136,6 +137,7 @@ void memory_adapter::broadcast(packet p, broadcast_options const& opts) {
         packets_.push_back({offset, opts, p.data, ctx_.clock()});
     }
     deliver_local(p, opts);
+    detail::release(p.data); // encoded and sent: freed without nlohmann's heap stack
 }
 
 void memory_adapter::deliver_to(sid_entry const& entry, frames const& parts,

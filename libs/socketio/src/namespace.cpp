@@ -165,16 +165,15 @@ void nsp::add_restored(std::shared_ptr<detail::client> const& client, json auth,
     auto kept = client->restore_ended(name_);
     if (!client->open()) return;
     if (restored && sockets_.count(restored->session.sid)) restored.reset();
-    // The auth is kept once, in the socket's handshake; the middlewares read it there.
-    auto hs = client->make_handshake(std::move(auth));
+    // The auth is kept once, by the socket, for its handshake(); the middlewares read it there.
     socket_ptr s;
     if (restored) {
-        s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
+        s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(auth),
                                      restored->session.sid, restored->session.pid);
         s->set_recovered(std::move(*restored));
     } else {
         auto pid = recovery ? util::random_id(128) : std::string();
-        s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(hs),
+        s = std::make_shared<socket>(detail::passkey<nsp>{}, *this, client, std::move(auth),
                                      util::random_id(120), std::move(pid));
     }
     if (s->recovered() && recovery->skip_middlewares)

@@ -1,6 +1,7 @@
 #include "client.hpp"
 #include "event.hpp"
 #include "guard.hpp"
+#include "socket_extras.hpp"
 #include "socket_guard.hpp"
 #include "timer.hpp"
 #include "tracker.hpp"
@@ -15,17 +16,17 @@
 namespace kibitz::socketio {
 
 socket::socket(detail::passkey<socketio::nsp>, socketio::nsp& n,
-               std::shared_ptr<detail::client> client, socketio::handshake hs, std::string id,
-               std::string pid)
-    : nsp_(&n), client_(std::move(client)), handshake_(std::move(hs)), id_(std::move(id)),
-      pid_(std::move(pid)), tracker_(n.tracker()) {
+               std::shared_ptr<detail::client> client, json auth, std::string id, std::string pid)
+    : nsp_(&n), client_(std::move(client)),
+      auth_(auth.is_object() && !auth.empty() ? std::move(auth) : json()), issued_(util::unix_ms()),
+      id_(std::move(id)), pid_(std::move(pid)), tracker_(n.tracker()) {
     ++tracker_->live;
     client_->joining_started();
 }
 
 socket::~socket() {
     end_joining();
-    if (!any_outgoing_.empty()) --tracker_->watching_outgoing;
+    if (extras_ && !extras_->any_outgoing.empty()) --tracker_->watching_outgoing;
     // The namespace may be removed now (a dynamic child left empty): touch nsp_ no more.
     tracker_->released();
 }
@@ -34,6 +35,13 @@ void socket::end_joining() {
     if (!joining_) return;
     joining_ = false;
     client_->joining_ended();
+}
+
+socketio::handshake const& socket::handshake() const {
+    if (!handshake_)
+        handshake_ = std::make_unique<socketio::handshake>(
+            client_->make_handshake(std::exchange(auth_, json()), issued_));
+    return *handshake_;
 }
 
 std::string_view socket::transport() const {
@@ -51,7 +59,7 @@ std::optional<std::int64_t> socket::rtt_ms() const {
 }
 
 void socket::on_disconnecting(disconnect_handler handler) {
-    on_disconnecting_ = std::move(handler);
+    more().on_disconnecting = std::move(handler);
 }
 void socket::on_disconnect(disconnect_handler handler) {
     on_disconnect_ = std::move(handler);
@@ -59,12 +67,13 @@ void socket::on_disconnect(disconnect_handler handler) {
 
 bool socket::notify_outgoing(packet const& p) {
     // An event's data is [event, args...] (detail::event_data, or a broadcast's packet).
-    if (any_outgoing_.empty() || !p.data.is_array() || p.data.empty() || !p.data[0].is_string())
+    if (!extras_ || extras_->any_outgoing.empty() || !p.data.is_array() || p.data.empty() ||
+        !p.data[0].is_string())
         return true;
     auto const& event = p.data[0].get_ref<std::string const&>();
     json const args(p.data.begin() + 1, p.data.end());
     auto self = shared_from_this();
-    auto listeners = any_outgoing_;
+    auto listeners = extras_->any_outgoing;
     for (auto& l : listeners) {
         if (!guarded("on_any_outgoing handler of", event, [&] { l.fn(*this, event, args); }))
             return false;
@@ -140,7 +149,8 @@ void socket::send_with_ack(std::string_view event, json args, util::duration tim
 }
 
 bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration timeout) {
-    if (acks_.size() >= nsp_->server().opts().max_pending_acks) return false;
+    auto& acks = more().acks;
+    if (acks.size() >= nsp_->server().opts().max_pending_acks) return false;
     // The handler is shared by the socket (for the ack) and the timer (for the timeout); the
     // timeout fires even after the socket is gone, as in Node (socket.timeout(ms).emit).
     auto shared = std::make_shared<ack_handler>(std::move(handler));
@@ -151,7 +161,7 @@ bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration 
         pending.timer = detail::timer::start_detached(
             srv.io_context(), timeout, [weak, id, shared, counts = srv.counters_] {
                 auto self = weak.lock();
-                if (self) self->acks_.erase(id);
+                if (self) self->more().acks.erase(id);
                 auto h = std::move(*shared);
                 *shared = nullptr;
                 if (!h) return;
@@ -163,7 +173,7 @@ bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration 
                 detail::run_guarded("ack timeout handler", "", timed_out);
             });
     }
-    acks_[id] = std::move(pending);
+    acks[id] = std::move(pending);
     return true;
 }
 
@@ -248,11 +258,12 @@ void socket::on_packet(packet& p) {
 }
 
 void socket::on_ack(packet& p) {
-    if (!p.id) return;
-    auto it = acks_.find(*p.id);
-    if (it == acks_.end()) return;
+    if (!p.id || !extras_) return;
+    auto& acks = extras_->acks;
+    auto it = acks.find(*p.id);
+    if (it == acks.end()) return;
     auto pending = std::move(it->second);
-    acks_.erase(it);
+    acks.erase(it);
     if (auto t = pending.timer.lock()) t->cancel();
     auto h = std::move(*pending.handler);
     *pending.handler = nullptr;
@@ -264,8 +275,8 @@ void socket::on_ack(packet& p) {
 void socket::on_close(std::string_view reason) {
     if (!connected_) return;
     auto self = shared_from_this();
-    if (on_disconnecting_) {
-        auto disconnecting = on_disconnecting_;
+    if (extras_ && extras_->on_disconnecting) {
+        auto disconnecting = extras_->on_disconnecting;
         detail::run_guarded("disconnecting handler of", nsp_->name(),
                             [&] { disconnecting(*this, reason); });
         if (!connected_) return; // it disconnected the socket itself
@@ -284,13 +295,16 @@ void socket::on_close(std::string_view reason) {
     // Handlers may hold this socket: drop them (ending the cycle) before the last call.
     auto on_disconnect = std::move(on_disconnect_);
     handlers_.clear();
-    any_.clear();
-    if (!any_outgoing_.empty()) --tracker_->watching_outgoing;
-    any_outgoing_.clear();
-    packet_middlewares_.clear();
-    on_error_ = nullptr;
     on_disconnect_ = nullptr;
-    on_disconnecting_ = nullptr;
+    if (extras_) {
+        auto& x = *extras_;
+        x.any.clear();
+        if (!x.any_outgoing.empty()) --tracker_->watching_outgoing;
+        x.any_outgoing.clear();
+        x.packet_middlewares.clear();
+        x.on_error = nullptr;
+        x.on_disconnecting = nullptr;
+    }
     nsp_->server().notify([&](server_observer const& o) {
         if (o.socket_disconnected) o.socket_disconnected(*this, reason);
     });

@@ -1,4 +1,6 @@
 #include "client.hpp"
+#include "event.hpp"
+#include "socket_extras.hpp"
 #include "socket_guard.hpp"
 #include "tracker.hpp"
 
@@ -56,40 +58,44 @@ std::size_t socket::listener_count(std::string const& event) const {
 
 listener_id socket::on_any(any_handler handler) {
     auto id = next_listener_++;
-    any_.push_back({id, std::move(handler)});
+    more().any.push_back({id, std::move(handler)});
     return id;
 }
 
 listener_id socket::prepend_any(any_handler handler) {
     auto id = next_listener_++;
-    any_.insert(any_.begin(), {id, std::move(handler)});
+    auto& any = more().any;
+    any.insert(any.begin(), {id, std::move(handler)});
     return id;
 }
 
 void socket::off_any() {
-    any_.clear();
+    if (extras_) extras_->any.clear();
 }
 
 void socket::off_any(listener_id id) {
-    std::erase_if(any_, [id](auto const& l) { return l.id == id; });
+    if (extras_) std::erase_if(extras_->any, [id](auto const& l) { return l.id == id; });
 }
 
 listener_id socket::on_any_outgoing(outgoing_handler handler) {
     auto id = next_listener_++;
-    if (any_outgoing_.empty()) ++tracker_->watching_outgoing;
-    any_outgoing_.push_back({id, std::move(handler)});
+    auto& outgoing = more().any_outgoing;
+    if (outgoing.empty()) ++tracker_->watching_outgoing;
+    outgoing.push_back({id, std::move(handler)});
     return id;
 }
 
 void socket::off_any_outgoing() {
-    if (!any_outgoing_.empty()) --tracker_->watching_outgoing;
-    any_outgoing_.clear();
+    if (!extras_ || extras_->any_outgoing.empty()) return;
+    --tracker_->watching_outgoing;
+    extras_->any_outgoing.clear();
 }
 
 void socket::off_any_outgoing(listener_id id) {
-    bool const had = !any_outgoing_.empty();
-    std::erase_if(any_outgoing_, [id](auto const& l) { return l.id == id; });
-    if (had && any_outgoing_.empty()) --tracker_->watching_outgoing;
+    if (!extras_ || extras_->any_outgoing.empty()) return;
+    auto& outgoing = extras_->any_outgoing;
+    std::erase_if(outgoing, [id](auto const& l) { return l.id == id; });
+    if (outgoing.empty()) --tracker_->watching_outgoing;
 }
 
 void socket::on_event(packet& p) {
@@ -116,12 +122,21 @@ void socket::on_event(packet& p) {
     }
     // A handler may disconnect this socket, which drops the handlers: call copies.
     auto self = shared_from_this();
-    auto any = any_;
+    // Listeners take the arguments by reference: what they leave is freed without nlohmann's
+    // heap stack (detail::release).
+    if (!extras_) {
+        call_listeners(event, args, ack);
+        return detail::release(args);
+    }
+    auto any = extras_->any;
     for (auto& l : any) {
         if (!guarded("on_any handler of", event, [&] { l.fn(*this, event, args); })) return;
         if (!connected_) return;
     }
-    if (packet_middlewares_.empty()) return call_listeners(event, args, ack);
+    if (extras_->packet_middlewares.empty()) {
+        call_listeners(event, args, ack);
+        return detail::release(args);
+    }
     if (events_in_middleware_ >= nsp_->server().opts().max_events_in_middleware) {
         util::log(util::log_level::warn, "socket.io: ", events_in_middleware_,
                   " events wait in the per-packet middlewares of a socket; '",
@@ -135,18 +150,19 @@ void socket::on_event(packet& p) {
 }
 
 void socket::add_packet_middleware(packet_middleware m) {
-    packet_middlewares_.push_back(std::move(m));
+    more().packet_middlewares.push_back(std::move(m));
 }
 
 void socket::on_error(error_handler handler) {
-    on_error_ = std::move(handler);
+    more().on_error = std::move(handler);
 }
 
 void socket::run_packet_middlewares(std::shared_ptr<incoming_event> in, std::size_t index) {
     if (!connected_) return;
-    if (index == packet_middlewares_.size())
+    auto const& middlewares = more().packet_middlewares;
+    if (index == middlewares.size())
         return call_listeners(in->packet.event, in->packet.args, in->ack);
-    auto m = packet_middlewares_[index];
+    auto m = middlewares[index];
     std::weak_ptr<socket> weak = shared_from_this();
     auto called = std::make_shared<bool>(false);
     packet_next next = [weak, in, index, called](std::optional<packet_error> error) {
@@ -164,14 +180,14 @@ void socket::run_packet_middlewares(std::shared_ptr<incoming_event> in, std::siz
 }
 
 void socket::on_packet_error(packet_error const& error, std::string const& event) {
-    if (!on_error_) {
+    if (!extras_ || !extras_->on_error) {
         // Node prints "Missing error handler on `socket`." and the error.
         util::log(util::log_level::warn, "socket.io: a packet middleware refused '",
                   detail::printable(event), "' (", detail::printable(error.message),
                   ") and the socket has no on_error handler");
         return;
     }
-    auto handler = on_error_;
+    auto handler = extras_->on_error;
     guarded("error handler of", event, [&] { handler(*this, error); });
 }
 

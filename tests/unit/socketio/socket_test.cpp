@@ -1,6 +1,8 @@
+#include "event.hpp"
 #include "harness.hpp"
 
 #include <kibitz/socketio/server.hpp>
+#include <kibitz/util/clock.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
@@ -410,4 +412,55 @@ TEST(room_delivery, reaches_a_socket_that_joined_before_connecting_and_none_gone
     f.io.emit("all", 3);
     f.io.to("early").emit("r", 4);
     EXPECT_EQ(a.receive(), (std::vector<std::string>{"2[\"all\",3]", "2[\"r\",4]"}));
+}
+
+TEST(socket_handshake, is_built_by_its_first_call_from_the_request_the_connection_keeps) {
+    fixture f;
+    auto const before = util::unix_ms();
+    polling_client c(f.ioc, f.io);
+    c.send("0{\"token\":\"t\"}");
+    ASSERT_FALSE(c.receive().empty());
+    polling_client d(f.ioc, f.io);
+    d.connect();
+    auto const after = util::unix_ms();
+    ASSERT_EQ(f.sockets.size(), 2u);
+    auto s = f.sockets[0];
+    // Asked for the first time once the socket has left: the values of its CONNECT.
+    s->disconnect();
+    auto const& hs = s->handshake();
+    EXPECT_EQ(hs.auth, json({{"token", "t"}}));
+    EXPECT_EQ(hs.query, json({{"EIO", "4"}, {"transport", "polling"}}));
+    EXPECT_EQ(hs.url, "/socket.io/?EIO=4&transport=polling");
+    EXPECT_EQ(hs.address, "127.0.0.1");
+    EXPECT_GE(hs.issued, before);
+    EXPECT_LE(hs.issued, after);
+    EXPECT_EQ(hs.time, socketio::js_date_string(hs.issued));
+    EXPECT_EQ(&s->handshake(), &hs); // built once
+    // No CONNECT payload: {} (kept as null until asked).
+    EXPECT_EQ(f.sockets[1]->handshake().auth, json::object());
+}
+
+TEST(socket_emit, an_array_of_arguments_becomes_the_event_data_in_place) {
+    json args = json::array();
+    args.get_ref<json::array_t&>().reserve(2);
+    args.push_back({{"to", "x"}});
+    auto const* storage = args.get_ref<json::array_t&>().data();
+    auto data = socketio::detail::event_data("dm", std::move(args));
+    EXPECT_EQ(data, json::array({"dm", {{"to", "x"}}}));
+    EXPECT_EQ(data.get_ref<json::array_t&>().data(), storage); // no new array
+    EXPECT_EQ(socketio::detail::event_data("e", 5), json::array({"e", 5}));
+    EXPECT_EQ(socketio::detail::event_data("e", {{"a", 1}}), json::array({"e", {{"a", 1}}}));
+}
+
+TEST(socket_emit, release_empties_a_value_from_its_leaves_at_any_depth) {
+    json j = json::array({"dm", {{"to", "x"}, {"list", {1, 2, {{"k", "v"}}}}}});
+    socketio::detail::release(j);
+    EXPECT_EQ(j, json::array());
+    // Deeper than release recurses: the rest is left to nlohmann's own destructor.
+    json deep = json::array();
+    json* at = &deep;
+    for (int i = 0; i < 10000; ++i)
+        at = &at->emplace_back(json::array());
+    socketio::detail::release(deep);
+    EXPECT_EQ(deep, json::array());
 }

@@ -41,8 +41,8 @@ struct nsp_tracker;
 // handler is logged. Nothing a handler throws reaches the loop or another socket.
 class socket : public std::enable_shared_from_this<socket> {
 public:
-    socket(detail::passkey<nsp>, nsp& n, std::shared_ptr<detail::client> client,
-           socketio::handshake hs, std::string id, std::string pid);
+    socket(detail::passkey<nsp>, nsp& n, std::shared_ptr<detail::client> client, json auth,
+           std::string id, std::string pid);
     ~socket();
     socket(socket const&) = delete;
     socket& operator=(socket const&) = delete;
@@ -50,7 +50,9 @@ public:
     // The public id; each socket is in a room named by it.
     std::string const& id() const { return id_; }
     socketio::nsp& ns() const { return *nsp_; }
-    socketio::handshake const& handshake() const { return handshake_; }
+    // Built by the first call, from the request its connection keeps (most sockets never ask:
+    // the query as JSON, the url and the date string cost ~450 B per connection).
+    socketio::handshake const& handshake() const;
     bool connected() const { return connected_; }
     // True when connection state recovery restored this socket's id, rooms and data.
     bool recovered() const { return recovered_; }
@@ -216,7 +218,11 @@ private:
 
     socketio::nsp* nsp_;
     std::shared_ptr<detail::client> client_;
-    socketio::handshake handshake_;
+    // What handshake() is built from: the CONNECT payload (null for none or {}: an empty
+    // object costs a block) and when the socket was made; then the handshake itself.
+    mutable json auth_;
+    std::int64_t issued_ = 0;
+    mutable std::unique_ptr<socketio::handshake> handshake_;
     std::string id_;
     std::string pid_;
     // True exactly while the socket is in the three indexes (nsp::sockets_): from on_connect()
@@ -249,19 +255,17 @@ private:
     // The event listeners in the order they were added, each with its event: a list, not a
     // map by event (a map cost a bucket array and a node per event, on every socket).
     std::vector<std::pair<std::string, listener<event_handler>>> handlers_;
-    std::vector<listener<any_handler>> any_;
-    std::vector<listener<outgoing_handler>> any_outgoing_;
     listener_id next_listener_ = 1;
-    std::vector<packet_middleware> packet_middlewares_;
     // Events between dispatch and the end of the middlewares (each incoming_event counts itself
     // while it lives): at most server_options::max_events_in_middleware.
     std::size_t events_in_middleware_ = 0;
-    error_handler on_error_;
-    disconnect_handler on_disconnecting_;
     disconnect_handler on_disconnect_;
-    // The acks the client owes, at most server_options::max_pending_acks. An entry goes when its
-    // ack arrives or its timer fires, whichever is first; the handler runs once either way.
-    std::unordered_map<std::uint64_t, pending_ack> acks_;
+    // What few sockets use (catch-all and outgoing listeners, per-packet middlewares, the error
+    // and disconnecting handlers, the acks the client owes: socket_extras.hpp) in one block
+    // allocated by the first use: ~190 B a socket that uses none of them does not carry.
+    struct extras;
+    std::unique_ptr<extras> extras_;
+    extras& more();
 };
 
 } // namespace kibitz::socketio
