@@ -51,6 +51,9 @@ bool session_machine::next(session_action& out) {
 
 void session_machine::reuse_batch(std::vector<outgoing_ptr>& batch) {
     batch.clear();
+    // A burst to a slow reader (thousands of frames in one write) is not kept at its high-water
+    // mark: only a batch of ordinary size becomes the next queue.
+    if (batch.capacity() > kept_queue_capacity) return std::vector<outgoing_ptr>().swap(batch);
     if (queue_.empty() && queue_.capacity() < batch.capacity()) queue_.swap(batch);
 }
 
@@ -105,6 +108,7 @@ void session_machine::flush_queue(bool ws_busy) {
     }
     poll_pending_ = false;
     queue_.clear();
+    if (queue_.capacity() > kept_queue_capacity) std::vector<outgoing_ptr>().swap(queue_);
     queued_bytes_ = 0;
     if (has_close) finish_close(wire::reason_forced_close, "");
 }

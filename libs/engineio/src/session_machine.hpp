@@ -109,8 +109,12 @@ public:
     bool next(session_action& out);
     bool has_actions() const { return has_first_ || next_ < more_.size(); }
     // Gives back a write_ws or write_probe batch once written: emptied, its capacity becomes
-    // the queue's if the queue has less (one allocation fewer per write).
+    // the queue's if the queue has less (one allocation fewer per write), up to
+    // kept_queue_capacity; a larger one is freed.
     void reuse_batch(std::vector<outgoing_ptr>& batch);
+    // The most packets' room the send queue keeps between writes (a burst's is freed after it).
+    static constexpr std::size_t kept_queue_capacity = 64;
+    std::size_t queue_capacity() const { return queue_.capacity(); }
 
     bool writable(bool ws_busy) const;
     bool is_open() const { return state_ == state::open; }

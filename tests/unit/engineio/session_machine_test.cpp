@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace kibitz;
 using namespace kibitz::engineio;
 using namespace kibitz::engineio::detail;
@@ -173,4 +175,42 @@ TEST_F(session_machine_test, volatile_packets_wait_for_nothing) {
                    });
     EXPECT_TRUE(last_send);
     EXPECT_FALSE(m.writable(false)); // something is queued now
+}
+
+// A burst to a slow reader (here 1000 frames in one write or one poll) does not stay allocated
+// at its high-water mark; an ordinary batch's room is kept for the next queue.
+TEST(session_machine_queue, a_burst_is_not_kept_at_its_high_water_mark) {
+    options o;
+    o.max_send_queue_bytes = 1 << 20;
+    for (bool const ws : {true, false}) {
+        SCOPED_TRACE(ws ? "websocket" : "polling");
+        session_machine m{o, make_packet(packet_type::ping)};
+        if (ws) m.attach_websocket();
+        m.start(t0);
+        auto burst = [&](int n) {
+            if (!ws) m.poll_get(t0);
+            for (int i = 0; i < n; ++i)
+                m.send(make_message("x"), false, false);
+            m.flush_due(false);
+            std::size_t frames = 0;
+            session_action a;
+            while (m.next(a)) {
+                if (a.what == session_action::kind::write_ws) {
+                    frames = a.batch.size();
+                    m.reuse_batch(a.batch);
+                    EXPECT_LE(a.batch.capacity(), session_machine::kept_queue_capacity);
+                }
+                if (a.what == session_action::kind::respond_poll)
+                    frames =
+                        static_cast<std::size_t>(std::count(a.body.begin(), a.body.end(), '\x1e')) +
+                        1;
+            }
+            return frames;
+        };
+        EXPECT_EQ(burst(3), 3u);
+        EXPECT_GE(m.queue_capacity(), 3u); // kept: the next write allocates nothing
+        EXPECT_EQ(burst(1000), 1000u);
+        EXPECT_LE(m.queue_capacity(), session_machine::kept_queue_capacity);
+        EXPECT_EQ(burst(5), 5u); // and the session goes on
+    }
 }
