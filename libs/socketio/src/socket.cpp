@@ -161,7 +161,7 @@ bool socket::register_ack(std::uint64_t id, ack_handler handler, util::duration 
         pending.timer = detail::timer::start_detached(
             srv.io_context(), timeout, [weak, id, shared, counts = srv.counters_] {
                 auto self = weak.lock();
-                if (self) self->more().acks.erase(id);
+                if (self && self->extras_) self->extras_->acks.erase(id);
                 auto h = std::move(*shared);
                 *shared = nullptr;
                 if (!h) return;
